@@ -1,0 +1,109 @@
+package dev.convoy.agent.db;
+
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * One PostgreSQL connection used in sequence by the migration engine. The engine's work is
+ * inherently ordered (lock, read state, apply revision after revision), so it runs on a caller
+ * thread that awaits each pg-client future — never on an event loop (Vert.x refuses {@code await}
+ * there).
+ */
+public final class PgSession implements AutoCloseable {
+  private final PgConnection conn;
+  private final DatabaseUrl url;
+
+  private PgSession(PgConnection conn, DatabaseUrl url) {
+    this.conn = conn;
+    this.url = url;
+  }
+
+  public static PgSession open(Vertx vertx, DatabaseUrl url, String applicationName) {
+    PgConnectOptions options = url.options().setCachePreparedStatements(true);
+    options.addProperty("application_name", applicationName);
+    try {
+      return new PgSession(await(PgConnection.connect(vertx, options)), url);
+    } catch (RuntimeException e) {
+      throw new ConvoyException(
+          ErrorCode.CONNECTION_FAILED,
+          "cannot connect to PostgreSQL at "
+              + url.redacted()
+              + ": "
+              + e.getMessage()
+              + ". Check --url (or CONVOY_DATABASE_URL) and that the server is running.",
+          e);
+    }
+  }
+
+  /** Runs SQL with the simple protocol: several statements allowed, no parameters. */
+  public RowSet<Row> query(String sql) {
+    return await(conn.query(sql).execute());
+  }
+
+  /**
+   * Sends every statement at once (pipelined) and waits for all: one round trip instead of one per
+   * statement. Returns the index of the first statement that failed and its error, or empty. Inside
+   * a transaction the statements after a failure fail too, and a final COMMIT turns into a
+   * rollback, so sending them unconditionally is safe.
+   */
+  public java.util.Optional<Failure> pipeline(java.util.List<String> sqls) {
+    java.util.List<Future<RowSet<Row>>> sent = new java.util.ArrayList<>();
+    for (String sql : sqls) {
+      sent.add(conn.query(sql).execute());
+    }
+    Failure first = null;
+    for (int i = 0; i < sent.size(); i++) {
+      try {
+        await(sent.get(i));
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = new Failure(i, e);
+        }
+      }
+    }
+    return java.util.Optional.ofNullable(first);
+  }
+
+  /** Which pipelined statement failed first, and why. */
+  public record Failure(int index, RuntimeException error) {}
+
+  /** Runs one statement with parameters ($1, $2, ...). */
+  public RowSet<Row> query(String sql, Tuple args) {
+    return await(conn.preparedQuery(sql).execute(args));
+  }
+
+  public int pid() {
+    return conn.processId();
+  }
+
+  public DatabaseUrl url() {
+    return url;
+  }
+
+  @Override
+  public void close() {
+    try {
+      await(conn.close());
+    } catch (RuntimeException e) {
+      // The connection is gone either way; closing a broken one is not an error worth raising.
+    }
+  }
+
+  /** Awaits a future off the event loop, rethrowing its failure unchecked. */
+  public static <T> T await(Future<T> f) {
+    try {
+      return f.await();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.convoy.agent.engine;
+
+import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.state.Who;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import java.time.Duration;
+import java.util.Objects;
+
+/** Where and how the engine works; validated here, immutable after. */
+public record EngineConfig(DatabaseUrl url, String schema, Duration lockTimeout, Who who) {
+  public static final String DEFAULT_SCHEMA = "convoy";
+  public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(2);
+
+  public EngineConfig {
+    Objects.requireNonNull(url, "url");
+    schema = schema == null ? DEFAULT_SCHEMA : schema;
+    lockTimeout = lockTimeout == null ? DEFAULT_LOCK_TIMEOUT : lockTimeout;
+    who = who == null ? Who.local() : who;
+    if (!schema.matches("[A-Za-z_][A-Za-z0-9_$]{0,62}")) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "schema '" + schema + "' is not a plain identifier (letters, digits, _; at most 63)");
+    }
+    if (lockTimeout.isNegative() || lockTimeout.isZero() || lockTimeout.toHours() > 1) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "lock timeout " + lockTimeout + " must be more than 0 and at most 1 hour (default 2s)");
+    }
+  }
+}

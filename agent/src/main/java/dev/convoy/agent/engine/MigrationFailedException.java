@@ -1,0 +1,92 @@
+package dev.convoy.agent.engine;
+
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import io.vertx.pgclient.PgException;
+
+/** A statement of a revision failed in PostgreSQL; carries where and PostgreSQL's own words. */
+public class MigrationFailedException extends ConvoyException {
+  private final String revision;
+  private final String file;
+  private final String operation;
+  private final String statement;
+  private final String sqlState;
+
+  public MigrationFailedException(
+      String revision,
+      String file,
+      String operation,
+      String statement,
+      Throwable cause,
+      String whereNow) {
+    super(
+        ErrorCode.MIGRATION_FAILED,
+        render(revision, file, operation, statement, cause, whereNow),
+        cause);
+    this.revision = revision;
+    this.file = file;
+    this.operation = operation;
+    this.statement = statement;
+    this.sqlState = cause instanceof PgException pg ? pg.getSqlState() : null;
+  }
+
+  public String revision() {
+    return revision;
+  }
+
+  public String file() {
+    return file;
+  }
+
+  public String operation() {
+    return operation;
+  }
+
+  public String statement() {
+    return statement;
+  }
+
+  public String sqlState() {
+    return sqlState;
+  }
+
+  /** PostgreSQL's error as "SQLSTATE: message (detail, hint)". */
+  public static String pgError(Throwable e) {
+    if (e instanceof PgException pg) {
+      StringBuilder sb =
+          new StringBuilder("PostgreSQL error ")
+              .append(pg.getSqlState())
+              .append(": ")
+              .append(pg.getErrorMessage());
+      if (pg.getDetail() != null) {
+        sb.append("\n  detail: ").append(pg.getDetail());
+      }
+      if (pg.getHint() != null) {
+        sb.append("\n  hint: ").append(pg.getHint());
+      }
+      return sb.toString();
+    }
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  private static String render(
+      String revision,
+      String file,
+      String operation,
+      String statement,
+      Throwable cause,
+      String whereNow) {
+    return "revision "
+        + revision
+        + " ("
+        + file
+        + ") failed; "
+        + whereNow
+        + "\n  operation: "
+        + operation
+        + "\n  statement: "
+        + statement.strip().replace("\n", "\n             ")
+        + "\n  "
+        + pgError(cause);
+  }
+}

@@ -1,0 +1,22 @@
+package dev.convoy.agent.engine;
+
+import dev.convoy.agent.lock.LockHolder;
+import dev.convoy.migration.Migration;
+import java.time.Duration;
+import java.util.List;
+
+/** Hears what the engine does, for progress output; every method defaults to silence. */
+public interface MigrationListener {
+  MigrationListener SILENT = new MigrationListener() {};
+
+  default void waitingForLock(LockHolder holder) {}
+
+  default void lockAcquired(Duration waited) {}
+
+  /** The revisions about to run, in order; empty when there is nothing to do. */
+  default void planned(List<Migration> plan, Direction direction) {}
+
+  default void starting(Migration m, Direction direction) {}
+
+  default void finished(Migration m, Direction direction, Duration took) {}
+}

@@ -1,0 +1,172 @@
+package dev.convoy.agent.engine;
+
+import dev.convoy.agent.state.StateStore;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import dev.convoy.graph.Planner;
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.migration.Migration;
+import dev.convoy.ops.Operation;
+import dev.convoy.ops.Sql;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Offline mode: the SQL an upgrade or downgrade would run, as a script for a DBA to review or run
+ * with psql. Needs no connection: the starting point is given ({@code start:end}) or is base.
+ */
+public final class OfflineSql {
+  private final RevisionGraph graph;
+  private final StateStore state;
+  private final Duration lockTimeout;
+
+  public OfflineSql(RevisionGraph graph, String schema, Duration lockTimeout) {
+    this.graph = graph;
+    this.state = new StateStore(schema);
+    this.lockTimeout = lockTimeout;
+  }
+
+  /** {@code range} is {@code end} (from base) or {@code start:end}. */
+  public String upgrade(String range) {
+    String[] r = split(range, false);
+    List<String> from = heads(r[0]);
+    List<Migration> plan = new Planner(graph).upgrade(from, r[1]);
+    StringBuilder out = header("upgrade", r[0] == null ? "base" : r[0], r[1]);
+    if (from.isEmpty()) {
+      out.append("-- Convoy's state tables\n").append(state.ddl()).append(";\n\n");
+    }
+    return script(out, from, plan, Direction.UPGRADE);
+  }
+
+  /** {@code range} must be {@code start:end}: offline, the current revision is not known. */
+  public String downgrade(String range) {
+    String[] r = split(range, true);
+    List<String> from = heads(r[0]);
+    List<Migration> plan = new Planner(graph).downgrade(from, r[1]);
+    for (Migration m : plan) {
+      for (Operation op : m.operations()) {
+        op.irreversibleReason()
+            .ifPresent(
+                why ->
+                    fail(
+                        "revision "
+                            + m.revision()
+                            + " ("
+                            + m.file()
+                            + ") cannot be downgraded: "
+                            + why));
+      }
+    }
+    return script(header("downgrade", r[0], r[1]), from, plan, Direction.DOWNGRADE);
+  }
+
+  private String script(
+      StringBuilder out, List<String> from, List<Migration> plan, Direction direction) {
+    Set<String> applied = new LinkedHashSet<>(graph.closure(from));
+    for (Migration m : plan) {
+      if (direction == Direction.UPGRADE) {
+        applied.add(m.revision());
+      } else {
+        applied.remove(m.revision());
+      }
+      out.append("-- ")
+          .append(direction.word())
+          .append(' ')
+          .append(m.revision())
+          .append(": ")
+          .append(m.message())
+          .append(" (")
+          .append(m.file())
+          .append(")\n");
+      boolean tx = m.transactional();
+      if (tx) {
+        out.append("BEGIN;\nSET LOCAL lock_timeout = ")
+            .append(Sql.literal(lockTimeout.toMillis() + "ms"))
+            .append(";\n");
+      }
+      for (RevisionRunner.Step s : RevisionRunner.steps(m, direction, !tx)) {
+        out.append(s.statement().sql().strip());
+        out.append(s.statement().sql().strip().endsWith(";") ? "\n" : ";\n");
+      }
+      if (!tx) {
+        out.append("BEGIN;\n");
+      }
+      out.append(state.setHeadsSql(graph.headsOf(applied))).append(";\n");
+      out.append(historySql(m, direction)).append(";\nCOMMIT;\n\n");
+    }
+    if (plan.isEmpty()) {
+      out.append("-- nothing to do\n");
+    }
+    return out.toString();
+  }
+
+  private String historySql(Migration m, Direction d) {
+    return "INSERT INTO "
+        + Sql.ident(state.schema())
+        + ".history (revision, direction, phase, checksum, file, message, started_at,"
+        + " finished_at, success, host, agent_id) VALUES ("
+        + String.join(
+            ", ",
+            Sql.literal(m.revision()),
+            Sql.literal(d.word()),
+            "'applied'",
+            Sql.literal(m.checksum()),
+            Sql.literal(m.file()),
+            Sql.literal(m.message()),
+            "now()",
+            "now()",
+            "true",
+            "inet_client_addr()::text",
+            "'offline-sql'")
+        + ")";
+  }
+
+  private StringBuilder header(String verb, String start, String end) {
+    return new StringBuilder("-- Convoy offline ")
+        .append(verb)
+        .append(": ")
+        .append(start)
+        .append(" -> ")
+        .append(end)
+        .append("\n-- Review, then run with: psql -v ON_ERROR_STOP=1 -f <this file>\n\n");
+  }
+
+  private List<String> heads(String start) {
+    if (start == null || start.equals("base")) {
+      return List.of();
+    }
+    if (start.equals("heads")) {
+      return graph.heads();
+    }
+    String one = new Planner(graph).resolveOne(start, List.of());
+    return one == null ? List.of() : List.of(one);
+  }
+
+  private static String[] split(String range, boolean startRequired) {
+    int colon = range.indexOf(':');
+    if (colon < 0) {
+      if (startRequired) {
+        fail(
+            "offline downgrade needs a range start:end (for example 'head:-1' or 'head:base'):"
+                + " without a connection the current revision is not known");
+      }
+      return new String[] {null, range};
+    }
+    String start = range.substring(0, colon);
+    String end = range.substring(colon + 1);
+    if (end.isEmpty()) {
+      fail("range '" + range + "' has no end; write start:end, e.g. base:head");
+    }
+    if (end.startsWith("-") && !start.isEmpty()) {
+      // A relative end counts from the start of the range.
+      end = start + end;
+    }
+    return new String[] {start.isEmpty() ? null : start, end};
+  }
+
+  private static void fail(String message) {
+    throw new ConvoyException(ErrorCode.BAD_INPUT, message);
+  }
+}

@@ -1,0 +1,187 @@
+package dev.convoy.agent.state;
+
+import dev.convoy.agent.db.PgSession;
+import dev.convoy.ops.Sql;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Convoy's own tables in a target database (schema {@code convoy} by default): {@code version}
+ * holds the applied heads (one row per head, as alembic_version), {@code history} every apply,
+ * rollback and stamp, {@code progress} resumable cursors, {@code fence} the highest coordinator
+ * epoch seen. Created under the migration lock, so concurrent first runs do not race.
+ */
+public final class StateStore {
+  private final String schema;
+  private final String q;
+
+  public StateStore(String schema) {
+    this.schema = schema;
+    this.q = Sql.ident(schema);
+  }
+
+  public String schema() {
+    return schema;
+  }
+
+  /** The DDL that creates the state tables; idempotent. */
+  public String ddl() {
+    return String.join(
+        ";\n",
+        "CREATE SCHEMA IF NOT EXISTS " + q,
+        "CREATE TABLE IF NOT EXISTS "
+            + q
+            + ".version (revision text PRIMARY KEY, phase text NOT NULL DEFAULT 'applied',"
+            + " updated_at timestamptz NOT NULL DEFAULT now())",
+        "CREATE TABLE IF NOT EXISTS "
+            + q
+            + ".history (id bigserial PRIMARY KEY, revision text NOT NULL, direction text NOT NULL,"
+            + " phase text, checksum text, file text, message text,"
+            + " started_at timestamptz NOT NULL, finished_at timestamptz, duration_ms bigint,"
+            + " success boolean NOT NULL, error text, host text, pid integer, agent_id text,"
+            + " epoch bigint, plan_id text)",
+        "CREATE INDEX IF NOT EXISTS history_revision ON " + q + ".history (revision, id)",
+        "CREATE TABLE IF NOT EXISTS "
+            + q
+            + ".progress (revision text NOT NULL, op_index integer NOT NULL, phase text NOT NULL,"
+            + " cursor jsonb, rows_done bigint NOT NULL DEFAULT 0, rows_total bigint,"
+            + " updated_at timestamptz NOT NULL DEFAULT now(),"
+            + " PRIMARY KEY (revision, op_index, phase))",
+        "CREATE TABLE IF NOT EXISTS "
+            + q
+            + ".fence (id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1), epoch bigint NOT NULL,"
+            + " updated_at timestamptz NOT NULL DEFAULT now())");
+  }
+
+  public void ensure(PgSession db) {
+    if (!exists(db)) {
+      db.query(ddl());
+    }
+  }
+
+  public boolean exists(PgSession db) {
+    return db.query("SELECT to_regclass($1) IS NOT NULL AS present", Tuple.of(q + ".history"))
+        .iterator()
+        .next()
+        .getBoolean("present");
+  }
+
+  /** The applied heads; empty when nothing (or no state) is there. */
+  public List<String> heads(PgSession db) {
+    if (!exists(db)) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (Row r : db.query("SELECT revision FROM " + q + ".version ORDER BY revision")) {
+      out.add(r.getString(0));
+    }
+    return out;
+  }
+
+  /** Replaces the version rows by {@code heads}; run inside the revision's transaction. */
+  public String setHeadsSql(Collection<String> heads) {
+    StringBuilder sb = new StringBuilder("DELETE FROM " + q + ".version");
+    if (!heads.isEmpty()) {
+      sb.append(";\nINSERT INTO ").append(q).append(".version (revision) VALUES ");
+      List<String> values = new ArrayList<>();
+      for (String h : heads) {
+        values.add("(" + Sql.literal(h) + ")");
+      }
+      sb.append(String.join(", ", values));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * An INSERT of one history row, as SQL text (so it can share a simple-protocol round trip). An
+   * entry without {@code startedAt} is timed by the server: from the transaction's start to the
+   * moment the row is written.
+   */
+  public String historySql(HistoryEntry e) {
+    return "INSERT INTO "
+        + q
+        + ".history (revision, direction, phase, checksum, file, message, started_at,"
+        + " finished_at, duration_ms, success, error, host, pid, agent_id, epoch, plan_id) VALUES ("
+        + String.join(
+            ", ",
+            Sql.literal(e.revision()),
+            Sql.literal(e.direction()),
+            Sql.literal(e.phase()),
+            Sql.literal(e.checksum()),
+            Sql.literal(e.file()),
+            Sql.literal(e.message()),
+            e.startedAt() == null
+                ? "now()"
+                : Sql.literal(e.startedAt().toString()) + "::timestamptz",
+            e.startedAt() == null
+                ? "clock_timestamp()"
+                : e.finishedAt() == null
+                    ? "NULL"
+                    : Sql.literal(e.finishedAt().toString()) + "::timestamptz",
+            e.startedAt() == null
+                ? "round(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
+                : e.durationMs() == null ? "NULL" : e.durationMs().toString(),
+            Boolean.toString(e.success()),
+            Sql.literal(e.error()),
+            Sql.literal(e.who().host()),
+            Long.toString(e.who().pid()),
+            Sql.literal(e.who().agentId()),
+            e.who().epoch() == null ? "NULL" : e.who().epoch().toString(),
+            Sql.literal(e.who().planId()))
+        + ")";
+  }
+
+  /** The checksum recorded for each revision by its latest successful apply or stamp. */
+  public Map<String, String> recordedChecksums(PgSession db) {
+    Map<String, String> out = new HashMap<>();
+    if (!exists(db)) {
+      return out;
+    }
+    for (Row r :
+        db.query(
+            "SELECT DISTINCT ON (revision) revision, checksum FROM "
+                + q
+                + ".history WHERE success AND direction IN ('upgrade', 'stamp')"
+                + " ORDER BY revision, id DESC")) {
+      if (r.getString(1) != null) {
+        out.put(r.getString(0), r.getString(1));
+      }
+    }
+    return out;
+  }
+
+  /** The latest successful upgrade or stamp of each revision: when and how long. */
+  public Map<String, Applied> lastApplied(PgSession db) {
+    Map<String, Applied> out = new HashMap<>();
+    if (!exists(db)) {
+      return out;
+    }
+    for (Row r :
+        db.query(
+            "SELECT DISTINCT ON (revision) revision, direction, finished_at, duration_ms, host,"
+                + " pid FROM "
+                + q
+                + ".history WHERE success AND direction IN ('upgrade', 'stamp')"
+                + " ORDER BY revision, id DESC")) {
+      out.put(
+          r.getString("revision"),
+          new Applied(
+              r.getString("direction"),
+              r.getOffsetDateTime("finished_at"),
+              r.getLong("duration_ms"),
+              r.getString("host"),
+              r.getInteger("pid")));
+    }
+    return out;
+  }
+
+  /** When and by whom a revision was last applied or stamped. */
+  public record Applied(
+      String direction, OffsetDateTime at, Long durationMs, String host, Integer pid) {}
+}

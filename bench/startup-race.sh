@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# Startup race: K processes start at the same moment, each running "upgrade to head" over N
+# migrations (each creates a table and inserts a row) on a fresh database. Convoy beside
+# Flyway 13.12.1 and Liquibase 4.33.0, same machine, same run.
+#
+#   bash bench/startup-race.sh [N=200] [K list="1 8"]
+#
+# Environment (all optional):
+#   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres   the PostgreSQL server (trust auth)
+#   REPEAT=1      runs per (tool, K) cell; the table shows the median wall time
+#   TOOLS="convoy flyway liquibase"   which tools to race (Convoy's ratios need convoy + a peer)
+#   KEEP_TMP=1    keep the generated migrations and per-process logs
+#
+# Prints a table (tool | K | N | wall s | failed procs | applied tables | rows), Convoy's ratio to
+# each peer per K, and TARGET MET / TARGET MISSED; writes the same to bench/results/startup-race.md.
+set -euo pipefail
+
+N="${1:-200}"
+K_LIST="${2:-1 8}"
+REPEAT="${REPEAT:-1}"
+TOOLS="${TOOLS:-convoy flyway liquibase}"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-postgres}"
+export PGHOST PGPORT PGUSER
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+PEERS_JAR="$BENCH_DIR/peers/target/peers.jar"
+CONVOY_JAR="$ROOT/cli/target/convoy.jar"
+RESULTS="$BENCH_DIR/results/startup-race.md"
+COMMAND_LINE="bash bench/startup-race.sh $N \"$K_LIST\""
+
+pg() { PGOPTIONS='-c client_min_messages=warning' psql -X -q "$@"; }
+die() { echo "startup-race: $*" >&2; exit 2; }
+log() { echo "startup-race: $*" >&2; }
+
+[[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer, got '$N'"
+(( N <= 9999 )) || die "N must be at most 9999 (revision ids are r0001..r9999)"
+for k in $K_LIST; do [[ "$k" =~ ^[1-9][0-9]*$ ]] || die "each K must be a positive integer, got '$k'"; done
+[[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive integer"
+for t in $TOOLS; do
+  case "$t" in convoy|flyway|liquibase) ;; *) die "unknown tool '$t' in TOOLS";; esac
+done
+command -v psql >/dev/null || die "psql not found"
+command -v java >/dev/null || die "java not found"
+pg -d postgres -tAc 'SELECT 1' >/dev/null || die "cannot reach PostgreSQL at $PGUSER@$PGHOST:$PGPORT"
+
+has_tool() { [[ " $TOOLS " == *" $1 "* ]]; }
+
+# ---------------------------------------------------------------- build what is missing
+if has_tool flyway || has_tool liquibase; then
+  if [[ ! -f "$PEERS_JAR" ]]; then
+    log "building $PEERS_JAR"
+    mvn -B -q -f "$BENCH_DIR/peers/pom.xml" package -DskipTests >&2
+  fi
+fi
+CONVOY_CMD=()
+if has_tool convoy; then
+  if [[ ! -f "$CONVOY_JAR" ]]; then
+    log "building $CONVOY_JAR (root reactor, tests skipped)"
+    (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
+  fi
+  [[ -f "$CONVOY_JAR" ]] || die "no $CONVOY_JAR after the build"
+  # Run Convoy exactly as its users do: through the launcher when there is one.
+  if [[ -x "$ROOT/convoy" ]]; then
+    CONVOY_CMD=("$ROOT/convoy")
+  elif [[ -f "$ROOT/convoy" ]]; then
+    CONVOY_CMD=(bash "$ROOT/convoy")
+  else
+    CONVOY_CMD=(java -jar "$CONVOY_JAR")
+  fi
+fi
+
+# ---------------------------------------------------------------- scratch space and cleanup
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/startup-race.XXXXXX")"
+DB_PREFIX="bench_race_$$"
+CREATED_DBS=()
+cleanup() {
+  local rc=$?
+  for db in "${CREATED_DBS[@]}"; do
+    pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+  if [[ "${KEEP_TMP:-0}" == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- generate the N migrations
+log "generating $N migrations per tool in $TMP"
+mkdir -p "$TMP/flyway" "$TMP/liquibase" "$TMP/convoy/versions" "$TMP/logs"
+{
+  echo "-- liquibase formatted sql"
+  echo
+  for ((i = 1; i <= N; i++)); do
+    printf -v id '%04d' "$i"
+    t="t$id"
+    # Flyway: one versioned file per migration.
+    printf 'CREATE TABLE %s (id int primary key, v text);\nINSERT INTO %s VALUES (1, '"'"'x'"'"');\n' \
+      "$t" "$t" >"$TMP/flyway/V${i}__create_t${id}.sql"
+    # Convoy: migrations/versions/<revision>_<slug>.sql with a header.
+    if ((i == 1)); then down=null; else printf -v down 'r%04d' $((i - 1)); fi
+    cat >"$TMP/convoy/versions/r${id}_create_${t}.sql" <<EOF
+-- revision: r$id
+-- down_revision: $down
+-- message: create $t
+-- +upgrade
+CREATE TABLE $t (id int primary key, v text);
+INSERT INTO $t VALUES (1, 'x');
+-- +downgrade
+DROP TABLE $t;
+EOF
+    # Liquibase: one formatted-SQL changelog, one changeset per migration (this block is the
+    # changelog file's body; it goes to stdout of the whole { } group).
+    echo "--changeset bench:$i"
+    echo "CREATE TABLE $t (id int primary key, v text);"
+    echo "INSERT INTO $t VALUES (1, 'x');"
+    echo "--rollback DROP TABLE $t;"
+    echo
+  done
+} >"$TMP/liquibase/changelog.sql"
+
+# ---------------------------------------------------------------- one race
+now() { date +%s.%N; }
+
+tool_cmd() { # tool db -> prints nothing; fills CMD array
+  local tool=$1 db=$2
+  case "$tool" in
+    convoy) CMD=("${CONVOY_CMD[@]}" upgrade head --url "postgresql://$PGUSER@$PGHOST:$PGPORT/$db" --dir "$TMP/convoy") ;;
+    flyway) CMD=(java -cp "$PEERS_JAR" dev.convoy.bench.FlywayRun "jdbc:postgresql://$PGHOST:$PGPORT/$db" "$TMP/flyway") ;;
+    liquibase) CMD=(java -cp "$PEERS_JAR" dev.convoy.bench.LiquibaseRun "jdbc:postgresql://$PGHOST:$PGPORT/$db" "$TMP/liquibase/changelog.sql") ;;
+  esac
+}
+
+COUNT_SQL="SELECT count(*) || ' ' || coalesce(sum((xpath('/row/c/text()',
+  query_to_xml(format('SELECT count(*) AS c FROM public.%I', tablename), false, true, '')))[1]::text::bigint), 0)
+  FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+\$'"
+
+# race tool K rep -> sets R_WALL R_FAILED R_TABLES R_ROWS
+race() {
+  local tool=$1 k=$2 rep=$3
+  local db="${DB_PREFIX}_${tool}_k${k}"
+  pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+  pg -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
+  CREATED_DBS+=("$db")
+  tool_cmd "$tool" "$db"
+  local pids=() i t0 t1 rc failed=0
+  t0=$(now)
+  for ((i = 1; i <= k; i++)); do
+    "${CMD[@]}" >"$TMP/logs/$tool-k$k-r$rep-p$i.out" 2>"$TMP/logs/$tool-k$k-r$rep-p$i.err" &
+    pids+=($!)
+  done
+  for ((i = 1; i <= k; i++)); do
+    rc=0
+    wait "${pids[i - 1]}" || rc=$?
+    if ((rc != 0)); then
+      failed=$((failed + 1))
+      log "$tool K=$k run $rep: process $i exited $rc; the end of its stderr:"
+      tail -n 6 "$TMP/logs/$tool-k$k-r$rep-p$i.err" | cut -c 1-600 | sed 's/^/    /' >&2
+      if [[ ! -s "$TMP/logs/$tool-k$k-r$rep-p$i.err" ]]; then
+        tail -n 6 "$TMP/logs/$tool-k$k-r$rep-p$i.out" | cut -c 1-600 | sed 's/^/    (stdout) /' >&2
+      fi
+    fi
+  done
+  t1=$(now)
+  R_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  R_FAILED=$failed
+  read -r R_TABLES R_ROWS < <(pg -d "$db" -tAc "$COUNT_SQL")
+  log "$tool K=$k run $rep: wall ${R_WALL}s, failed $R_FAILED/$k, tables $R_TABLES, rows $R_ROWS"
+  pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) printf "%.3f", a[(NR + 1) / 2]; else printf "%.3f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+declare -A WALL FAILED PROCS TABLES ROWS
+for k in $K_LIST; do
+  for tool in $TOOLS; do
+    walls="" fails=0 tables="" rows=""
+    for ((rep = 1; rep <= REPEAT; rep++)); do
+      race "$tool" "$k" "$rep"
+      walls+=" $R_WALL"
+      fails=$((fails + R_FAILED))
+      # Keep the worst run's counts: any run that did not apply exactly N tables / N rows shows.
+      if [[ -z "$tables" || "$R_TABLES" != "$N" || "$R_ROWS" != "$N" ]]; then
+        tables=$R_TABLES rows=$R_ROWS
+      fi
+    done
+    WALL[$tool,$k]=$(echo "$walls" | median)
+    FAILED[$tool,$k]=$fails
+    PROCS[$tool,$k]=$((k * REPEAT))
+    TABLES[$tool,$k]=$tables
+    ROWS[$tool,$k]=$rows
+  done
+done
+
+# ---------------------------------------------------------------- report
+version_of() {
+  case "$1" in
+    convoy) echo "Convoy (${CONVOY_CMD[*]##*/})" ;;
+    flyway) echo "Flyway 13.12.1" ;;
+    liquibase) echo "Liquibase 4.33.0" ;;
+  esac
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+TABLE_ROWS=()
+for k in $K_LIST; do
+  for tool in $TOOLS; do
+    TABLE_ROWS+=("$tool|$k|$N|${WALL[$tool,$k]}|${FAILED[$tool,$k]}/${PROCS[$tool,$k]}|${TABLES[$tool,$k]}|${ROWS[$tool,$k]}")
+  done
+done
+
+RATIO_ROWS=()
+VERDICT=""
+if has_tool convoy; then
+  met=1
+  for k in $K_LIST; do
+    for peer in flyway liquibase; do
+      has_tool "$peer" || continue
+      RATIO_ROWS+=("$k|$peer|$(ratio "${WALL[convoy,$k]}" "${WALL[$peer,$k]}")")
+    done
+    if ((${FAILED[convoy,$k]} != 0)) || [[ "${TABLES[convoy,$k]}" != "$N" || "${ROWS[convoy,$k]}" != "$N" ]]; then
+      met=0
+    fi
+    if has_tool flyway; then
+      awk -v c="${WALL[convoy,$k]}" -v f="${WALL[flyway,$k]}" 'BEGIN { exit !(c <= 0.5 * f) }' || met=0
+    else
+      met=0
+    fi
+  done
+  if ((met)); then VERDICT="TARGET MET"; else VERDICT="TARGET MISSED"; fi
+fi
+TARGET_TEXT="Convoy wall <= 0.5 x Flyway wall at every K, zero Convoy failures, and Convoy applied exactly N tables and N rows"
+
+# Terminal table.
+{
+  echo
+  printf '%-10s | %3s | %5s | %8s | %12s | %14s | %6s\n' tool K N "wall s" "failed procs" "applied tables" rows
+  printf '%s\n' "-----------+-----+-------+----------+--------------+----------------+-------"
+  for row in "${TABLE_ROWS[@]}"; do
+    IFS='|' read -r a b c d e f g <<<"$row"
+    printf '%-10s | %3s | %5s | %8s | %12s | %14s | %6s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g"
+  done
+  if ((${#RATIO_ROWS[@]})); then
+    echo
+    echo "Convoy wall / peer wall (lower is better; target <= 0.50 vs Flyway):"
+    for row in "${RATIO_ROWS[@]}"; do
+      IFS='|' read -r a b c <<<"$row"
+      printf '  K=%-3s convoy/%-9s = %s\n' "$a" "$b" "$c"
+    done
+  fi
+  if [[ -n "$VERDICT" ]]; then
+    echo
+    echo "$VERDICT ($TARGET_TEXT)"
+  fi
+}
+
+# Markdown.
+mkdir -p "$(dirname "$RESULTS")"
+JAVA_VERSION="$(java -version 2>&1 | head -n 1)"
+{
+  echo "# Startup race"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "- machine: $(nproc) cores, $(uname -sm), $JAVA_VERSION, $(pg -d postgres -tAc 'SHOW server_version' | head -n 1 | sed 's/^/PostgreSQL /')"
+  echo "- command: \`$COMMAND_LINE\`$( ((REPEAT > 1)) && echo " with REPEAT=$REPEAT (median wall)")"
+  echo "- each process: upgrade to head over N migrations on a fresh database, all K started at once; wall = first start to last exit"
+  if has_tool convoy; then echo "- convoy invoked as: \`${CONVOY_CMD[*]/#$ROOT/.} upgrade head --url postgresql://... --dir ...\`"; fi
+  echo
+  echo "| tool | K | N | wall s | failed procs | applied tables | rows |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for row in "${TABLE_ROWS[@]}"; do
+    IFS='|' read -r a b c d e f g <<<"$row"
+    echo "| $a | $b | $c | $d | $e | $f | $g |"
+  done
+  if ((${#RATIO_ROWS[@]})); then
+    echo
+    echo "| K | Convoy wall / peer wall | ratio |"
+    echo "| ---: | --- | ---: |"
+    for row in "${RATIO_ROWS[@]}"; do
+      IFS='|' read -r a b c <<<"$row"
+      echo "| $a | convoy / $b | $c |"
+    done
+  fi
+  if [[ -n "$VERDICT" ]]; then
+    echo
+    echo "**$VERDICT** ($TARGET_TEXT)"
+  fi
+} >"$RESULTS"
+log "wrote ${RESULTS#$ROOT/}"

@@ -1,0 +1,50 @@
+package dev.convoy.cli;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintWriter;
+
+/** What every command shares for one run: its output streams and a lazily started Vert.x. */
+public final class Cli implements AutoCloseable {
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private Vertx vertx;
+
+  Cli(PrintWriter out, PrintWriter err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public PrintWriter out() {
+    return out;
+  }
+
+  public PrintWriter err() {
+    return err;
+  }
+
+  /** True when stderr is a terminal, so progress can redraw one line. */
+  public boolean interactive() {
+    return System.console() != null && System.getenv("CONVOY_PLAIN") == null;
+  }
+
+  public synchronized Vertx vertx() {
+    if (vertx == null) {
+      vertx =
+          Vertx.vertx(
+              new VertxOptions()
+                  .setEventLoopPoolSize(1)
+                  .setWorkerPoolSize(2)
+                  .setInternalBlockingPoolSize(1));
+    }
+    return vertx;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (vertx != null) {
+      vertx.close().await();
+      vertx = null;
+    }
+  }
+}

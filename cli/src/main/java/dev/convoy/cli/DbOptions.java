@@ -1,0 +1,60 @@
+package dev.convoy.cli;
+
+import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.engine.EngineConfig;
+import dev.convoy.agent.state.Who;
+import dev.convoy.config.Durations;
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.migration.MigrationDirectory;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every command that reads migrations or a database takes. */
+public final class DbOptions {
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description =
+          "Target database, postgresql://user:pass@host:port/db (env CONVOY_DATABASE_URL).")
+  String url;
+
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      defaultValue = "migrations",
+      description =
+          "Migrations directory holding versions/ (env CONVOY_MIGRATIONS_DIR; default"
+              + " ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(
+      names = "--schema",
+      defaultValue = "convoy",
+      description =
+          "Schema of Convoy's state tables (env CONVOY_SCHEMA; default ${DEFAULT-VALUE}).")
+  String schema;
+
+  @Option(
+      names = "--lock-timeout",
+      defaultValue = "2s",
+      description =
+          "lock_timeout for each DDL statement (env CONVOY_LOCK_TIMEOUT; default"
+              + " ${DEFAULT-VALUE}).")
+  String lockTimeout;
+
+  @Option(names = "--json", description = "Print data as JSON.")
+  boolean json;
+
+  RevisionGraph graph() {
+    return MigrationDirectory.load(dir);
+  }
+
+  EngineConfig engine() {
+    return new EngineConfig(
+        new DatabaseUrl(url), schema, Durations.parse("--lock-timeout", lockTimeout), Who.local());
+  }
+
+  boolean hasUrl() {
+    return url != null && !url.isBlank();
+  }
+}

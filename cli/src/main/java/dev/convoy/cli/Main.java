@@ -1,0 +1,85 @@
+package dev.convoy.cli;
+
+import dev.convoy.error.ConvoyException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code convoy} command. Exit codes: 0 ok, 1 a migration or step failed, 2 bad input. */
+@Command(
+    name = "convoy",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Zero-downtime PostgreSQL migrations, coordinated across environments.",
+    subcommands = {
+      UpgradeCommand.class,
+      DowngradeCommand.class,
+      CurrentCommand.class,
+      HistoryCommand.class,
+      HeadsCommand.class,
+      BranchesCommand.class,
+      ShowCommand.class,
+      StampCommand.class,
+      MergeCommand.class,
+      RevisionCommand.class,
+      CheckCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command line; output goes to {@code out}, diagnostics to {@code err}. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    try (Cli cli = new Cli(out, err)) {
+      CommandLine cl = new CommandLine(new Main(), new CliFactory(cli));
+      cl.setOut(out);
+      cl.setErr(err);
+      cl.setDefaultValueProvider(new ConfigDefaults(args, System.getenv()));
+      cl.setExecutionExceptionHandler(
+          (e, line, parsed) -> {
+            if (e instanceof ConvoyException ce) {
+              err.println("error: " + ce.getMessage());
+              err.flush();
+              return ce.code().exitCode();
+            }
+            err.println("error: unexpected " + e);
+            e.printStackTrace(err);
+            err.flush();
+            return 1;
+          });
+      cl.setParameterExceptionHandler(
+          (e, a) -> {
+            err.println("error: " + e.getMessage());
+            err.println(
+                "Run '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help' for usage.");
+            err.flush();
+            return 2;
+          });
+      int code = cl.execute(args);
+      out.flush();
+      err.flush();
+      return code;
+    }
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version from the jar's manifest, or "dev" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"convoy " + (v == null ? "dev" : v)};
+    }
+  }
+}

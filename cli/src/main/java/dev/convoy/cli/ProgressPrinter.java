@@ -1,0 +1,99 @@
+package dev.convoy.cli;
+
+import dev.convoy.agent.engine.Direction;
+import dev.convoy.agent.engine.MigrationListener;
+import dev.convoy.agent.lock.LockHolder;
+import dev.convoy.config.Durations;
+import dev.convoy.migration.Migration;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Prints what the engine does: on a terminal one redrawn progress line, otherwise a plain line per
+ * revision. Lock waits always go to stderr, so scripts reading stdout are not disturbed.
+ */
+final class ProgressPrinter implements MigrationListener {
+  private final Cli cli;
+  private final boolean quiet;
+  private final boolean tty;
+  private int total;
+  private int done;
+
+  ProgressPrinter(Cli cli, boolean quiet) {
+    this.cli = cli;
+    this.quiet = quiet;
+    this.tty = cli.interactive() && !quiet;
+  }
+
+  @Override
+  public void planned(List<Migration> plan, Direction direction) {
+    this.total = plan.size();
+  }
+
+  @Override
+  public void waitingForLock(LockHolder holder) {
+    PrintWriter err = cli.err();
+    err.println("Waiting for the migration lock: another migration holds it, " + holder + ".");
+    err.flush();
+  }
+
+  @Override
+  public void lockAcquired(Duration waited) {
+    if (waited.toMillis() > 1000) {
+      cli.err().println("Lock acquired after " + Durations.human(waited) + ".");
+      cli.err().flush();
+    }
+  }
+
+  @Override
+  public void starting(Migration m, Direction direction) {
+    if (tty) {
+      PrintWriter err = cli.err();
+      err.print(
+          "\r"
+              + bar()
+              + " "
+              + (direction == Direction.UPGRADE ? "applying " : "reverting ")
+              + m.revision()
+              + " "
+              + clip(m.message())
+              + "\033[K");
+      err.flush();
+    }
+  }
+
+  @Override
+  public void finished(Migration m, Direction direction, Duration took) {
+    done++;
+    if (quiet) {
+      return;
+    }
+    if (tty) {
+      cli.err().print("\r\033[K");
+    }
+    cli.out()
+        .println(
+            verb(direction)
+                + " "
+                + m.revision()
+                + (m.message().isEmpty() ? "" : " (" + m.message() + ")")
+                + " in "
+                + Durations.human(took));
+    cli.out().flush();
+  }
+
+  private String bar() {
+    int width = 24;
+    int filled = total == 0 ? 0 : done * width / total;
+    return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total;
+  }
+
+  private static String verb(Direction d) {
+    return d == Direction.UPGRADE ? "Applied" : "Reverted";
+  }
+
+  private static String clip(String s) {
+    return s.length() > 40 ? s.substring(0, 37) + "..." : s;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.convoy.cli;
+
+import dev.convoy.agent.engine.MigrationResult;
+import dev.convoy.agent.engine.Migrator;
+import dev.convoy.agent.engine.OfflineSql;
+import dev.convoy.config.Durations;
+import dev.convoy.graph.RevisionGraph;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "upgrade",
+    description = {
+      "Apply revisions up to TARGET (default: head).",
+      "TARGET: head, heads, a revision or unique prefix, label@head, +N, rev+N, head-N.",
+      "Safe to run from many instances at once: each revision runs exactly once."
+    })
+final class UpgradeCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @Mixin DbOptions db;
+
+  @Parameters(index = "0", defaultValue = "head", paramLabel = "TARGET")
+  String target;
+
+  @Option(
+      names = "--sql",
+      description =
+          "Print the SQL instead of running it (offline; TARGET may be a range start:end).")
+  boolean sql;
+
+  UpgradeCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() {
+    RevisionGraph graph = db.graph();
+    if (sql) {
+      cli.out()
+          .print(
+              new OfflineSql(graph, db.schema, Durations.parse("--lock-timeout", db.lockTimeout))
+                  .upgrade(target));
+      cli.out().flush();
+      return 0;
+    }
+    ProgressPrinter progress = new ProgressPrinter(cli, db.json);
+    MigrationResult r = new Migrator(cli.vertx(), db.engine(), graph, progress).upgrade(target);
+    ResultOutput.print(cli, db.json, "upgraded", target, r);
+    return 0;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.convoy.migration;
+
+import dev.convoy.ops.Operation;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One revision as read from its file. {@code declaredTransactional} is null when the file does not
+ * say; then the revision runs in a transaction unless one of its operations cannot.
+ */
+public record Migration(
+    String revision,
+    List<String> downRevisions,
+    String message,
+    List<String> branchLabels,
+    List<String> dependsOn,
+    Boolean declaredTransactional,
+    List<String> lintIgnore,
+    List<Operation> operations,
+    String file,
+    String checksum,
+    Map<String, Integer> lines) {
+
+  public Migration {
+    Objects.requireNonNull(revision, "revision");
+    downRevisions = List.copyOf(downRevisions);
+    branchLabels = List.copyOf(branchLabels);
+    dependsOn = List.copyOf(dependsOn);
+    lintIgnore = List.copyOf(lintIgnore);
+    operations = List.copyOf(operations);
+    lines = Map.copyOf(lines);
+    message = message == null ? "" : message;
+  }
+
+  /** True when the revision and its version update commit in one transaction. */
+  public boolean transactional() {
+    if (declaredTransactional != null) {
+      return declaredTransactional;
+    }
+    return operations.stream().noneMatch(Operation::needsOutsideTransaction);
+  }
+
+  public boolean isMerge() {
+    return downRevisions.size() > 1;
+  }
+
+  /** The line in the file where {@code field} is written, or 0. */
+  public int line(String field) {
+    return lines.getOrDefault(field, 0);
+  }
+
+  @Override
+  public String toString() {
+    return revision + " (" + file + ")";
+  }
+}

@@ -1,0 +1,195 @@
+package dev.convoy.ops;
+
+import dev.convoy.migration.YamlObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads typed operations from a migration's YAML, recording every problem with its line. */
+public final class OperationParser {
+  private static final Map<String, List<String>> FIELDS =
+      Map.of(
+          "create_table", List.of("op", "table", "columns", "primary_key"),
+          "drop_table", List.of("op", "table", "columns", "primary_key"),
+          "add_column", List.of("op", "table", "column"),
+          "drop_column", List.of("op", "table", "column"),
+          "rename_column", List.of("op", "table", "from", "to"),
+          "create_index",
+              List.of("op", "table", "name", "columns", "unique", "concurrently", "where", "using"),
+          "drop_index",
+              List.of("op", "name", "table", "columns", "unique", "concurrently", "where", "using"),
+          "sql", List.of("op", "up", "down", "transactional"));
+  private static final List<String> COLUMN_FIELDS =
+      List.of("name", "type", "nullable", "default", "primary_key");
+
+  private OperationParser() {}
+
+  /** The operation, or empty when it has problems (already recorded). */
+  public static Optional<Operation> parse(YamlObject y) {
+    String kind = y.requiredString("op", "an operation");
+    if (kind == null) {
+      return Optional.empty();
+    }
+    List<String> allowed = FIELDS.get(kind);
+    if (allowed == null) {
+      y.problem(
+          "op",
+          "unknown operation '"
+              + kind
+              + "'; expected one of "
+              + FIELDS.keySet().stream().sorted().toList());
+      return Optional.empty();
+    }
+    y.onlyKeys(kind, allowed);
+    String ctx = kind;
+    Operation op =
+        switch (kind) {
+          case "create_table" -> createTable(y);
+          case "drop_table" ->
+              new DropTable(
+                  y.requiredString("table", ctx), columns(y, false), y.strings("primary_key"));
+          case "add_column" -> addColumn(y);
+          case "drop_column" -> dropColumn(y);
+          case "rename_column" ->
+              new RenameColumn(
+                  y.requiredString("table", ctx),
+                  y.requiredString("from", ctx),
+                  y.requiredString("to", ctx));
+          case "create_index" -> createIndex(y, !y.has("name"));
+          case "drop_index" -> dropIndex(y);
+          default -> rawSql(y);
+        };
+    return hasNulls(op) ? Optional.empty() : Optional.of(op);
+  }
+
+  private static Operation createTable(YamlObject y) {
+    String table = y.requiredString("table", "create_table");
+    if (!y.has("columns")) {
+      y.problem("missing required field 'columns' in create_table " + table);
+    }
+    List<ColumnSpec> cols = columns(y, true);
+    if (y.has("columns") && cols.isEmpty()) {
+      y.problem("columns", "create_table " + table + " needs at least one column");
+    }
+    return new CreateTable(table, cols, y.strings("primary_key"));
+  }
+
+  private static Operation addColumn(YamlObject y) {
+    String table = y.requiredString("table", "add_column");
+    ColumnSpec c = column(y, "add_column " + table, true);
+    if (c != null && !c.nullable() && c.defaultExpr() == null) {
+      y.problem(
+          "column",
+          "add_column "
+              + table
+              + "."
+              + c.name()
+              + " is NOT NULL without a default: rows already in the table would violate it;"
+              + " give it a constant 'default', or add it nullable, backfill, then make it NOT NULL");
+    }
+    return new AddColumn(table, c);
+  }
+
+  private static Operation dropColumn(YamlObject y) {
+    String table = y.requiredString("table", "drop_column");
+    if (y.isObject("column")) {
+      return new DropColumn(table, column(y, "drop_column " + table, false));
+    }
+    String name = y.requiredString("column", "drop_column " + table);
+    return new DropColumn(
+        table, name == null ? null : new ColumnSpec(name, null, true, null, false));
+  }
+
+  private static CreateIndex createIndex(YamlObject y, boolean defaultName) {
+    String table = y.requiredString("table", "create_index");
+    List<String> cols = y.strings("columns");
+    if (cols.isEmpty()) {
+      y.problem("missing required field 'columns' in create_index on " + table);
+      return null;
+    }
+    boolean unique = y.bool("unique", false);
+    String name =
+        defaultName || table == null
+            ? CreateIndex.defaultName(table == null ? "" : table, cols, unique)
+            : y.string("name").orElse(null);
+    return new CreateIndex(
+        table,
+        name,
+        cols,
+        unique,
+        y.bool("concurrently", true),
+        y.string("where").orElse(null),
+        y.string("using").orElse(null));
+  }
+
+  private static Operation dropIndex(YamlObject y) {
+    String name = y.requiredString("name", "drop_index");
+    CreateIndex recreate = null;
+    if (y.has("table") && y.has("columns")) {
+      recreate = createIndex(y, false);
+    }
+    return new DropIndex(name, y.bool("concurrently", true), recreate);
+  }
+
+  private static Operation rawSql(YamlObject y) {
+    String up = y.requiredString("up", "sql");
+    return new RawSql(up, y.string("down").orElse(null), y.bool("transactional", true));
+  }
+
+  private static List<ColumnSpec> columns(YamlObject y, boolean typeRequired) {
+    List<ColumnSpec> out = new ArrayList<>();
+    for (YamlObject c : y.objects("columns")) {
+      ColumnSpec spec = columnSpec(c, "a column", typeRequired);
+      if (spec != null) {
+        out.add(spec);
+      }
+    }
+    return out;
+  }
+
+  private static ColumnSpec column(YamlObject y, String context, boolean typeRequired) {
+    Optional<YamlObject> c = y.object("column");
+    if (c.isEmpty()) {
+      y.problem("missing required field 'column' ({name: ..., type: ...}) in " + context);
+      return null;
+    }
+    return columnSpec(c.get(), "the column of " + context, typeRequired);
+  }
+
+  private static ColumnSpec columnSpec(YamlObject c, String context, boolean typeRequired) {
+    c.onlyKeys(context, COLUMN_FIELDS);
+    String name = c.requiredString("name", context);
+    String type = typeRequired ? c.requiredString("type", context) : c.string("type").orElse(null);
+    if (name == null || (typeRequired && type == null)) {
+      return null;
+    }
+    return new ColumnSpec(
+        name,
+        type,
+        c.bool("nullable", true),
+        c.string("default").orElse(null),
+        c.bool("primary_key", false));
+  }
+
+  private static boolean hasNulls(Operation op) {
+    if (op instanceof CreateTable t) {
+      return t.table() == null;
+    } else if (op instanceof DropTable t) {
+      return t.table() == null;
+    } else if (op instanceof AddColumn a) {
+      return a.table() == null || a.column() == null;
+    } else if (op instanceof DropColumn d) {
+      return d.table() == null || d.column() == null;
+    } else if (op instanceof RenameColumn r) {
+      return r.table() == null || r.from() == null || r.to() == null;
+    } else if (op instanceof CreateIndex i) {
+      return i.table() == null || i.name() == null;
+    } else if (op instanceof DropIndex d) {
+      return d.name() == null;
+    } else if (op instanceof RawSql r) {
+      return r.upSql() == null;
+    }
+    return true;
+  }
+}

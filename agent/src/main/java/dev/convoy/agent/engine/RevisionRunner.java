@@ -61,6 +61,7 @@ final class RevisionRunner {
     boolean tx = m.transactional();
     List<Step> steps = steps(m, direction, !tx);
     Step current = null;
+    boolean recording = false;
     try {
       if (tx) {
         Optional<Failed> failed = runInTransaction(m, direction, steps, headsAfter);
@@ -75,6 +76,7 @@ final class RevisionRunner {
           runOutside(s.statement());
         }
         current = null;
+        recording = true;
         db.query("RESET lock_timeout");
         db.query(
             "BEGIN;\n"
@@ -85,7 +87,10 @@ final class RevisionRunner {
       }
       return Duration.ofNanos(System.nanoTime() - t0);
     } catch (RuntimeException e) {
-      rollbackQuietly();
+      if (recording) {
+        // The version update's query failed before its COMMIT: the transaction is still open.
+        rollbackQuietly();
+      }
       recordFailure(m, direction, started, elapsedMs(t0), e);
       String stmt = current == null ? "(recording the new version)" : current.statement().sql();
       String op = current == null ? "(none)" : current.operation();
@@ -120,8 +125,9 @@ final class RevisionRunner {
     sqls.add(
         state.setHeadsSql(headsAfter)
             + ";\n"
-            + state.historySql(entry(m, direction, null, null, true, null))
-            + ";\nCOMMIT");
+            + state.historySql(entry(m, direction, null, null, true, null)));
+    // Sent even when something before it fails: on an aborted transaction COMMIT rolls back.
+    sqls.add("COMMIT");
     return db.pipeline(sqls)
         .map(
             f -> {
@@ -175,7 +181,7 @@ final class RevisionRunner {
     try {
       db.query("ROLLBACK");
     } catch (RuntimeException ignored) {
-      // Outside a transaction ROLLBACK only warns; a dead connection fails the history write next.
+      // A dead connection fails the history write next, and the caller hears the first error.
     }
   }
 

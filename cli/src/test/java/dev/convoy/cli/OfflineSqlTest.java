@@ -1,0 +1,153 @@
+package dev.convoy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.TestDatabase;
+import dev.convoy.testkit.TestPostgres;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code upgrade --sql} and {@code downgrade --sql}: the script a DBA reviews, printed without a
+ * connection, and the same result as running online when it is executed.
+ */
+class OfflineSqlTest {
+  /** Nothing listens on port 1: any attempt to connect would fail the command. */
+  private static final String UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none";
+
+  @TempDir Path dir;
+
+  @BeforeEach
+  void threeRevisions() {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.chain(2);
+    files.yaml(
+        "book0003",
+        "r0002",
+        """
+          - op: create_table
+            table: book
+            columns: [{name: id, type: int, primary_key: true}]
+          - op: add_column
+            table: book
+            column: {name: title, type: text}
+        """);
+  }
+
+  private ConvoyShell offline() {
+    return ConvoyShell.at(dir, UNREACHABLE);
+  }
+
+  @Test
+  void upgrade_sql_prints_one_transaction_per_revision_without_connecting() {
+    ConvoyShell.Result r = offline().run("upgrade", "--sql", "base:head");
+
+    r.exits(0)
+        .outContains(
+            "CREATE SCHEMA IF NOT EXISTS \"convoy\"",
+            "CREATE TABLE t0001 (id int PRIMARY KEY, v text);",
+            "INSERT INTO t0001 VALUES (1, 'x');",
+            "INSERT INTO \"convoy\".version (revision) VALUES ('r0001')",
+            "CREATE TABLE t0002",
+            "INSERT INTO \"convoy\".version (revision) VALUES ('r0002')",
+            "CREATE TABLE \"book\" (\"id\" int NOT NULL, PRIMARY KEY (\"id\"))",
+            "ALTER TABLE \"book\" ADD COLUMN \"title\" text",
+            "INSERT INTO \"convoy\".version (revision) VALUES ('book0003')");
+    assertEquals(3, occurrences(r.out(), "BEGIN;"), "one transaction per revision\n" + r);
+    assertEquals(3, occurrences(r.out(), "COMMIT;"), "one transaction per revision\n" + r);
+    assertInOrder(r.out(), "t0001", "t0002", "\"book\"");
+    assertInOrder(
+        r.out(), "BEGIN;", "CREATE TABLE t0001", "VALUES ('r0001')", "COMMIT;", "BEGIN;");
+  }
+
+  @Test
+  void upgrade_sql_from_a_revision_prints_only_what_comes_after_it() {
+    ConvoyShell.Result r = offline().run("upgrade", "--sql", "r0002:head").exits(0);
+
+    r.outContains("CREATE TABLE \"book\"", "VALUES ('book0003')");
+    assertFalse(r.out().contains("CREATE TABLE t0001"), r.toString());
+    assertFalse(r.out().contains("CREATE SCHEMA"), "state tables exist past base\n" + r);
+    assertEquals(1, occurrences(r.out(), "BEGIN;"), r.toString());
+  }
+
+  @Test
+  void downgrade_sql_without_a_range_exits_2_saying_a_range_is_needed() {
+    ConvoyShell.Result r = offline().run("downgrade", "--sql", "-1");
+
+    r.exits(2).errContains("needs a range start:end", "head:-1");
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void downgrade_sql_head_to_base_prints_the_drops_newest_first() {
+    ConvoyShell.Result r = offline().run("downgrade", "--sql", "head:base").exits(0);
+
+    assertInOrder(
+        r.out(),
+        "ALTER TABLE \"book\" DROP COLUMN \"title\"",
+        "DROP TABLE \"book\"",
+        "DROP TABLE t0002;",
+        "DROP TABLE t0001;");
+    assertEquals(3, occurrences(r.out(), "COMMIT;"), r.toString());
+    assertTrue(r.out().strip().endsWith("COMMIT;"), r.toString());
+  }
+
+  @Test
+  void downgrade_sql_with_a_relative_end_counts_from_the_start_of_the_range() {
+    ConvoyShell.Result r = offline().run("downgrade", "--sql", "head:-1").exits(0);
+
+    r.outContains("DROP TABLE \"book\"", "VALUES ('r0002')");
+    assertFalse(r.out().contains("DROP TABLE t0002"), r.toString());
+  }
+
+  @Test
+  void the_printed_scripts_take_a_database_to_head_and_back_as_online_commands_see_it() {
+    String up = offline().run("upgrade", "--sql", "base:head").exits(0).out();
+    String down = offline().run("downgrade", "--sql", "head:base").exits(0).out();
+    try (TestDatabase db = TestPostgres.createDatabase("offline_run")) {
+      ConvoyShell online = ConvoyShell.at(dir, db.url());
+
+      db.execute(up);
+
+      online.run("current", "--check-heads").exits(0).outContains("book0003 (head)");
+      assertEquals(1, db.count("SELECT count(*) FROM t0002"));
+      assertEquals(
+          "text",
+          db.scalar(
+              "SELECT data_type FROM information_schema.columns"
+                  + " WHERE table_name = 'book' AND column_name = 'title'"));
+      online.run("check").exits(0).outContains("OK", "nothing pending");
+      online.run("upgrade", "head").exits(0).outContains("Nothing to do");
+      online
+          .run("history")
+          .exits(0)
+          .outContains("[x] r0002 -> book0003 (head) (current)", "[x] <base> -> r0001");
+
+      db.execute(down);
+
+      online.run("current").exits(0).outContains("base (no revision applied)");
+      assertEquals("true", db.scalar("SELECT to_regclass('t0001') IS NULL"));
+      assertEquals("true", db.scalar("SELECT to_regclass('book') IS NULL"));
+      online.run("upgrade", "head").exits(0);
+      assertEquals("book0003", db.scalar("SELECT revision FROM convoy.version"));
+    }
+  }
+
+  private static int occurrences(String text, String fragment) {
+    return text.split(java.util.regex.Pattern.quote(fragment), -1).length - 1;
+  }
+
+  private static void assertInOrder(String text, String... fragments) {
+    int at = -1;
+    for (String f : fragments) {
+      int next = text.indexOf(f, at + 1);
+      assertTrue(next > at, "[" + f + "] after position " + at + " in\n" + text);
+      at = next;
+    }
+  }
+}

@@ -10,6 +10,8 @@
 #   REPEAT=1      runs per (tool, K) cell; the table shows the median wall time
 #   TOOLS="convoy flyway liquibase"   which tools to race (Convoy's ratios need convoy + a peer)
 #   KEEP_TMP=1    keep the generated migrations and per-process logs
+#   CONVOY_REBUILD=stale   build cli/target/convoy.jar first when it is missing or older than the
+#                 sources (the ./convoy launcher's rule); "missing": only when it is missing
 #
 # Prints a table (tool | K | N | wall s | failed procs | applied tables | rows), Convoy's ratio to
 # each peer per K, and TARGET MET / TARGET MISSED; writes the same to bench/results/startup-race.md.
@@ -18,6 +20,7 @@ set -euo pipefail
 N="${1:-200}"
 K_LIST="${2:-1 8}"
 REPEAT="${REPEAT:-1}"
+CONVOY_REBUILD="${CONVOY_REBUILD:-stale}"
 TOOLS="${TOOLS:-convoy flyway liquibase}"
 PGHOST="${PGHOST:-127.0.0.1}"
 PGPORT="${PGPORT:-5432}"
@@ -39,6 +42,7 @@ log() { echo "startup-race: $*" >&2; }
 (( N <= 9999 )) || die "N must be at most 9999 (revision ids are r0001..r9999)"
 for k in $K_LIST; do [[ "$k" =~ ^[1-9][0-9]*$ ]] || die "each K must be a positive integer, got '$k'"; done
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive integer"
+[[ "$CONVOY_REBUILD" == stale || "$CONVOY_REBUILD" == missing ]] || die "CONVOY_REBUILD must be stale or missing"
 for t in $TOOLS; do
   case "$t" in convoy|flyway|liquibase) ;; *) die "unknown tool '$t' in TOOLS";; esac
 done
@@ -55,21 +59,19 @@ if has_tool flyway || has_tool liquibase; then
     mvn -B -q -f "$BENCH_DIR/peers/pom.xml" package -DskipTests >&2
   fi
 fi
-CONVOY_CMD=()
+# The launcher's own staleness rule (./convoy rebuilds the jar when any main source or pom is newer).
+convoy_stale() {
+  [[ ! -f "$CONVOY_JAR" ]] && return 0
+  [[ "$ROOT/pom.xml" -nt "$CONVOY_JAR" ]] && return 0
+  [[ -n "$(find "$ROOT"/shared "$ROOT"/agent "$ROOT"/coordinator "$ROOT"/cli \
+    \( -path '*/src/main/*' -o -name pom.xml \) -newer "$CONVOY_JAR" -print -quit 2>/dev/null)" ]]
+}
 if has_tool convoy; then
-  if [[ ! -f "$CONVOY_JAR" ]]; then
-    log "building $CONVOY_JAR (root reactor, tests skipped)"
-    (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
+  if [[ ! -f "$CONVOY_JAR" ]] || { [[ "$CONVOY_REBUILD" == stale && -f "$ROOT/convoy" ]] && convoy_stale; }; then
+    log "building $CONVOY_JAR (root reactor, tests skipped; the jar is missing or older than the sources)"
+    (cd "$ROOT" && mvn -B -q -DskipTests -Dspotless.check.skip=true -Denforcer.skip=true package) >&2
   fi
   [[ -f "$CONVOY_JAR" ]] || die "no $CONVOY_JAR after the build"
-  # Run Convoy exactly as its users do: through the launcher when there is one.
-  if [[ -x "$ROOT/convoy" ]]; then
-    CONVOY_CMD=("$ROOT/convoy")
-  elif [[ -f "$ROOT/convoy" ]]; then
-    CONVOY_CMD=(bash "$ROOT/convoy")
-  else
-    CONVOY_CMD=(java -jar "$CONVOY_JAR")
-  fi
 fi
 
 # ---------------------------------------------------------------- scratch space and cleanup
@@ -86,6 +88,28 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- freeze Convoy
+# Convoy runs exactly as its users run it: through the ./convoy launcher when the repo has one
+# (same script, same JVM flags, same class-data archive it writes on first use), else
+# `java -jar cli/target/convoy.jar`. The launcher and the jar are copied into $TMP first, so that
+# a source edit in the work tree during the benchmark cannot make the launcher rebuild the jar
+# inside a timed race, and every race of this run measures the same build.
+CONVOY_CMD=()
+CONVOY_SHOWN=""
+if has_tool convoy; then
+  mkdir -p "$TMP/convoy-home/cli/target"
+  cp "$CONVOY_JAR" "$TMP/convoy-home/cli/target/convoy.jar"
+  if [[ -f "$ROOT/convoy" ]]; then
+    cp "$ROOT/convoy" "$TMP/convoy-home/convoy"
+    CONVOY_CMD=(bash "$TMP/convoy-home/convoy")
+    CONVOY_SHOWN="./convoy"
+  else
+    CONVOY_CMD=(java -jar "$TMP/convoy-home/cli/target/convoy.jar")
+    CONVOY_SHOWN="java -jar cli/target/convoy.jar"
+  fi
+  log "convoy: $CONVOY_SHOWN (jar of $(date -r "$CONVOY_JAR" '+%Y-%m-%d %H:%M:%S'))"
+fi
 
 # ---------------------------------------------------------------- generate the N migrations
 log "generating $N migrations per tool in $TMP"
@@ -137,7 +161,7 @@ COUNT_SQL="SELECT count(*) || ' ' || coalesce(sum((xpath('/row/c/text()',
   query_to_xml(format('SELECT count(*) AS c FROM public.%I', tablename), false, true, '')))[1]::text::bigint), 0)
   FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+\$'"
 
-# race tool K rep -> sets R_WALL R_FAILED R_TABLES R_ROWS
+# race tool K rep -> sets R_WALL R_FAILED R_TABLES R_ROWS R_LOAD
 race() {
   local tool=$1 k=$2 rep=$3
   local db="${DB_PREFIX}_${tool}_k${k}"
@@ -146,6 +170,7 @@ race() {
   CREATED_DBS+=("$db")
   tool_cmd "$tool" "$db"
   local pids=() i t0 t1 rc failed=0
+  R_LOAD=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(now)
   for ((i = 1; i <= k; i++)); do
     "${CMD[@]}" >"$TMP/logs/$tool-k$k-r$rep-p$i.out" 2>"$TMP/logs/$tool-k$k-r$rep-p$i.err" &
@@ -167,7 +192,7 @@ race() {
   R_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   R_FAILED=$failed
   read -r R_TABLES R_ROWS < <(pg -d "$db" -tAc "$COUNT_SQL")
-  log "$tool K=$k run $rep: wall ${R_WALL}s, failed $R_FAILED/$k, tables $R_TABLES, rows $R_ROWS"
+  log "$tool K=$k run $rep: wall ${R_WALL}s, failed $R_FAILED/$k, tables $R_TABLES, rows $R_ROWS (load1 before: $R_LOAD)"
   pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
 }
 
@@ -190,15 +215,16 @@ warmup() {
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) printf "%.3f", a[(NR + 1) / 2]; else printf "%.3f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-declare -A WALL FAILED PROCS TABLES ROWS
+declare -A WALL FAILED PROCS TABLES ROWS LOAD
 for k in $K_LIST; do
   for tool in $TOOLS; do
-    walls="" fails=0 tables="" rows=""
+    walls="" fails=0 tables="" rows="" load=0
     for ((rep = 1; rep <= REPEAT; rep++)); do
       warmup "$tool"
       race "$tool" "$k" "$rep"
       walls+=" $R_WALL"
       fails=$((fails + R_FAILED))
+      load=$(awk -v a="$load" -v b="$R_LOAD" 'BEGIN { print (b > a) ? b : a }')
       # Keep the worst run's counts: any run that did not apply exactly N tables / N rows shows.
       if [[ -z "$tables" || "$R_TABLES" != "$N" || "$R_ROWS" != "$N" ]]; then
         tables=$R_TABLES rows=$R_ROWS
@@ -209,6 +235,7 @@ for k in $K_LIST; do
     PROCS[$tool,$k]=$((k * REPEAT))
     TABLES[$tool,$k]=$tables
     ROWS[$tool,$k]=$rows
+    LOAD[$tool,$k]=$load
   done
 done
 
@@ -218,7 +245,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 TABLE_ROWS=()
 for k in $K_LIST; do
   for tool in $TOOLS; do
-    TABLE_ROWS+=("$tool|$k|$N|${WALL[$tool,$k]}|${FAILED[$tool,$k]}/${PROCS[$tool,$k]}|${TABLES[$tool,$k]}|${ROWS[$tool,$k]}")
+    TABLE_ROWS+=("$tool|$k|$N|${WALL[$tool,$k]}|${FAILED[$tool,$k]}/${PROCS[$tool,$k]}|${TABLES[$tool,$k]}|${ROWS[$tool,$k]}|${LOAD[$tool,$k]}")
   done
 done
 
@@ -247,11 +274,11 @@ TARGET_TEXT="Convoy wall <= 0.5 x Flyway wall at every K, zero Convoy failures, 
 # Terminal table.
 {
   echo
-  printf '%-10s | %3s | %5s | %8s | %12s | %14s | %6s\n' tool K N "wall s" "failed procs" "applied tables" rows
-  printf '%s\n' "-----------+-----+-------+----------+--------------+----------------+-------"
+  printf '%-10s | %3s | %5s | %8s | %12s | %14s | %6s | %5s\n' tool K N "wall s" "failed procs" "applied tables" rows load1
+  printf '%s\n' "-----------+-----+-------+----------+--------------+----------------+--------+------"
   for row in "${TABLE_ROWS[@]}"; do
-    IFS='|' read -r a b c d e f g <<<"$row"
-    printf '%-10s | %3s | %5s | %8s | %12s | %14s | %6s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g"
+    IFS='|' read -r a b c d e f g h <<<"$row"
+    printf '%-10s | %3s | %5s | %8s | %12s | %14s | %6s | %5s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h"
   done
   if ((${#RATIO_ROWS[@]})); then
     echo
@@ -277,13 +304,15 @@ JAVA_VERSION="$(java -version 2>&1 | head -n 1)"
   echo "- machine: $(nproc) cores, $(uname -sm), $JAVA_VERSION, $(pg -d postgres -tAc 'SHOW server_version' | head -n 1 | sed 's/^/PostgreSQL /')"
   echo "- command: \`$COMMAND_LINE\`$( ((REPEAT > 1)) && echo " with REPEAT=$REPEAT (median wall)")"
   echo "- each process: upgrade to head over N migrations on a fresh database, all K started at once; wall = first start to last exit"
-  if has_tool convoy; then echo "- convoy invoked as: \`${CONVOY_CMD[*]/#$ROOT/.} upgrade head --url postgresql://... --dir ...\`"; fi
+  if has_tool convoy; then echo "- convoy invoked as: \`$CONVOY_SHOWN upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR\` (launcher and jar copied to a scratch folder first; jar built $(date -r "$CONVOY_JAR" '+%Y-%m-%d %H:%M:%S'))"; fi
+  echo "- flyway / liquibase invoked as: \`java -cp bench/peers/target/peers.jar dev.convoy.bench.FlywayRun|LiquibaseRun JDBC_URL DIR|CHANGELOG\` (default JVM flags)"
+  echo "- each race is preceded by one untimed warm-up run of the same tool (K=1, scratch database); load1 is the 1-minute load average just before the race"
   echo
-  echo "| tool | K | N | wall s | failed procs | applied tables | rows |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| tool | K | N | wall s | failed procs | applied tables | rows | load1 |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for row in "${TABLE_ROWS[@]}"; do
-    IFS='|' read -r a b c d e f g <<<"$row"
-    echo "| $a | $b | $c | $d | $e | $f | $g |"
+    IFS='|' read -r a b c d e f g h <<<"$row"
+    echo "| $a | $b | $c | $d | $e | $f | $g | $h |"
   done
   if ((${#RATIO_ROWS[@]})); then
     echo

@@ -11,6 +11,7 @@ import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.MigrationDirectory;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -122,7 +123,12 @@ public final class Convoy implements AutoCloseable {
               new VertxOptions()
                   .setEventLoopPoolSize(1)
                   .setWorkerPoolSize(1)
-                  .setInternalBlockingPoolSize(1));
+                  .setInternalBlockingPoolSize(1)
+                  // A CLI reads no classpath resources through Vert.x: skip its file cache.
+                  .setFileSystemOptions(
+                      new FileSystemOptions()
+                          .setFileCachingEnabled(false)
+                          .setClassPathResolvingEnabled(false)));
       return new Convoy(vertx, config, graph, listener);
     }
   }

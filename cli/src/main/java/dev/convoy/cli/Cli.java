@@ -2,6 +2,7 @@ package dev.convoy.cli;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.io.PrintWriter;
 
 /** What every command shares for one run: its output streams and a lazily started Vert.x. */
@@ -35,7 +36,12 @@ public final class Cli implements AutoCloseable {
               new VertxOptions()
                   .setEventLoopPoolSize(1)
                   .setWorkerPoolSize(2)
-                  .setInternalBlockingPoolSize(1));
+                  .setInternalBlockingPoolSize(1)
+                  // A CLI reads no classpath resources through Vert.x: skip its file cache.
+                  .setFileSystemOptions(
+                      new FileSystemOptions()
+                          .setFileCachingEnabled(false)
+                          .setClassPathResolvingEnabled(false)));
     }
     return vertx;
   }

@@ -70,6 +70,9 @@ final class MergeCommand implements Callable<Integer> {
               + String.join(", ", graph.heads()));
     }
     String id = revId != null ? revId : MigrationWriter.newRevisionId();
+    if (graph.contains(id)) {
+      throw new ConvoyException(ErrorCode.BAD_INPUT, "revision id '" + id + "' is already used");
+    }
     List<String> downs = new ArrayList<>(parents);
     Path file =
         MigrationWriter.write(

@@ -30,8 +30,7 @@ final class ShowCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     RevisionGraph graph = db.graph();
-    DatabaseView view =
-        DatabaseView.read(cli, db, graph, revision.contains("+") || revision.startsWith("-"));
+    DatabaseView view = DatabaseView.read(cli, db, graph, revision.matches("[+-]\\d+"));
     String id = new Planner(graph).resolveOne(revision, view.snapshot.heads());
     if (id == null) {
       cli.out().println("base: the state before any revision");

@@ -21,8 +21,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /** The everyday commands, run as a user runs them, against a real PostgreSQL database. */
 class CommandsTest {
-  private static final String VERSION = "SELECT string_agg(revision, ',' ORDER BY revision)"
-      + " FROM convoy.version";
+  private static final String VERSION =
+      "SELECT string_agg(revision, ',' ORDER BY revision)" + " FROM convoy.version";
 
   @TempDir Path dir;
 
@@ -165,6 +165,9 @@ class CommandsTest {
               "[x] r0001 -> r0002 (current), r0002",
               "[x] <base> -> r0001, r0001"),
           lines);
+      assertEquals(
+          List.of("[ ] r0002 -> r0003 (head), r0003", "[x] r0001 -> r0002 (current), r0002"),
+          convoy.run("history", "-r", "current:heads").exits(0).outLines());
     }
   }
 
@@ -179,6 +182,9 @@ class CommandsTest {
     assertEquals(
         List.of("r0003 -> r0004 (head), r0004", "r0002 -> r0003, r0003"),
         convoy.run("history", "-r", "r0003:head").exits(0).outLines());
+    assertEquals(
+        List.of("r0002 -> r0003, r0003", "r0001 -> r0002, r0002"),
+        convoy.run("history", "-r", "r0002:r0003").exits(0).outLines());
     convoy.run("history", "-r", "r0002").exits(2).errContains("START:END");
   }
 
@@ -283,7 +289,8 @@ class CommandsTest {
           .run("upgrade", "head")
           .exits(2)
           .errContains("left0002", "right0002", "convoy upgrade heads", "convoy merge heads");
-      assertEquals(0, db.count("SELECT count(*) FROM convoy.version"), "nothing was applied");
+      assertEquals(
+          "true", db.scalar("SELECT to_regnamespace('convoy') IS NULL"), "nothing was touched");
       assertEquals("true", db.scalar("SELECT to_regclass('root') IS NULL"));
 
       convoy.run("upgrade", "heads").exits(0);
@@ -428,6 +435,160 @@ class CommandsTest {
       convoy.run("upgrade", "abc").exits(2).errContains("at least 4 characters");
 
       assertEquals("true", db.scalar("SELECT to_regclass('a1') IS NULL"), "nothing was applied");
+    }
+  }
+
+  @Test
+  void stamp_records_a_revision_as_applied_without_running_it() {
+    new MigrationFiles(dir).chain(2);
+    try (TestDatabase db = TestPostgres.createDatabase("cmd_stamp")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+
+      convoy.run("stamp", "head").exits(0).outContains("Stamped from base to r0002: 2 revisions.");
+
+      assertEquals("r0002", db.scalar(VERSION));
+      assertEquals("true", db.scalar("SELECT to_regclass('t0001') IS NULL"), "nothing ran");
+      convoy.run("upgrade", "head").exits(0).outContains("Nothing to do");
+
+      convoy.run("stamp", "base").exits(0);
+      assertEquals(0, db.count("SELECT count(*) FROM convoy.version"));
+      convoy.run("upgrade", "head").exits(0);
+      assertEquals(1, db.count("SELECT count(*) FROM t0002"));
+    }
+  }
+
+  @Test
+  void revision_refuses_to_guess_which_of_two_heads_to_build_on() {
+    branched();
+    ConvoyShell convoy = ConvoyShell.offline(dir);
+
+    convoy
+        .run("revision", "-m", "next")
+        .exits(2)
+        .errContains("several heads", "left0002", "right0002", "--head", "merge heads");
+    assertEquals(3, versionFiles().size(), "no file was written");
+
+    String id = createdRevision(convoy.run("revision", "-m", "next", "--head", "left0").exits(0));
+    convoy.run("show", id).exits(0).outContains("Parent:      left0002");
+  }
+
+  @Test
+  void a_custom_state_schema_holds_the_version_and_leaves_the_default_one_alone() {
+    new MigrationFiles(dir).chain(1);
+    try (TestDatabase db = TestPostgres.createDatabase("cmd_schema")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+
+      convoy.run("upgrade", "head", "--schema", "deploy_state").exits(0);
+
+      assertEquals("r0001", db.scalar("SELECT revision FROM deploy_state.version"));
+      assertEquals("true", db.scalar("SELECT to_regnamespace('convoy') IS NULL"));
+      convoy.run("current", "--schema", "deploy_state").exits(0).outContains("r0001 (head)");
+      convoy.run("current").exits(0).outContains("base (no revision applied)");
+    }
+  }
+
+  @Test
+  void the_url_can_come_from_convoy_yaml_beside_the_migrations() throws IOException {
+    new MigrationFiles(dir).chain(1);
+    try (TestDatabase db = TestPostgres.createDatabase("cmd_configfile")) {
+      Files.writeString(dir.resolve("convoy.yaml"), "url: " + db.url() + "\n");
+
+      ConvoyShell.offline(dir).run("upgrade", "head").exits(0);
+
+      assertEquals("r0001", db.scalar(VERSION));
+      ConvoyShell.offline(dir).run("current").exits(0).outContains("r0001 (head)");
+    }
+  }
+
+  @Test
+  void merge_with_a_rev_id_that_is_already_used_is_refused_and_writes_nothing() {
+    branched();
+    ConvoyShell convoy = ConvoyShell.offline(dir);
+
+    convoy
+        .run("merge", "heads", "-m", "join", "--rev-id", "root0001")
+        .exits(2)
+        .errContains("root0001", "already used");
+
+    assertEquals(3, versionFiles().size(), "no file was written");
+    convoy.run("heads").exits(0);
+  }
+
+  @Test
+  void read_only_commands_leave_a_fresh_database_without_convoy_state() {
+    new MigrationFiles(dir).chain(2);
+    try (TestDatabase db = TestPostgres.createDatabase("cmd_readonly")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+
+      convoy.run("current").exits(0).outContains("base (no revision applied); head is r0002");
+      convoy.run("history").exits(0).outContains("[ ] <base> -> r0001");
+      convoy.run("heads").exits(0);
+      convoy.run("check").exits(0).outContains("2 pending: r0001, r0002");
+      convoy.run("show", "r0001").exits(0);
+
+      assertEquals("true", db.scalar("SELECT to_regnamespace('convoy') IS NULL"));
+    }
+  }
+
+  @Test
+  void relative_revision_expressions_count_from_the_head_or_from_a_named_revision() {
+    new MigrationFiles(dir).chain(4);
+    ConvoyShell convoy = ConvoyShell.offline(dir);
+
+    convoy.run("show", "head-1").exits(0).outContains("Revision:    r0003");
+    convoy.run("show", "r0003-2").exits(0).outContains("Revision:    r0001");
+    convoy.run("show", "base").exits(0).outContains("base: the state before any revision");
+    try (TestDatabase db = TestPostgres.createDatabase("cmd_relshow")) {
+      ConvoyShell online = ConvoyShell.at(dir, db.url());
+      online.run("upgrade", "r0002").exits(0);
+      online.run("show", "r0001+2").exits(0).outContains("Revision:    r0003");
+      online.run("show", "r0004+1").exits(2).errContains("r0004 is a head");
+      online.run("show", "+1").exits(0).outContains("Revision:    r0003");
+      online.run("show", "-1").exits(0).outContains("Revision:    r0001");
+    }
+  }
+
+  @Test
+  void show_of_a_revision_plus_n_needs_no_database() {
+    new MigrationFiles(dir).chain(3);
+    ConvoyShell.offline(dir).run("show", "r0001+2").exits(0).outContains("Revision:    r0003");
+  }
+
+  @Test
+  void upgrade_label_at_head_applies_only_that_branch() {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.sql("root0001", null, "CREATE TABLE root (id int);", "DROP TABLE root;");
+    files.write(
+        "feat0002.sql",
+        "-- revision: feat0002\n-- down_revision: root0001\n-- branch_labels: feature\n"
+            + "-- +upgrade\nCREATE TABLE feat (id int);\n-- +downgrade\nDROP TABLE feat;\n");
+    files.sql("feat0003", "feat0002", "CREATE TABLE feat3 (id int);", "DROP TABLE feat3;");
+    files.sql("main0002", "root0001", "CREATE TABLE main2 (id int);", "DROP TABLE main2;");
+    try (TestDatabase db = TestPostgres.createDatabase("cmd_label")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+
+      convoy.run("upgrade", "feature@head").exits(0);
+
+      assertEquals("feat0003", db.scalar(VERSION));
+      assertEquals("true", db.scalar("SELECT to_regclass('feat3') IS NOT NULL"));
+      assertEquals("true", db.scalar("SELECT to_regclass('main2') IS NULL"), "other branch");
+      convoy.run("upgrade", "heads").exits(0);
+      assertEquals("feat0003,main0002", db.scalar(VERSION));
+    }
+  }
+
+  @Test
+  void downgrade_to_a_named_revision_reverts_everything_after_it() {
+    new MigrationFiles(dir).chain(3);
+    try (TestDatabase db = TestPostgres.createDatabase("cmd_downnamed")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy.run("upgrade", "head").exits(0);
+
+      convoy.run("downgrade", "r0001").exits(0).outContains("Reverted r0003", "Reverted r0002");
+
+      assertEquals("r0001", db.scalar(VERSION));
+      assertEquals("true", db.scalar("SELECT to_regclass('t0002') IS NULL"));
+      convoy.run("downgrade", "r0003").exits(2).errContains("it is not applied");
     }
   }
 

@@ -26,7 +26,8 @@ class ErrorsTest {
   @TempDir Path dir;
 
   @Test
-  void a_directory_with_many_problems_is_reported_at_once_with_files_and_lines_and_touches_nothing() {
+  void
+      a_directory_with_many_problems_is_reported_at_once_with_files_and_lines_and_touches_nothing() {
     MigrationFiles files = new MigrationFiles(dir);
     files.write(
         "a_invalid.yaml",
@@ -44,8 +45,9 @@ class ErrorsTest {
         operations: []
         """);
     files.sql("cccc1111", null, "SELECT 1;", "SELECT 1;");
-    files.write("cccc1111_again.sql", "-- revision: cccc1111\n-- down_revision: null\n"
-        + "-- +upgrade\nSELECT 2;\n");
+    files.write(
+        "cccc1111_again.sql",
+        "-- revision: cccc1111\n-- down_revision: null\n" + "-- +upgrade\nSELECT 2;\n");
     files.write(
         "d_unknown_parent.yaml",
         """
@@ -102,7 +104,8 @@ class ErrorsTest {
       assertTrue(
           r.err().matches("(?s).*versions/eeee111[12]\\.sql:2: revisions form a cycle.*"),
           "the cycle is reported at a down_revision line\n" + r);
-      assertEquals(1, r.err().split("problems in migrations directory", -1).length - 1, "one report");
+      assertEquals(
+          1, r.err().split("problems in migrations directory", -1).length - 1, "one report");
       assertEquals("true", db.scalar(NO_CONVOY_SCHEMA), "the database was not touched");
     }
     ConvoyShell.offline(dir).run("history").exits(2).errContains("8 problems");
@@ -229,9 +232,6 @@ class ErrorsTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "BUG: for an edited applied file below the current head, the suggested 'convoy stamp"
-          + " <that revision>' moves the version table back to it, forgetting later revisions")
   void following_the_suggested_stamp_for_an_edited_older_file_keeps_the_database_at_its_head()
       throws IOException {
     MigrationFiles files = new MigrationFiles(dir);
@@ -241,14 +241,28 @@ class ErrorsTest {
       convoy.run("upgrade", "head").exits(0);
       Path edited = dir.resolve("versions/r0001.sql");
       Files.writeString(edited, Files.readString(edited) + "-- a harmless comment\n");
-      convoy.run("check").exits(2).errContains("convoy stamp r0001");
+      convoy.run("check").exits(2).errContains("convoy stamp r0002");
 
-      convoy.run("stamp", "r0001").exits(0);
+      convoy.run("stamp", "r0002").exits(0);
 
       convoy.run("check").exits(0);
       assertEquals("r0002", db.scalar(VERSION), "r0002 is still applied: t0002 exists");
       convoy.run("current", "--check-heads").exits(0);
       convoy.run("upgrade", "head").exits(0);
+    }
+  }
+
+  @Test
+  void an_applied_file_checked_out_with_crlf_line_endings_is_not_a_change() throws IOException {
+    new MigrationFiles(dir).chain(2);
+    try (TestDatabase db = TestPostgres.createDatabase("err_crlf")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy.run("upgrade", "head").exits(0);
+      Path f = dir.resolve("versions/r0001.sql");
+      Files.writeString(f, Files.readString(f).replace("\n", "\r\n"));
+
+      convoy.run("check").exits(0).outContains("OK");
+      convoy.run("upgrade", "head").exits(0).outContains("Nothing to do");
     }
   }
 
@@ -360,6 +374,28 @@ class ErrorsTest {
 
     r.exits(2).errContains("must start with postgresql://");
     assertTrue(!r.err().contains("s3cret"), "the password is never printed\n" + r);
+  }
+
+  @Test
+  void a_target_that_does_not_resolve_leaves_a_fresh_database_untouched() {
+    new MigrationFiles(dir).chain(2);
+    try (TestDatabase db = TestPostgres.createDatabase("err_badtarget")) {
+      ConvoyShell.at(dir, db.url())
+          .run("upgrade", "nope1234")
+          .exits(2)
+          .errContains("no revision 'nope1234'");
+
+      assertEquals("true", db.scalar(NO_CONVOY_SCHEMA));
+    }
+  }
+
+  @Test
+  void upgrade_without_a_url_says_how_to_give_one() {
+    new MigrationFiles(dir).chain(1);
+    ConvoyShell.offline(dir)
+        .run("upgrade", "head")
+        .exits(2)
+        .errContains("no database URL", "--url", "CONVOY_DATABASE_URL");
   }
 
   @Test

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,8 +64,7 @@ class OfflineSqlTest {
     assertEquals(3, occurrences(r.out(), "BEGIN;"), "one transaction per revision\n" + r);
     assertEquals(3, occurrences(r.out(), "COMMIT;"), "one transaction per revision\n" + r);
     assertInOrder(r.out(), "t0001", "t0002", "\"book\"");
-    assertInOrder(
-        r.out(), "BEGIN;", "CREATE TABLE t0001", "VALUES ('r0001')", "COMMIT;", "BEGIN;");
+    assertInOrder(r.out(), "BEGIN;", "CREATE TABLE t0001", "VALUES ('r0001')", "COMMIT;", "BEGIN;");
   }
 
   @Test
@@ -135,6 +137,57 @@ class OfflineSqlTest {
       assertEquals("true", db.scalar("SELECT to_regclass('book') IS NULL"));
       online.run("upgrade", "head").exits(0);
       assertEquals("book0003", db.scalar("SELECT revision FROM convoy.version"));
+    }
+  }
+
+  @Test
+  void upgrade_sql_uses_the_lock_timeout_it_is_given() {
+    offline()
+        .run("upgrade", "--sql", "base:r0001", "--lock-timeout", "5s")
+        .exits(0)
+        .outContains("SET LOCAL lock_timeout = '5000ms';");
+  }
+
+  @Test
+  void the_example_applications_script_runs_with_psql_and_reaches_its_head() throws Exception {
+    Assumptions.assumeTrue(psqlAvailable(), "psql is not installed");
+    Path example = Path.of("").toAbsolutePath().getParent().resolve("migrations");
+    ConvoyShell exampleOffline = ConvoyShell.at(example, UNREACHABLE);
+    Path script = dir.resolve("upgrade.sql");
+    Files.writeString(script, exampleOffline.run("upgrade", "--sql", "base:head").exits(0).out());
+    try (TestDatabase db = TestPostgres.createDatabase("offline_psql")) {
+      Process psql =
+          new ProcessBuilder(
+                  "psql",
+                  "-X",
+                  "-q",
+                  "-v",
+                  "ON_ERROR_STOP=1",
+                  "-d",
+                  db.url(),
+                  "-f",
+                  script.toString())
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(psql.getInputStream().readAllBytes());
+      assertEquals(0, psql.waitFor(), "psql ran the script:\n" + output);
+
+      ConvoyShell online = ConvoyShell.at(example, db.url());
+      online.run("current", "--check-heads").exits(0);
+      online.run("check").exits(0).outContains("nothing pending");
+      assertEquals(
+          "true",
+          db.scalar(
+              "SELECT attnotnull FROM pg_attribute"
+                  + " WHERE attrelid = 'author'::regclass AND attname = 'email'"));
+    }
+  }
+
+  private static boolean psqlAvailable() {
+    try {
+      return new ProcessBuilder("psql", "--version").start().waitFor() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
     }
   }
 

@@ -88,7 +88,7 @@ final class SqlMigrationParser {
       problems.add(
           new Problem(
               file,
-              up == null ? 0 : 1,
+              1,
               up == null
                   ? "no '-- +upgrade' section: put the upgrade SQL after a '-- +upgrade' line"
                   : "the '-- +upgrade' section is empty"));

@@ -95,7 +95,7 @@ class MigrationDirectoryTest {
     assertTrue(all.contains("revisions form a cycle"), all);
     assertTrue(all.contains("versions/unknown_op.yaml:4: unknown operation 'teleport_table'"), all);
     assertTrue(all.contains("versions/missing_field.yaml:4: missing required field 'column'"), all);
-    assertTrue(all.contains("versions/no_upgrade.sql: no '-- +upgrade' section"), all);
+    assertTrue(all.contains("versions/no_upgrade.sql:1: no '-- +upgrade' section"), all);
     assertEquals(8, e.problems().size(), all);
     assertTrue(e.getMessage().startsWith("8 problems in migrations directory"), e.getMessage());
   }

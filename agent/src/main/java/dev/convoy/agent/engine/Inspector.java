@@ -48,11 +48,9 @@ public final class Inspector {
   public CheckReport check() {
     Snapshot s = snapshot();
     List<String> known = s.heads().stream().filter(graph::contains).toList();
+    var applied = graph.closure(known);
     List<String> pending =
-        graph.all().stream()
-            .map(m -> m.revision())
-            .filter(r -> !graph.closure(known).contains(r))
-            .toList();
+        graph.all().stream().map(m -> m.revision()).filter(r -> !applied.contains(r)).toList();
     return new CheckReport(
         StateValidator.unknown(graph, s.heads()),
         StateValidator.changed(graph, known, s.checksums()),

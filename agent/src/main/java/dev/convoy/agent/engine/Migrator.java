@@ -100,6 +100,10 @@ public final class Migrator {
     List<AppliedRevision> done = new ArrayList<>();
     List<String> heads = from;
     listener.planned(plan, direction);
+    if (!plan.isEmpty()) {
+      // Only now: a command that is refused, or has nothing to do, leaves a fresh database as is.
+      state.ensure(db);
+    }
     for (Migration m : plan) {
       if (direction == Direction.UPGRADE) {
         applied.add(m.revision());
@@ -183,7 +187,6 @@ public final class Migrator {
       long t0 = System.nanoTime();
       lock.acquire(vertx, listener::waitingForLock);
       listener.lockAcquired(Duration.ofNanos(System.nanoTime() - t0));
-      state.ensure(db);
       return work.apply(db);
     }
   }

@@ -67,6 +67,7 @@ final class Stamper {
               });
     }
     Set<String> heads = graph.headsOf(after);
+    state.ensure(db);
     db.query(
         "BEGIN;\n"
             + state.setHeadsSql(heads)

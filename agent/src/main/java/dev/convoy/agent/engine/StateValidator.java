@@ -28,7 +28,7 @@ public final class StateValidator {
   }
 
   /** An applied file whose checksum changed. */
-  public record Changed(Migration migration, String recorded) {
+  public record Changed(Migration migration, String recorded, List<String> dbHeads) {
     public String describe() {
       return migration.file()
           + " (revision "
@@ -40,8 +40,8 @@ public final class StateValidator {
           + "\n    Revert the file to what was applied (applied migrations must not be edited:"
           + " write a new revision instead), or, if the database already matches the edited"
           + " file, run 'convoy stamp "
-          + migration.revision()
-          + "' to record it";
+          + String.join(" ", dbHeads)
+          + "' (the revision the database is at) to record the new checksum";
     }
   }
 
@@ -62,7 +62,7 @@ public final class StateValidator {
       String sum = recorded.get(r);
       var m = graph.find(r);
       if (sum != null && m.isPresent() && !sum.equals(m.get().checksum())) {
-        out.add(new Changed(m.get(), sum));
+        out.add(new Changed(m.get(), sum, List.copyOf(heads)));
       }
     }
     return out;

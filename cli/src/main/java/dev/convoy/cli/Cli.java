@@ -29,6 +29,13 @@ public final class Cli implements AutoCloseable {
     return System.console() != null && System.getenv("CONVOY_PLAIN") == null;
   }
 
+  /** Starts Vert.x on a background thread, so it is ready by the time a command needs it. */
+  void warmUp() {
+    Thread t = new Thread(this::vertx, "convoy-warm-up");
+    t.setDaemon(true);
+    t.start();
+  }
+
   public synchronized Vertx vertx() {
     if (vertx == null) {
       vertx =

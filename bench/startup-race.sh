@@ -12,9 +12,10 @@
 #   KEEP_TMP=1    keep the generated migrations and per-process logs
 #   CONVOY_REBUILD=stale   build cli/target/convoy.jar first when it is missing or older than the
 #                 sources (the ./convoy launcher's rule); "missing": only when it is missing
+#   RESULTS=bench/results/startup-race.md   where the markdown copy of the results goes
 #
-# Prints a table (tool | K | N | wall s | failed procs | applied tables | rows), Convoy's ratio to
-# each peer per K, and TARGET MET / TARGET MISSED; writes the same to bench/results/startup-race.md.
+# Prints a table (tool | K | N | wall s | failed procs | applied tables | rows | load1), Convoy's
+# ratio to each peer per K, and TARGET MET / TARGET MISSED; writes the same as markdown to RESULTS.
 set -euo pipefail
 
 N="${1:-200}"
@@ -31,7 +32,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 PEERS_JAR="$BENCH_DIR/peers/target/peers.jar"
 CONVOY_JAR="$ROOT/cli/target/convoy.jar"
-RESULTS="$BENCH_DIR/results/startup-race.md"
+RESULTS="${RESULTS:-$BENCH_DIR/results/startup-race.md}"
 COMMAND_LINE="bash bench/startup-race.sh $N \"$K_LIST\""
 
 pg() { PGOPTIONS='-c client_min_messages=warning' psql -X -q "$@"; }
@@ -78,8 +79,12 @@ fi
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/startup-race.XXXXXX")"
 DB_PREFIX="bench_race_$$"
 CREATED_DBS=()
+RUNNING_PIDS=()
 cleanup() {
   local rc=$?
+  # Interrupted mid-race: stop the processes this script started (by pid) before dropping their
+  # databases.
+  for pid in "${RUNNING_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for db in "${CREATED_DBS[@]}"; do
     pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
   done
@@ -176,6 +181,7 @@ race() {
     "${CMD[@]}" >"$TMP/logs/$tool-k$k-r$rep-p$i.out" 2>"$TMP/logs/$tool-k$k-r$rep-p$i.err" &
     pids+=($!)
   done
+  RUNNING_PIDS=("${pids[@]}")
   for ((i = 1; i <= k; i++)); do
     rc=0
     wait "${pids[i - 1]}" || rc=$?
@@ -189,6 +195,7 @@ race() {
     fi
   done
   t1=$(now)
+  RUNNING_PIDS=()
   R_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   R_FAILED=$failed
   read -r R_TABLES R_ROWS < <(pg -d "$db" -tAc "$COUNT_SQL")
@@ -215,27 +222,29 @@ warmup() {
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) printf "%.3f", a[(NR + 1) / 2]; else printf "%.3f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-declare -A WALL FAILED PROCS TABLES ROWS LOAD
+declare -A WALL FAILED PROCS TABLES ROWS LOAD WALLS
 for k in $K_LIST; do
   for tool in $TOOLS; do
-    walls="" fails=0 tables="" rows="" load=0
-    for ((rep = 1; rep <= REPEAT; rep++)); do
+    WALLS[$tool,$k]="" FAILED[$tool,$k]=0 TABLES[$tool,$k]="" ROWS[$tool,$k]="" LOAD[$tool,$k]=0
+  done
+  # Repetitions go round the tools (convoy, flyway, liquibase, convoy, ...) so that a change in
+  # the machine's background load during the run falls on every tool alike.
+  for ((rep = 1; rep <= REPEAT; rep++)); do
+    for tool in $TOOLS; do
       warmup "$tool"
       race "$tool" "$k" "$rep"
-      walls+=" $R_WALL"
-      fails=$((fails + R_FAILED))
-      load=$(awk -v a="$load" -v b="$R_LOAD" 'BEGIN { print (b > a) ? b : a }')
+      WALLS[$tool,$k]+=" $R_WALL"
+      FAILED[$tool,$k]=$((${FAILED[$tool,$k]} + R_FAILED))
+      LOAD[$tool,$k]=$(awk -v a="${LOAD[$tool,$k]}" -v b="$R_LOAD" 'BEGIN { print (b > a) ? b : a }')
       # Keep the worst run's counts: any run that did not apply exactly N tables / N rows shows.
-      if [[ -z "$tables" || "$R_TABLES" != "$N" || "$R_ROWS" != "$N" ]]; then
-        tables=$R_TABLES rows=$R_ROWS
+      if [[ -z "${TABLES[$tool,$k]}" || "$R_TABLES" != "$N" || "$R_ROWS" != "$N" ]]; then
+        TABLES[$tool,$k]=$R_TABLES ROWS[$tool,$k]=$R_ROWS
       fi
     done
-    WALL[$tool,$k]=$(echo "$walls" | median)
-    FAILED[$tool,$k]=$fails
+  done
+  for tool in $TOOLS; do
+    WALL[$tool,$k]=$(echo "${WALLS[$tool,$k]}" | median)
     PROCS[$tool,$k]=$((k * REPEAT))
-    TABLES[$tool,$k]=$tables
-    ROWS[$tool,$k]=$rows
-    LOAD[$tool,$k]=$load
   done
 done
 
@@ -328,4 +337,4 @@ JAVA_VERSION="$(java -version 2>&1 | head -n 1)"
     echo "**$VERDICT** ($TARGET_TEXT)"
   fi
 } >"$RESULTS"
-log "wrote ${RESULTS#$ROOT/}"
+log "wrote ${RESULTS#"$ROOT"/}"

@@ -240,15 +240,20 @@ class EngineTest {
     try (TestDatabase db = TestPostgres.createDatabase("index")) {
       Migrator m = migrator(db);
       m.upgrade("idx00001");
-      // Duplicates make the unique build fail, which leaves an INVALID index behind, as an
-      // interrupted CREATE INDEX CONCURRENTLY does.
+      // Duplicates make the unique build fail; the failed revision is undone, including the
+      // INVALID index the failed concurrent build leaves behind.
       db.execute("INSERT INTO author VALUES (1, 'dup'), (2, 'dup')");
-      assertThrows(MigrationFailedException.class, () -> m.upgrade("head"));
-      assertEquals(
-          "false",
-          db.scalar(
-              "SELECT indisvalid FROM pg_index WHERE indexrelid = 'uq_author_name'::regclass"));
+      MigrationFailedException e =
+          assertThrows(MigrationFailedException.class, () -> m.upgrade("head"));
+      assertEquals("23505", e.sqlState());
+      assertTrue(e.getMessage().contains("were undone"), e.getMessage());
+      assertNull(db.scalar("SELECT to_regclass('uq_author_name')"));
+      // A process killed during CREATE INDEX CONCURRENTLY leaves the index INVALID and no undo:
+      // the next run drops it and builds it again.
       db.execute("DELETE FROM author WHERE id = 2");
+      db.execute("CREATE UNIQUE INDEX uq_author_name ON author (name)");
+      db.execute(
+          "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'uq_author_name'::regclass");
       MigrationResult r = m.upgrade("head");
       assertEquals(List.of("idx00002"), r.to());
       assertEquals(

@@ -106,10 +106,10 @@ final class Backfiller {
     String cols =
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type FROM pg_index i"
             + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
-            + " WHERE i.indexrelid = $1 ORDER BY array_position(i.indkey::int2[], a.attnum)";
+            + " WHERE i.indexrelid::bigint = $1 ORDER BY array_position(i.indkey::int2[], a.attnum)";
     var candidates =
         db.query(
-            "SELECT i.indexrelid FROM pg_index i WHERE i.indrelid = to_regclass($1) AND i.indisvalid"
+            "SELECT i.indexrelid::bigint FROM pg_index i WHERE i.indrelid = to_regclass($1) AND i.indisvalid"
                 + " AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid"
                 + " AND a.attnum = ANY (i.indkey) AND NOT a.attnotnull)))"

@@ -74,12 +74,12 @@ final class Backfiller {
         markDone(m, group);
         cursor = cursor.copy().put("done", true);
       }
+      pace(done - doneAtStart, t0);
       double seconds = (System.nanoTime() - t0) / 1e9;
       double rate = seconds <= 0 ? 0 : (done - doneAtStart) / seconds;
       listener.backfill(
           m, new BackfillProgress(step.table(), done, Math.max(total, done), rate, batch));
       batch = nextBatch(batch, tookNanos);
-      pace(done - doneAtStart, t0);
     }
   }
 

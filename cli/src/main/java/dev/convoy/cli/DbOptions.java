@@ -73,6 +73,10 @@ public final class DbOptions {
   }
 
   EngineConfig engine() {
+    return engine(java.util.Set.of());
+  }
+
+  EngineConfig engine(java.util.Set<String> allowUnsafe) {
     return new EngineConfig(
         new DatabaseUrl(url),
         schema,
@@ -82,6 +86,7 @@ public final class DbOptions {
             Durations.parse("--batch-time", batchTime),
             BackfillSettings.DEFAULTS.initialBatch(),
             maxRowsPerSecond),
+        allowUnsafe,
         Who.local());
   }
 

@@ -24,6 +24,7 @@ final class ProgressPrinter implements MigrationListener {
   private int total;
   private int done;
   private long lastBackfillLine;
+  private String lastPhase;
 
   ProgressPrinter(Cli cli, boolean quiet) {
     this.cli = cli;
@@ -90,6 +91,11 @@ final class ProgressPrinter implements MigrationListener {
 
   @Override
   public void phase(Migration m, Phase phase) {
+    String key = m.revision() + ":" + phase;
+    if (key.equals(lastPhase)) {
+      return;
+    }
+    lastPhase = key;
     if (!quiet && !tty) {
       cli.out().println("  " + m.revision() + ": " + phase.word());
       cli.out().flush();
@@ -142,7 +148,7 @@ final class ProgressPrinter implements MigrationListener {
       cli.err()
           .print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + line + "\033[K");
       cli.err().flush();
-    } else if (now - lastBackfillLine > 2_000_000_000L || p.fraction() >= 1) {
+    } else if (lastBackfillLine == 0 || now - lastBackfillLine > 2_000_000_000L || p.finished()) {
       lastBackfillLine = now;
       cli.out().println("  " + line);
       cli.out().flush();

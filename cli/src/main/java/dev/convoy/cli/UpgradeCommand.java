@@ -44,6 +44,12 @@ final class UpgradeCommand implements Callable<Integer> {
       })
   String phase;
 
+  @Option(
+      names = "--allow-unsafe",
+      paramLabel = "RULE",
+      description = "Run migrations that break this lint rule (see 'convoy lint'); repeatable.")
+  java.util.List<String> allowUnsafe = new java.util.ArrayList<>();
+
   UpgradeCommand(Cli cli) {
     this.cli = cli;
   }
@@ -71,7 +77,8 @@ final class UpgradeCommand implements Callable<Integer> {
                   "--phase '" + phase + "' is not one of expand, contract, all");
         };
     MigrationResult r =
-        new Migrator(cli.vertx(), db.engine(), graph, progress).upgrade(target, mode);
+        new Migrator(cli.vertx(), db.engine(java.util.Set.copyOf(allowUnsafe)), graph, progress)
+            .upgrade(target, mode);
     ResultOutput.print(cli, db.json, "upgraded", target, r);
     return 0;
   }

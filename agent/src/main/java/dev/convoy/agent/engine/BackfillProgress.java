@@ -7,7 +7,12 @@ import java.time.Duration;
  * unknown), the recent rate and the time left at that rate.
  */
 public record BackfillProgress(
-    String table, long rowsDone, long estimatedTotal, double rowsPerSecond, int batchSize) {
+    String table,
+    long rowsDone,
+    long estimatedTotal,
+    double rowsPerSecond,
+    int batchSize,
+    boolean finished) {
   public Duration eta() {
     if (rowsPerSecond <= 0 || estimatedTotal <= rowsDone) {
       return Duration.ZERO;

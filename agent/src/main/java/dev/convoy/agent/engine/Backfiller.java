@@ -78,7 +78,9 @@ final class Backfiller {
       double seconds = (System.nanoTime() - t0) / 1e9;
       double rate = seconds <= 0 ? 0 : (done - doneAtStart) / seconds;
       listener.backfill(
-          m, new BackfillProgress(step.table(), done, Math.max(total, done), rate, batch));
+          m,
+          new BackfillProgress(
+              step.table(), done, finished ? done : Math.max(total, done), rate, batch, finished));
       batch = nextBatch(batch, tookNanos);
     }
   }
@@ -142,7 +144,11 @@ final class Backfiller {
     }
     Row est =
         db.query(
-                "SELECT greatest(c.reltuples, 0)::bigint AS estimate,"
+                "SELECT CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint"
+                    // Never analyzed: count, unless the table is too big to count quickly.
+                    + " WHEN c.relpages < 20000 THEN (SELECT count(*) FROM "
+                    + table
+                    + ") ELSE 0 END AS estimate,"
                     + " (pg_relation_size(c.oid) / current_setting('block_size')::int) AS pages"
                     + " FROM pg_class c WHERE c.oid = to_regclass($1)",
                 Tuple.of(table))

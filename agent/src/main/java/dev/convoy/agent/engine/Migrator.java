@@ -74,6 +74,7 @@ public final class Migrator {
                           pending.contains(m.revision())
                               || (mode != PhaseMode.EXPAND && expanded.contains(m.revision())))
                   .toList();
+          requireSafe(work.stream().filter(m -> !expanded.contains(m.revision())).toList());
           return runUpgrade(db, from, expanded, work, mode);
         });
   }
@@ -187,6 +188,25 @@ public final class Migrator {
       heads = after;
     }
     return new MigrationResult(from, heads, done);
+  }
+
+  /** Refuses error-level lint findings in what is about to run, unless acknowledged. */
+  private void requireSafe(List<Migration> pending) {
+    List<dev.convoy.lint.Finding> blocking =
+        dev.convoy.lint.Linter.blocking(dev.convoy.lint.Linter.lint(pending), config.allowUnsafe());
+    if (!blocking.isEmpty()) {
+      throw new ConvoyException(
+          ErrorCode.UNSAFE_MIGRATION,
+          "upgrade refused: "
+              + blocking.size()
+              + " unsafe change"
+              + (blocking.size() == 1 ? "" : "s")
+              + " (nothing was applied):\n  "
+              + String.join(
+                  "\n  ", blocking.stream().map(f -> f.toString().replace("\n", "\n  ")).toList())
+              + "\nRewrite them as suggested, or acknowledge a rule with 'lint: {ignore: [rule]}' in"
+              + " the migration or --allow-unsafe rule on the command line.");
+    }
   }
 
   private static void requireReversible(List<Migration> plan) {

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -76,6 +78,18 @@ public final class Migrator {
                   .toList();
           requireSafe(work.stream().filter(m -> !expanded.contains(m.revision())).toList());
           return runUpgrade(db, from, expanded, work, mode);
+        },
+        db -> {
+          // Read without the lock while waiting: once another instance has brought the database
+          // to the target there is nothing left to do, and the lock need not be taken at all.
+          List<String> from = state.heads(db);
+          StateValidator.requireConsistent(graph, from, state.recordedChecksums(db));
+          boolean nothingToContract = mode == PhaseMode.EXPAND || state.expanded(db).isEmpty();
+          boolean nothingPending =
+              mode == PhaseMode.CONTRACT || planner.upgrade(from, target).isEmpty();
+          return nothingToContract && nothingPending
+              ? Optional.of(new MigrationResult(from, from, List.of()))
+              : Optional.empty();
         });
   }
 
@@ -268,15 +282,34 @@ public final class Migrator {
   /** The connections and runners of one locked command. */
   private record Sessions(PgSession work, RevisionRunner runner, PhasedRunner phased) {}
 
-  /** Opens a work and a lock connection, takes the lock, runs {@code work}, releases. */
+  /** Runs {@code work} under the migration lock. */
   private <T> T locked(Function<Sessions, T> work) {
+    return locked(work, db -> Optional.empty());
+  }
+
+  /**
+   * Opens a work and a lock connection, takes the lock, runs {@code work}, releases. While waiting,
+   * {@code shortcut} may find there is nothing to do and answer instead.
+   */
+  private <T> T locked(Function<Sessions, T> work, Function<PgSession, Optional<T>> shortcut) {
     try (PgSession lockDb =
             PgSession.open(vertx, config.url(), config.who().applicationName("lock"));
         PgSession db =
             PgSession.open(vertx, config.url(), config.who().applicationName("migrate"));
         MigrationLock lock = new MigrationLock(lockDb, config.schema())) {
       long t0 = System.nanoTime();
-      lock.acquire(vertx, listener::waitingForLock);
+      AtomicReference<Optional<T>> early = new AtomicReference<>(Optional.empty());
+      boolean held =
+          lock.acquire(
+              vertx,
+              listener::waitingForLock,
+              () -> {
+                early.set(shortcut.apply(db));
+                return early.get().isPresent();
+              });
+      if (!held) {
+        return early.get().get();
+      }
       listener.lockAcquired(Duration.ofNanos(System.nanoTime() - t0));
       LockRetry retry =
           new LockRetry(

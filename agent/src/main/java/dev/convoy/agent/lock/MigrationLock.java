@@ -7,6 +7,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -25,7 +26,7 @@ public final class MigrationLock implements AutoCloseable {
   static final int LOCK_CLASS = 0x436F6E76;
 
   private static final long FIRST_DELAY_MS = 20;
-  private static final long MAX_DELAY_MS = 250;
+  private static final long MAX_DELAY_MS = 100;
 
   private final PgSession session;
   private final String schema;
@@ -37,13 +38,18 @@ public final class MigrationLock implements AutoCloseable {
   }
 
   /**
-   * Takes the lock, waiting as long as it takes. {@code onWait} hears who holds it, once per
-   * holder.
+   * Takes the lock, waiting as long as it takes, and returns true; or returns false as soon as
+   * {@code needless} says the waiter has nothing left to do (another instance did its work), so a
+   * crowd of waiters does not file through the lock one by one. {@code onWait} hears who holds the
+   * lock, once per holder.
    */
-  public void acquire(Vertx vertx, Consumer<LockHolder> onWait) {
+  public boolean acquire(Vertx vertx, Consumer<LockHolder> onWait, BooleanSupplier needless) {
     long delay = FIRST_DELAY_MS;
     Integer lastHolder = null;
     while (!tryAcquire()) {
+      if (needless.getAsBoolean()) {
+        return false;
+      }
       Optional<LockHolder> h = holder();
       if (h.isPresent() && (lastHolder == null || lastHolder != h.get().pid())) {
         lastHolder = h.get().pid();
@@ -53,6 +59,7 @@ public final class MigrationLock implements AutoCloseable {
       PgSession.await(vertx.timer(jittered));
       delay = Math.min(MAX_DELAY_MS, (long) (delay * 1.6));
     }
+    return true;
   }
 
   public boolean tryAcquire() {

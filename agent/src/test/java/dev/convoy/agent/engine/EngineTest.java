@@ -93,10 +93,11 @@ class EngineTest {
   @Test
   void every_typed_operation_applies_and_its_derived_downgrade_undoes_it() throws Exception {
     MigrationFiles files = new MigrationFiles(dir);
-    files.yaml(
-        "ops00001",
-        null,
-        """
+    Path first =
+        files.yaml(
+            "ops00001",
+            null,
+            """
           - op: create_table
             table: author
             columns:
@@ -117,6 +118,10 @@ class EngineTest {
             table: scratch
             columns: [{name: id, type: int}]
         """);
+    // The rename is deliberate here: this test exercises every typed operation.
+    Files.writeString(
+        first,
+        Files.readString(first).replace("operations:", "lint: {ignore: [rename]}\noperations:"));
     files.yaml(
         "ops00002",
         "ops00001",

@@ -249,10 +249,9 @@ public final class Load {
       for (int i = 0; i < total; i++) {
         if (status[i] == 0) continue;
         sb.setLength(0);
-        sb.append(String.format(Locale.ROOT, "%.3f", t0EpochMs + Math.round(i * 1e9 / rate) / 1e6))
-            .append(',')
-            .append(String.format(Locale.ROOT, "%.3f", latencyMs[i]))
-            .append(',')
+        fixed3(sb, t0EpochMs + Math.round(i * 1e9 / rate) / 1e6).append(',');
+        fixed3(sb, latencyMs[i]).append(',');
+        sb
             .append(status[i] == 1 ? '1' : '0')
             .append(',')
             .append(kind[i] == 'I' ? "insert" : "update")
@@ -290,6 +289,17 @@ public final class Load {
         (state, count) ->
             System.err.printf(
                 Locale.ROOT, "load: error %s x%d: %s%n", state, count, firstMessage.get(state)));
+  }
+
+  /** Appends a non-negative value with exactly three decimals (String.format is slow for 1e5 rows). */
+  static StringBuilder fixed3(StringBuilder sb, double v) {
+    long thousandths = Math.round(v * 1000.0);
+    long whole = thousandths / 1000;
+    long frac = thousandths % 1000;
+    sb.append(whole).append('.');
+    if (frac < 100) sb.append('0');
+    if (frac < 10) sb.append('0');
+    return sb.append(frac);
   }
 
   /** Nearest-rank percentile of the first n sorted values. */

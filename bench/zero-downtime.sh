@@ -14,6 +14,9 @@
 #   MIGRATION_TIMEOUT=600 seconds before a migration is killed (and counted as failed)
 #   CONVOY_REBUILD=stale  build Convoy's jar through ./convoy when it is missing or older than the
 #                         sources (the launcher's rule); "missing": only when it is missing
+#   IDLE_WAIT=300         before each approach, wait up to this many seconds for the machine to be
+#                         idle (under IDLE_BUSY% of all cores busy over 3 s); 0: do not wait
+#   IDLE_BUSY=15
 #   KEEP_TMP=1            keep the migrations, the load CSVs and every log
 #
 # Prints: approach | migration wall s | p50 ms | p99 ms | max ms | errors | tx in window, for the
@@ -35,6 +38,8 @@ COOLDOWN="${COOLDOWN:-3}"
 LOAD_THREADS="${LOAD_THREADS:-8}"
 MIGRATION_TIMEOUT="${MIGRATION_TIMEOUT:-600}"
 CONVOY_REBUILD="${CONVOY_REBUILD:-stale}"
+IDLE_WAIT="${IDLE_WAIT:-300}"
+IDLE_BUSY="${IDLE_BUSY:-15}"
 export LOAD_THREADS
 
 # Targets (the issue's acceptance line).
@@ -56,7 +61,7 @@ log() { echo "zero-downtime: $*" >&2; }
 
 [[ "$ROWS" =~ ^[1-9][0-9]*$ ]] || die "ROWS must be a positive integer, got '$ROWS'"
 [[ "$RATE" =~ ^[1-9][0-9]*$ ]] || die "RATE must be a positive integer, got '$RATE'"
-for v in WARMUP COOLDOWN LOAD_THREADS MIGRATION_TIMEOUT; do
+for v in WARMUP COOLDOWN LOAD_THREADS MIGRATION_TIMEOUT IDLE_WAIT IDLE_BUSY; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer"
 done
 [[ "$CONVOY_REBUILD" == stale || "$CONVOY_REBUILD" == missing ]] || die "CONVOY_REBUILD must be stale or missing"
@@ -170,6 +175,30 @@ error_states() {
     END { s = ""; for (k in c) s = s (s == "" ? "" : ", ") k " x" c[k]; print (s == "" ? "none" : s) }' "$3"
 }
 
+# Percent of all cores busy over the next N seconds, from /proc/stat.
+busy_pct() {
+  local a b
+  a=$(head -n 1 /proc/stat); sleep "$1"; b=$(head -n 1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " ")
+    for (i = 2; i <= n; i++) { t += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
+    printf "%.0f", (t > 0 ? 100 * (t - idle) / t : 0) }'
+}
+# Waits (up to IDLE_WAIT s) until the machine is idle: other work on a 2-core box shows up as
+# latency in the workload and as migration time. Sets BUSY to the last sample.
+wait_idle() {
+  local waited=0
+  BUSY=$(busy_pct 3)
+  while ((BUSY > IDLE_BUSY && waited < IDLE_WAIT)); do
+    ((waited == 0)) && log "waiting up to ${IDLE_WAIT}s for an idle machine (${BUSY}% busy)"
+    sleep 2
+    waited=$((waited + 5))
+    BUSY=$(busy_pct 3)
+  done
+  ((BUSY > IDLE_BUSY)) && log "WARNING: the machine is still ${BUSY}% busy; the numbers will show it"
+  return 0
+}
+
 setup_db() { # db
   local db=$1
   pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
@@ -180,7 +209,7 @@ setup_db() { # db
   pg -d "$db" -c "VACUUM ANALYZE author" >/dev/null
 }
 
-declare -A WALL N P50 P99 MAX ERR ALL_LINE BASE_LINE ERR_STATES ERR_ALL_STATES VERIFY OK LOAD1 MIGLOG
+declare -A IDLE WALL N P50 P99 MAX ERR ALL_LINE BASE_LINE ERR_STATES ERR_ALL_STATES VERIFY OK LOAD1 MIGLOG
 run_approach() { # approach
   local a=$1 db="${DB_PREFIX}_$1" url csv loadlog t0 t1 rc=0 stop_at started i
   url="postgresql://$PGUSER@$PGHOST:$PGPORT/$db"
@@ -198,6 +227,8 @@ run_approach() { # approach
   # Start every run from the same place: the load's WAL and the migration's own writes are not
   # mixed with a checkpoint of the table just loaded.
   pg -d "$db" -c "CHECKPOINT" >/dev/null
+  wait_idle
+  IDLE[$a]=$BUSY
 
   # The workload: runs far longer than needed and is stopped with SIGTERM after the cool-down.
   java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$LOAD_JAR" "$url" "$RATE" 3600 "$csv" 2>"$loadlog" &
@@ -306,7 +337,7 @@ fi
   done
   echo
   for a in $APPROACHES; do
-    echo "$a: errors in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; load1 at start: ${LOAD1[$a]}"
+    echo "$a: errors in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; machine busy before: ${IDLE[$a]}%, load1 at start: ${LOAD1[$a]}"
     echo "$a: ${VERIFY[$a]}"
   done
   if [[ -n "$VERDICT" ]]; then
@@ -359,7 +390,7 @@ mkdir -p "$(dirname "$RESULTS")"
   done
   echo
   for a in $APPROACHES; do
-    echo "- $a: errors (SQLSTATE x count) in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; 1-min load average at the start: ${LOAD1[$a]}; ${VERIFY[$a]}"
+    echo "- $a: errors (SQLSTATE x count) in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; CPU busy (all cores) just before the load started: ${IDLE[$a]}%; 1-min load average when the migration started: ${LOAD1[$a]}; ${VERIFY[$a]}"
   done
   for a in $APPROACHES; do
     echo

@@ -51,31 +51,11 @@ public record AddForeignKey(
             + (onDelete == null ? "" : " ON DELETE " + onDelete)
             + (onUpdate == null ? "" : " ON UPDATE " + onUpdate)
             + " NOT VALID";
-    return List.of(
-        DdlStep.of(
-            Phase.EXPAND,
-            Statement.tx(Guards.ifNoConstraint(table, name, add)),
-            describe() + " NOT VALID"),
-        DdlStep.separate(
-            Phase.CONTRACT,
-            Statement.tx(
-                "ALTER TABLE " + Sql.name(table) + " VALIDATE CONSTRAINT " + Sql.ident(name)),
-            "validate " + name));
+    return Steps.notValidThenValidate(table, name, add, describe());
   }
 
   @Override
   public List<Step> downgradeSteps(boolean contracted) {
-    return List.of(
-        DdlStep.of(Phase.EXPAND, Statement.tx(Guards.dropConstraint(table, name)), "drop " + name));
-  }
-
-  @Override
-  public List<Statement> up(boolean guarded) {
-    return Steps.statements(upgradeSteps());
-  }
-
-  @Override
-  public List<Statement> down(boolean guarded) {
-    return Steps.statements(downgradeSteps(true));
+    return Steps.dropConstraint(table, name);
   }
 }

@@ -53,14 +53,4 @@ public record AddUnique(String table, String name, List<String> columns) impleme
                 "drop constraint " + name)),
         index().downgradeSteps(false));
   }
-
-  @Override
-  public List<Statement> up(boolean guarded) {
-    return Steps.statements(upgradeSteps());
-  }
-
-  @Override
-  public List<Statement> down(boolean guarded) {
-    return Steps.statements(downgradeSteps(true));
-  }
 }

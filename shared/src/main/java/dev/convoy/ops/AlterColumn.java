@@ -311,14 +311,4 @@ public record AlterColumn(
             + c()
             + (expr == null ? " DROP DEFAULT" : " SET DEFAULT " + expr));
   }
-
-  @Override
-  public List<Statement> up(boolean guarded) {
-    return Steps.statements(upgradeSteps());
-  }
-
-  @Override
-  public List<Statement> down(boolean guarded) {
-    return Steps.statements(downgradeSteps(true));
-  }
 }

@@ -32,10 +32,21 @@ public sealed interface Operation
   /** A short human description, e.g. {@code add_column author.email}. */
   String describe();
 
-  List<Statement> up(boolean guarded);
+  /**
+   * The upgrade's statements. Operations that define phased steps get this for free: their steps'
+   * statements in order (backfills as one UPDATE).
+   */
+  default List<Statement> up(boolean guarded) {
+    return Steps.statements(upgradeSteps());
+  }
 
-  /** The derived downgrade; only called when {@link #irreversibleReason()} is empty. */
-  List<Statement> down(boolean guarded);
+  /**
+   * The derived downgrade; only called when {@link #irreversibleReason()} is empty. By default the
+   * statements of {@link #downgradeSteps} after contract.
+   */
+  default List<Statement> down(boolean guarded) {
+    return Steps.statements(downgradeSteps(true));
+  }
 
   /** Why this operation cannot be undone, when it cannot. */
   default Optional<String> irreversibleReason() {

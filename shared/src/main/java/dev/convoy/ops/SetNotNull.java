@@ -37,14 +37,4 @@ public record SetNotNull(String table, String column, String backfill) implement
         List.of(DdlStep.of(Phase.EXPAND, DropNotNull.sql(table, column), "undo " + describe())),
         undo);
   }
-
-  @Override
-  public List<Statement> up(boolean guarded) {
-    return Steps.statements(upgradeSteps());
-  }
-
-  @Override
-  public List<Statement> down(boolean guarded) {
-    return Steps.statements(downgradeSteps(true));
-  }
 }

@@ -40,6 +40,29 @@ public final class Steps {
         + (b.where() == null ? "" : " WHERE " + b.where());
   }
 
+  /**
+   * A constraint added NOT VALID in expand (a brief lock, no scan) and validated in contract (a
+   * scan that blocks no writes); undone by dropping it.
+   */
+  static List<Step> notValidThenValidate(
+      String table, String name, String addNotValid, String what) {
+    return List.of(
+        DdlStep.of(
+            Phase.EXPAND,
+            Statement.tx(Guards.ifNoConstraint(table, name, addNotValid)),
+            what + " NOT VALID"),
+        DdlStep.separate(
+            Phase.CONTRACT,
+            Statement.tx(
+                "ALTER TABLE " + Sql.name(table) + " VALIDATE CONSTRAINT " + Sql.ident(name)),
+            "validate " + name));
+  }
+
+  static List<Step> dropConstraint(String table, String name) {
+    return List.of(
+        DdlStep.of(Phase.EXPAND, Statement.tx(Guards.dropConstraint(table, name)), "drop " + name));
+  }
+
   static List<Step> contract(Statement s, String description) {
     return List.of(DdlStep.of(Phase.CONTRACT, s, description));
   }

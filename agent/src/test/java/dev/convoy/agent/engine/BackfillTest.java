@@ -9,36 +9,21 @@ import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How backfills walk tables: primary keys, composite keys, unique keys, no key at all. */
 class BackfillTest {
-  private static Vertx vertx;
-
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
 
   private MigrationResult upgrade(
       TestDatabase db, BackfillSettings settings, List<BackfillProgress> seen) {
     return new Migrator(
-            vertx,
+            Engines.VERTX,
             new EngineConfig(
                 new DatabaseUrl(db.url()),
                 "convoy",

@@ -15,7 +15,6 @@ import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import java.nio.file.Files;
@@ -25,29 +24,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EngineTest {
-  private static Vertx vertx;
-
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
 
   private Migrator migrator(TestDatabase db, MigrationListener listener) {
     return new Migrator(
-        vertx,
+        Engines.VERTX,
         new EngineConfig(new DatabaseUrl(db.url()), "convoy", Duration.ofSeconds(2), Who.local()),
         MigrationDirectory.load(dir),
         listener);
@@ -198,7 +183,7 @@ class EngineTest {
     try (TestDatabase db = TestPostgres.createDatabase("lockwait")) {
       PgConnectOptions holderOptions = PgConnectOptions.fromUri(db.url());
       holderOptions.addProperty("application_name", "deploy-job-7");
-      PgConnection holder = PgConnection.connect(vertx, holderOptions).await();
+      PgConnection holder = PgConnection.connect(Engines.VERTX, holderOptions).await();
       holder
           .query("SELECT pg_advisory_lock(x'436F6E76'::int, hashtext('convoy'))")
           .execute()

@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convoy.agent.db.DatabaseUrl;
-import dev.convoy.agent.state.Who;
-import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import java.nio.file.Path;
@@ -19,8 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,31 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * blocker when the lock never comes.
  */
 class LockTimeoutTest {
-  private static Vertx vertx;
-
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
-
   private Migrator migrator(TestDatabase db, int retries) {
-    return new Migrator(
-        vertx,
-        new EngineConfig(
-            new DatabaseUrl(db.url()),
-            "convoy",
-            Duration.ofMillis(150),
-            retries,
-            BackfillSettings.DEFAULTS,
-            Who.local()),
-        MigrationDirectory.load(dir),
+    return Engines.migrator(
+        dir,
+        Engines.config(db, Duration.ofMillis(150), retries, BackfillSettings.DEFAULTS),
         MigrationListener.SILENT);
   }
 
@@ -68,7 +43,7 @@ class LockTimeoutTest {
   }
 
   private static PgConnection connect(TestDatabase db) {
-    return PgConnection.connect(vertx, PgConnectOptions.fromUri(db.url())).await();
+    return PgConnection.connect(Engines.VERTX, PgConnectOptions.fromUri(db.url())).await();
   }
 
   @Test

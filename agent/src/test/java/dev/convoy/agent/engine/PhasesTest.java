@@ -5,49 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convoy.agent.db.DatabaseUrl;
-import dev.convoy.agent.state.Who;
-import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Expand, backfill and contract on real tables, and what the old application sees meanwhile. */
 class PhasesTest {
-  private static Vertx vertx;
-
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
-
   private Migrator migrator(TestDatabase db, MigrationListener listener) {
-    return new Migrator(
-        vertx,
-        new EngineConfig(
-            new DatabaseUrl(db.url()),
-            "convoy",
-            Duration.ofSeconds(2),
-            5,
-            new BackfillSettings(Duration.ofMillis(20), 100, 0),
-            Who.local()),
-        MigrationDirectory.load(dir),
+    return Engines.migrator(
+        dir,
+        Engines.config(
+            db, Duration.ofSeconds(2), 5, new BackfillSettings(Duration.ofMillis(20), 100, 0)),
         listener);
   }
 

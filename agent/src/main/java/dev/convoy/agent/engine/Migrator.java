@@ -320,11 +320,29 @@ public final class Migrator {
       Backfiller backfiller =
           new Backfiller(vertx, db, config.schema(), retry, config.backfill(), listener);
       StepRunner steps = new StepRunner(db, config.schema(), retry, backfiller, listener);
-      return work.apply(
-          new Sessions(
-              db,
-              new RevisionRunner(db, state, config.lockTimeout(), retry, config.who()),
-              new PhasedRunner(db, state, steps, config.who())));
+      // Group commit: each revision still commits atomically with its version row, but without
+      // waiting for its own WAL flush. A server crash mid-run can lose only whole revisions (the
+      // next run applies them again); the flush in finally makes everything durable before the
+      // command reports, because WAL is flushed in order.
+      db.query("SET synchronous_commit = off");
+      try {
+        return work.apply(
+            new Sessions(
+                db,
+                new RevisionRunner(db, state, config.lockTimeout(), retry, config.who()),
+                new PhasedRunner(db, state, steps, config.who())));
+      } finally {
+        flush(db);
+      }
+    }
+  }
+
+  /** Makes every commit so far durable: a synchronous commit flushes the WAL up to itself. */
+  private static void flush(PgSession db) {
+    try {
+      db.query("SET synchronous_commit = on; BEGIN; SELECT txid_current(); COMMIT");
+    } catch (RuntimeException e) {
+      // The connection is gone: the server flushes on its own within wal_writer_delay.
     }
   }
 

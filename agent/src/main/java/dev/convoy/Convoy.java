@@ -6,6 +6,7 @@ import dev.convoy.agent.engine.Inspector;
 import dev.convoy.agent.engine.MigrationListener;
 import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
+import dev.convoy.agent.engine.PhaseMode;
 import dev.convoy.agent.state.Who;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.MigrationDirectory;
@@ -51,6 +52,14 @@ public final class Convoy implements AutoCloseable {
 
   public MigrationResult upgrade(String target) {
     return migrator().upgrade(target);
+  }
+
+  /**
+   * Upgrades only as far as {@code mode} says: {@link PhaseMode#EXPAND} leaves phased revisions
+   * expanded (safe for the running application), {@link PhaseMode#CONTRACT} finishes them.
+   */
+  public MigrationResult upgrade(String target, PhaseMode mode) {
+    return migrator().upgrade(target, mode);
   }
 
   public MigrationResult downgrade(String target) {

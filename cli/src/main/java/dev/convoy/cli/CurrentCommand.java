@@ -63,6 +63,7 @@ final class CurrentCommand implements Callable<Integer> {
             .println(
                 m.revision()
                     + (atHead || graph.children(h).isEmpty() ? " (head)" : "")
+                    + (view.snapshot.expanded().contains(h) ? " (expanded: contract pending)" : "")
                     + ", "
                     + m.message());
         if (verbose) {

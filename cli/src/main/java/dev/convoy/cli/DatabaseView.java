@@ -37,7 +37,8 @@ final class DatabaseView {
   }
 
   private static DatabaseView empty() {
-    return new DatabaseView(new Inspector.Snapshot(List.of(), Map.of(), Map.of()), false);
+    return new DatabaseView(
+        new Inspector.Snapshot(List.of(), Map.of(), Map.of(), java.util.Set.of()), false);
   }
 
   Set<String> applied(RevisionGraph graph) {
@@ -45,6 +46,7 @@ final class DatabaseView {
   }
 
   RevisionLines lines(RevisionGraph graph) {
-    return new RevisionLines(graph, applied(graph), snapshot.heads(), snapshot.applied());
+    return new RevisionLines(
+        graph, applied(graph), snapshot.heads(), snapshot.applied(), snapshot.expanded());
   }
 }

@@ -1,6 +1,7 @@
 package dev.convoy.cli;
 
 import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.engine.BackfillSettings;
 import dev.convoy.agent.engine.EngineConfig;
 import dev.convoy.agent.state.Who;
 import dev.convoy.config.Durations;
@@ -42,6 +43,28 @@ public final class DbOptions {
               + " ${DEFAULT-VALUE}).")
   String lockTimeout;
 
+  @Option(
+      names = "--lock-retries",
+      defaultValue = "5",
+      description =
+          "Times a statement that hit --lock-timeout is retried, with jittered backoff (env"
+              + " CONVOY_LOCK_RETRIES; default ${DEFAULT-VALUE}).")
+  int lockRetries;
+
+  @Option(
+      names = "--batch-time",
+      defaultValue = "100ms",
+      description =
+          "Backfill batches are sized to take about this long (env CONVOY_BATCH_TIME; default"
+              + " ${DEFAULT-VALUE}).")
+  String batchTime;
+
+  @Option(
+      names = "--max-rows-per-second",
+      defaultValue = "0",
+      description = "Cap on backfill rows per second, 0 for none (env CONVOY_MAX_ROWS_PER_SECOND).")
+  long maxRowsPerSecond;
+
   @Option(names = "--json", description = "Print data as JSON.")
   boolean json;
 
@@ -50,8 +73,21 @@ public final class DbOptions {
   }
 
   EngineConfig engine() {
+    return engine(java.util.Set.of());
+  }
+
+  EngineConfig engine(java.util.Set<String> allowUnsafe) {
     return new EngineConfig(
-        new DatabaseUrl(url), schema, Durations.parse("--lock-timeout", lockTimeout), Who.local());
+        new DatabaseUrl(url),
+        schema,
+        Durations.parse("--lock-timeout", lockTimeout),
+        lockRetries,
+        new BackfillSettings(
+            Durations.parse("--batch-time", batchTime),
+            BackfillSettings.DEFAULTS.initialBatch(),
+            maxRowsPerSecond),
+        allowUnsafe,
+        Who.local());
   }
 
   boolean hasUrl() {

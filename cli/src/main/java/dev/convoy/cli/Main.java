@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       MergeCommand.class,
       RevisionCommand.class,
       CheckCommand.class,
+      LintCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

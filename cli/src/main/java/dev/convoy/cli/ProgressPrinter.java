@@ -1,13 +1,17 @@
 package dev.convoy.cli;
 
+import dev.convoy.agent.engine.BackfillProgress;
 import dev.convoy.agent.engine.Direction;
+import dev.convoy.agent.engine.LockTimeoutException;
 import dev.convoy.agent.engine.MigrationListener;
 import dev.convoy.agent.lock.LockHolder;
 import dev.convoy.config.Durations;
 import dev.convoy.migration.Migration;
+import dev.convoy.ops.Phase;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Prints what the engine does: on a terminal one redrawn progress line, otherwise a plain line per
@@ -19,6 +23,8 @@ final class ProgressPrinter implements MigrationListener {
   private final boolean tty;
   private int total;
   private int done;
+  private long lastBackfillLine;
+  private String lastPhase;
 
   ProgressPrinter(Cli cli, boolean quiet) {
     this.cli = cli;
@@ -81,6 +87,72 @@ final class ProgressPrinter implements MigrationListener {
                 + " in "
                 + Durations.human(took));
     cli.out().flush();
+  }
+
+  @Override
+  public void phase(Migration m, Phase phase) {
+    String key = m.revision() + ":" + phase;
+    if (key.equals(lastPhase)) {
+      return;
+    }
+    lastPhase = key;
+    if (!quiet && !tty) {
+      cli.out().println("  " + m.revision() + ": " + phase.word());
+      cli.out().flush();
+    }
+  }
+
+  @Override
+  public void lockRetry(
+      String what,
+      int attempt,
+      int retries,
+      List<LockTimeoutException.Blocker> blockers,
+      Duration backoff) {
+    cli.err()
+        .println(
+            "lock_timeout on "
+                + what
+                + " (attempt "
+                + attempt
+                + " of "
+                + (retries + 1)
+                + ")"
+                + (blockers.isEmpty() ? "" : ", blocked by " + blockers.get(0))
+                + "; retrying in "
+                + Durations.human(backoff)
+                + ".");
+    cli.err().flush();
+  }
+
+  @Override
+  public void backfill(Migration m, BackfillProgress p) {
+    if (quiet) {
+      return;
+    }
+    long now = System.nanoTime();
+    String line =
+        String.format(
+            Locale.ROOT,
+            "backfill %s: %,d/%,d rows (%d%%), %,.0f rows/s, ETA %s, batch %,d",
+            p.table(),
+            p.rowsDone(),
+            p.estimatedTotal(),
+            Math.round(p.fraction() * 100),
+            p.rowsPerSecond(),
+            Durations.human(p.eta()),
+            p.batchSize());
+    if (tty) {
+      int width = 24;
+      int filled = (int) (p.fraction() * width);
+      cli.err()
+          .print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + line + "\033[K");
+      cli.err().flush();
+    } else if (lastBackfillLine == 0 || now - lastBackfillLine > 2_000_000_000L || p.finished()) {
+      lastBackfillLine = now;
+      cli.out().println("  " + line);
+      cli.out().flush();
+    }
   }
 
   private String bar() {

@@ -29,6 +29,7 @@ final class ResultOutput {
                     m.put("message", a.message());
                     m.put("direction", a.direction().word());
                     m.put("duration_ms", a.took().toMillis());
+                    m.put("state", a.state());
                     return m;
                   })
               .toList());
@@ -58,6 +59,19 @@ final class ResultOutput {
                   + (r.applied().size() == 1 ? " revision" : " revisions")
                   + (verb.equals("stamped") ? "" : " in " + Durations.human(total))
                   + ".");
+    }
+    List<String> expanded =
+        r.applied().stream()
+            .filter(a -> a.state().equals("expanded"))
+            .map(AppliedRevision::revision)
+            .toList();
+    if (!expanded.isEmpty()) {
+      cli.out()
+          .println(
+              "Expanded "
+                  + String.join(", ", expanded)
+                  + ": deploy the new application, then run 'convoy upgrade' (or --phase contract)"
+                  + " to contract.");
     }
     cli.out().flush();
   }

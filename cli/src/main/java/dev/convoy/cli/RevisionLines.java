@@ -16,12 +16,15 @@ final class RevisionLines {
   private final Set<String> applied;
   private final Collection<String> dbHeads;
   private final Map<String, StateStore.Applied> when;
+  private final Set<String> expanded;
 
   RevisionLines(
       RevisionGraph graph,
       Set<String> applied,
       Collection<String> dbHeads,
-      Map<String, StateStore.Applied> when) {
+      Map<String, StateStore.Applied> when,
+      Set<String> expanded) {
+    this.expanded = expanded;
     this.graph = graph;
     this.applied = applied;
     this.dbHeads = dbHeads;
@@ -32,7 +35,10 @@ final class RevisionLines {
   String line(Migration m, boolean markApplied) {
     StringBuilder sb = new StringBuilder();
     if (markApplied) {
-      sb.append(applied.contains(m.revision()) ? "[x] " : "[ ] ");
+      sb.append(
+          expanded.contains(m.revision())
+              ? "[~] "
+              : applied.contains(m.revision()) ? "[x] " : "[ ] ");
     }
     sb.append(m.downRevisions().isEmpty() ? "<base>" : String.join(", ", m.downRevisions()))
         .append(" -> ")
@@ -86,6 +92,9 @@ final class RevisionLines {
     if (dbHeads.contains(m.revision())) {
       tags.add("current");
     }
+    if (expanded.contains(m.revision())) {
+      tags.add("expanded");
+    }
     return tags;
   }
 
@@ -101,6 +110,11 @@ final class RevisionLines {
     j.put("head", graph.children(m.revision()).isEmpty());
     j.put("current", dbHeads.contains(m.revision()));
     j.put("applied", applied.contains(m.revision()));
+    j.put(
+        "state",
+        expanded.contains(m.revision())
+            ? "expanded"
+            : applied.contains(m.revision()) ? "applied" : "pending");
     StateStore.Applied a = when.get(m.revision());
     if (a != null && applied.contains(m.revision())) {
       j.put("applied_at", a.at() == null ? null : a.at().toString());

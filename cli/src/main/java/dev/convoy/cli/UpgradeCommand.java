@@ -3,7 +3,10 @@ package dev.convoy.cli;
 import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
 import dev.convoy.agent.engine.OfflineSql;
+import dev.convoy.agent.engine.PhaseMode;
 import dev.convoy.config.Durations;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
 import dev.convoy.graph.RevisionGraph;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,6 +35,21 @@ final class UpgradeCommand implements Callable<Integer> {
           "Print the SQL instead of running it (offline; TARGET may be a range start:end).")
   boolean sql;
 
+  @Option(
+      names = "--phase",
+      defaultValue = "all",
+      description = {
+        "expand: stop each phased revision after expand and backfill (deploy the new application,",
+        "then run upgrade again); contract: only finish revisions left expanded; all (default)."
+      })
+  String phase;
+
+  @Option(
+      names = "--allow-unsafe",
+      paramLabel = "RULE",
+      description = "Run migrations that break this lint rule (see 'convoy lint'); repeatable.")
+  java.util.List<String> allowUnsafe = new java.util.ArrayList<>();
+
   UpgradeCommand(Cli cli) {
     this.cli = cli;
   }
@@ -48,7 +66,19 @@ final class UpgradeCommand implements Callable<Integer> {
       return 0;
     }
     ProgressPrinter progress = new ProgressPrinter(cli, db.json);
-    MigrationResult r = new Migrator(cli.vertx(), db.engine(), graph, progress).upgrade(target);
+    PhaseMode mode =
+        switch (phase) {
+          case "all" -> PhaseMode.ALL;
+          case "expand" -> PhaseMode.EXPAND;
+          case "contract" -> PhaseMode.CONTRACT;
+          default ->
+              throw new ConvoyException(
+                  ErrorCode.BAD_INPUT,
+                  "--phase '" + phase + "' is not one of expand, contract, all");
+        };
+    MigrationResult r =
+        new Migrator(cli.vertx(), db.engine(java.util.Set.copyOf(allowUnsafe)), graph, progress)
+            .upgrade(target, mode);
     ResultOutput.print(cli, db.json, "upgraded", target, r);
     return 0;
   }

@@ -12,6 +12,8 @@ public enum ErrorCode {
   UNKNOWN_APPLIED_REVISION(2),
   /** A downgrade would drop data and was not allowed to. Nothing was touched. */
   DATA_LOSS_REFUSED(2),
+  /** A pending migration breaks a lint rule and was not acknowledged. Nothing was touched. */
+  UNSAFE_MIGRATION(2),
   /** The database could not be reached. */
   CONNECTION_FAILED(1),
   /** A migration statement failed; the revision was rolled back. */

@@ -49,6 +49,7 @@ final class SqlMigrationParser {
           problems.add(new Problem(file, i + 1, "a second '-- +" + section.group(1) + "' section"));
         }
         current = new StringBuilder();
+        lines.put(isUp ? "upgrade" : "downgrade", i + 1);
         if (isUp) {
           up = current;
         } else {

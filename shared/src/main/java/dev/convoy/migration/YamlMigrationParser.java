@@ -63,8 +63,15 @@ final class YamlMigrationParser {
       y.problem("missing required field 'operations' (a list of {op: ...})");
     }
     List<Operation> ops = new ArrayList<>();
+    Map<String, Integer> opLines = new HashMap<>();
     for (YamlObject o : y.objects("operations")) {
-      OperationParser.parse(o).ifPresent(ops::add);
+      int line = o.line();
+      OperationParser.parse(o)
+          .ifPresent(
+              op -> {
+                opLines.put("operations[" + ops.size() + "]", line);
+                ops.add(op);
+              });
     }
     if (problems.size() > before || revision == null) {
       return Optional.empty();
@@ -74,6 +81,7 @@ final class YamlMigrationParser {
     for (String k : y.keys()) {
       lines.put(k, lineOf(root, k));
     }
+    lines.putAll(opLines);
     return Optional.of(
         new Migration(
             revision,

@@ -144,6 +144,22 @@ public final class YamlObject {
     return Optional.empty();
   }
 
+  /** A mapping of names to single values (e.g. backfill's {@code set}), in file order. */
+  public Map<String, String> stringMap(String key) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Optional<YamlObject> o = object(key);
+    if (o.isEmpty()) {
+      if (has(key)) {
+        problem(key, "'" + key + "' must be a mapping (name: value)");
+      }
+      return out;
+    }
+    for (String k : o.get().keys()) {
+      o.get().string(k).ifPresent(v -> out.put(k, v));
+    }
+    return out;
+  }
+
   /** True when the value under key is a mapping (not a scalar or list). */
   public boolean isObject(String key) {
     return has(key) && fields.get(key).getValueNode() instanceof MappingNode;

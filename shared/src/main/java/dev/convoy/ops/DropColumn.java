@@ -15,6 +15,17 @@ public record DropColumn(String table, ColumnSpec column) implements Operation {
     return "drop_column " + table + "." + column.name();
   }
 
+  /** Destructive, so it waits for the contract phase: after the new application is deployed. */
+  @Override
+  public List<Step> upgradeSteps() {
+    return up(true).stream().map(st -> (Step) DdlStep.of(Phase.CONTRACT, st, describe())).toList();
+  }
+
+  @Override
+  public List<Step> downgradeSteps(boolean contracted) {
+    return contracted ? Operation.super.downgradeSteps(true) : List.of();
+  }
+
   @Override
   public List<Statement> up(boolean guarded) {
     return List.of(Statement.tx(dropSql(table, column.name(), guarded)));

@@ -21,6 +21,17 @@ public record DropTable(String table, List<ColumnSpec> columns, List<String> pri
     return "drop_table " + table;
   }
 
+  /** Destructive, so it waits for the contract phase: after the new application is deployed. */
+  @Override
+  public List<Step> upgradeSteps() {
+    return up(true).stream().map(st -> (Step) DdlStep.of(Phase.CONTRACT, st, describe())).toList();
+  }
+
+  @Override
+  public List<Step> downgradeSteps(boolean contracted) {
+    return contracted ? Operation.super.downgradeSteps(true) : List.of();
+  }
+
   @Override
   public List<Statement> up(boolean guarded) {
     return List.of(Statement.tx("DROP TABLE " + (guarded ? "IF EXISTS " : "") + Sql.name(table)));

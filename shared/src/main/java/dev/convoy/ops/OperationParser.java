@@ -9,17 +9,42 @@ import java.util.Optional;
 /** Reads typed operations from a migration's YAML, recording every problem with its line. */
 public final class OperationParser {
   private static final Map<String, List<String>> FIELDS =
-      Map.of(
-          "create_table", List.of("op", "table", "columns", "primary_key"),
-          "drop_table", List.of("op", "table", "columns", "primary_key"),
-          "add_column", List.of("op", "table", "column"),
-          "drop_column", List.of("op", "table", "column"),
-          "rename_column", List.of("op", "table", "from", "to"),
-          "create_index",
-              List.of("op", "table", "name", "columns", "unique", "concurrently", "where", "using"),
-          "drop_index",
-              List.of("op", "name", "table", "columns", "unique", "concurrently", "where", "using"),
-          "sql", List.of("op", "up", "down", "transactional"));
+      Map.ofEntries(
+          Map.entry("create_table", List.of("op", "table", "columns", "primary_key")),
+          Map.entry("drop_table", List.of("op", "table", "columns", "primary_key")),
+          Map.entry("add_column", List.of("op", "table", "column", "backfill")),
+          Map.entry("drop_column", List.of("op", "table", "column")),
+          Map.entry("rename_column", List.of("op", "table", "from", "to")),
+          Map.entry(
+              "create_index",
+              List.of(
+                  "op", "table", "name", "columns", "unique", "concurrently", "where", "using")),
+          Map.entry(
+              "drop_index",
+              List.of(
+                  "op", "name", "table", "columns", "unique", "concurrently", "where", "using")),
+          Map.entry("sql", List.of("op", "up", "down", "transactional")),
+          Map.entry("set_not_null", List.of("op", "table", "column", "backfill")),
+          Map.entry("drop_not_null", List.of("op", "table", "column")),
+          Map.entry("backfill", List.of("op", "table", "set", "where")),
+          Map.entry(
+              "add_foreign_key",
+              List.of("op", "table", "name", "columns", "references", "on_delete", "on_update")),
+          Map.entry("add_check", List.of("op", "table", "name", "check")),
+          Map.entry("add_unique", List.of("op", "table", "name", "columns")),
+          Map.entry(
+              "alter_column",
+              List.of(
+                  "op",
+                  "table",
+                  "column",
+                  "type",
+                  "using",
+                  "from_type",
+                  "default",
+                  "drop_default",
+                  "from_default",
+                  "nullable")));
   private static final List<String> COLUMN_FIELDS =
       List.of("name", "type", "nullable", "default", "primary_key");
 
@@ -58,6 +83,22 @@ public final class OperationParser {
                   y.requiredString("to", ctx));
           case "create_index" -> createIndex(y, !y.has("name"));
           case "drop_index" -> dropIndex(y);
+          case "set_not_null" ->
+              new SetNotNull(
+                  y.requiredString("table", ctx),
+                  y.requiredString("column", ctx),
+                  y.string("backfill").orElse(null));
+          case "drop_not_null" ->
+              new DropNotNull(y.requiredString("table", ctx), y.requiredString("column", ctx));
+          case "backfill" -> backfill(y);
+          case "add_foreign_key" -> addForeignKey(y);
+          case "add_check" ->
+              new AddCheck(
+                  y.requiredString("table", ctx),
+                  y.requiredString("name", ctx),
+                  y.requiredString("check", ctx));
+          case "add_unique" -> addUnique(y);
+          case "alter_column" -> alterColumn(y);
           default -> rawSql(y);
         };
     return hasNulls(op) ? Optional.empty() : Optional.of(op);
@@ -78,7 +119,8 @@ public final class OperationParser {
   private static Operation addColumn(YamlObject y) {
     String table = y.requiredString("table", "add_column");
     ColumnSpec c = column(y, "add_column " + table, true);
-    if (c != null && !c.nullable() && c.defaultExpr() == null) {
+    String backfill = y.string("backfill").orElse(null);
+    if (c != null && !c.nullable() && c.defaultExpr() == null && backfill == null) {
       y.problem(
           "column",
           "add_column "
@@ -86,9 +128,13 @@ public final class OperationParser {
               + "."
               + c.name()
               + " is NOT NULL without a default: rows already in the table would violate it;"
-              + " give it a constant 'default', or add it nullable, backfill, then make it NOT NULL");
+              + " give it 'backfill: <expression over the row>' (filled in batches, then"
+              + " constrained without a long lock) or a constant 'default'");
     }
-    return new AddColumn(table, c);
+    if (c != null && c.primaryKey()) {
+      y.problem("column", "add_column cannot add a primary key column; use create_table");
+    }
+    return new AddColumn(table, c, backfill);
   }
 
   private static Operation dropColumn(YamlObject y) {
@@ -130,6 +176,94 @@ public final class OperationParser {
       recreate = createIndex(y, false);
     }
     return new DropIndex(name, y.bool("concurrently", true), recreate);
+  }
+
+  private static Operation backfill(YamlObject y) {
+    String table = y.requiredString("table", "backfill");
+    Map<String, String> set = y.stringMap("set");
+    if (set.isEmpty()) {
+      y.problem("missing required field 'set' ({column: expression, ...}) in backfill " + table);
+    }
+    return new Backfill(table, set, y.string("where").orElse(null));
+  }
+
+  private static Operation addForeignKey(YamlObject y) {
+    String table = y.requiredString("table", "add_foreign_key");
+    List<String> cols = y.strings("columns");
+    Optional<YamlObject> ref = y.object("references");
+    if (cols.isEmpty()) {
+      y.problem("missing required field 'columns' in add_foreign_key on " + table);
+    }
+    if (ref.isEmpty()) {
+      y.problem(
+          "missing required field 'references' ({table: ..., columns: [...]}) in add_foreign_key on "
+              + table);
+      return null;
+    }
+    String refTable = ref.get().requiredString("table", "references");
+    List<String> refCols = ref.get().strings("columns");
+    if (refCols.isEmpty()) {
+      refCols = List.of("id");
+    }
+    if (refCols.size() != cols.size()) {
+      y.problem(
+          "references",
+          "add_foreign_key on "
+              + table
+              + ": "
+              + cols.size()
+              + " columns reference "
+              + refCols.size());
+    }
+    String name =
+        y.string("name").orElse(table == null ? null : AddForeignKey.defaultName(table, cols));
+    return new AddForeignKey(
+        table,
+        name,
+        cols,
+        refTable,
+        refCols,
+        y.string("on_delete").orElse(null),
+        y.string("on_update").orElse(null));
+  }
+
+  private static Operation addUnique(YamlObject y) {
+    String table = y.requiredString("table", "add_unique");
+    List<String> cols = y.strings("columns");
+    if (cols.isEmpty()) {
+      y.problem("missing required field 'columns' in add_unique on " + table);
+    }
+    String name =
+        y.string("name").orElse(table == null ? null : CreateIndex.defaultName(table, cols, true));
+    return new AddUnique(table, name, cols);
+  }
+
+  private static Operation alterColumn(YamlObject y) {
+    String table = y.requiredString("table", "alter_column");
+    String column = y.requiredString("column", "alter_column");
+    String type = y.string("type").orElse(null);
+    String def = y.string("default").orElse(null);
+    boolean dropDefault = y.bool("drop_default", false);
+    Optional<Boolean> nullable = y.optionalBool("nullable");
+    if (type == null && def == null && !dropDefault && nullable.isEmpty()) {
+      y.problem(
+          "alter_column "
+              + table
+              + "."
+              + column
+              + " changes nothing; give type, default, drop_default or nullable");
+    }
+    return new AlterColumn(
+        table,
+        column,
+        type,
+        y.string("using").orElse(null),
+        y.string("from_type").orElse(null),
+        def,
+        dropDefault,
+        y.string("from_default").orElse(null),
+        nullable.orElse(null),
+        false);
   }
 
   private static Operation rawSql(YamlObject y) {
@@ -189,6 +323,20 @@ public final class OperationParser {
       return d.name() == null;
     } else if (op instanceof RawSql r) {
       return r.upSql() == null;
+    } else if (op instanceof SetNotNull n) {
+      return n.table() == null || n.column() == null;
+    } else if (op instanceof DropNotNull n) {
+      return n.table() == null || n.column() == null;
+    } else if (op instanceof Backfill b) {
+      return b.table() == null || b.set().isEmpty();
+    } else if (op instanceof AddForeignKey f) {
+      return f.table() == null || f.refTable() == null || f.columns().isEmpty();
+    } else if (op instanceof AddCheck c) {
+      return c.table() == null || c.name() == null || c.check() == null;
+    } else if (op instanceof AddUnique u) {
+      return u.table() == null || u.columns().isEmpty();
+    } else if (op instanceof AlterColumn a) {
+      return a.table() == null || a.column() == null;
     }
     return true;
   }

@@ -14,6 +14,17 @@ public record RenameColumn(String table, String from, String to) implements Oper
     return "rename_column " + table + "." + from + " -> " + to;
   }
 
+  /** Destructive, so it waits for the contract phase: after the new application is deployed. */
+  @Override
+  public List<Step> upgradeSteps() {
+    return up(true).stream().map(st -> (Step) DdlStep.of(Phase.CONTRACT, st, describe())).toList();
+  }
+
+  @Override
+  public List<Step> downgradeSteps(boolean contracted) {
+    return contracted ? Operation.super.downgradeSteps(true) : List.of();
+  }
+
   @Override
   public List<Statement> up(boolean guarded) {
     return List.of(Statement.tx(renameSql(from, to, guarded)));

@@ -79,6 +79,11 @@ public final class PgSession implements AutoCloseable {
     return await(conn.preparedQuery(sql).execute(args));
   }
 
+  /** Sends SQL without waiting: for a watcher running beside a statement on another connection. */
+  public Future<RowSet<Row>> send(String sql, Tuple args) {
+    return conn.preparedQuery(sql).execute(args);
+  }
+
   public int pid() {
     return conn.processId();
   }

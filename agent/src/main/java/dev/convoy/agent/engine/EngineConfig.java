@@ -7,16 +7,60 @@ import dev.convoy.error.ErrorCode;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Where and how the engine works; validated here, immutable after. */
-public record EngineConfig(DatabaseUrl url, String schema, Duration lockTimeout, Who who) {
+/**
+ * Where and how the engine works; validated here, immutable after. {@code lockRetries} is how many
+ * times a statement that hit its lock_timeout is tried again (with jittered backoff) before the
+ * revision fails.
+ */
+public record EngineConfig(
+    DatabaseUrl url,
+    String schema,
+    Duration lockTimeout,
+    int lockRetries,
+    BackfillSettings backfill,
+    java.util.Set<String> allowUnsafe,
+    Who who) {
   public static final String DEFAULT_SCHEMA = "convoy";
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(2);
+  public static final int DEFAULT_LOCK_RETRIES = 5;
+
+  public EngineConfig(DatabaseUrl url, String schema, Duration lockTimeout, Who who) {
+    this(url, schema, lockTimeout, DEFAULT_LOCK_RETRIES, BackfillSettings.DEFAULTS, who);
+  }
+
+  public EngineConfig(
+      DatabaseUrl url,
+      String schema,
+      Duration lockTimeout,
+      int lockRetries,
+      BackfillSettings backfill,
+      Who who) {
+    this(url, schema, lockTimeout, lockRetries, backfill, java.util.Set.of(), who);
+  }
 
   public EngineConfig {
     Objects.requireNonNull(url, "url");
     schema = schema == null ? DEFAULT_SCHEMA : schema;
     lockTimeout = lockTimeout == null ? DEFAULT_LOCK_TIMEOUT : lockTimeout;
     who = who == null ? Who.local() : who;
+    backfill = backfill == null ? BackfillSettings.DEFAULTS : backfill;
+    allowUnsafe = allowUnsafe == null ? java.util.Set.of() : java.util.Set.copyOf(allowUnsafe);
+    for (String rule : allowUnsafe) {
+      if (dev.convoy.lint.Rule.byId(rule).isEmpty()) {
+        throw new ConvoyException(
+            ErrorCode.BAD_INPUT,
+            "--allow-unsafe '"
+                + rule
+                + "' is not a lint rule; the rules are "
+                + java.util.Arrays.stream(dev.convoy.lint.Rule.values())
+                    .map(dev.convoy.lint.Rule::id)
+                    .toList());
+      }
+    }
+    if (lockRetries < 0 || lockRetries > 1000) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT, "lock retries " + lockRetries + " must be between 0 and 1000");
+    }
     if (!schema.matches("[A-Za-z_][A-Za-z0-9_$]{0,62}")) {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT,

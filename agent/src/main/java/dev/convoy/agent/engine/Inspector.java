@@ -26,12 +26,16 @@ public final class Inspector {
 
   /** What the database records, read in one connection. */
   public record Snapshot(
-      List<String> heads, Map<String, String> checksums, Map<String, StateStore.Applied> applied) {}
+      List<String> heads,
+      Map<String, String> checksums,
+      Map<String, StateStore.Applied> applied,
+      java.util.Set<String> expanded) {}
 
   public Snapshot snapshot() {
     try (PgSession db =
         PgSession.open(vertx, config.url(), config.who().applicationName("inspect"))) {
-      return new Snapshot(state.heads(db), state.recordedChecksums(db), state.lastApplied(db));
+      return new Snapshot(
+          state.heads(db), state.recordedChecksums(db), state.lastApplied(db), state.expanded(db));
     }
   }
 

@@ -27,7 +27,7 @@ public class MigrationFailedException extends ConvoyException {
     this.file = file;
     this.operation = operation;
     this.statement = statement;
-    this.sqlState = cause instanceof PgException pg ? pg.getSqlState() : null;
+    this.sqlState = sqlStateOf(cause);
   }
 
   public String revision() {
@@ -50,8 +50,29 @@ public class MigrationFailedException extends ConvoyException {
     return sqlState;
   }
 
+  private static String sqlStateOf(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof LockTimeoutException) {
+        return "55P03";
+      }
+      if (t instanceof PgException pg) {
+        return pg.getSqlState();
+      }
+    }
+    return null;
+  }
+
   /** PostgreSQL's error as "SQLSTATE: message (detail, hint)". */
   public static String pgError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof LockTimeoutException) {
+        return t.getMessage();
+      }
+      if (t instanceof PgException) {
+        e = t;
+        break;
+      }
+    }
     if (e instanceof PgException pg) {
       StringBuilder sb =
           new StringBuilder("PostgreSQL error ")

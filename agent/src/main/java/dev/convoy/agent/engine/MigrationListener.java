@@ -18,5 +18,19 @@ public interface MigrationListener {
 
   default void starting(Migration m, Direction direction) {}
 
+  /** A statement hit lock_timeout and will be tried again after {@code backoff}. */
+  default void lockRetry(
+      String what,
+      int attempt,
+      int retries,
+      List<LockTimeoutException.Blocker> blockers,
+      Duration backoff) {}
+
+  /** A phase of a phased revision starts. */
+  default void phase(Migration m, dev.convoy.ops.Phase phase) {}
+
+  /** A backfill batch committed. */
+  default void backfill(Migration m, BackfillProgress progress) {}
+
   default void finished(Migration m, Direction direction, Duration took) {}
 }

@@ -43,6 +43,15 @@ public final class Migrator {
   }
 
   public MigrationResult upgrade(String target) {
+    return upgrade(target, PhaseMode.ALL);
+  }
+
+  /**
+   * Upgrades to {@code target}. {@link PhaseMode#EXPAND} stops each phased revision after expand
+   * and backfill (recorded as expanded), so the new application can be deployed before contract;
+   * {@link PhaseMode#CONTRACT} only finishes revisions left expanded.
+   */
+  public MigrationResult upgrade(String target, PhaseMode mode) {
     Planner planner = new Planner(graph);
     if (graph.isEmpty()) {
       throw new ConvoyException(
@@ -51,17 +60,34 @@ public final class Migrator {
     }
     return locked(
         db -> {
-          List<String> from = state.heads(db);
-          StateValidator.requireConsistent(graph, from, state.recordedChecksums(db));
-          List<Migration> plan = planner.upgrade(from, target);
-          return run(db, from, plan, Direction.UPGRADE);
+          List<String> from = state.heads(db.work());
+          StateValidator.requireConsistent(graph, from, state.recordedChecksums(db.work()));
+          Set<String> expanded = state.expanded(db.work());
+          Set<String> pending =
+              mode == PhaseMode.CONTRACT
+                  ? Set.of()
+                  : planner.upgrade(from, target).stream()
+                      .map(Migration::revision)
+                      .collect(java.util.stream.Collectors.toSet());
+          List<Migration> work =
+              graph.all().stream()
+                  .filter(
+                      m ->
+                          pending.contains(m.revision())
+                              || (mode != PhaseMode.EXPAND && expanded.contains(m.revision())))
+                  .toList();
+          requireSafe(work.stream().filter(m -> !expanded.contains(m.revision())).toList());
+          return runUpgrade(db, from, expanded, work, mode);
         },
         db -> {
           // Read without the lock while waiting: once another instance has brought the database
           // to the target there is nothing left to do, and the lock need not be taken at all.
           List<String> from = state.heads(db);
           StateValidator.requireConsistent(graph, from, state.recordedChecksums(db));
-          return planner.upgrade(from, target).isEmpty()
+          boolean nothingToContract = mode == PhaseMode.EXPAND || state.expanded(db).isEmpty();
+          boolean nothingPending =
+              mode == PhaseMode.CONTRACT || planner.upgrade(from, target).isEmpty();
+          return nothingToContract && nothingPending
               ? Optional.of(new MigrationResult(from, from, List.of()))
               : Optional.empty();
         });
@@ -71,14 +97,14 @@ public final class Migrator {
     Planner planner = new Planner(graph);
     return locked(
         db -> {
-          List<String> from = state.heads(db);
-          StateValidator.requireConsistent(graph, from, state.recordedChecksums(db));
+          List<String> from = state.heads(db.work());
+          StateValidator.requireConsistent(graph, from, state.recordedChecksums(db.work()));
           List<Migration> plan = planner.downgrade(from, target);
           requireReversible(plan);
           if (!allowDataLoss) {
-            requireNoDataLoss(db, plan);
+            requireNoDataLoss(db.work(), plan);
           }
-          return run(db, from, plan, Direction.DOWNGRADE);
+          return runDowngrade(db, from, state.expanded(db.work()), plan);
         });
   }
 
@@ -90,7 +116,7 @@ public final class Migrator {
   public MigrationResult stamp(String target, boolean purge) {
     return locked(
         db -> {
-          List<String> from = state.heads(db);
+          List<String> from = state.heads(db.work());
           Set<String> base = new LinkedHashSet<>(purge ? List.<String>of() : from);
           if (!purge) {
             List<StateValidator.Unknown> unknown = StateValidator.unknown(graph, from);
@@ -100,36 +126,101 @@ public final class Migrator {
                   unknown.get(0).describe() + "\nNothing was changed.");
             }
           }
-          return new Stamper(db, state, graph, config.who()).stamp(base, from, target);
+          return new Stamper(db.work(), state, graph, config.who()).stamp(base, from, target);
         });
   }
 
-  private MigrationResult run(
-      PgSession db, List<String> from, List<Migration> plan, Direction direction) {
-    RevisionRunner runner = new RevisionRunner(db, state, config.lockTimeout(), config.who());
+  private MigrationResult runUpgrade(
+      Sessions db, List<String> from, Set<String> expanded, List<Migration> work, PhaseMode mode) {
     Set<String> applied = new LinkedHashSet<>(graph.closure(from));
     List<AppliedRevision> done = new ArrayList<>();
     List<String> heads = from;
-    listener.planned(plan, direction);
-    if (!plan.isEmpty()) {
+    listener.planned(work, Direction.UPGRADE);
+    if (!work.isEmpty()) {
       // Only now: a command that is refused, or has nothing to do, leaves a fresh database as is.
-      state.ensure(db);
+      state.ensure(db.work());
     }
-    for (Migration m : plan) {
-      if (direction == Direction.UPGRADE) {
-        applied.add(m.revision());
+    for (Migration planned : work) {
+      Migration m = Catalog.resolve(db.work(), planned);
+      boolean wasExpanded = expanded.contains(m.revision());
+      Set<String> without = new LinkedHashSet<>(applied);
+      without.remove(m.revision());
+      applied.add(m.revision());
+      List<String> after = List.copyOf(graph.headsOf(applied));
+      listener.starting(m, Direction.UPGRADE);
+      long t0 = System.nanoTime();
+      String outcome = "applied";
+      if (!wasExpanded && !StepRunner.phased(m)) {
+        db.runner()
+            .run(m, Direction.UPGRADE, after, "the database is still at " + describe(heads) + ".");
       } else {
-        applied.remove(m.revision());
+        boolean undoable = graph.descendants(m.revision()).stream().noneMatch(applied::contains);
+        outcome =
+            db.phased()
+                .upgrade(
+                    m,
+                    mode == PhaseMode.EXPAND,
+                    wasExpanded,
+                    after,
+                    List.copyOf(graph.headsOf(without)),
+                    undoable)
+                .name()
+                .toLowerCase(java.util.Locale.ROOT);
       }
-      Set<String> after = graph.headsOf(applied);
-      listener.starting(m, direction);
-      Duration took =
-          runner.run(m, direction, after, "the database is still at " + describe(heads) + ".");
-      listener.finished(m, direction, took);
-      done.add(new AppliedRevision(m.revision(), m.message(), direction, took));
-      heads = List.copyOf(after);
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      listener.finished(m, Direction.UPGRADE, took);
+      done.add(new AppliedRevision(m.revision(), m.message(), Direction.UPGRADE, took, outcome));
+      heads = after;
     }
     return new MigrationResult(from, heads, done);
+  }
+
+  private MigrationResult runDowngrade(
+      Sessions db, List<String> from, Set<String> expanded, List<Migration> plan) {
+    Set<String> applied = new LinkedHashSet<>(graph.closure(from));
+    List<AppliedRevision> done = new ArrayList<>();
+    List<String> heads = from;
+    listener.planned(plan, Direction.DOWNGRADE);
+    if (!plan.isEmpty()) {
+      state.ensure(db.work());
+    }
+    for (Migration planned : plan) {
+      Migration m = Catalog.resolve(db.work(), planned);
+      applied.remove(m.revision());
+      List<String> after = List.copyOf(graph.headsOf(applied));
+      listener.starting(m, Direction.DOWNGRADE);
+      long t0 = System.nanoTime();
+      String where = "the database is still at " + describe(heads) + ".";
+      if (StepRunner.phased(m)) {
+        db.phased().downgrade(m, !expanded.contains(m.revision()), after, where);
+      } else {
+        db.runner().run(m, Direction.DOWNGRADE, after, where);
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      listener.finished(m, Direction.DOWNGRADE, took);
+      done.add(new AppliedRevision(m.revision(), m.message(), Direction.DOWNGRADE, took));
+      heads = after;
+    }
+    return new MigrationResult(from, heads, done);
+  }
+
+  /** Refuses error-level lint findings in what is about to run, unless acknowledged. */
+  private void requireSafe(List<Migration> pending) {
+    List<dev.convoy.lint.Finding> blocking =
+        dev.convoy.lint.Linter.blocking(dev.convoy.lint.Linter.lint(pending), config.allowUnsafe());
+    if (!blocking.isEmpty()) {
+      throw new ConvoyException(
+          ErrorCode.UNSAFE_MIGRATION,
+          "upgrade refused: "
+              + blocking.size()
+              + " unsafe change"
+              + (blocking.size() == 1 ? "" : "s")
+              + " (nothing was applied):\n  "
+              + String.join(
+                  "\n  ", blocking.stream().map(f -> f.toString().replace("\n", "\n  ")).toList())
+              + "\nRewrite them as suggested, or acknowledge a rule with 'lint: {ignore: [rule]}' in"
+              + " the migration or --allow-unsafe rule on the command line.");
+    }
   }
 
   private static void requireReversible(List<Migration> plan) {
@@ -188,8 +279,11 @@ public final class Migrator {
     }
   }
 
+  /** The connections and runners of one locked command. */
+  private record Sessions(PgSession work, RevisionRunner runner, PhasedRunner phased) {}
+
   /** Runs {@code work} under the migration lock. */
-  private <T> T locked(Function<PgSession, T> work) {
+  private <T> T locked(Function<Sessions, T> work) {
     return locked(work, db -> Optional.empty());
   }
 
@@ -197,7 +291,7 @@ public final class Migrator {
    * Opens a work and a lock connection, takes the lock, runs {@code work}, releases. While waiting,
    * {@code shortcut} may find there is nothing to do and answer instead.
    */
-  private <T> T locked(Function<PgSession, T> work, Function<PgSession, Optional<T>> shortcut) {
+  private <T> T locked(Function<Sessions, T> work, Function<PgSession, Optional<T>> shortcut) {
     try (PgSession lockDb =
             PgSession.open(vertx, config.url(), config.who().applicationName("lock"));
         PgSession db =
@@ -217,7 +311,38 @@ public final class Migrator {
         return early.get().get();
       }
       listener.lockAcquired(Duration.ofNanos(System.nanoTime() - t0));
-      return work.apply(db);
+      LockRetry retry =
+          new LockRetry(
+              vertx, lockDb, db.pid(), config.lockTimeout(), config.lockRetries(), listener);
+      db.query(
+          "SET lock_timeout = "
+              + dev.convoy.ops.Sql.literal(config.lockTimeout().toMillis() + "ms"));
+      Backfiller backfiller =
+          new Backfiller(vertx, db, config.schema(), retry, config.backfill(), listener);
+      StepRunner steps = new StepRunner(db, config.schema(), retry, backfiller, listener);
+      // Group commit: each revision still commits atomically with its version row, but without
+      // waiting for its own WAL flush. A server crash mid-run can lose only whole revisions (the
+      // next run applies them again); the flush in finally makes everything durable before the
+      // command reports, because WAL is flushed in order.
+      db.query("SET synchronous_commit = off");
+      try {
+        return work.apply(
+            new Sessions(
+                db,
+                new RevisionRunner(db, state, config.lockTimeout(), retry, config.who()),
+                new PhasedRunner(db, state, steps, config.who())));
+      } finally {
+        flush(db);
+      }
+    }
+  }
+
+  /** Makes every commit so far durable: a synchronous commit flushes the WAL up to itself. */
+  private static void flush(PgSession db) {
+    try {
+      db.query("SET synchronous_commit = on; BEGIN; SELECT txid_current(); COMMIT");
+    } catch (RuntimeException e) {
+      // The connection is gone: the server flushes on its own within wal_writer_delay.
     }
   }
 

@@ -8,6 +8,7 @@ import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.Sql;
+import dev.convoy.ops.Statement;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,17 +81,37 @@ public final class OfflineSql {
           .append(" (")
           .append(m.file())
           .append(")\n");
-      boolean tx = m.transactional();
-      if (tx) {
+      if (!StepRunner.phased(m)) {
         out.append("BEGIN;\nSET LOCAL lock_timeout = ")
             .append(Sql.literal(lockTimeout.toMillis() + "ms"))
             .append(";\n");
-      }
-      for (RevisionRunner.Step s : RevisionRunner.steps(m, direction, !tx)) {
-        out.append(s.statement().sql().strip());
-        out.append(s.statement().sql().strip().endsWith(";") ? "\n" : ";\n");
-      }
-      if (!tx) {
+        for (RevisionRunner.Step s : RevisionRunner.steps(m, direction, false)) {
+          statement(out, s.statement().sql());
+        }
+      } else {
+        out.append("-- phased: each group below commits on its own; a statement marked\n")
+            .append(
+                "-- CONCURRENTLY runs outside a transaction; backfills run online in batches.\n")
+            .append("SET lock_timeout = ")
+            .append(Sql.literal(lockTimeout.toMillis() + "ms"))
+            .append(";\n");
+        List<StepRunner.Group> groups =
+            direction == Direction.UPGRADE
+                ? StepRunner.upgradeGroups(m)
+                : StepRunner.downgradeGroups(m, allOps(m), true);
+        for (StepRunner.Group g : groups) {
+          out.append("-- ").append(g.phase().word()).append(": ").append(g.describe()).append('\n');
+          boolean tx = g.kind() == StepRunner.Kind.TX;
+          if (tx) {
+            out.append("BEGIN;\n");
+          }
+          for (Statement s : dev.convoy.ops.Steps.statements(g.steps())) {
+            statement(out, s.sql());
+          }
+          if (tx) {
+            out.append("COMMIT;\n");
+          }
+        }
         out.append("BEGIN;\n");
       }
       out.append(state.setHeadsSql(graph.headsOf(applied))).append(";\n");
@@ -100,6 +121,19 @@ public final class OfflineSql {
       out.append("-- nothing to do\n");
     }
     return out.toString();
+  }
+
+  private static void statement(StringBuilder out, String sql) {
+    String s = sql.strip();
+    out.append(s).append(s.endsWith(";") ? "\n" : ";\n");
+  }
+
+  private static java.util.Set<Integer> allOps(Migration m) {
+    java.util.Set<Integer> all = new java.util.HashSet<>();
+    for (int i = 0; i < m.operations().size(); i++) {
+      all.add(i);
+    }
+    return all;
   }
 
   private String historySql(Migration m, Direction d) {

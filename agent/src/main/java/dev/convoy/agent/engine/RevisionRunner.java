@@ -14,25 +14,24 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Runs one revision, up or down. A transactional revision commits its statements, its version
- * update and its history row together, so it is applied entirely or not at all. A revision that
- * cannot run in a transaction (concurrent index builds) runs each statement on its own with
- * idempotent guards, then records version and history in one transaction: a crash in between is
- * repaired by running it again.
+ * Runs a revision that fits in one transaction: its statements, its version update and its history
+ * row commit together, sent as one pipelined round trip, so it is applied entirely or not at all. A
+ * lock timeout retries the whole transaction (see {@link LockRetry}).
  */
 final class RevisionRunner {
   private final PgSession db;
   private final StateStore state;
   private final Duration lockTimeout;
+  private final LockRetry retry;
   private final Who who;
 
-  RevisionRunner(PgSession db, StateStore state, Duration lockTimeout, Who who) {
+  RevisionRunner(PgSession db, StateStore state, Duration lockTimeout, LockRetry retry, Who who) {
     this.db = db;
     this.state = state;
     this.lockTimeout = lockTimeout;
+    this.retry = retry;
     this.who = who;
   }
 
@@ -58,62 +57,53 @@ final class RevisionRunner {
   Duration run(Migration m, Direction direction, Collection<String> headsAfter, String whereNow) {
     OffsetDateTime started = OffsetDateTime.now();
     long t0 = System.nanoTime();
-    boolean tx = m.transactional();
-    List<Step> steps = steps(m, direction, !tx);
-    Step current = null;
-    boolean recording = false;
+    List<Step> steps = steps(m, direction, false);
     try {
-      if (tx) {
-        Optional<Failed> failed = runInTransaction(m, direction, steps, headsAfter);
-        if (failed.isPresent()) {
-          current = failed.get().step();
-          throw failed.get().error();
-        }
-      } else {
-        db.query("SET lock_timeout = " + Sql.literal(lockTimeout.toMillis() + "ms"));
-        for (Step s : steps) {
-          current = s;
-          runOutside(s.statement());
-        }
-        current = null;
-        recording = true;
-        db.query("RESET lock_timeout");
-        db.query(
-            "BEGIN;\n"
-                + state.setHeadsSql(headsAfter)
-                + ";\n"
-                + state.historySql(entry(m, direction, started, elapsedMs(t0), true, null))
-                + ";\nCOMMIT");
-      }
+      retry.run(
+          "revision " + m.revision(),
+          () -> {
+            attempt(m, direction, steps, headsAfter);
+            return null;
+          });
       return Duration.ofNanos(System.nanoTime() - t0);
     } catch (RuntimeException e) {
-      if (recording) {
-        // The version update's query failed before its COMMIT: the transaction is still open.
-        rollbackQuietly();
-      }
-      recordFailure(m, direction, started, elapsedMs(t0), e);
-      String stmt = current == null ? "(recording the new version)" : current.statement().sql();
-      String op = current == null ? "(none)" : current.operation();
-      String where =
-          tx
-              ? whereNow
-              : whereNow
-                  + " It ran outside a transaction: statements before the failing one stay"
-                  + " applied; they are guarded (IF [NOT] EXISTS), so fixing the cause and running"
-                  + " again completes it.";
-      throw new MigrationFailedException(m.revision(), m.file(), op, stmt, e, where);
+      recordFailure(m, direction, started, (System.nanoTime() - t0) / 1_000_000, e);
+      Step at = failedStep(e);
+      throw new MigrationFailedException(
+          m.revision(),
+          m.file(),
+          at == null ? "(waiting for locks)" : at.operation(),
+          at == null ? "(the whole revision)" : at.statement().sql(),
+          e,
+          whereNow);
     }
   }
 
-  /** The statement that failed first in a pipelined revision, and PostgreSQL's error. */
-  private record Failed(Step step, RuntimeException error) {}
+  private static Step failedStep(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Failed f) {
+        return f.step;
+      }
+    }
+    return null;
+  }
+
+  /** The statement that failed first in a pipelined revision; its cause is PostgreSQL's error. */
+  private static final class Failed extends RuntimeException {
+    private final transient Step step;
+
+    Failed(Step step, RuntimeException cause) {
+      super(cause.getMessage(), cause);
+      this.step = step;
+    }
+  }
 
   /**
    * The whole revision in one pipelined round trip: BEGIN, each statement, then version, history
    * and COMMIT. If a statement fails, PostgreSQL aborts the transaction, the statements after it
    * fail too, and the COMMIT rolls back; the first failure names the culprit.
    */
-  private Optional<Failed> runInTransaction(
+  private void attempt(
       Migration m, Direction direction, List<Step> steps, Collection<String> headsAfter) {
     List<String> sqls = new ArrayList<>();
     sqls.add("BEGIN; SET LOCAL lock_timeout = " + Sql.literal(lockTimeout.toMillis() + "ms"));
@@ -128,26 +118,21 @@ final class RevisionRunner {
             + state.historySql(entry(m, direction, null, null, true, null)));
     // Sent even when something before it fails: on an aborted transaction COMMIT rolls back.
     sqls.add("COMMIT");
-    return db.pipeline(sqls)
-        .map(
-            f -> {
-              int i = f.index();
-              Step step =
-                  i == 0
-                      ? new Step(Statement.tx(sqls.get(0)), "(starting the transaction)")
-                      : i <= steps.size()
-                          ? steps.get(i - 1)
-                          : new Step(Statement.tx(sqls.get(i)), "(recording the new version)");
-              return new Failed(step, f.error());
-            });
-  }
-
-  private static long elapsedMs(long t0) {
-    return (System.nanoTime() - t0) / 1_000_000;
+    var failed = db.pipeline(sqls);
+    if (failed.isPresent()) {
+      int i = failed.get().index();
+      Step step =
+          i == 0
+              ? new Step(Statement.tx(sqls.get(0)), "(starting the transaction)")
+              : i <= steps.size()
+                  ? steps.get(i - 1)
+                  : new Step(Statement.tx(sqls.get(i)), "(recording the new version)");
+      throw new Failed(step, failed.get().error());
+    }
   }
 
   /** An index left invalid by an interrupted concurrent build is dropped, then built again. */
-  private void runOutside(Statement s) {
+  static void runOutside(PgSession db, Statement s) {
     if (s.rebuildsIndex() != null) {
       var rs =
           db.query(
@@ -160,7 +145,7 @@ final class RevisionRunner {
     db.query(s.sql());
   }
 
-  private HistoryEntry entry(
+  HistoryEntry entry(
       Migration m, Direction d, OffsetDateTime started, Long ms, boolean success, String error) {
     return new HistoryEntry(
         m.revision(),
@@ -177,15 +162,7 @@ final class RevisionRunner {
         who);
   }
 
-  private void rollbackQuietly() {
-    try {
-      db.query("ROLLBACK");
-    } catch (RuntimeException ignored) {
-      // A dead connection fails the history write next, and the caller hears the first error.
-    }
-  }
-
-  private void recordFailure(
+  void recordFailure(
       Migration m, Direction d, OffsetDateTime started, long ms, RuntimeException e) {
     try {
       state.ensure(db);

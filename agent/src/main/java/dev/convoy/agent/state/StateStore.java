@@ -55,6 +55,9 @@ public final class StateStore {
             + " PRIMARY KEY (revision, op_index, phase))",
         "CREATE TABLE IF NOT EXISTS "
             + q
+            + ".expanded (revision text PRIMARY KEY, expanded_at timestamptz NOT NULL DEFAULT now())",
+        "CREATE TABLE IF NOT EXISTS "
+            + q
             + ".fence (id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1), epoch bigint NOT NULL,"
             + " updated_at timestamptz NOT NULL DEFAULT now())");
   }
@@ -65,8 +68,9 @@ public final class StateStore {
     }
   }
 
+  /** True when the state tables are there, up to the newest ({@code expanded}). */
   public boolean exists(PgSession db) {
-    return db.query("SELECT to_regclass($1) IS NOT NULL AS present", Tuple.of(q + ".history"))
+    return db.query("SELECT to_regclass($1) IS NOT NULL AS present", Tuple.of(q + ".expanded"))
         .iterator()
         .next()
         .getBoolean("present");
@@ -135,6 +139,39 @@ public final class StateStore {
             e.who().epoch() == null ? "NULL" : e.who().epoch().toString(),
             Sql.literal(e.who().planId()))
         + ")";
+  }
+
+  /** Revisions expanded but not yet contracted. */
+  public java.util.Set<String> expanded(PgSession db) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    if (!exists(db)) {
+      return out;
+    }
+    for (Row r :
+        db.query("SELECT revision FROM " + q + ".expanded ORDER BY expanded_at, revision")) {
+      out.add(r.getString(0));
+    }
+    return out;
+  }
+
+  public String markExpandedSql(String revision) {
+    return "INSERT INTO "
+        + q
+        + ".expanded (revision) VALUES ("
+        + Sql.literal(revision)
+        + ") ON CONFLICT DO NOTHING";
+  }
+
+  /** Forgets a revision's expanded state and resumable progress (it is applied or reverted). */
+  public String clearSql(String revision) {
+    return "DELETE FROM "
+        + q
+        + ".expanded WHERE revision = "
+        + Sql.literal(revision)
+        + ";\nDELETE FROM "
+        + q
+        + ".progress WHERE revision = "
+        + Sql.literal(revision);
   }
 
   /** The checksum recorded for each revision by its latest successful apply or stamp. */

@@ -15,7 +15,6 @@ import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
-import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import java.nio.file.Files;
@@ -25,29 +24,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EngineTest {
-  private static Vertx vertx;
-
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startVertx() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    vertx.close().await();
-  }
 
   private Migrator migrator(TestDatabase db, MigrationListener listener) {
     return new Migrator(
-        vertx,
+        Engines.VERTX,
         new EngineConfig(new DatabaseUrl(db.url()), "convoy", Duration.ofSeconds(2), Who.local()),
         MigrationDirectory.load(dir),
         listener);
@@ -93,10 +78,11 @@ class EngineTest {
   @Test
   void every_typed_operation_applies_and_its_derived_downgrade_undoes_it() throws Exception {
     MigrationFiles files = new MigrationFiles(dir);
-    files.yaml(
-        "ops00001",
-        null,
-        """
+    Path first =
+        files.yaml(
+            "ops00001",
+            null,
+            """
           - op: create_table
             table: author
             columns:
@@ -117,6 +103,10 @@ class EngineTest {
             table: scratch
             columns: [{name: id, type: int}]
         """);
+    // The rename is deliberate here: this test exercises every typed operation.
+    Files.writeString(
+        first,
+        Files.readString(first).replace("operations:", "lint: {ignore: [rename]}\noperations:"));
     files.yaml(
         "ops00002",
         "ops00001",
@@ -193,7 +183,7 @@ class EngineTest {
     try (TestDatabase db = TestPostgres.createDatabase("lockwait")) {
       PgConnectOptions holderOptions = PgConnectOptions.fromUri(db.url());
       holderOptions.addProperty("application_name", "deploy-job-7");
-      PgConnection holder = PgConnection.connect(vertx, holderOptions).await();
+      PgConnection holder = PgConnection.connect(Engines.VERTX, holderOptions).await();
       holder
           .query("SELECT pg_advisory_lock(x'436F6E76'::int, hashtext('convoy'))")
           .execute()
@@ -240,15 +230,20 @@ class EngineTest {
     try (TestDatabase db = TestPostgres.createDatabase("index")) {
       Migrator m = migrator(db);
       m.upgrade("idx00001");
-      // Duplicates make the unique build fail, which leaves an INVALID index behind, as an
-      // interrupted CREATE INDEX CONCURRENTLY does.
+      // Duplicates make the unique build fail; the failed revision is undone, including the
+      // INVALID index the failed concurrent build leaves behind.
       db.execute("INSERT INTO author VALUES (1, 'dup'), (2, 'dup')");
-      assertThrows(MigrationFailedException.class, () -> m.upgrade("head"));
-      assertEquals(
-          "false",
-          db.scalar(
-              "SELECT indisvalid FROM pg_index WHERE indexrelid = 'uq_author_name'::regclass"));
+      MigrationFailedException e =
+          assertThrows(MigrationFailedException.class, () -> m.upgrade("head"));
+      assertEquals("23505", e.sqlState());
+      assertTrue(e.getMessage().contains("were undone"), e.getMessage());
+      assertNull(db.scalar("SELECT to_regclass('uq_author_name')"));
+      // A process killed during CREATE INDEX CONCURRENTLY leaves the index INVALID and no undo:
+      // the next run drops it and builds it again.
       db.execute("DELETE FROM author WHERE id = 2");
+      db.execute("CREATE UNIQUE INDEX uq_author_name ON author (name)");
+      db.execute(
+          "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'uq_author_name'::regclass");
       MigrationResult r = m.upgrade("head");
       assertEquals(List.of("idx00002"), r.to());
       assertEquals(

@@ -1,0 +1,89 @@
+package dev.convoy.agent.engine;
+
+import dev.convoy.agent.db.PgSession;
+import dev.convoy.migration.Migration;
+import dev.convoy.ops.AlterColumn;
+import dev.convoy.ops.Operation;
+import dev.convoy.ops.Sql;
+import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Database facts a plan depends on: whether a column type change needs a table rewrite. PostgreSQL
+ * skips the rewrite when the types are binary coercible (varchar to text) or only a length limit
+ * grows; then a direct ALTER is instant and the shadow-column dance is not needed.
+ */
+final class Catalog {
+  private static final int VARCHAR = 1043;
+  private static final int VARBIT = 1562;
+
+  private Catalog() {}
+
+  static Migration resolve(PgSession db, Migration m) {
+    boolean changed = false;
+    List<Operation> ops = new ArrayList<>();
+    for (Operation op : m.operations()) {
+      if (op instanceof AlterColumn a
+          && a.type() != null
+          && !a.direct()
+          && a.using() == null
+          && noRewrite(db, a)) {
+        ops.add(a.withDirect());
+        changed = true;
+      } else {
+        ops.add(op);
+      }
+    }
+    if (!changed) {
+      return m;
+    }
+    return new Migration(
+        m.revision(),
+        m.downRevisions(),
+        m.message(),
+        m.branchLabels(),
+        m.dependsOn(),
+        m.declaredTransactional(),
+        m.lintIgnore(),
+        ops,
+        m.file(),
+        m.checksum(),
+        m.lines());
+  }
+
+  private static boolean noRewrite(PgSession db, AlterColumn a) {
+    try {
+      db.query("BEGIN; CREATE TEMP TABLE convoy_type_probe (x " + a.type() + ") ON COMMIT DROP");
+      var rs =
+          db.query(
+              "SELECT a.atttypid::int AS old_oid, a.atttypmod AS old_mod, p.atttypid::int AS new_oid,"
+                  + " p.atttypmod AS new_mod, EXISTS (SELECT 1 FROM pg_cast c WHERE c.castsource ="
+                  + " a.atttypid AND c.casttarget = p.atttypid AND c.castmethod = 'b') AS binary"
+                  + " FROM pg_attribute a, pg_attribute p WHERE a.attrelid = to_regclass("
+                  + Sql.literal(Sql.name(a.table()))
+                  + ") AND a.attname = "
+                  + Sql.literal(a.column())
+                  + " AND p.attrelid = 'convoy_type_probe'::regclass AND p.attname = 'x'");
+      if (!rs.iterator().hasNext()) {
+        return false;
+      }
+      Row r = rs.iterator().next();
+      int oldOid = r.getInteger("old_oid");
+      int newOid = r.getInteger("new_oid");
+      int oldMod = r.getInteger("old_mod");
+      int newMod = r.getInteger("new_mod");
+      if (oldOid == newOid) {
+        return newMod == oldMod
+            || ((oldOid == VARCHAR || oldOid == VARBIT)
+                && (newMod == -1 || (oldMod != -1 && newMod >= oldMod)));
+      }
+      return r.getBoolean("binary") && newMod == -1;
+    } catch (RuntimeException e) {
+      // A type that does not parse is reported by the statement that uses it.
+      return false;
+    } finally {
+      db.query("ROLLBACK");
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package dev.convoy.agent.engine;
+
+import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.state.HistoryEntry;
+import dev.convoy.agent.state.StateStore;
+import dev.convoy.agent.state.Who;
+import dev.convoy.migration.Migration;
+import dev.convoy.ops.Phase;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A phased revision's life: expand and backfill, recorded as expanded; contract, recorded as
+ * applied. When a step fails the revision is undone (the completed steps' downgrades, all tolerant
+ * of what is already gone), so the database is left where it was before the revision — unless later
+ * revisions already build on it, in which case it stays expanded and the error says so.
+ */
+final class PhasedRunner {
+  private final PgSession db;
+  private final StateStore state;
+  private final StepRunner steps;
+  private final Who who;
+
+  PhasedRunner(PgSession db, StateStore state, StepRunner steps, Who who) {
+    this.db = db;
+    this.state = state;
+    this.steps = steps;
+    this.who = who;
+  }
+
+  /** Where a revision ends up. */
+  enum Outcome {
+    EXPANDED,
+    APPLIED
+  }
+
+  /**
+   * Runs what is left of {@code m}'s upgrade. {@code headsWith}/{@code headsWithout}: the version
+   * table with and without it; {@code undoable}: no later revision builds on it yet.
+   */
+  Outcome upgrade(
+      Migration m,
+      boolean expandOnly,
+      boolean wasExpanded,
+      Collection<String> headsWith,
+      Collection<String> headsWithout,
+      boolean undoable) {
+    OffsetDateTime started = OffsetDateTime.now();
+    long t0 = System.nanoTime();
+    Set<Integer> touched = new HashSet<>();
+    boolean expanded = wasExpanded;
+    try {
+      if (!wasExpanded) {
+        steps.upgrade(m, Set.of(Phase.EXPAND, Phase.BACKFILL), touched);
+        if (StepRunner.hasContract(m)) {
+          record(m, headsWith, "expand", started, t0, state.markExpandedSql(m.revision()));
+          expanded = true;
+          if (expandOnly) {
+            return Outcome.EXPANDED;
+          }
+        }
+      } else {
+        touched.addAll(allOps(m));
+      }
+      steps.upgrade(m, Set.of(Phase.CONTRACT), touched);
+      record(m, headsWith, "applied", started, t0, state.clearSql(m.revision()));
+      return Outcome.APPLIED;
+    } catch (RuntimeException e) {
+      String after = undo(m, touched, expanded, headsWithout, undoable, e);
+      throw failure(m, e, after);
+    }
+  }
+
+  /** Reverts a phased revision: {@code contracted} says whether its contract phase ran. */
+  void downgrade(Migration m, boolean contracted, Collection<String> headsAfter, String whereNow) {
+    OffsetDateTime started = OffsetDateTime.now();
+    long t0 = System.nanoTime();
+    try {
+      steps.downgrade(m, allOps(m), contracted);
+      record(m, headsAfter, "reverted", started, t0, state.clearSql(m.revision()), "downgrade");
+    } catch (RuntimeException e) {
+      throw failure(
+          m,
+          e,
+          whereNow
+              + " Its downgrade steps each tolerate what is already gone: fix the cause and run the"
+              + " downgrade again.");
+    }
+  }
+
+  private String undo(
+      Migration m,
+      Set<Integer> touched,
+      boolean expanded,
+      Collection<String> headsWithout,
+      boolean undoable,
+      RuntimeException cause) {
+    recordFailure(m, cause);
+    if (!undoable) {
+      return "It stays expanded: later revisions already build on it. Fix the cause and run"
+          + " 'convoy upgrade' again to finish it.";
+    }
+    try {
+      steps.downgrade(m, touched, false);
+      OffsetDateTime now = OffsetDateTime.now();
+      record(
+          m,
+          headsWithout,
+          "undone",
+          now,
+          System.nanoTime(),
+          state.clearSql(m.revision()),
+          "downgrade");
+      return "The steps it had completed were undone; the database is still at "
+          + Migrator.describe(List.copyOf(headsWithout))
+          + ".";
+    } catch (RuntimeException u) {
+      return "Undoing the steps it had completed failed too ("
+          + MigrationFailedException.pgError(u).replace("\n", " ")
+          + "); the revision is "
+          + (expanded ? "recorded as expanded" : "not recorded as applied")
+          + ". Fix the cause, then run 'convoy upgrade' to finish it"
+          + (expanded ? " or 'convoy downgrade' to revert it." : ".");
+    }
+  }
+
+  private MigrationFailedException failure(Migration m, RuntimeException e, String after) {
+    StepRunner.StepFailedException step = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StepRunner.StepFailedException s) {
+        step = s;
+        break;
+      }
+    }
+    return new MigrationFailedException(
+        m.revision(),
+        m.file(),
+        step == null
+            ? "(a backfill or lock wait)"
+            : step.step.describe() + " (" + step.step.phase().word() + ")",
+        step == null ? "(see the error)" : step.statement,
+        e,
+        after);
+  }
+
+  private static Set<Integer> allOps(Migration m) {
+    return IntStream.range(0, m.operations().size()).boxed().collect(Collectors.toSet());
+  }
+
+  private void record(
+      Migration m,
+      Collection<String> heads,
+      String phase,
+      OffsetDateTime started,
+      long t0,
+      String extra) {
+    record(m, heads, phase, started, t0, extra, "upgrade");
+  }
+
+  private void record(
+      Migration m,
+      Collection<String> heads,
+      String phase,
+      OffsetDateTime started,
+      long t0,
+      String extra,
+      String direction) {
+    long ms = Math.max(0, (System.nanoTime() - t0) / 1_000_000);
+    HistoryEntry h =
+        new HistoryEntry(
+            m.revision(),
+            direction,
+            phase,
+            m.checksum(),
+            m.file(),
+            m.message(),
+            started,
+            OffsetDateTime.now(),
+            ms,
+            true,
+            null,
+            who);
+    var failed =
+        db.pipeline(
+            List.of(
+                "BEGIN",
+                state.setHeadsSql(heads) + ";\n" + extra + ";\n" + state.historySql(h),
+                "COMMIT"));
+    if (failed.isPresent()) {
+      throw failed.get().error();
+    }
+  }
+
+  private void recordFailure(Migration m, RuntimeException e) {
+    try {
+      OffsetDateTime now = OffsetDateTime.now();
+      db.query(
+          state.historySql(
+              new HistoryEntry(
+                  m.revision(),
+                  "upgrade",
+                  "failed",
+                  m.checksum(),
+                  m.file(),
+                  m.message(),
+                  now,
+                  now,
+                  0L,
+                  false,
+                  MigrationFailedException.pgError(e),
+                  who)));
+    } catch (RuntimeException ignored) {
+      // The failure is reported to the caller; losing its history row is secondary.
+    }
+  }
+
+  static Duration since(long t0) {
+    return Duration.ofNanos(System.nanoTime() - t0);
+  }
+}

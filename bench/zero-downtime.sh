@@ -1,0 +1,404 @@
+#!/usr/bin/env bash
+# Zero-downtime benchmark: "add email NOT NULL backfilled from name" on a ROWS-row author table
+# while an old application writes at RATE tx/s, done (a) naively in one transaction and (b) by
+# Convoy's phased upgrade, each on its own fresh database, in the same run.
+#
+#   bash bench/zero-downtime.sh [ROWS=1000000] [RATE=400]
+#
+# Environment (all optional):
+#   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres   the PostgreSQL server (trust auth)
+#   CONVOY_OPTS=""        extra options for `convoy upgrade`, e.g. "--batch-time 50ms"
+#   APPROACHES="naive convoy"   which approaches to run (the ratio and verdict need both)
+#   WARMUP=3 COOLDOWN=3   seconds of load before / after the migration
+#   LOAD_THREADS=8        connections of the load generator
+#   MIGRATION_TIMEOUT=600 seconds before a migration is killed (and counted as failed)
+#   CONVOY_REBUILD=stale  build Convoy's jar through ./convoy when it is missing or older than the
+#                         sources (the launcher's rule); "missing": only when it is missing
+#   IDLE_WAIT=300         before each approach, wait up to this many seconds for the machine to be
+#                         idle (under IDLE_BUSY% of all cores busy over 3 s); 0: do not wait
+#   IDLE_BUSY=15
+#   KEEP_TMP=1            keep the migrations, the load CSVs and every log
+#
+# Prints: approach | migration wall s | p50 ms | p99 ms | max ms | errors | tx in window, for the
+# write transactions whose intended start falls inside each migration; Convoy/naive wall ratio; and
+# TARGET MET / TARGET MISSED (Convoy p99 <= 20 ms, max <= 150 ms, wall <= 1.3 x naive). Writes the
+# same to bench/results/zero-downtime.md.
+set -euo pipefail
+
+ROWS="${1:-1000000}"
+RATE="${2:-400}"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-postgres}"
+export PGHOST PGPORT PGUSER
+CONVOY_OPTS="${CONVOY_OPTS:-}"
+APPROACHES="${APPROACHES:-naive convoy}"
+WARMUP="${WARMUP:-3}"
+COOLDOWN="${COOLDOWN:-3}"
+LOAD_THREADS="${LOAD_THREADS:-8}"
+MIGRATION_TIMEOUT="${MIGRATION_TIMEOUT:-600}"
+CONVOY_REBUILD="${CONVOY_REBUILD:-stale}"
+IDLE_WAIT="${IDLE_WAIT:-300}"
+IDLE_BUSY="${IDLE_BUSY:-15}"
+export LOAD_THREADS
+
+# Targets (the issue's acceptance line).
+TARGET_P99=20
+TARGET_MAX=150
+TARGET_RATIO=1.3
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+LOAD_JAR="$BENCH_DIR/load/target/load.jar"
+CONVOY_JAR="$ROOT/cli/target/convoy.jar"
+RESULTS="$BENCH_DIR/results/zero-downtime.md"
+COMMAND_LINE="bash bench/zero-downtime.sh $ROWS $RATE"
+[[ -n "$CONVOY_OPTS" ]] && COMMAND_LINE="CONVOY_OPTS=\"$CONVOY_OPTS\" $COMMAND_LINE"
+
+pg() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+die() { echo "zero-downtime: $*" >&2; exit 2; }
+log() { echo "zero-downtime: $*" >&2; }
+
+[[ "$ROWS" =~ ^[1-9][0-9]*$ ]] || die "ROWS must be a positive integer, got '$ROWS'"
+[[ "$RATE" =~ ^[1-9][0-9]*$ ]] || die "RATE must be a positive integer, got '$RATE'"
+for v in WARMUP COOLDOWN LOAD_THREADS MIGRATION_TIMEOUT IDLE_WAIT IDLE_BUSY; do
+  [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer"
+done
+[[ "$CONVOY_REBUILD" == stale || "$CONVOY_REBUILD" == missing ]] || die "CONVOY_REBUILD must be stale or missing"
+for a in $APPROACHES; do
+  case "$a" in naive|convoy) ;; *) die "unknown approach '$a' in APPROACHES";; esac
+done
+command -v psql >/dev/null || die "psql not found"
+command -v java >/dev/null || die "java not found"
+pg -d postgres -tAc 'SELECT 1' >/dev/null || die "cannot reach PostgreSQL at $PGUSER@$PGHOST:$PGPORT"
+has() { [[ " $APPROACHES " == *" $1 "* ]]; }
+
+# ---------------------------------------------------------------- build what is missing
+if [[ ! -f "$LOAD_JAR" ]]; then
+  log "building $LOAD_JAR"
+  mvn -B -q -f "$BENCH_DIR/load/pom.xml" package -DskipTests >&2
+fi
+[[ -f "$LOAD_JAR" ]] || die "no $LOAD_JAR after the build"
+if has convoy; then
+  if [[ ! -f "$CONVOY_JAR" || "$CONVOY_REBUILD" == stale ]]; then
+    # The launcher builds the jar when it is missing or older than the sources.
+    log "checking Convoy's jar: ./convoy --version"
+    (cd "$ROOT" && ./convoy --version) >&2
+  fi
+  [[ -f "$CONVOY_JAR" ]] || die "no $CONVOY_JAR after the build"
+fi
+
+# ---------------------------------------------------------------- scratch space and cleanup
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/zero-downtime.XXXXXX")"
+DB_PREFIX="bench_zd_$$"
+CREATED_DBS=()
+LOAD_PID=""
+cleanup() {
+  local rc=$?
+  if [[ -n "$LOAD_PID" ]]; then kill -TERM "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true; fi
+  for db in "${CREATED_DBS[@]}"; do
+    pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+  if [[ "${KEEP_TMP:-0}" == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- freeze Convoy
+# Convoy runs as its users run it, through the ./convoy launcher (same JVM flags, same class-data
+# archive written on first use), but from a copy of the launcher and the jar in $TMP: a source edit
+# in the work tree during the benchmark cannot make the launcher rebuild inside the timed window.
+CONVOY_CMD=()
+if has convoy; then
+  mkdir -p "$TMP/convoy-home/cli/target"
+  cp "$CONVOY_JAR" "$TMP/convoy-home/cli/target/convoy.jar"
+  cp "$ROOT/convoy" "$TMP/convoy-home/convoy"
+  CONVOY_CMD=(bash "$TMP/convoy-home/convoy")
+  CONVOY_BUILT="$(date -r "$CONVOY_JAR" '+%Y-%m-%d %H:%M:%S')"
+  log "convoy: ./convoy (jar of $CONVOY_BUILT)${CONVOY_OPTS:+, options: $CONVOY_OPTS}"
+  mkdir -p "$TMP/migrations/versions"
+  cat >"$TMP/migrations/versions/createauthor1_create_author.yaml" <<'EOF'
+revision: createauthor1
+down_revision: null
+message: Create author
+# Created by the benchmark with SQL and then stamped: this file describes the same table.
+operations:
+  - op: create_table
+    table: author
+    columns:
+      - {name: id, type: bigserial, primary_key: true}
+      - {name: name, type: text, nullable: false}
+EOF
+  cat >"$TMP/migrations/versions/addemail0002_add_email.yaml" <<'EOF'
+revision: addemail0002
+down_revision: createauthor1
+message: Add email to author
+operations:
+  - op: add_column
+    table: author
+    column: {name: email, type: text, nullable: false}
+    backfill: "name || '@example.com'"
+EOF
+fi
+
+# ---------------------------------------------------------------- helpers
+now_ms() { local t=$EPOCHREALTIME; echo "${t/./}" | awk '{ printf "%.3f", $1 / 1000 }'; }
+# Prefixes each line with the seconds since $1 (epoch ms), as the line arrives.
+stamp_lines() {
+  local start=$1 line t
+  while IFS= read -r line; do
+    t=$EPOCHREALTIME
+    printf '%7.3fs  %s\n' "$(awk -v a="${t/./}" -v s="$start" 'BEGIN { printf "%.3f", (a / 1000 - s) / 1000 }')" "$line"
+  done
+}
+
+# stats CSV FROM_MS TO_MS -> "n p50 p99 max errors" over txs whose intended start is in [FROM, TO]
+stats() {
+  local csv=$1 from=$2 to=$3 lat
+  lat="$TMP/lat.$$"
+  awk -F, -v f="$from" -v t="$to" 'NR > 1 && $1 >= f && $1 <= t { print $2 > "/dev/stdout"; if ($3 != 1) e++ }
+    END { print (e + 0) > "/dev/stderr" }' "$csv" 2>"$lat.err" | sort -g >"$lat"
+  awk -v e="$(cat "$lat.err")" '{ a[NR] = $1 }
+    END {
+      n = NR
+      if (n == 0) { printf "0 - - - %d\n", e; exit }
+      r50 = int(0.50 * n); if (r50 < 0.50 * n) r50++; if (r50 < 1) r50 = 1
+      r99 = int(0.99 * n); if (r99 < 0.99 * n) r99++; if (r99 < 1) r99 = 1
+      printf "%d %.1f %.1f %.1f %d\n", n, a[r50], a[r99], a[n], e
+    }' "$lat"
+  rm -f "$lat" "$lat.err"
+}
+# errors by SQLSTATE in [FROM, TO]: "23502 x12, 55P03 x1" or "none"
+error_states() {
+  awk -F, -v f="$1" -v t="$2" 'NR > 1 && $1 >= f && $1 <= t && $3 != 1 { c[$5 == "" ? "?" : $5]++ }
+    END { s = ""; for (k in c) s = s (s == "" ? "" : ", ") k " x" c[k]; print (s == "" ? "none" : s) }' "$3"
+}
+
+# Percent of all cores busy over the next N seconds, from /proc/stat.
+busy_pct() {
+  local a b
+  a=$(head -n 1 /proc/stat); sleep "$1"; b=$(head -n 1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " ")
+    for (i = 2; i <= n; i++) { t += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
+    printf "%.0f", (t > 0 ? 100 * (t - idle) / t : 0) }'
+}
+# Waits (up to IDLE_WAIT s) until the machine is idle: other work on a 2-core box shows up as
+# latency in the workload and as migration time. Sets BUSY to the last sample.
+wait_idle() {
+  local waited=0
+  BUSY=$(busy_pct 3)
+  while ((BUSY > IDLE_BUSY && waited < IDLE_WAIT)); do
+    ((waited == 0)) && log "waiting up to ${IDLE_WAIT}s for an idle machine (${BUSY}% busy)"
+    sleep 2
+    waited=$((waited + 5))
+    BUSY=$(busy_pct 3)
+  done
+  ((BUSY > IDLE_BUSY)) && log "WARNING: the machine is still ${BUSY}% busy; the numbers will show it"
+  return 0
+}
+
+setup_db() { # db
+  local db=$1
+  pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+  pg -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
+  CREATED_DBS+=("$db")
+  pg -d "$db" -c "CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL)" \
+    -c "INSERT INTO author (name) SELECT 'Author ' || g FROM generate_series(1, $ROWS) g" >/dev/null
+  pg -d "$db" -c "VACUUM ANALYZE author" >/dev/null
+}
+
+declare -A IDLE WALL N P50 P99 MAX ERR ALL_LINE BASE_LINE ERR_STATES ERR_ALL_STATES VERIFY OK LOAD1 MIGLOG
+run_approach() { # approach
+  local a=$1 db="${DB_PREFIX}_$1" url csv loadlog t0 t1 rc=0 stop_at started i
+  url="postgresql://$PGUSER@$PGHOST:$PGPORT/$db"
+  csv="$TMP/load-$a.csv"
+  loadlog="$TMP/load-$a.log"
+  MIGLOG[$a]="$TMP/migration-$a.log"
+  log "$a: creating $db with $ROWS rows"
+  setup_db "$db"
+  if [[ "$a" == convoy ]]; then
+    # The table exists with its data: record revision 1 as applied (untimed; also lets the launcher
+    # write its class-data archive outside the timed window).
+    (cd "$ROOT" && "${CONVOY_CMD[@]}" stamp createauthor1 --url "$url" --dir "$TMP/migrations") \
+      >"$TMP/stamp.log" 2>&1 || { cat "$TMP/stamp.log" >&2; die "convoy stamp failed"; }
+  fi
+  # Start every run from the same place: the load's WAL and the migration's own writes are not
+  # mixed with a checkpoint of the table just loaded.
+  pg -d "$db" -c "CHECKPOINT" >/dev/null
+  wait_idle
+  IDLE[$a]=$BUSY
+
+  # The workload: runs far longer than needed and is stopped with SIGTERM after the cool-down.
+  java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$LOAD_JAR" "$url" "$RATE" 3600 "$csv" 2>"$loadlog" &
+  LOAD_PID=$!
+  for ((i = 0; i < 300; i++)); do
+    grep -q '^load: started' "$loadlog" 2>/dev/null && break
+    kill -0 "$LOAD_PID" 2>/dev/null || { cat "$loadlog" >&2; die "the load generator exited early"; }
+    sleep 0.1
+  done
+  grep -q '^load: started' "$loadlog" || die "the load generator did not start within 30 s"
+  started=$(sed -n 's/^load: started \([0-9.]*\).*/\1/p' "$loadlog")
+  sleep "$WARMUP"
+
+  LOAD1[$a]=$(cut -d' ' -f1 /proc/loadavg)
+  log "$a: migrating under load (load1 $(cut -d' ' -f1 /proc/loadavg))"
+  t0=$(now_ms)
+  set +e
+  if [[ "$a" == naive ]]; then
+    timeout "$MIGRATION_TIMEOUT" psql -X -q -v ON_ERROR_STOP=1 -d "$db" 2>&1 <<'EOF' | stamp_lines "$t0" >"${MIGLOG[$a]}"
+BEGIN;
+ALTER TABLE author ADD COLUMN email text;
+UPDATE author SET email = name || '@example.com';
+ALTER TABLE author ALTER COLUMN email SET NOT NULL;
+COMMIT;
+EOF
+    rc=${PIPESTATUS[0]}
+  else
+    # shellcheck disable=SC2086 # CONVOY_OPTS is a list of options
+    (cd "$ROOT" && timeout "$MIGRATION_TIMEOUT" "${CONVOY_CMD[@]}" upgrade head --url "$url" \
+      --dir "$TMP/migrations" $CONVOY_OPTS) 2>&1 | stamp_lines "$t0" >"${MIGLOG[$a]}"
+    rc=${PIPESTATUS[0]}
+  fi
+  set -e
+  t1=$(now_ms)
+  WALL[$a]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
+  log "$a: migration exited $rc after ${WALL[$a]} s"
+  if ((rc != 0)) || [[ "$a" == convoy ]]; then
+    sed 's/^/    /' "${MIGLOG[$a]}" >&2
+  fi
+
+  sleep "$COOLDOWN"
+  kill -TERM "$LOAD_PID" 2>/dev/null || true
+  wait "$LOAD_PID" || true
+  LOAD_PID=""
+  sed 's/^/    /' "$loadlog" >&2
+  [[ -s "$csv" ]] || die "$a: the load generator wrote no CSV"
+
+  read -r N[$a] P50[$a] P99[$a] MAX[$a] ERR[$a] < <(stats "$csv" "$t0" "$t1")
+  ERR_STATES[$a]=$(error_states "$t0" "$t1" "$csv")
+  # Overall, and before the migration (skipping the generator's first second of JIT warm-up).
+  ALL_LINE[$a]=$(stats "$csv" 0 1e15)
+  ERR_ALL_STATES[$a]=$(error_states 0 1e15 "$csv")
+  BASE_LINE[$a]=$(stats "$csv" "$(awk -v s="$started" 'BEGIN { printf "%.3f", s + 1000 }')" "$t0")
+
+  # Verify the result: no NULL left, the column NOT NULL, nothing of Convoy's left behind.
+  local nulls notnull leftovers=""
+  nulls=$(pg -d "$db" -tAc "SELECT count(*) FROM author WHERE email IS NULL" 2>/dev/null || echo "?")
+  notnull=$(pg -d "$db" -tAc "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'author'::regclass AND attname = 'email'" 2>/dev/null || echo "?")
+  leftovers=$(pg -d "$db" -tAc "SELECT string_agg(x, ', ') FROM (
+      SELECT 'trigger ' || tgname AS x FROM pg_trigger WHERE tgrelid = 'author'::regclass AND NOT tgisinternal
+      UNION ALL SELECT 'constraint ' || conname FROM pg_constraint WHERE conrelid = 'author'::regclass AND contype = 'c') s" 2>/dev/null || echo "?")
+  VERIFY[$a]="exit $rc, NULL emails: ${nulls:-?}, email NOT NULL: ${notnull:-?}${leftovers:+, left behind: $leftovers}"
+  if ((rc == 0)) && [[ "$nulls" == 0 && "$notnull" == t && -z "$leftovers" ]]; then OK[$a]=1; else OK[$a]=0; fi
+  log "$a: ${VERIFY[$a]}"
+  pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
+}
+
+for a in $APPROACHES; do run_approach "$a"; done
+
+# ---------------------------------------------------------------- report
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }'; }
+RATIO="n/a"
+VERDICT=""
+CHECKS=()
+if has naive && has convoy; then
+  RATIO=$(awk -v c="${WALL[convoy]}" -v n="${WALL[naive]}" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }')
+  met=1
+  if le "${P99[convoy]}" "$TARGET_P99"; then CHECKS+=("Convoy p99 ${P99[convoy]} ms <= $TARGET_P99 ms: met")
+  else CHECKS+=("Convoy p99 ${P99[convoy]} ms <= $TARGET_P99 ms: MISSED"); met=0; fi
+  if le "${MAX[convoy]}" "$TARGET_MAX"; then CHECKS+=("Convoy max ${MAX[convoy]} ms <= $TARGET_MAX ms: met")
+  else CHECKS+=("Convoy max ${MAX[convoy]} ms <= $TARGET_MAX ms: MISSED"); met=0; fi
+  if le "$RATIO" "$TARGET_RATIO"; then CHECKS+=("Convoy wall / naive wall $RATIO <= $TARGET_RATIO: met")
+  else CHECKS+=("Convoy wall / naive wall $RATIO <= $TARGET_RATIO: MISSED"); met=0; fi
+  if ((OK[convoy])); then CHECKS+=("Convoy's migration succeeded and verified: met")
+  else CHECKS+=("Convoy's migration succeeded and verified: MISSED (${VERIFY[convoy]})"); met=0; fi
+  if ((met)); then VERDICT="TARGET MET"; else VERDICT="TARGET MISSED"; fi
+fi
+
+{
+  echo
+  echo "ROWS=$ROWS RATE=$RATE tx/s, $LOAD_THREADS connections; latency from each tx's intended start"
+  echo "Write transactions whose intended start falls inside each migration:"
+  printf '%-8s | %17s | %7s | %7s | %8s | %6s | %12s\n' approach "migration wall s" "p50 ms" "p99 ms" "max ms" errors "tx in window"
+  echo "---------+-------------------+---------+---------+----------+--------+-------------"
+  for a in $APPROACHES; do
+    printf '%-8s | %17s | %7s | %7s | %8s | %6s | %12s\n' "$a" "${WALL[$a]}" "${P50[$a]}" "${P99[$a]}" "${MAX[$a]}" "${ERR[$a]}" "${N[$a]}"
+  done
+  echo
+  echo "Whole load run (warm-up + migration + cool-down) and before the migration:"
+  printf '%-8s | %-7s | %7s | %7s | %8s | %6s | %6s\n' approach span txs "p50 ms" "p99 ms" "max ms" errors
+  for a in $APPROACHES; do
+    read -r n p50 p99 mx e <<<"${ALL_LINE[$a]}"
+    printf '%-8s | %-7s | %7s | %7s | %8s | %6s | %6s\n' "$a" overall "$n" "$p50" "$p99" "$mx" "$e"
+    read -r n p50 p99 mx e <<<"${BASE_LINE[$a]}"
+    printf '%-8s | %-7s | %7s | %7s | %8s | %6s | %6s\n' "$a" before "$n" "$p50" "$p99" "$mx" "$e"
+  done
+  echo
+  for a in $APPROACHES; do
+    echo "$a: errors in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; machine busy before: ${IDLE[$a]}%, load1 at start: ${LOAD1[$a]}"
+    echo "$a: ${VERIFY[$a]}"
+  done
+  if [[ -n "$VERDICT" ]]; then
+    echo
+    echo "Convoy wall / naive wall = $RATIO"
+    for c in "${CHECKS[@]}"; do echo "  $c"; done
+    echo "$VERDICT"
+  fi
+}
+
+mkdir -p "$(dirname "$RESULTS")"
+{
+  echo "# Zero-downtime: add email NOT NULL backfilled from name, under write load"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "- machine: $(nproc) cores, $(uname -sm), $(java -version 2>&1 | head -n 1), $(psql --version), server $(pg -d postgres -tAc 'SHOW server_version' | head -n 1)"
+  echo "- command: \`$COMMAND_LINE\`"
+  echo "- table: \`author (id bigserial primary key, name text not null)\` with $ROWS rows, VACUUM ANALYZE, CHECKPOINT, one fresh database per approach"
+  echo "- workload: \`bench/load\` (old application, knows no email column), $RATE tx/s open loop on $LOAD_THREADS connections, 50% \`INSERT INTO author (name)\`, 50% \`UPDATE author SET name = .. WHERE id = random\`; latency measured from each transaction's intended start; ${WARMUP} s before and ${COOLDOWN} s after the migration"
+  echo "- naive: one psql transaction: ADD COLUMN email text; UPDATE author SET email = name || '@example.com'; SET NOT NULL"
+  if has convoy; then
+    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (defaults: --batch-time 100ms, --lock-timeout 2s, --lock-retries 5)}; wall includes the JVM start; jar built $CONVOY_BUILT"
+  fi
+  echo
+  echo "Write transactions whose intended start falls inside each migration:"
+  echo
+  echo "| approach | migration wall s | p50 ms | p99 ms | max ms | errors | tx in window |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for a in $APPROACHES; do
+    echo "| $a | ${WALL[$a]} | ${P50[$a]} | ${P99[$a]} | ${MAX[$a]} | ${ERR[$a]} | ${N[$a]} |"
+  done
+  if [[ -n "$VERDICT" ]]; then
+    echo
+    echo "Convoy wall / naive wall = **$RATIO**"
+    echo
+    for c in "${CHECKS[@]}"; do echo "- $c"; done
+    echo
+    echo "**$VERDICT** (Convoy p99 <= $TARGET_P99 ms, max <= $TARGET_MAX ms, wall <= $TARGET_RATIO x naive)"
+  fi
+  echo
+  echo "Whole load run (warm-up + migration + cool-down), and before the migration (after the load's first second):"
+  echo
+  echo "| approach | span | txs | p50 ms | p99 ms | max ms | errors |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  for a in $APPROACHES; do
+    read -r n p50 p99 mx e <<<"${ALL_LINE[$a]}"
+    echo "| $a | overall | $n | $p50 | $p99 | $mx | $e |"
+    read -r n p50 p99 mx e <<<"${BASE_LINE[$a]}"
+    echo "| $a | before | $n | $p50 | $p99 | $mx | $e |"
+  done
+  echo
+  for a in $APPROACHES; do
+    echo "- $a: errors (SQLSTATE x count) in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; CPU busy (all cores) just before the load started: ${IDLE[$a]}%; 1-min load average when the migration started: ${LOAD1[$a]}; ${VERIFY[$a]}"
+  done
+  for a in $APPROACHES; do
+    echo
+    echo "$a migration output (seconds since its start):"
+    echo
+    echo '```'
+    cat "${MIGLOG[$a]}"
+    echo '```'
+  done
+} >"$RESULTS"
+log "wrote ${RESULTS#$ROOT/}"

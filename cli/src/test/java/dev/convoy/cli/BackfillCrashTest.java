@@ -1,0 +1,118 @@
+package dev.convoy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.TestDatabase;
+import dev.convoy.testkit.TestPostgres;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A backfill killed with SIGKILL resumes where its last committed batch left off. */
+class BackfillCrashTest {
+  private static final int ROWS = 200_000;
+
+  @TempDir Path dir;
+
+  private Process upgrade(TestDatabase db, Path log) throws Exception {
+    return new ProcessBuilder(
+            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "upgrade",
+            "head",
+            "--batch-time",
+            "20ms",
+            "--url",
+            db.url(),
+            "--dir",
+            dir.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  @Test
+  void a_backfill_killed_mid_way_resumes_without_redoing_committed_batches() throws Exception {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.sql(
+        "big00001",
+        null,
+        "CREATE TABLE big (id bigint PRIMARY KEY, name text NOT NULL, touched int NOT NULL DEFAULT 0);",
+        "DROP TABLE big;");
+    files.yaml(
+        "big00002",
+        "big00001",
+        "  - op: add_column\n    table: big\n    column: {name: email, type: text, nullable: false}\n"
+            + "    backfill: \"name || '@example.com'\"\n");
+    try (TestDatabase db = TestPostgres.createDatabase("crash")) {
+      assertEquals(
+          0,
+          Main.run(
+              new String[] {"upgrade", "big00001", "--url", db.url(), "--dir", dir.toString()},
+              new java.io.PrintWriter(System.out),
+              new java.io.PrintWriter(System.err)));
+      db.execute(
+          "INSERT INTO big (id, name) SELECT g, 'n' || g FROM generate_series(1, " + ROWS + ") g");
+      // Counts how often each row is updated: a redone batch would show as touched > 1.
+      db.execute(
+          "CREATE FUNCTION count_touch() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN NEW.touched := OLD.touched + 1; RETURN NEW; END $$;"
+              + " CREATE TRIGGER count_touch BEFORE UPDATE ON big FOR EACH ROW EXECUTE FUNCTION count_touch()");
+      db.execute("VACUUM ANALYZE big");
+
+      Path first = dir.resolve("first.log");
+      Process p = upgrade(db, first);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      long doneBeforeKill = 0;
+      while (System.nanoTime() < deadline && p.isAlive()) {
+        String v =
+            db.scalar(
+                "SELECT coalesce(max(rows_done), 0) FROM convoy.progress WHERE phase = 'up' AND cursor ? 'after'");
+        doneBeforeKill = v == null ? 0 : Long.parseLong(v);
+        if (doneBeforeKill >= ROWS / 5) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      assertTrue(
+          p.isAlive(), "the backfill was still running when killed:\n" + Files.readString(first));
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      long saved =
+          Long.parseLong(
+              db.scalar("SELECT max(rows_done) FROM convoy.progress WHERE cursor ? 'after'"));
+      assertTrue(saved >= doneBeforeKill && saved < ROWS, "cursor saved at " + saved);
+      assertEquals(
+          saved,
+          db.count("SELECT count(*) FROM big WHERE email IS NOT NULL"),
+          "rows and cursor committed together");
+      assertEquals("big00001", db.scalar("SELECT revision FROM convoy.version"));
+
+      Path second = dir.resolve("second.log");
+      Process again = upgrade(db, second);
+      assertTrue(again.waitFor(120, TimeUnit.SECONDS));
+      String log = Files.readString(second);
+      assertEquals(0, again.exitValue(), log);
+      assertEquals("big00002", db.scalar("SELECT revision FROM convoy.version"));
+      assertEquals(
+          0, db.count("SELECT count(*) FROM big WHERE touched > 1"), "no row was updated twice");
+      assertEquals(ROWS, db.count("SELECT count(*) FROM big WHERE email = name || '@example.com'"));
+      assertEquals(
+          "NO",
+          db.scalar(
+              "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'big' AND column_name = 'email'"));
+      String firstResumeLine =
+          log.lines().filter(l -> l.contains("backfill big:")).findFirst().orElse("");
+      long resumedAt =
+          Long.parseLong(
+              firstResumeLine.replaceAll(".*backfill big: ([0-9,]+)/.*", "$1").replace(",", ""));
+      assertTrue(resumedAt > saved, "resumed after the saved cursor: " + firstResumeLine);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.convoy.lint;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The lint rules: each says why the change is risky on a live table and what to do instead. */
+public enum Rule {
+  INDEX_NOT_CONCURRENT(
+      "index-not-concurrent",
+      Severity.ERROR,
+      "CREATE INDEX without CONCURRENTLY blocks every write to the table while the index builds",
+      "use create_index (CONCURRENTLY by default), or CREATE INDEX CONCURRENTLY in a sql"
+          + " operation with transactional: false"),
+  ADD_COLUMN_NOT_NULL(
+      "add-column-not-null",
+      Severity.ERROR,
+      "ADD COLUMN ... NOT NULL without a DEFAULT fails on a table with rows, and with a volatile"
+          + " default rewrites the table under an exclusive lock",
+      "use add_column with nullable: false and backfill: <expression> (added nullable, filled in"
+          + " batches, then constrained)"),
+  SET_NOT_NULL(
+      "set-not-null",
+      Severity.ERROR,
+      "SET NOT NULL scans the whole table while holding an ACCESS EXCLUSIVE lock",
+      "use set_not_null (CHECK ... NOT VALID, VALIDATE, then SET NOT NULL without a scan)"),
+  CONSTRAINT_NOT_VALID(
+      "constraint-not-valid",
+      Severity.ERROR,
+      "adding a CHECK or FOREIGN KEY validates every row while holding a lock that blocks writes",
+      "use add_check / add_foreign_key (NOT VALID, then VALIDATE in contract), or add NOT VALID"
+          + " and VALIDATE CONSTRAINT in a later step"),
+  UNIQUE_WITHOUT_INDEX(
+      "unique-without-index",
+      Severity.ERROR,
+      "ADD UNIQUE / PRIMARY KEY builds its index while blocking writes",
+      "use add_unique (the index is built CONCURRENTLY, then attached with USING INDEX)"),
+  ALTER_TYPE(
+      "alter-type",
+      Severity.ERROR,
+      "ALTER COLUMN ... TYPE rewrites the table and its indexes under an ACCESS EXCLUSIVE lock,"
+          + " unless the types are binary compatible",
+      "use alter_column with type: (direct when no rewrite is needed, a shadow column otherwise)"),
+  DROP_COLUMN(
+      "drop-column",
+      Severity.WARNING,
+      "the running application may still read or write the column; its data is gone",
+      "drop it with drop_column (runs in contract, after the new application is deployed) once"
+          + " no deployed version uses it"),
+  DROP_TABLE(
+      "drop-table",
+      Severity.WARNING,
+      "the running application may still use the table; its data is gone",
+      "drop it with drop_table (runs in contract) once no deployed version uses it"),
+  RENAME(
+      "rename",
+      Severity.ERROR,
+      "renaming a column or table breaks every running application version that uses the old name",
+      "add the new column, backfill it, move the application over, then drop the old column"),
+  VACUUM_FULL(
+      "vacuum-full",
+      Severity.ERROR,
+      "VACUUM FULL and CLUSTER rewrite the table under an ACCESS EXCLUSIVE lock",
+      "run them in a maintenance window outside migrations, or use pg_repack"),
+  CONCURRENTLY_IN_TRANSACTION(
+      "concurrently-in-transaction",
+      Severity.ERROR,
+      "PostgreSQL refuses CONCURRENTLY inside a transaction block, so the migration fails",
+      "set transactional: false on the sql operation (or the revision)");
+
+  private final String id;
+  private final Severity severity;
+  private final String why;
+  private final String instead;
+
+  Rule(String id, Severity severity, String why, String instead) {
+    this.id = id;
+    this.severity = severity;
+    this.why = why;
+    this.instead = instead;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public Severity severity() {
+    return severity;
+  }
+
+  public String why() {
+    return why;
+  }
+
+  public String instead() {
+    return instead;
+  }
+
+  public static Optional<Rule> byId(String id) {
+    return Arrays.stream(values()).filter(r -> r.id.equals(id)).findFirst();
+  }
+}

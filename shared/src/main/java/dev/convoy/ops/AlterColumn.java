@@ -1,0 +1,314 @@
+package dev.convoy.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code alter_column}: type, default and nullability.
+ *
+ * <p>A type change PostgreSQL can make without rewriting the table (varchar to text, a longer
+ * varchar) runs directly; the agent checks the catalog and sets {@code direct}. Any other type
+ * change would hold ACCESS EXCLUSIVE while every row is rewritten, so it goes through a shadow
+ * column: expand adds {@code c__convoy_new} and a trigger keeping it in sync with what the old
+ * application writes, backfill copies existing rows in batches, contract carries NOT NULL and the
+ * default over and swaps the names in one short transaction, then drops the old column.
+ */
+public record AlterColumn(
+    String table,
+    String column,
+    String type,
+    String using,
+    String fromType,
+    String defaultExpr,
+    boolean dropDefault,
+    String fromDefault,
+    Boolean nullable,
+    boolean direct)
+    implements Operation {
+
+  /** The same change, run as a direct ALTER TYPE (the catalog says it needs no rewrite). */
+  public AlterColumn withDirect() {
+    return new AlterColumn(
+        table,
+        column,
+        type,
+        using,
+        fromType,
+        defaultExpr,
+        dropDefault,
+        fromDefault,
+        nullable,
+        true);
+  }
+
+  @Override
+  public String kind() {
+    return "alter_column";
+  }
+
+  @Override
+  public String describe() {
+    return "alter_column " + table + "." + column + (type == null ? "" : " type " + type);
+  }
+
+  private String t() {
+    return Sql.name(table);
+  }
+
+  private String c() {
+    return Sql.ident(column);
+  }
+
+  private String conversion(String from) {
+    return using != null ? using : Sql.ident(from) + "::" + type;
+  }
+
+  @Override
+  public List<Step> upgradeSteps() {
+    List<Step> out = new ArrayList<>();
+    if (type != null) {
+      out.addAll(direct ? directType(type, using) : shadowType());
+    }
+    if (defaultExpr != null || dropDefault) {
+      out.add(
+          DdlStep.of(
+              Phase.EXPAND, defaultSql(dropDefault ? null : defaultExpr), describe() + " default"));
+    }
+    if (Boolean.FALSE.equals(nullable)) {
+      out.addAll(new SetNotNull(table, column, null).upgradeSteps());
+    } else if (Boolean.TRUE.equals(nullable)) {
+      out.add(DdlStep.of(Phase.EXPAND, DropNotNull.sql(table, column), "drop not null"));
+    }
+    return out;
+  }
+
+  @Override
+  public List<Step> downgradeSteps(boolean contracted) {
+    List<Step> out = new ArrayList<>();
+    if (Boolean.FALSE.equals(nullable)) {
+      out.addAll(new SetNotNull(table, column, null).downgradeSteps(contracted));
+    } else if (Boolean.TRUE.equals(nullable)) {
+      out.addAll(new DropNotNull(table, column).downgradeSteps(true));
+    }
+    if (defaultExpr != null || dropDefault) {
+      out.add(DdlStep.of(Phase.EXPAND, defaultSql(fromDefault), "restore the default"));
+    }
+    if (type != null) {
+      if (direct || contracted) {
+        out.addAll(directType(fromType, null));
+      } else {
+        out.add(
+            DdlStep.of(
+                Phase.EXPAND,
+                Statement.tx(
+                    dropSync()
+                        + ";\n"
+                        + DropColumn.dropSql(table, Names.shadowColumn(column), true)),
+                "drop the shadow column"));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<String> irreversibleReason() {
+    return type != null && fromType == null
+        ? Optional.of(
+            describe()
+                + " does not say the column's previous type; add 'from_type:' so the change can be"
+                + " undone")
+        : Optional.empty();
+  }
+
+  private List<Step> directType(String to, String usingExpr) {
+    return List.of(
+        DdlStep.of(
+            Phase.EXPAND,
+            Statement.tx(
+                "ALTER TABLE "
+                    + t()
+                    + " ALTER COLUMN "
+                    + c()
+                    + " TYPE "
+                    + to
+                    + (usingExpr == null ? "" : " USING " + usingExpr)),
+            "alter " + table + "." + column + " type " + to));
+  }
+
+  private List<Step> shadowType() {
+    String shadow = Names.shadowColumn(column);
+    String s = Sql.ident(shadow);
+    String fn = Sql.name(Names.fillFunction(table, shadow));
+    String check = Names.notNullCheck(table, shadow);
+    String oldCol =
+        "(SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = to_regclass("
+            + Sql.literal(t())
+            + ") AND a.attname = "
+            + Sql.literal(column)
+            + ")";
+    List<Step> out = new ArrayList<>();
+    out.add(
+        DdlStep.of(
+            Phase.EXPAND,
+            Statement.tx(
+                "DO $convoy$ DECLARE used text; BEGIN SELECT string_agg(DISTINCT coalesce(i.indexrelid::regclass::text, co.conname), ', ') INTO used"
+                    + " FROM pg_attribute a LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND a.attnum = ANY (i.indkey)"
+                    + " LEFT JOIN pg_constraint co ON co.conrelid = a.attrelid AND a.attnum = ANY (co.conkey) AND co.contype <> 'n'"
+                    + " WHERE a.attrelid = to_regclass("
+                    + Sql.literal(t())
+                    + ") AND a.attname = "
+                    + Sql.literal(column)
+                    + " AND (i.indexrelid IS NOT NULL OR co.oid IS NOT NULL); IF used IS NOT NULL THEN RAISE EXCEPTION"
+                    + " 'alter_column %.%: the column is used by %; drop those first and recreate them after the type change', "
+                    + Sql.literal(table)
+                    + ", "
+                    + Sql.literal(column)
+                    + ", used; END IF; END $convoy$"),
+            "check nothing depends on " + table + "." + column));
+    out.add(
+        DdlStep.of(
+            Phase.EXPAND,
+            Statement.tx("ALTER TABLE " + t() + " ADD COLUMN IF NOT EXISTS " + s + " " + type),
+            "add shadow column " + shadow + " " + type));
+    out.add(
+        DdlStep.of(
+            Phase.EXPAND,
+            Statement.tx(
+                "CREATE OR REPLACE FUNCTION "
+                    + fn
+                    + "() RETURNS trigger LANGUAGE plpgsql AS $convoy$ BEGIN NEW."
+                    + s
+                    + " := (SELECT "
+                    + conversion(column)
+                    + " FROM (SELECT NEW.*) AS "
+                    + Sql.ident(Sql.simpleName(table))
+                    + "); RETURN NEW; END $convoy$;\nCREATE OR REPLACE TRIGGER "
+                    + Sql.ident(Names.fillTrigger(shadow))
+                    + " BEFORE INSERT OR UPDATE ON "
+                    + t()
+                    + " FOR EACH ROW EXECUTE FUNCTION "
+                    + fn
+                    + "()"),
+            "sync trigger from " + column + " to " + shadow));
+    out.add(
+        new BackfillStep(
+            table,
+            java.util.Map.of(shadow, conversion(column)),
+            null,
+            "copy " + table + "." + column + " into " + shadow));
+    String shadowExists =
+        "EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass("
+            + Sql.literal(t())
+            + ") AND a.attname = "
+            + Sql.literal(shadow)
+            + " AND NOT a.attisdropped)";
+    out.add(
+        DdlStep.separate(
+            Phase.CONTRACT,
+            Statement.tx(
+                "DO $convoy$ BEGIN IF "
+                    + shadowExists
+                    + " AND "
+                    + oldCol
+                    + " AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
+                    + Sql.literal(check)
+                    + " AND conrelid = to_regclass("
+                    + Sql.literal(t())
+                    + ")) THEN ALTER TABLE "
+                    + t()
+                    + " ADD CONSTRAINT "
+                    + Sql.ident(check)
+                    + " CHECK ("
+                    + s
+                    + " IS NOT NULL) NOT VALID; END IF; END $convoy$"),
+            "carry NOT NULL over: CHECK NOT VALID"));
+    out.add(
+        DdlStep.separate(
+            Phase.CONTRACT,
+            Statement.tx(
+                "DO $convoy$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
+                    + Sql.literal(check)
+                    + ") THEN ALTER TABLE "
+                    + t()
+                    + " VALIDATE CONSTRAINT "
+                    + Sql.ident(check)
+                    + "; END IF; END $convoy$"),
+            "validate the NOT NULL check"));
+    out.add(
+        DdlStep.separate(
+            Phase.CONTRACT,
+            Statement.tx(
+                "DO $convoy$ DECLARE d text; nn boolean; BEGIN"
+                    + " SELECT pg_get_expr(ad.adbin, ad.adrelid), a.attnotnull INTO d, nn FROM pg_attribute a"
+                    + " LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+                    + " WHERE a.attrelid = to_regclass("
+                    + Sql.literal(t())
+                    + ") AND a.attname = "
+                    + Sql.literal(column)
+                    + ";"
+                    + " IF NOT "
+                    + shadowExists
+                    + " THEN RETURN; END IF;"
+                    + " EXECUTE "
+                    + Sql.literal(dropSync())
+                    + ";"
+                    + " ALTER TABLE "
+                    + t()
+                    + " RENAME COLUMN "
+                    + c()
+                    + " TO "
+                    + Sql.ident(Names.retiredColumn(column))
+                    + ";"
+                    + " ALTER TABLE "
+                    + t()
+                    + " RENAME COLUMN "
+                    + s
+                    + " TO "
+                    + c()
+                    + ";"
+                    + " IF nn THEN ALTER TABLE "
+                    + t()
+                    + " ALTER COLUMN "
+                    + c()
+                    + " SET NOT NULL; END IF;"
+                    + " IF d IS NOT NULL THEN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT (%s)::%s', "
+                    + Sql.literal(t())
+                    + ", "
+                    + Sql.literal(column)
+                    + ", d, "
+                    + Sql.literal(type)
+                    + "); END IF;"
+                    + " EXECUTE "
+                    + Sql.literal(Guards.dropConstraint(table, check))
+                    + ";"
+                    + " END $convoy$"),
+            "swap " + column + " and " + shadow));
+    out.add(
+        DdlStep.separate(
+            Phase.CONTRACT,
+            Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
+            "drop the old column"));
+    return out;
+  }
+
+  private String dropSync() {
+    String shadow = Names.shadowColumn(column);
+    return "DROP TRIGGER IF EXISTS "
+        + Sql.ident(Names.fillTrigger(shadow))
+        + " ON "
+        + t()
+        + "; DROP FUNCTION IF EXISTS "
+        + Sql.name(Names.fillFunction(table, shadow))
+        + "()";
+  }
+
+  private Statement defaultSql(String expr) {
+    return Statement.tx(
+        "ALTER TABLE "
+            + t()
+            + " ALTER COLUMN "
+            + c()
+            + (expr == null ? " DROP DEFAULT" : " SET DEFAULT " + expr));
+  }
+}

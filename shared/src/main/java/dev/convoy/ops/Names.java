@@ -1,0 +1,33 @@
+package dev.convoy.ops;
+
+/** Names of the objects Convoy creates for a phased change, cut to PostgreSQL's 63 bytes. */
+final class Names {
+  private Names() {}
+
+  static String cut(String n) {
+    return n.length() > 63 ? n.substring(0, 63) : n;
+  }
+
+  /** The trigger function filling {@code column}: lives in the table's schema. */
+  static String fillFunction(String table, String column) {
+    String schema = Sql.schemaOf(table);
+    String fn = cut("convoy_fill_" + Sql.simpleName(table) + "_" + column);
+    return schema == null ? fn : schema + "." + fn;
+  }
+
+  static String fillTrigger(String column) {
+    return cut("convoy_fill_" + column);
+  }
+
+  static String notNullCheck(String table, String column) {
+    return cut("convoy_nn_" + Sql.simpleName(table) + "_" + column);
+  }
+
+  static String shadowColumn(String column) {
+    return cut(column + "__convoy_new");
+  }
+
+  static String retiredColumn(String column) {
+    return cut(column + "__convoy_old");
+  }
+}

@@ -1,0 +1,116 @@
+package dev.convoy.lint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convoy.migration.MigrationDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LinterTest {
+  @TempDir Path dir;
+
+  private List<Finding> lint(String sqlOrYaml, boolean yaml) throws IOException {
+    Files.createDirectories(dir.resolve("versions"));
+    Files.writeString(
+        dir.resolve("versions").resolve(yaml ? "l0001.yaml" : "l0001.sql"), sqlOrYaml);
+    return Linter.lint(MigrationDirectory.load(dir).all());
+  }
+
+  private List<String> ids(List<Finding> findings) {
+    return findings.stream().map(f -> f.rule().id()).toList();
+  }
+
+  private String sql(String up) {
+    return "-- revision: l0001\n-- down_revision: null\n-- +upgrade\n"
+        + up
+        + "\n-- +downgrade\nSELECT 1;\n";
+  }
+
+  @Test
+  void every_risky_raw_statement_is_named_with_its_rule_line_why_and_alternative()
+      throws IOException {
+    List<Finding> f =
+        lint(
+            sql(
+                "CREATE INDEX ix_a ON author (name);\n"
+                    + "ALTER TABLE author ADD COLUMN email text NOT NULL;\n"
+                    + "ALTER TABLE author ALTER COLUMN name SET NOT NULL;\n"
+                    + "ALTER TABLE book ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES author (id);\n"
+                    + "ALTER TABLE book ADD CONSTRAINT ck CHECK (pages > 0);\n"
+                    + "ALTER TABLE book ADD CONSTRAINT uq UNIQUE (isbn);\n"
+                    + "ALTER TABLE book ALTER COLUMN pages TYPE bigint;\n"
+                    + "ALTER TABLE book DROP COLUMN notes;\n"
+                    + "DROP TABLE old_stuff;\n"
+                    + "ALTER TABLE book RENAME COLUMN title TO name;\n"
+                    + "VACUUM FULL book;\n"
+                    + "CREATE INDEX CONCURRENTLY ix_b ON book (isbn);"),
+            false);
+    assertEquals(
+        List.of(
+            "index-not-concurrent",
+            "add-column-not-null",
+            "set-not-null",
+            "constraint-not-valid",
+            "constraint-not-valid",
+            "unique-without-index",
+            "alter-type",
+            "drop-column",
+            "drop-table",
+            "rename",
+            "vacuum-full",
+            "concurrently-in-transaction"),
+        ids(f));
+    Finding first = f.get(0);
+    assertEquals("versions/l0001.sql", first.file());
+    assertEquals(4, first.line());
+    assertTrue(
+        first.toString().contains("why: CREATE INDEX without CONCURRENTLY blocks every write"));
+    assertTrue(first.toString().contains("instead: use create_index"));
+    assertEquals(Severity.WARNING, f.get(7).rule().severity());
+  }
+
+  @Test
+  void the_safe_forms_and_work_on_a_table_created_in_the_same_revision_pass_clean()
+      throws IOException {
+    List<Finding> f =
+        lint(
+            sql(
+                "CREATE TABLE fresh (id int PRIMARY KEY, name text);\n"
+                    + "CREATE INDEX ix_fresh ON fresh (name);\n"
+                    + "ALTER TABLE fresh ADD CONSTRAINT ck CHECK (id > 0);\n"
+                    + "ALTER TABLE book ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES author (id) NOT VALID;\n"
+                    + "ALTER TABLE book VALIDATE CONSTRAINT fk;\n"
+                    + "ALTER TABLE book ADD CONSTRAINT uq UNIQUE USING INDEX uq_idx;\n"
+                    + "ALTER TABLE book ADD COLUMN note text DEFAULT 'x' NOT NULL;\n"
+                    + "UPDATE book SET note = 'CREATE INDEX ix ON t (a)';"),
+            false);
+    assertEquals(List.of(), ids(f));
+  }
+
+  @Test
+  void typed_drops_warn_renames_fail_and_a_migration_can_acknowledge_a_rule() throws IOException {
+    List<Finding> f =
+        lint(
+            "revision: l0001\ndown_revision: null\nlint: {ignore: [drop-table]}\noperations:\n"
+                + "  - op: drop_column\n    table: a\n    column: b\n"
+                + "  - op: rename_column\n    table: a\n    from: c\n    to: d\n"
+                + "  - op: drop_table\n    table: z\n"
+                + "  - op: create_index\n    table: a\n    columns: [x]\n    concurrently: false\n",
+            true);
+    assertEquals(List.of("drop-column", "rename", "index-not-concurrent"), ids(f));
+    assertEquals(5, f.get(0).line());
+    assertEquals(List.of("rename", "index-not-concurrent"), ids(Linter.blocking(f, List.of())));
+    assertEquals(List.of("index-not-concurrent"), ids(Linter.blocking(f, List.of("rename"))));
+  }
+
+  @Test
+  void the_seed_example_migrations_pass_clean() {
+    assertEquals(
+        List.of(), ids(Linter.lint(MigrationDirectory.load(Path.of("..", "migrations")).all())));
+  }
+}

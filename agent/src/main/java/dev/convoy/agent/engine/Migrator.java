@@ -8,8 +8,6 @@ import dev.convoy.error.ErrorCode;
 import dev.convoy.graph.Planner;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.Migration;
-import dev.convoy.ops.DataLoss;
-import dev.convoy.ops.Operation;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +74,8 @@ public final class Migrator {
                           pending.contains(m.revision())
                               || (mode != PhaseMode.EXPAND && expanded.contains(m.revision())))
                   .toList();
-          requireSafe(work.stream().filter(m -> !expanded.contains(m.revision())).toList());
+          Preflight.requireSafe(
+              config, work.stream().filter(m -> !expanded.contains(m.revision())).toList());
           return runUpgrade(db, from, expanded, work, mode);
         },
         db -> {
@@ -100,9 +99,9 @@ public final class Migrator {
           List<String> from = state.heads(db.work());
           StateValidator.requireConsistent(graph, from, state.recordedChecksums(db.work()));
           List<Migration> plan = planner.downgrade(from, target);
-          requireReversible(plan);
+          Preflight.requireReversible(plan);
           if (!allowDataLoss) {
-            requireNoDataLoss(db.work(), plan);
+            Preflight.requireNoDataLoss(db.work(), plan);
           }
           return runDowngrade(db, from, state.expanded(db.work()), plan);
         });
@@ -202,81 +201,6 @@ public final class Migrator {
       heads = after;
     }
     return new MigrationResult(from, heads, done);
-  }
-
-  /** Refuses error-level lint findings in what is about to run, unless acknowledged. */
-  private void requireSafe(List<Migration> pending) {
-    List<dev.convoy.lint.Finding> blocking =
-        dev.convoy.lint.Linter.blocking(dev.convoy.lint.Linter.lint(pending), config.allowUnsafe());
-    if (!blocking.isEmpty()) {
-      throw new ConvoyException(
-          ErrorCode.UNSAFE_MIGRATION,
-          "upgrade refused: "
-              + blocking.size()
-              + " unsafe change"
-              + (blocking.size() == 1 ? "" : "s")
-              + " (nothing was applied):\n  "
-              + String.join(
-                  "\n  ", blocking.stream().map(f -> f.toString().replace("\n", "\n  ")).toList())
-              + "\nRewrite them as suggested, or acknowledge a rule with 'lint: {ignore: [rule]}' in"
-              + " the migration or --allow-unsafe rule on the command line.");
-    }
-  }
-
-  private static void requireReversible(List<Migration> plan) {
-    List<String> reasons = new ArrayList<>();
-    for (Migration m : plan) {
-      for (Operation op : m.operations()) {
-        op.irreversibleReason()
-            .ifPresent(r -> reasons.add("revision " + m.revision() + " (" + m.file() + "): " + r));
-      }
-    }
-    if (!reasons.isEmpty()) {
-      throw new ConvoyException(
-          ErrorCode.BAD_INPUT,
-          "cannot downgrade: " + String.join("\n  ", reasons) + "\nNothing was changed.");
-    }
-  }
-
-  private static void requireNoDataLoss(PgSession db, List<Migration> plan) {
-    List<String> losses = new ArrayList<>();
-    for (Migration m : plan) {
-      for (Operation op : m.operations()) {
-        for (DataLoss loss : op.dataLossOnDown()) {
-          long rows = countOrZero(db, loss);
-          if (rows > 0) {
-            losses.add(
-                "revision "
-                    + m.revision()
-                    + " would drop "
-                    + loss.describe()
-                    + ", losing "
-                    + rows
-                    + (rows == 1 ? " row" : " rows")
-                    + " of data");
-          }
-        }
-      }
-    }
-    if (!losses.isEmpty()) {
-      throw new ConvoyException(
-          ErrorCode.DATA_LOSS_REFUSED,
-          "downgrade refused: "
-              + String.join("; ", losses)
-              + ". Back the data up, then run again with --allow-data-loss. Nothing was changed.");
-    }
-  }
-
-  /** A table or column already gone loses nothing. */
-  private static long countOrZero(PgSession db, DataLoss loss) {
-    try {
-      db.query("BEGIN READ ONLY");
-      return db.query(loss.countSql()).iterator().next().getLong(0);
-    } catch (RuntimeException e) {
-      return 0;
-    } finally {
-      db.query("ROLLBACK");
-    }
   }
 
   /** The connections and runners of one locked command. */

@@ -1,0 +1,94 @@
+package dev.convoy.agent.engine;
+
+import dev.convoy.agent.db.PgSession;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import dev.convoy.migration.Migration;
+import dev.convoy.ops.DataLoss;
+import dev.convoy.ops.Operation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What is checked before a plan runs, under the lock but before any change: unsafe changes not
+ * acknowledged, downgrades that cannot be derived, and downgrades that would drop data. Each
+ * refusal lists everything it found and leaves the database as it was.
+ */
+final class Preflight {
+  private Preflight() {}
+
+  /** Refuses error-level lint findings in what is about to run, unless acknowledged. */
+  static void requireSafe(EngineConfig config, List<Migration> pending) {
+    List<dev.convoy.lint.Finding> blocking =
+        dev.convoy.lint.Linter.blocking(dev.convoy.lint.Linter.lint(pending), config.allowUnsafe());
+    if (!blocking.isEmpty()) {
+      throw new ConvoyException(
+          ErrorCode.UNSAFE_MIGRATION,
+          "upgrade refused: "
+              + blocking.size()
+              + " unsafe change"
+              + (blocking.size() == 1 ? "" : "s")
+              + " (nothing was applied):\n  "
+              + String.join(
+                  "\n  ", blocking.stream().map(f -> f.toString().replace("\n", "\n  ")).toList())
+              + "\nRewrite them as suggested, or acknowledge a rule with 'lint: {ignore: [rule]}' in"
+              + " the migration or --allow-unsafe rule on the command line.");
+    }
+  }
+
+  static void requireReversible(List<Migration> plan) {
+    List<String> reasons = new ArrayList<>();
+    for (Migration m : plan) {
+      for (Operation op : m.operations()) {
+        op.irreversibleReason()
+            .ifPresent(r -> reasons.add("revision " + m.revision() + " (" + m.file() + "): " + r));
+      }
+    }
+    if (!reasons.isEmpty()) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "cannot downgrade: " + String.join("\n  ", reasons) + "\nNothing was changed.");
+    }
+  }
+
+  static void requireNoDataLoss(PgSession db, List<Migration> plan) {
+    List<String> losses = new ArrayList<>();
+    for (Migration m : plan) {
+      for (Operation op : m.operations()) {
+        for (DataLoss loss : op.dataLossOnDown()) {
+          long rows = countOrZero(db, loss);
+          if (rows > 0) {
+            losses.add(
+                "revision "
+                    + m.revision()
+                    + " would drop "
+                    + loss.describe()
+                    + ", losing "
+                    + rows
+                    + (rows == 1 ? " row" : " rows")
+                    + " of data");
+          }
+        }
+      }
+    }
+    if (!losses.isEmpty()) {
+      throw new ConvoyException(
+          ErrorCode.DATA_LOSS_REFUSED,
+          "downgrade refused: "
+              + String.join("; ", losses)
+              + ". Back the data up, then run again with --allow-data-loss. Nothing was changed.");
+    }
+  }
+
+  /** A table or column already gone loses nothing. */
+  private static long countOrZero(PgSession db, DataLoss loss) {
+    try {
+      db.query("BEGIN READ ONLY");
+      return db.query(loss.countSql()).iterator().next().getLong(0);
+    } catch (RuntimeException e) {
+      return 0;
+    } finally {
+      db.query("ROLLBACK");
+    }
+  }
+}

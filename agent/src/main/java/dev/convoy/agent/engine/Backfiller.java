@@ -195,6 +195,12 @@ final class Backfiller {
     return String.join(", ", sets);
   }
 
+  /**
+   * One keyset batch as a range: the batch's upper bound is the n-th key after the cursor (an
+   * index-only lookup), then a single UPDATE over the key range walks the index in order, which is
+   * as fast per row as one big UPDATE. When fewer than n keys remain the bound is the last key and
+   * the batch is the last one.
+   */
   private String keyBatch(
       Migration m,
       int group,
@@ -204,18 +210,17 @@ final class Backfiller {
       JsonObject cursor,
       int batch) {
     List<String> cols = new ArrayList<>();
-    List<String> aliased = new ArrayList<>();
-    List<String> join = new ArrayList<>();
     List<String> desc = new ArrayList<>();
+    List<String> bound = new ArrayList<>();
     List<String> asText = new ArrayList<>();
     for (int i = 0; i < key.size(); i++) {
       String c = Sql.ident(key.get(i).name());
       cols.add(c);
-      aliased.add(c + " AS k" + i);
-      join.add(table + "." + c + " = batch.k" + i);
-      desc.add("k" + i + " DESC");
-      asText.add("k" + i + "::text");
+      desc.add(c + " DESC");
+      bound.add("b." + c);
+      asText.add("b." + c + "::text");
     }
+    String row = "(" + String.join(", ", cols) + ")";
     String lower = "";
     JsonArray after = cursor.getJsonArray("after");
     if (after != null) {
@@ -223,33 +228,46 @@ final class Backfiller {
       for (int i = 0; i < key.size(); i++) {
         lits.add(Sql.literal(after.getString(i)) + "::" + key.get(i).type());
       }
-      lower = " WHERE (" + String.join(", ", cols) + ") > (" + String.join(", ", lits) + ")";
+      lower = row + " > (" + String.join(", ", lits) + ")";
     }
-    return "WITH batch AS (SELECT "
-        + String.join(", ", aliased)
-        + " FROM "
-        + table
-        + lower
+    String from = " FROM " + table + (lower.isEmpty() ? "" : " WHERE " + lower);
+    String keys = String.join(", ", cols);
+    return "WITH b AS (SELECT * FROM ((SELECT "
+        + keys
+        + ", false AS last"
+        + from
         + " ORDER BY "
-        + String.join(", ", cols)
-        + " LIMIT "
-        + batch
-        + "),"
+        + keys
+        + " OFFSET "
+        + (batch - 1)
+        + " LIMIT 1) UNION ALL (SELECT "
+        + keys
+        + ", true AS last"
+        + from
+        + " ORDER BY "
+        + String.join(", ", desc)
+        + " LIMIT 1)) x LIMIT 1),"
         + " upd AS (UPDATE "
         + table
         + " SET "
         + sets(step)
-        + " FROM batch WHERE "
-        + String.join(" AND ", join)
+        + " WHERE "
+        + (lower.isEmpty() ? "" : lower + " AND ")
+        + row
+        + " <= (SELECT "
+        + String.join(", ", bound)
+        + " FROM b)"
         + (step.where() == null ? "" : " AND (" + step.where() + ")")
-        + " RETURNING 1),"
-        + " last AS (SELECT jsonb_build_object('after', jsonb_build_array("
-        + String.join(", ", asText)
-        + ")) AS c FROM batch ORDER BY "
-        + String.join(", ", desc)
-        + " LIMIT 1), "
-        + progressUpdate(m, group, "coalesce((SELECT c FROM last), '{}'::jsonb)")
-        + " SELECT (SELECT count(*) FROM batch) AS scanned, (SELECT count(*) FROM upd) AS updated,"
+        + " RETURNING 1), "
+        + progressUpdate(
+            m,
+            group,
+            "coalesce((SELECT jsonb_build_object('after', jsonb_build_array("
+                + String.join(", ", asText)
+                + ")) FROM b), '{}'::jsonb)")
+        + " SELECT CASE WHEN coalesce((SELECT last FROM b), true) THEN 0 ELSE "
+        + batch
+        + " END::bigint AS scanned, (SELECT count(*) FROM upd) AS updated,"
         + " (SELECT cursor FROM prog) AS cursor";
   }
 

@@ -209,7 +209,7 @@ setup_db() { # db
   pg -d "$db" -c "VACUUM ANALYZE author" >/dev/null
 }
 
-declare -A IDLE WALL N P50 P99 MAX ERR ALL_LINE BASE_LINE ERR_STATES ERR_ALL_STATES VERIFY OK LOAD1 MIGLOG
+declare -A FIRST_ERR IDLE WALL N P50 P99 MAX ERR ALL_LINE BASE_LINE ERR_STATES ERR_ALL_STATES VERIFY OK LOAD1 MIGLOG
 run_approach() { # approach
   local a=$1 db="${DB_PREFIX}_$1" url csv loadlog t0 t1 rc=0 stop_at started i
   url="postgresql://$PGUSER@$PGHOST:$PGPORT/$db"
@@ -247,7 +247,8 @@ run_approach() { # approach
   t0=$(now_ms)
   set +e
   if [[ "$a" == naive ]]; then
-    timeout "$MIGRATION_TIMEOUT" psql -X -q -v ON_ERROR_STOP=1 -d "$db" 2>&1 <<'EOF' | stamp_lines "$t0" >"${MIGLOG[$a]}"
+    timeout "$MIGRATION_TIMEOUT" psql -X -q -e -v ON_ERROR_STOP=1 -d "$db" 2>&1 <<'EOF' | stamp_lines "$t0" >"${MIGLOG[$a]}"
+\timing on
 BEGIN;
 ALTER TABLE author ADD COLUMN email text;
 UPDATE author SET email = name || '@example.com';
@@ -278,6 +279,7 @@ EOF
 
   read -r N[$a] P50[$a] P99[$a] MAX[$a] ERR[$a] < <(stats "$csv" "$t0" "$t1")
   ERR_STATES[$a]=$(error_states "$t0" "$t1" "$csv")
+  FIRST_ERR[$a]=$(awk -F, -v f="$t0" 'NR > 1 && $3 != 1 && $1 >= f { printf "%.2f", ($1 - f) / 1000; exit }' "$csv")
   # Overall, and before the migration (skipping the generator's first second of JIT warm-up).
   ALL_LINE[$a]=$(stats "$csv" 0 1e15)
   ERR_ALL_STATES[$a]=$(error_states 0 1e15 "$csv")
@@ -337,7 +339,7 @@ fi
   done
   echo
   for a in $APPROACHES; do
-    echo "$a: errors in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; machine busy before: ${IDLE[$a]}%, load1 at start: ${LOAD1[$a]}"
+    echo "$a: errors in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; first failed tx due at +${FIRST_ERR[$a]:-none} s; machine busy before: ${IDLE[$a]}%, load1 at start: ${LOAD1[$a]}"
     echo "$a: ${VERIFY[$a]}"
   done
   if [[ -n "$VERDICT" ]]; then
@@ -390,7 +392,7 @@ mkdir -p "$(dirname "$RESULTS")"
   done
   echo
   for a in $APPROACHES; do
-    echo "- $a: errors (SQLSTATE x count) in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; CPU busy (all cores) just before the load started: ${IDLE[$a]}%; 1-min load average when the migration started: ${LOAD1[$a]}; ${VERIFY[$a]}"
+    echo "- $a: errors (SQLSTATE x count) in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; first failed tx due at +${FIRST_ERR[$a]:-none} s after the migration started; CPU busy (all cores) just before the load started: ${IDLE[$a]}%; 1-min load average when the migration started: ${LOAD1[$a]}; ${VERIFY[$a]}"
   done
   for a in $APPROACHES; do
     echo

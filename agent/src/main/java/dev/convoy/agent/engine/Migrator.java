@@ -81,14 +81,16 @@ public final class Migrator {
         db -> {
           // Read without the lock while waiting: once another instance has brought the database
           // to the target there is nothing left to do, and the lock need not be taken at all.
+          // Cheapest question first: the version table, then expanded revisions, then checksums.
           List<String> from = state.heads(db);
+          if (mode != PhaseMode.CONTRACT && !planner.upgrade(from, target).isEmpty()) {
+            return Optional.empty();
+          }
+          if (mode != PhaseMode.EXPAND && !state.expanded(db).isEmpty()) {
+            return Optional.empty();
+          }
           StateValidator.requireConsistent(graph, from, state.recordedChecksums(db));
-          boolean nothingToContract = mode == PhaseMode.EXPAND || state.expanded(db).isEmpty();
-          boolean nothingPending =
-              mode == PhaseMode.CONTRACT || planner.upgrade(from, target).isEmpty();
-          return nothingToContract && nothingPending
-              ? Optional.of(new MigrationResult(from, from, List.of()))
-              : Optional.empty();
+          return Optional.of(new MigrationResult(from, from, List.of()));
         });
   }
 

@@ -46,11 +46,12 @@ public final class MigrationLock implements AutoCloseable {
   public boolean acquire(Vertx vertx, Consumer<LockHolder> onWait, BooleanSupplier needless) {
     long delay = FIRST_DELAY_MS;
     Integer lastHolder = null;
-    while (!tryAcquire()) {
+    for (int poll = 0; !tryAcquire(); poll++) {
       if (needless.getAsBoolean()) {
         return false;
       }
-      Optional<LockHolder> h = holder();
+      // Who holds it: at once, then about every two seconds in case the holder changes.
+      Optional<LockHolder> h = poll % 20 == 0 ? holder() : Optional.empty();
       if (h.isPresent() && (lastHolder == null || lastHolder != h.get().pid())) {
         lastHolder = h.get().pid();
         onWait.accept(h.get());

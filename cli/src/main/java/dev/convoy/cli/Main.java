@@ -2,6 +2,7 @@ package dev.convoy.cli;
 
 import dev.convoy.error.ConvoyException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,24 +11,26 @@ import picocli.CommandLine.Command;
     name = "convoy",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Zero-downtime PostgreSQL migrations, coordinated across environments.",
-    subcommands = {
-      UpgradeCommand.class,
-      DowngradeCommand.class,
-      CurrentCommand.class,
-      HistoryCommand.class,
-      HeadsCommand.class,
-      BranchesCommand.class,
-      ShowCommand.class,
-      StampCommand.class,
-      MergeCommand.class,
-      RevisionCommand.class,
-      CheckCommand.class,
-      LintCommand.class,
-      DemoCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Zero-downtime PostgreSQL migrations, coordinated across environments.")
 public final class Main implements Runnable {
+  /** Every subcommand, in help order. */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          UpgradeCommand.class,
+          DowngradeCommand.class,
+          CurrentCommand.class,
+          HistoryCommand.class,
+          HeadsCommand.class,
+          BranchesCommand.class,
+          ShowCommand.class,
+          StampCommand.class,
+          MergeCommand.class,
+          RevisionCommand.class,
+          CheckCommand.class,
+          LintCommand.class,
+          DemoCommand.class,
+          CommandLine.HelpCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
@@ -45,7 +48,9 @@ public final class Main implements Runnable {
         // Start Vert.x while picocli parses and the migrations directory is read.
         cli.warmUp();
       }
-      CommandLine cl = new CommandLine(new Main(), new CliFactory(cli));
+      CliFactory factory = new CliFactory(cli);
+      CommandLine cl = new CommandLine(new Main(), factory);
+      addCommands(cl, factory, args);
       cl.setOut(out);
       cl.setErr(err);
       cl.setDefaultValueProvider(new ConfigDefaults(args, System.getenv()));
@@ -75,6 +80,33 @@ public final class Main implements Runnable {
       out.flush();
       err.flush();
       return code;
+    }
+  }
+
+  /**
+   * Registers only the subcommand being run (picocli builds each command's model by reflection,
+   * most of a short run's start-up), or all of them when the command line asks for help or names
+   * none.
+   */
+  private static void addCommands(CommandLine cl, CliFactory factory, String[] args) {
+    String first = args.length == 0 ? null : args[0];
+    for (Class<?> c : COMMANDS) {
+      String name = c.getAnnotation(Command.class).name();
+      if (name.equals(first)) {
+        cl.addSubcommand(name, create(factory, c));
+        return;
+      }
+    }
+    for (Class<?> c : COMMANDS) {
+      cl.addSubcommand(c.getAnnotation(Command.class).name(), create(factory, c));
+    }
+  }
+
+  private static Object create(CliFactory factory, Class<?> c) {
+    try {
+      return factory.create(c);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create command " + c.getName(), e);
     }
   }
 

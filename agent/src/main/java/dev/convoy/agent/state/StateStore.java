@@ -62,15 +62,20 @@ public final class StateStore {
             + " updated_at timestamptz NOT NULL DEFAULT now())");
   }
 
+  /** Creates what is missing; every statement is idempotent, so older state gains new tables. */
   public void ensure(PgSession db) {
-    if (!exists(db)) {
+    if (!has(db, "expanded")) {
       db.query(ddl());
     }
   }
 
-  /** True when the state tables are there, up to the newest ({@code expanded}). */
+  /** True when Convoy's state is there (its oldest table, {@code version}). */
   public boolean exists(PgSession db) {
-    return db.query("SELECT to_regclass($1) IS NOT NULL AS present", Tuple.of(q + ".expanded"))
+    return has(db, "version");
+  }
+
+  private boolean has(PgSession db, String table) {
+    return db.query("SELECT to_regclass($1) IS NOT NULL AS present", Tuple.of(q + "." + table))
         .iterator()
         .next()
         .getBoolean("present");
@@ -144,7 +149,7 @@ public final class StateStore {
   /** Revisions expanded but not yet contracted. */
   public java.util.Set<String> expanded(PgSession db) {
     java.util.Set<String> out = new java.util.LinkedHashSet<>();
-    if (!exists(db)) {
+    if (!has(db, "expanded")) {
       return out;
     }
     for (Row r :

@@ -307,4 +307,17 @@ class EngineTest {
       assertEquals("true", db.scalar("SELECT to_regnamespace('convoy') IS NULL"));
     }
   }
+
+  @Test
+  void state_written_before_the_expanded_table_existed_is_read_and_completed() {
+    new MigrationFiles(dir).chain(2);
+    try (TestDatabase db = TestPostgres.createDatabase("oldstate")) {
+      migrator(db).upgrade("r0001");
+      db.execute("DROP TABLE convoy.expanded");
+      assertEquals(List.of("r0002"), migrator(db).upgrade("head").to());
+      assertEquals(
+          2, db.count("SELECT count(*) FROM pg_tables WHERE tablename IN ('t0001', 't0002')"));
+      assertEquals("true", db.scalar("SELECT to_regclass('convoy.expanded') IS NOT NULL"));
+    }
+  }
 }

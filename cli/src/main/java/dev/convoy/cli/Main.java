@@ -92,14 +92,23 @@ public final class Main implements Runnable {
     String first = args.length == 0 ? null : args[0];
     for (Class<?> c : COMMANDS) {
       String name = c.getAnnotation(Command.class).name();
-      if (name.equals(first)) {
-        cl.addSubcommand(name, create(factory, c));
+      if (name.equals(first) && !name.equals("help")) {
+        add(cl, name, create(factory, c));
         return;
       }
     }
     for (Class<?> c : COMMANDS) {
-      cl.addSubcommand(c.getAnnotation(Command.class).name(), create(factory, c));
+      add(cl, c.getAnnotation(Command.class).name(), create(factory, c));
     }
+  }
+
+  /** Every subcommand answers --help (and -h), as the top-level command does. */
+  private static void add(CommandLine cl, String name, Object command) {
+    CommandLine sub = new CommandLine(command, cl.getFactory());
+    if (!(command instanceof CommandLine.HelpCommand)) {
+      sub.getCommandSpec().mixinStandardHelpOptions(true);
+    }
+    cl.addSubcommand(name, sub);
   }
 
   private static Object create(CliFactory factory, Class<?> c) {

@@ -640,4 +640,12 @@ class CommandsTest {
     }
     assertFalse(versionFiles().isEmpty());
   }
+
+  @Test
+  void every_command_answers_help_in_both_forms() {
+    ConvoyShell.exec("upgrade", "--help").exits(0).outContains("Usage: convoy upgrade", "--phase");
+    ConvoyShell.exec("downgrade", "-h").exits(0).outContains("Usage: convoy downgrade");
+    ConvoyShell.exec("help", "downgrade").exits(0).outContains("Usage: convoy downgrade");
+    ConvoyShell.exec("--help").exits(0).outContains("upgrade", "downgrade", "lint");
+  }
 }

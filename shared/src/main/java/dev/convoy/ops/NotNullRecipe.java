@@ -80,7 +80,8 @@ final class NotNullRecipe {
             table,
             Map.of(column, fill),
             Sql.ident(column) + " IS NULL",
-            "backfill " + what() + " = " + fill));
+            "backfill " + what() + " = " + fill,
+            true));
   }
 
   List<Step> contract() {

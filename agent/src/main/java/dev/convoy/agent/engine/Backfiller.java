@@ -50,7 +50,9 @@ final class Backfiller {
 
   void run(Migration m, int group, BackfillStep step) {
     String table = Sql.name(step.table());
-    List<KeyColumn> key = key(table);
+    // The NOT NULL recipe's fill trigger covers rows that concurrent writes move behind the walk,
+    // so it may walk pages in storage order; any other backfill walks a key.
+    List<KeyColumn> key = step.physicalOrder() ? List.of() : key(table);
     JsonObject cursor = start(m, group, table, key.isEmpty());
     long done = cursor.getLong("rows_done", 0L);
     long total = cursor.getLong("estimate", 0L);
@@ -156,7 +158,10 @@ final class Backfiller {
             .next();
     JsonObject c = new JsonObject().put("estimate", est.getLong("estimate"));
     if (byPage) {
-      c.put("page", 0L).put("max_page", est.getLong("pages"));
+      long pages = est.getLong("pages");
+      c.put("page", 0L)
+          .put("max_page", pages)
+          .put("rows_per_page", Math.max(1, est.getLong("estimate") / Math.max(1, pages)));
     }
     db.query(
         "INSERT INTO "
@@ -274,8 +279,9 @@ final class Backfiller {
   private String pageBatch(
       Migration m, int group, BackfillStep step, String table, JsonObject cursor, int batch) {
     long page = cursor.getLong("page", 0L);
-    // Pages per batch from the rows a page holds on average; at least one page.
-    long pages = Math.max(1, batch / 50);
+    // Pages per batch from the rows a page held on average when the walk began; at least one.
+    long perPage = Math.max(1, cursor.getLong("rows_per_page", 50L));
+    long pages = Math.max(1, batch / perPage);
     long to = page + pages;
     return "WITH upd AS (UPDATE "
         + table
@@ -290,7 +296,7 @@ final class Backfiller {
         + " RETURNING 1), "
         + progressUpdate(m, group, "jsonb_build_object('page', " + to + ")")
         + " SELECT "
-        + pages * 50
+        + pages * perPage
         + "::bigint AS scanned, (SELECT count(*) FROM upd) AS updated, (SELECT cursor FROM prog) AS cursor";
   }
 }

@@ -185,7 +185,9 @@ public record AlterColumn(
                     + Sql.ident(Sql.simpleName(table))
                     + "); RETURN NEW; END $convoy$;\nCREATE OR REPLACE TRIGGER "
                     + Sql.ident(Names.fillTrigger(shadow))
-                    + " BEFORE INSERT OR UPDATE ON "
+                    + " BEFORE INSERT OR UPDATE OF "
+                    + c()
+                    + " ON "
                     + t()
                     + " FOR EACH ROW EXECUTE FUNCTION "
                     + fn

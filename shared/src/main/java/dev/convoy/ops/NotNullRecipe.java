@@ -58,16 +58,24 @@ final class NotNullRecipe {
             "fill function for " + what()),
         DdlStep.of(
             Phase.EXPAND,
+            // UPDATE OF every other column: the old application's updates fire it, the backfill's
+            // own (which set only this column) do not, which would cost a third of its speed.
             Statement.tx(
-                "CREATE OR REPLACE TRIGGER "
-                    + Sql.ident(Names.fillTrigger(column))
-                    + " BEFORE INSERT OR UPDATE ON "
-                    + Sql.name(table)
+                "DO $convoy$ DECLARE cols text; BEGIN SELECT string_agg(quote_ident(attname), ', '"
+                    + " ORDER BY attnum) INTO cols FROM pg_attribute WHERE attrelid = to_regclass("
+                    + Sql.literal(Sql.name(table))
+                    + ") AND attnum > 0 AND NOT attisdropped AND attname <> "
+                    + Sql.literal(column)
+                    + "; EXECUTE 'CREATE OR REPLACE TRIGGER "
+                    + Sql.ident(Names.fillTrigger(column)).replace("'", "''")
+                    + " BEFORE INSERT' || CASE WHEN cols IS NULL THEN '' ELSE ' OR UPDATE OF ' || cols END"
+                    + " || ' ON "
+                    + Sql.name(table).replace("'", "''")
                     + " FOR EACH ROW WHEN (NEW."
-                    + c
+                    + c.replace("'", "''")
                     + " IS NULL) EXECUTE FUNCTION "
-                    + fn
-                    + "()"),
+                    + fn.replace("'", "''")
+                    + "()'; END $convoy$"),
             "fill trigger for rows the old application writes"));
   }
 

@@ -8,12 +8,13 @@ import java.util.Map;
  * How a column becomes NOT NULL without a long lock, used by add_column (NOT NULL with backfill)
  * and set_not_null.
  *
- * <p>Expand installs a trigger that fills the column for rows the old application writes without it
- * (fired only WHEN the value is NULL, so the backfill's own updates skip the function call).
- * Backfill fills existing rows in keyset batches. Contract sweeps stragglers, adds {@code CHECK (c
- * IS NOT NULL) NOT VALID} (an instant catalog change), validates it (a scan that blocks no reads or
- * writes), then SET NOT NULL, which PostgreSQL proves from the valid check without a scan, and
- * drops the check and the trigger.
+ * <p>Expand installs a trigger that fills the column for rows the old application inserts or
+ * updates without it (BEFORE INSERT OR UPDATE OF the other columns, WHEN the value is NULL: the
+ * backfill's own updates, which set only this column, do not fire it). Backfill fills existing rows
+ * in keyset batches; between the two no NULL is left, so contract needs no sweep. Contract adds
+ * {@code CHECK (c IS NOT NULL) NOT VALID} (an instant catalog change), validates it (a scan that
+ * blocks no reads or writes), then SET NOT NULL, which PostgreSQL proves from the valid check
+ * without a scan, and drops the check and the trigger.
  */
 final class NotNullRecipe {
   private final String table;
@@ -89,7 +90,7 @@ final class NotNullRecipe {
             Map.of(column, fill),
             Sql.ident(column) + " IS NULL",
             "backfill " + what() + " = " + fill,
-            true));
+            false));
   }
 
   List<Step> contract() {
@@ -97,13 +98,6 @@ final class NotNullRecipe {
     String t = Sql.name(table);
     String c = Sql.ident(column);
     String check = Names.notNullCheck(table, column);
-    if (fill != null) {
-      out.add(
-          DdlStep.separate(
-              Phase.CONTRACT,
-              Statement.tx("UPDATE " + t + " SET " + c + " = " + fill + " WHERE " + c + " IS NULL"),
-              "sweep rows left NULL"));
-    }
     if (notNull) {
       out.add(
           DdlStep.separate(

@@ -74,7 +74,7 @@ class BackfillCrashTest {
       while (System.nanoTime() < deadline && p.isAlive()) {
         String v =
             db.scalar(
-                "SELECT coalesce(max(rows_done), 0) FROM convoy.progress WHERE phase = 'up' AND cursor ? 'page'");
+                "SELECT coalesce(max(rows_done), 0) FROM convoy.progress WHERE phase = 'up' AND (cursor ? 'after' OR cursor ? 'page')");
         doneBeforeKill = v == null ? 0 : Long.parseLong(v);
         if (doneBeforeKill >= ROWS / 5) {
           break;
@@ -86,7 +86,8 @@ class BackfillCrashTest {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       long saved =
           Long.parseLong(
-              db.scalar("SELECT max(rows_done) FROM convoy.progress WHERE cursor ? 'page'"));
+              db.scalar(
+                  "SELECT max(rows_done) FROM convoy.progress WHERE (cursor ? 'after' OR cursor ? 'page')"));
       assertTrue(saved >= doneBeforeKill && saved < ROWS, "cursor saved at " + saved);
       assertEquals(
           saved,

@@ -63,7 +63,7 @@ final class MigrationWriter {
 
   private static String yaml(Spec s) {
     StringBuilder sb = new StringBuilder();
-    sb.append("revision: ").append(s.revision()).append('\n');
+    sb.append("revision: ").append(id(s.revision())).append('\n');
     sb.append("down_revision: ").append(yamlList(s.downRevisions(), "null")).append('\n');
     sb.append("message: ").append(quote(s.message())).append('\n');
     if (!s.branchLabels().isEmpty()) {
@@ -112,10 +112,19 @@ final class MigrationWriter {
         + "\n-- +upgrade\n\n-- +downgrade\n\n";
   }
 
+  /**
+   * A revision id as YAML: quoted when a YAML reader would take it for a number (all-digit hex ids,
+   * or ones like 1e10), so every tool reads it as the string it is.
+   */
+  private static String id(String revision) {
+    return revision.matches("[0-9_]*([eE][0-9_]+)?") ? "'" + revision + "'" : revision;
+  }
+
   private static String yamlList(List<String> items, String empty) {
     if (items.isEmpty()) {
       return empty;
     }
+    items = items.stream().map(MigrationWriter::id).toList();
     return items.size() == 1 ? items.get(0) : "[" + String.join(", ", items) + "]";
   }
 

@@ -648,4 +648,20 @@ class CommandsTest {
     ConvoyShell.exec("help", "downgrade").exits(0).outContains("Usage: convoy downgrade");
     ConvoyShell.exec("--help").exits(0).outContains("upgrade", "downgrade", "lint");
   }
+
+  @Test
+  void a_revision_id_of_digits_only_is_written_so_yaml_readers_see_a_string() throws IOException {
+    ConvoyShell convoy = ConvoyShell.offline(dir);
+    convoy.run("revision", "-m", "first", "--rev-id", "1234567890ab").exits(0);
+    convoy.run("revision", "-m", "digits", "--rev-id", "123456789012").exits(0);
+    convoy.run("revision", "-m", "exp", "--rev-id", "12e4").exits(0);
+    Path digits = dir.resolve("versions").resolve("123456789012_digits.yaml");
+    Map<String, Object> yaml = new Yaml().load(Files.readString(digits));
+    assertEquals("123456789012", yaml.get("revision"));
+    Map<String, Object> exp =
+        new Yaml().load(Files.readString(dir.resolve("versions").resolve("12e4_exp.yaml")));
+    assertEquals("12e4", exp.get("revision"));
+    assertEquals("123456789012", exp.get("down_revision"));
+    convoy.run("history").exits(0).outContains("123456789012 -> 12e4 (head)");
+  }
 }

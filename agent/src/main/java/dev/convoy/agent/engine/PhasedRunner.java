@@ -173,19 +173,7 @@ final class PhasedRunner {
       String direction) {
     long ms = Math.max(0, (System.nanoTime() - t0) / 1_000_000);
     HistoryEntry h =
-        new HistoryEntry(
-            m.revision(),
-            direction,
-            phase,
-            m.checksum(),
-            m.file(),
-            m.message(),
-            started,
-            OffsetDateTime.now(),
-            ms,
-            true,
-            null,
-            who);
+        HistoryEntry.of(m, direction, phase, started, OffsetDateTime.now(), ms, null, who);
     var failed =
         db.pipeline(
             List.of(
@@ -202,19 +190,8 @@ final class PhasedRunner {
       OffsetDateTime now = OffsetDateTime.now();
       db.query(
           state.historySql(
-              new HistoryEntry(
-                  m.revision(),
-                  "upgrade",
-                  "failed",
-                  m.checksum(),
-                  m.file(),
-                  m.message(),
-                  now,
-                  now,
-                  0L,
-                  false,
-                  MigrationFailedException.pgError(e),
-                  who)));
+              HistoryEntry.of(
+                  m, "upgrade", "failed", now, now, 0L, MigrationFailedException.pgError(e), who)));
     } catch (RuntimeException ignored) {
       // The failure is reported to the caller; losing its history row is secondary.
     }

@@ -147,18 +147,14 @@ final class RevisionRunner {
 
   HistoryEntry entry(
       Migration m, Direction d, OffsetDateTime started, Long ms, boolean success, String error) {
-    return new HistoryEntry(
-        m.revision(),
+    return HistoryEntry.of(
+        m,
         d.word(),
         "applied",
-        m.checksum(),
-        m.file(),
-        m.message(),
         started,
         started == null ? null : OffsetDateTime.now(),
         ms,
-        success,
-        error,
+        success ? null : error,
         who);
   }
 

@@ -86,18 +86,6 @@ final class Stamper {
   }
 
   private HistoryEntry entry(Migration m, String direction, OffsetDateTime now) {
-    return new HistoryEntry(
-        m.revision(),
-        direction,
-        "applied",
-        m.checksum(),
-        m.file(),
-        m.message(),
-        now,
-        now,
-        0L,
-        true,
-        null,
-        who);
+    return HistoryEntry.of(m, direction, "applied", now, now, 0L, null, who);
   }
 }

@@ -52,7 +52,7 @@ final class DowngradeCommand implements Callable<Integer> {
     }
     ProgressPrinter progress = new ProgressPrinter(cli, db.json);
     MigrationResult r =
-        new Migrator(cli.vertx(), db.engine(), graph, progress).downgrade(target, allowDataLoss);
+        new Migrator(cli::vertx, db.engine(), graph, progress).downgrade(target, allowDataLoss);
     ResultOutput.print(cli, db.json, "downgraded", target, r);
     return 0;
   }

@@ -31,6 +31,9 @@ public final class Main implements Runnable {
           DemoCommand.class,
           CommandLine.HelpCommand.class);
 
+  private static final java.util.Set<String> LOCKING =
+      java.util.Set.of("upgrade", "downgrade", "stamp");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
@@ -38,7 +41,39 @@ public final class Main implements Runnable {
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    if (System.getProperty("convoy.cds.record") != null) {
+      exerciseDatabaseClient(args);
+    }
+    System.exit(code);
+  }
+
+  /**
+   * The launcher records a class-data archive from the first command that talks to a database. An
+   * upgrade that found nothing to do, or waited, never started Vert.x; this makes sure the archive
+   * holds Vert.x and the PostgreSQL client anyway, so the next instance that does migrate starts as
+   * fast as the others. Failures do not matter here: the command has already answered.
+   */
+  private static void exerciseDatabaseClient(String[] args) {
+    String url = System.getenv("CONVOY_DATABASE_URL");
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--url") && i + 1 < args.length) {
+        url = args[i + 1];
+      } else if (args[i].startsWith("--url=")) {
+        url = args[i].substring(6);
+      }
+    }
+    if (url == null) {
+      return;
+    }
+    try (Cli cli = new Cli(new PrintWriter(System.out), new PrintWriter(System.err))) {
+      dev.convoy.agent.db.DatabaseUrl u = new dev.convoy.agent.db.DatabaseUrl(url);
+      try (var s = dev.convoy.agent.db.PgSession.open(cli.vertx(), u, "convoy archive")) {
+        s.query("SELECT 1");
+      }
+    } catch (RuntimeException e) {
+      // Only the archive is less complete.
+    }
   }
 
   /** Runs one command line; output goes to {@code out}, diagnostics to {@code err}. */
@@ -119,7 +154,15 @@ public final class Main implements Runnable {
     }
   }
 
+  /**
+   * True when the command will talk to a database through Vert.x: not the locking commands
+   * (upgrade, downgrade, stamp), which wait for the migration lock on a plain socket and start
+   * Vert.x only once they hold it, so a crowd of waiting instances never starts it at all.
+   */
   private static boolean usesDatabase(String[] args) {
+    if (args.length > 0 && LOCKING.contains(args[0])) {
+      return false;
+    }
     for (String a : args) {
       if (a.equals("--url") || a.startsWith("--url=")) {
         return true;

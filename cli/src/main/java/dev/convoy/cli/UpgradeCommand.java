@@ -77,7 +77,7 @@ final class UpgradeCommand implements Callable<Integer> {
                   "--phase '" + phase + "' is not one of expand, contract, all");
         };
     MigrationResult r =
-        new Migrator(cli.vertx(), db.engine(java.util.Set.copyOf(allowUnsafe)), graph, progress)
+        new Migrator(cli::vertx, db.engine(java.util.Set.copyOf(allowUnsafe)), graph, progress)
             .upgrade(target, mode);
     ResultOutput.print(cli, db.json, "upgraded", target, r);
     return 0;

@@ -31,15 +31,59 @@ public final class PgSession implements AutoCloseable {
     try {
       return new PgSession(await(PgConnection.connect(vertx, options)), url);
     } catch (RuntimeException e) {
-      throw new ConvoyException(
-          ErrorCode.CONNECTION_FAILED,
-          "cannot connect to PostgreSQL at "
-              + url.redacted()
-              + ": "
-              + e.getMessage()
-              + ". Check --url (or CONVOY_DATABASE_URL) and that the server is running.",
-          e);
+      throw connectionFailed(url, e);
     }
+  }
+
+  /** The error for a connection that could not be opened, whichever client tried. */
+  static ConvoyException connectionFailed(DatabaseUrl url, Exception e) {
+    return new ConvoyException(
+        ErrorCode.CONNECTION_FAILED,
+        "cannot connect to PostgreSQL at "
+            + url.redacted()
+            + ": "
+            + e.getMessage()
+            + ". Check --url (or CONVOY_DATABASE_URL) and that the server is running.",
+        e);
+  }
+
+  /**
+   * A connection for the migration lock: the small blocking client when it can reach the server
+   * (see {@link WireSession}), else a Vert.x connection from {@code vertx}, started only then.
+   */
+  public static TextSession openText(
+      java.util.function.Supplier<Vertx> vertx, DatabaseUrl url, String applicationName) {
+    return WireSession.open(url, applicationName)
+        .orElseGet(() -> open(vertx.get(), url, applicationName).text());
+  }
+
+  /** This connection as a {@link TextSession}: values as text, closing closes it. */
+  public TextSession text() {
+    return new TextSession() {
+      @Override
+      public java.util.List<String[]> rows(String sql) {
+        java.util.List<String[]> out = new java.util.ArrayList<>();
+        for (Row r : query(sql)) {
+          String[] row = new String[r.size()];
+          for (int i = 0; i < row.length; i++) {
+            Object v = r.getValue(i);
+            row[i] = v == null ? null : v.toString();
+          }
+          out.add(row);
+        }
+        return out;
+      }
+
+      @Override
+      public int pid() {
+        return PgSession.this.pid();
+      }
+
+      @Override
+      public void close() {
+        PgSession.this.close();
+      }
+    };
   }
 
   /** Runs SQL with the simple protocol: several statements allowed, no parameters. */

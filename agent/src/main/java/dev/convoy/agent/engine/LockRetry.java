@@ -1,8 +1,10 @@
 package dev.convoy.agent.engine;
 
+import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.db.PgSession;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -20,31 +22,36 @@ import java.util.function.Supplier;
  * it holds up the table's readers and writers for at most that long; on SQLSTATE 55P03 it backs off
  * (exponential, jittered) and tries again, a bounded number of times.
  *
- * <p>While a statement waits, a watcher on the idle lock connection asks {@code pg_blocking_pids()}
- * who blocks it, so when the retries run out the error names those sessions and their queries.
+ * <p>While a statement waits, a watcher connection (opened the first time one is needed) asks
+ * {@code pg_blocking_pids()} who blocks it, so when the retries run out the error names those
+ * sessions and their queries.
  */
-final class LockRetry {
+final class LockRetry implements AutoCloseable {
   private static final String BLOCKERS =
       "SELECT a.pid, a.application_name, a.state, left(a.query, 300) AS query,"
           + " to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ') AS since"
           + " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1))";
 
   private final Vertx vertx;
-  private final PgSession watcher;
+  private final DatabaseUrl url;
+  private final String applicationName;
   private final int workPid;
   private final Duration lockTimeout;
   private final int retries;
   private final MigrationListener listener;
+  private Future<PgConnection> watcher;
 
   LockRetry(
       Vertx vertx,
-      PgSession watcher,
+      DatabaseUrl url,
+      String applicationName,
       int workPid,
       Duration lockTimeout,
       int retries,
       MigrationListener listener) {
     this.vertx = vertx;
-    this.watcher = watcher;
+    this.url = url;
+    this.applicationName = applicationName;
     this.workPid = workPid;
     this.lockTimeout = lockTimeout;
     this.retries = retries;
@@ -57,7 +64,12 @@ final class LockRetry {
       AtomicReference<Future<RowSet<Row>>> watch = new AtomicReference<>();
       long delay = Math.max(1, lockTimeout.toMillis() * 3 / 4);
       long timer =
-          vertx.setTimer(delay, id -> watch.set(watcher.send(BLOCKERS, Tuple.of(workPid))));
+          vertx.setTimer(
+              delay,
+              id ->
+                  watch.set(
+                      watcher()
+                          .compose(c -> c.preparedQuery(BLOCKERS).execute(Tuple.of(workPid)))));
       try {
         return attempt.get();
       } catch (RuntimeException e) {
@@ -74,6 +86,32 @@ final class LockRetry {
         backoff = Math.min(5000, backoff * 2);
       } finally {
         vertx.cancelTimer(timer);
+      }
+    }
+  }
+
+  /** The watcher connection, opened on first use (on the event loop, so without blocking). */
+  private synchronized Future<PgConnection> watcher() {
+    if (watcher == null) {
+      watcher =
+          PgConnection.connect(
+              vertx, url.options().addProperty("application_name", applicationName));
+    }
+    return watcher;
+  }
+
+  @Override
+  public void close() {
+    Future<PgConnection> w;
+    synchronized (this) {
+      w = watcher;
+      watcher = null;
+    }
+    if (w != null) {
+      try {
+        PgSession.await(w.compose(PgConnection::close));
+      } catch (RuntimeException e) {
+        // A watcher that never connected, or a connection already gone.
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.lock.MigrationLock;
 import dev.convoy.agent.state.StateStore;
 import dev.convoy.error.ConvoyException;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The single-database commands that change state: upgrade, downgrade, stamp. Each takes the
@@ -25,7 +27,7 @@ import java.util.function.Function;
  * once and every revision still runs exactly once.
  */
 public final class Migrator {
-  private final Vertx vertx;
+  private final Supplier<Vertx> vertx;
   private final EngineConfig config;
   private final RevisionGraph graph;
   private final MigrationListener listener;
@@ -33,6 +35,16 @@ public final class Migrator {
 
   public Migrator(
       Vertx vertx, EngineConfig config, RevisionGraph graph, MigrationListener listener) {
+    this(() -> vertx, config, graph, listener);
+  }
+
+  /**
+   * As above, with Vert.x started only when needed: an instance that finds another one already
+   * migrating waits on a plain socket (see {@link dev.convoy.agent.db.WireSession}) and, when that
+   * one brings the database to the target, returns without ever starting it.
+   */
+  public Migrator(
+      Supplier<Vertx> vertx, EngineConfig config, RevisionGraph graph, MigrationListener listener) {
     this.vertx = vertx;
     this.config = config;
     this.graph = graph;
@@ -217,29 +229,41 @@ public final class Migrator {
    * Opens a work and a lock connection, takes the lock, runs {@code work}, releases. While waiting,
    * {@code shortcut} may find there is nothing to do and answer instead.
    */
-  private <T> T locked(Function<Sessions, T> work, Function<PgSession, Optional<T>> shortcut) {
-    try (PgSession lockDb =
-            PgSession.open(vertx, config.url(), config.who().applicationName("lock"));
-        PgSession db =
-            PgSession.open(vertx, config.url(), config.who().applicationName("migrate"));
+  private <T> T locked(Function<Sessions, T> work, Function<TextSession, Optional<T>> shortcut) {
+    try (TextSession lockDb =
+            PgSession.openText(vertx, config.url(), config.who().applicationName("lock"));
         MigrationLock lock = new MigrationLock(lockDb, config.schema())) {
       long t0 = System.nanoTime();
       AtomicReference<Optional<T>> early = new AtomicReference<>(Optional.empty());
       boolean held =
           lock.acquire(
-              vertx,
               listener::waitingForLock,
               () -> {
-                early.set(shortcut.apply(db));
+                early.set(shortcut.apply(lockDb));
                 return early.get().isPresent();
               });
       if (!held) {
         return early.get().get();
       }
       listener.lockAcquired(Duration.ofNanos(System.nanoTime() - t0));
-      LockRetry retry =
-          new LockRetry(
-              vertx, lockDb, db.pid(), config.lockTimeout(), config.lockRetries(), listener);
+      return underLock(work);
+    }
+  }
+
+  /** The locked part of {@link #locked}: Vert.x, the work connection and the runners. */
+  private <T> T underLock(Function<Sessions, T> work) {
+    Vertx vertx = this.vertx.get();
+    try (PgSession db =
+            PgSession.open(vertx, config.url(), config.who().applicationName("migrate"));
+        LockRetry retry =
+            new LockRetry(
+                vertx,
+                config.url(),
+                config.who().applicationName("watch"),
+                db.pid(),
+                config.lockTimeout(),
+                config.lockRetries(),
+                listener)) {
       db.query(
           "SET lock_timeout = "
               + dev.convoy.ops.Sql.literal(config.lockTimeout().toMillis() + "ms"));

@@ -1,10 +1,9 @@
 package dev.convoy.agent.lock;
 
-import dev.convoy.agent.db.PgSession;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
+import dev.convoy.agent.db.TextSession;
+import dev.convoy.ops.Sql;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
@@ -28,27 +27,33 @@ public final class MigrationLock implements AutoCloseable {
   private static final long FIRST_DELAY_MS = 20;
   private static final long MAX_DELAY_MS = 100;
 
-  private final PgSession session;
-  private final String schema;
+  private final TextSession session;
+  private final String schemaLiteral;
+  private final String key;
   private boolean held;
 
-  public MigrationLock(PgSession session, String schema) {
+  public MigrationLock(TextSession session, String schema) {
     this.session = session;
-    this.schema = schema;
+    this.schemaLiteral = Sql.literal(schema);
+    this.key = LOCK_CLASS + ", hashtext(" + schemaLiteral + ")";
   }
 
   /**
    * Takes the lock, waiting as long as it takes, and returns true; or returns false as soon as
    * {@code needless} says the waiter has nothing left to do (another instance did its work), so a
-   * crowd of waiters does not file through the lock one by one. {@code onWait} hears who holds the
-   * lock, once per holder.
+   * crowd of waiters does not file through the lock one by one. {@code needless} is asked first, so
+   * an instance with nothing to do never takes the lock. {@code onWait} hears who holds the lock,
+   * once per holder.
    */
-  public boolean acquire(Vertx vertx, Consumer<LockHolder> onWait, BooleanSupplier needless) {
+  public boolean acquire(Consumer<LockHolder> onWait, BooleanSupplier needless) {
     long delay = FIRST_DELAY_MS;
     Integer lastHolder = null;
-    for (int poll = 0; !tryAcquire(); poll++) {
+    for (int poll = 0; ; poll++) {
       if (needless.getAsBoolean()) {
         return false;
+      }
+      if (tryAcquire()) {
+        return true;
       }
       // Who holds it: at once, then about every two seconds in case the holder changes.
       Optional<LockHolder> h = poll % 20 == 0 ? holder() : Optional.empty();
@@ -57,49 +62,49 @@ public final class MigrationLock implements AutoCloseable {
         onWait.accept(h.get());
       }
       long jittered = (long) (delay * (0.75 + ThreadLocalRandom.current().nextDouble() * 0.5));
-      PgSession.await(vertx.timer(jittered));
+      try {
+        Thread.sleep(jittered);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the migration lock", e);
+      }
       delay = Math.min(MAX_DELAY_MS, (long) (delay * 1.6));
     }
-    return true;
   }
 
   public boolean tryAcquire() {
-    RowSet<Row> rs =
-        session.query(
-            "SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked",
-            Tuple.of(LOCK_CLASS, schema));
-    held = rs.iterator().next().getBoolean("locked");
+    held = "true".equals(session.value("SELECT pg_try_advisory_lock(" + key + ")::text"));
     return held;
   }
 
   /** Who holds the lock now, if anyone. */
   public Optional<LockHolder> holder() {
-    RowSet<Row> rs =
-        session.query(
-            "SELECT a.pid, a.application_name, a.client_addr::text AS addr, a.state_change"
+    List<String[]> rows =
+        session.rows(
+            "SELECT a.pid::text, a.application_name, a.client_addr::text,"
+                + " to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
                 + " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1"
-                + " AND l.objid::bigint = (hashtext($2)::bigint & 4294967295) AND l.objsubid = 2"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = "
+                + LOCK_CLASS
+                + " AND l.objid::bigint = (hashtext("
+                + schemaLiteral
+                + ")::bigint & 4294967295) AND l.objsubid = 2"
                 + " AND l.database = (SELECT oid FROM pg_database WHERE datname ="
-                + " current_database())",
-            Tuple.of((long) LOCK_CLASS, schema));
-    if (!rs.iterator().hasNext()) {
+                + " current_database())");
+    if (rows.isEmpty()) {
       return Optional.empty();
     }
-    Row r = rs.iterator().next();
+    String[] r = rows.get(0);
     return Optional.of(
         new LockHolder(
-            r.getInteger("pid"),
-            r.getString("application_name"),
-            r.getString("addr"),
-            r.getOffsetDateTime("state_change")));
+            Integer.parseInt(r[0]), r[1], r[2], r[3] == null ? null : OffsetDateTime.parse(r[3])));
   }
 
   @Override
   public void close() {
     if (held) {
       held = false;
-      session.query("SELECT pg_advisory_unlock($1, hashtext($2))", Tuple.of(LOCK_CLASS, schema));
+      session.value("SELECT pg_advisory_unlock(" + key + ")::text");
     }
   }
 }

@@ -1,9 +1,9 @@
 package dev.convoy.agent.state;
 
 import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.TextSession;
 import dev.convoy.ops.Sql;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,24 +71,36 @@ public final class StateStore {
 
   /** True when Convoy's state is there (its oldest table, {@code version}). */
   public boolean exists(PgSession db) {
+    return exists(db.text());
+  }
+
+  public boolean exists(TextSession db) {
     return has(db, "version");
   }
 
   private boolean has(PgSession db, String table) {
-    return db.query("SELECT to_regclass($1) IS NOT NULL AS present", Tuple.of(q + "." + table))
-        .iterator()
-        .next()
-        .getBoolean("present");
+    return has(db.text(), table);
+  }
+
+  private boolean has(TextSession db, String table) {
+    return "true"
+        .equals(
+            db.value(
+                "SELECT (to_regclass(" + Sql.literal(q + "." + table) + ") IS NOT NULL)::text"));
   }
 
   /** The applied heads; empty when nothing (or no state) is there. */
   public List<String> heads(PgSession db) {
+    return heads(db.text());
+  }
+
+  public List<String> heads(TextSession db) {
     if (!exists(db)) {
       return List.of();
     }
     List<String> out = new ArrayList<>();
-    for (Row r : db.query("SELECT revision FROM " + q + ".version ORDER BY revision")) {
-      out.add(r.getString(0));
+    for (String[] r : db.rows("SELECT revision FROM " + q + ".version ORDER BY revision")) {
+      out.add(r[0]);
     }
     return out;
   }
@@ -148,13 +160,17 @@ public final class StateStore {
 
   /** Revisions expanded but not yet contracted. */
   public java.util.Set<String> expanded(PgSession db) {
+    return expanded(db.text());
+  }
+
+  public java.util.Set<String> expanded(TextSession db) {
     java.util.Set<String> out = new java.util.LinkedHashSet<>();
     if (!has(db, "expanded")) {
       return out;
     }
-    for (Row r :
-        db.query("SELECT revision FROM " + q + ".expanded ORDER BY expanded_at, revision")) {
-      out.add(r.getString(0));
+    for (String[] r :
+        db.rows("SELECT revision FROM " + q + ".expanded ORDER BY expanded_at, revision")) {
+      out.add(r[0]);
     }
     return out;
   }
@@ -181,18 +197,22 @@ public final class StateStore {
 
   /** The checksum recorded for each revision by its latest successful apply or stamp. */
   public Map<String, String> recordedChecksums(PgSession db) {
+    return recordedChecksums(db.text());
+  }
+
+  public Map<String, String> recordedChecksums(TextSession db) {
     Map<String, String> out = new HashMap<>();
     if (!exists(db)) {
       return out;
     }
-    for (Row r :
-        db.query(
+    for (String[] r :
+        db.rows(
             "SELECT DISTINCT ON (revision) revision, checksum FROM "
                 + q
                 + ".history WHERE success AND direction IN ('upgrade', 'stamp')"
                 + " ORDER BY revision, id DESC")) {
-      if (r.getString(1) != null) {
-        out.put(r.getString(0), r.getString(1));
+      if (r[1] != null) {
+        out.put(r[0], r[1]);
       }
     }
     return out;

@@ -1,0 +1,400 @@
+package dev.convoy.agent.db;
+
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A small blocking PostgreSQL client (frontend/backend protocol 3.0, simple queries only) for the
+ * migration lock's connection.
+ *
+ * <p>Why a second client: when many instances of an application start at once, every one of them
+ * opens the lock connection, and all but one then only wait. Reaching the lock through Vert.x and
+ * its PostgreSQL client costs each process about half a CPU-second of start-up (Netty, the event
+ * loop, the client's codecs); this client costs a plain socket. The instance that takes the lock
+ * starts Vert.x for the real work; the waiters never do. It speaks only what the lock needs: trust,
+ * password, md5 and SCRAM-SHA-256 authentication over plain TCP. A URL asking for TLS ({@code
+ * sslmode=require} and stricter) or a Unix socket gets the Vert.x client instead ({@link #open}
+ * answers empty).
+ */
+public final class WireSession implements TextSession {
+  private static final int PROTOCOL_3 = 196608;
+  private static final int CONNECT_TIMEOUT_MS = 10_000;
+  private static final int READ_TIMEOUT_MS = 60_000;
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+  private int pid;
+
+  private WireSession(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
+    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1024));
+  }
+
+  /**
+   * Connects as {@code url} says, or answers empty when this client cannot (TLS required, Unix
+   * socket). Connection and authentication failures throw, named as {@link PgSession#open} names
+   * them.
+   */
+  public static Optional<TextSession> open(DatabaseUrl url, String applicationName) {
+    PgConnectOptions o = url.options();
+    SslMode ssl = o.getSslMode();
+    if ((ssl != null && ssl != SslMode.DISABLE && ssl != SslMode.ALLOW && ssl != SslMode.PREFER)
+        || o.getHost() == null
+        || o.getHost().startsWith("/")) {
+      return Optional.empty();
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("user", o.getUser());
+    params.put("database", o.getDatabase());
+    params.put("client_encoding", "UTF8");
+    if (o.getProperties() != null) {
+      params.putAll(o.getProperties());
+    }
+    params.put("application_name", applicationName);
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.setKeepAlive(true);
+      socket.connect(new InetSocketAddress(o.getHost(), o.getPort()), CONNECT_TIMEOUT_MS);
+      socket.setSoTimeout(READ_TIMEOUT_MS);
+      WireSession s = new WireSession(socket);
+      s.startup(params, o.getUser(), o.getPassword());
+      return Optional.of(s);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(socket);
+      throw PgSession.connectionFailed(url, e);
+    }
+  }
+
+  @Override
+  public List<String[]> rows(String sql) {
+    try {
+      byte[] q = cstring(sql);
+      out.writeByte('Q');
+      out.writeInt(4 + q.length);
+      out.write(q);
+      out.flush();
+      List<String[]> rows = new ArrayList<>();
+      WireException error = null;
+      while (true) {
+        int type = in.readUnsignedByte();
+        byte[] body = new byte[in.readInt() - 4];
+        in.readFully(body);
+        switch (type) {
+          case 'D' -> rows.add(dataRow(body));
+          case 'E' -> error = WireException.of(body);
+          case 'Z' -> {
+            if (error != null) {
+              throw error;
+            }
+            return rows;
+          }
+          default -> {
+            // T (row description), C (complete), I (empty), N (notice), S (parameter status).
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new WireException(null, "connection to PostgreSQL lost: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public int pid() {
+    return pid;
+  }
+
+  @Override
+  public void close() {
+    try {
+      out.writeByte('X');
+      out.writeInt(4);
+      out.flush();
+    } catch (IOException e) {
+      // Closing a connection that is already gone.
+    }
+    closeQuietly(socket);
+  }
+
+  private void startup(Map<String, String> params, String user, String password)
+      throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      if (e.getValue() != null) {
+        b.writeBytes(cstring(e.getKey()));
+        b.writeBytes(cstring(e.getValue()));
+      }
+    }
+    b.write(0);
+    out.writeInt(8 + b.size());
+    out.writeInt(PROTOCOL_3);
+    b.writeTo(out);
+    out.flush();
+    Scram scram = null;
+    while (true) {
+      int type = in.readUnsignedByte();
+      byte[] body = new byte[in.readInt() - 4];
+      in.readFully(body);
+      switch (type) {
+        case 'R' -> scram = authenticate(body, user, password, scram);
+        case 'K' ->
+            pid =
+                ((body[0] & 0xff) << 24)
+                    | ((body[1] & 0xff) << 16)
+                    | ((body[2] & 0xff) << 8)
+                    | (body[3] & 0xff);
+        case 'E' -> throw WireException.of(body);
+        case 'Z' -> {
+          return;
+        }
+        default -> {
+          // S (parameter status), N (notice), v (protocol negotiation).
+        }
+      }
+    }
+  }
+
+  /** Answers one authentication request; returns the SCRAM exchange in progress, if any. */
+  private Scram authenticate(byte[] body, String user, String password, Scram scram)
+      throws IOException {
+    int code = readInt(body, 0);
+    switch (code) {
+      case 0 -> {
+        return null;
+      }
+      case 3 -> sendPassword(cstring(requirePassword(password)));
+      case 5 -> {
+        String inner = md5Hex((requirePassword(password) + user).getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream salted = new ByteArrayOutputStream();
+        salted.writeBytes(inner.getBytes(StandardCharsets.US_ASCII));
+        salted.write(body, 4, 4);
+        sendPassword(cstring("md5" + md5Hex(salted.toByteArray())));
+      }
+      case 10 -> {
+        if (!new String(body, 4, body.length - 4, StandardCharsets.UTF_8)
+            .contains("SCRAM-SHA-256\0")) {
+          throw new WireException(null, "the server offers no SASL mechanism Convoy speaks");
+        }
+        Scram s = new Scram(requirePassword(password));
+        byte[] first = s.clientFirst().getBytes(StandardCharsets.UTF_8);
+        byte[] mech = cstring("SCRAM-SHA-256");
+        out.writeByte('p');
+        out.writeInt(4 + mech.length + 4 + first.length);
+        out.write(mech);
+        out.writeInt(first.length);
+        out.write(first);
+        out.flush();
+        return s;
+      }
+      case 11 -> {
+        String serverFirst = new String(body, 4, body.length - 4, StandardCharsets.UTF_8);
+        sendPassword(scram.clientFinal(serverFirst).getBytes(StandardCharsets.UTF_8));
+        return scram;
+      }
+      case 12 -> scram.verifyServer(new String(body, 4, body.length - 4, StandardCharsets.UTF_8));
+      default ->
+          throw new WireException(
+              null,
+              "the server asks for an authentication method (code "
+                  + code
+                  + ") Convoy's"
+                  + " lock connection does not speak; use md5 or scram-sha-256");
+    }
+    return scram;
+  }
+
+  private void sendPassword(byte[] payload) throws IOException {
+    out.writeByte('p');
+    out.writeInt(4 + payload.length);
+    out.write(payload);
+    out.flush();
+  }
+
+  private static String requirePassword(String password) {
+    if (password == null) {
+      throw new WireException("28P01", "the server asks for a password and the URL has none");
+    }
+    return password;
+  }
+
+  private static String[] dataRow(byte[] body) {
+    int n = ((body[0] & 0xff) << 8) | (body[1] & 0xff);
+    String[] row = new String[n];
+    int at = 2;
+    for (int i = 0; i < n; i++) {
+      int len = readInt(body, at);
+      at += 4;
+      if (len >= 0) {
+        row[i] = new String(body, at, len, StandardCharsets.UTF_8);
+        at += len;
+      }
+    }
+    return row;
+  }
+
+  private static int readInt(byte[] b, int at) {
+    return ((b[at] & 0xff) << 24)
+        | ((b[at + 1] & 0xff) << 16)
+        | ((b[at + 2] & 0xff) << 8)
+        | (b[at + 3] & 0xff);
+  }
+
+  private static byte[] cstring(String s) {
+    byte[] raw = s.getBytes(StandardCharsets.UTF_8);
+    byte[] z = new byte[raw.length + 1];
+    System.arraycopy(raw, 0, z, 0, raw.length);
+    return z;
+  }
+
+  private static String md5Hex(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // Nothing left to release.
+    }
+  }
+
+  /** SCRAM-SHA-256 (RFC 5802, RFC 7677) without channel binding, as PostgreSQL speaks it. */
+  private static final class Scram {
+    private final String password;
+    private final String clientFirstBare;
+    private byte[] saltedPassword;
+    private String authMessage;
+
+    Scram(String password) {
+      this.password = password;
+      byte[] nonce = new byte[18];
+      new SecureRandom().nextBytes(nonce);
+      // The user name is the startup message's; PostgreSQL ignores the one sent here.
+      this.clientFirstBare = "n=,r=" + Base64.getEncoder().encodeToString(nonce);
+    }
+
+    String clientFirst() {
+      return "n,," + clientFirstBare;
+    }
+
+    String clientFinal(String serverFirst) {
+      Map<String, String> f = attributes(serverFirst);
+      String nonce = f.get("r");
+      if (nonce == null || !nonce.startsWith(clientFirstBare.substring(5))) {
+        throw new WireException(null, "SCRAM: the server's nonce does not extend ours");
+      }
+      byte[] salt = Base64.getDecoder().decode(f.get("s"));
+      int iterations = Integer.parseInt(f.get("i"));
+      try {
+        saltedPassword =
+            SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256))
+                .getEncoded();
+        byte[] clientKey = hmac(saltedPassword, "Client Key");
+        byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(clientKey);
+        String withoutProof = "c=biws,r=" + nonce;
+        authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
+        byte[] signature = hmac(storedKey, authMessage);
+        for (int i = 0; i < clientKey.length; i++) {
+          clientKey[i] ^= signature[i];
+        }
+        return withoutProof + ",p=" + Base64.getEncoder().encodeToString(clientKey);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    void verifyServer(String serverFinal) {
+      String v = attributes(serverFinal).get("v");
+      try {
+        byte[] expected = hmac(hmac(saltedPassword, "Server Key"), authMessage);
+        if (v == null || !MessageDigest.isEqual(expected, Base64.getDecoder().decode(v))) {
+          throw new WireException(null, "SCRAM: the server's signature does not verify");
+        }
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private static byte[] hmac(byte[] key, String data) throws GeneralSecurityException {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> attributes(String message) {
+      Map<String, String> out = new LinkedHashMap<>();
+      for (String part : message.split(",")) {
+        int eq = part.indexOf('=');
+        if (eq > 0) {
+          out.put(part.substring(0, eq), part.substring(eq + 1));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** An error the server sent (with its SQLSTATE), or a protocol failure (no SQLSTATE). */
+  public static final class WireException extends RuntimeException {
+    private final String sqlState;
+
+    WireException(String sqlState, String message) {
+      super(sqlState == null ? message : message + " (SQLSTATE " + sqlState + ")");
+      this.sqlState = sqlState;
+    }
+
+    public String sqlState() {
+      return sqlState;
+    }
+
+    static WireException of(byte[] body) {
+      String code = null;
+      String message = "error";
+      int at = 0;
+      while (at < body.length && body[at] != 0) {
+        byte field = body[at++];
+        int end = at;
+        while (body[end] != 0) {
+          end++;
+        }
+        String value = new String(body, at, end - at, StandardCharsets.UTF_8);
+        if (field == 'C') {
+          code = value;
+        } else if (field == 'M') {
+          message = value;
+        }
+        at = end + 1;
+      }
+      return new WireException(code, message);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.convoy.agent.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.convoy.agent.engine.EngineConfig;
+import dev.convoy.agent.engine.MigrationListener;
+import dev.convoy.agent.engine.MigrationResult;
+import dev.convoy.agent.engine.Migrator;
+import dev.convoy.agent.state.Who;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import dev.convoy.migration.MigrationDirectory;
+import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.PrivatePostgres;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The migration lock's own small client logs in the way production servers ask it to (cleartext,
+ * md5 and SCRAM-SHA-256 passwords), against a server of the test's own that requires them.
+ */
+class LockConnectionTest {
+  private static PrivatePostgres pg;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startServerThatRequiresPasswords() throws Exception {
+    assumeTrue(PrivatePostgres.binaries().isPresent(), "PostgreSQL server binaries not installed");
+    pg =
+        PrivatePostgres.start(
+            List.of(
+                "host all plain_user 127.0.0.1/32 password",
+                "host all md5_user 127.0.0.1/32 md5",
+                "host all scram_user 127.0.0.1/32 scram-sha-256"));
+    pg.psql(
+        "SET password_encryption = 'md5';"
+            + " CREATE ROLE md5_user LOGIN SUPERUSER PASSWORD 'md5-secret';"
+            + " SET password_encryption = 'scram-sha-256';"
+            + " CREATE ROLE scram_user LOGIN SUPERUSER PASSWORD 'scram-secret';"
+            + " CREATE ROLE plain_user LOGIN PASSWORD 'plain-secret'");
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  private DatabaseUrl url(String user, String password) {
+    return new DatabaseUrl(
+        "postgresql://" + user + ":" + password + "@127.0.0.1:" + pg.port() + "/postgres");
+  }
+
+  @Test
+  void logs_in_with_cleartext_md5_and_scram_passwords_under_its_application_name() {
+    for (String user : List.of("plain_user", "md5_user", "scram_user")) {
+      String password = user.substring(0, user.indexOf('_')) + "-secret";
+      try (TextSession s =
+          WireSession.open(url(user, password), "convoy lock test").orElseThrow()) {
+        assertEquals(user, s.value("SELECT current_user"));
+        assertEquals(
+            "convoy lock test",
+            s.value("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"));
+        assertEquals(Integer.toString(s.pid()), s.value("SELECT pg_backend_pid()::text"));
+      }
+    }
+  }
+
+  @Test
+  void a_wrong_password_is_a_connection_error_that_says_why() {
+    ConvoyException e =
+        assertThrows(
+            ConvoyException.class, () -> WireSession.open(url("scram_user", "nope"), "convoy"));
+    assertEquals(ErrorCode.CONNECTION_FAILED, e.code());
+    assertTrue(
+        e.getMessage().contains("password authentication failed for user \"scram_user\""),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("scram_user:***@"), e.getMessage());
+  }
+
+  @Test
+  void a_failing_query_names_its_sqlstate_and_the_connection_stays_usable() {
+    try (TextSession s = WireSession.open(url("md5_user", "md5-secret"), "convoy").orElseThrow()) {
+      WireSession.WireException e =
+          assertThrows(WireSession.WireException.class, () -> s.rows("SELECT 1/0"));
+      assertEquals("22012", e.sqlState());
+      assertTrue(e.getMessage().contains("division by zero"), e.getMessage());
+      assertEquals("2", s.value("SELECT 1 + 1"));
+    }
+  }
+
+  @Test
+  void a_url_that_requires_tls_is_left_to_the_vertx_client() {
+    assertTrue(
+        WireSession.open(
+                new DatabaseUrl(
+                    "postgresql://scram_user:scram-secret@127.0.0.1:"
+                        + pg.port()
+                        + "/postgres?sslmode=require"),
+                "convoy")
+            .isEmpty());
+  }
+
+  @Test
+  void upgrade_runs_end_to_end_as_a_scram_user() {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.sql("auth0001", null, "CREATE TABLE t (id int PRIMARY KEY);", "DROP TABLE t;");
+    Vertx vertx = Vertx.vertx();
+    try {
+      EngineConfig config =
+          new EngineConfig(
+              url("scram_user", "scram-secret"), null, Duration.ofSeconds(2), Who.local());
+      MigrationResult r =
+          new Migrator(vertx, config, MigrationDirectory.load(dir), MigrationListener.SILENT)
+              .upgrade("head");
+      assertEquals(List.of("auth0001"), r.to());
+    } finally {
+      vertx.close().await();
+    }
+  }
+}

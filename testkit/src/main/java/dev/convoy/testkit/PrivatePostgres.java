@@ -1,0 +1,156 @@
+package dev.convoy.testkit;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A PostgreSQL server of the test's own (initdb in a temporary directory, a free port), for tests
+ * that need what the shared server cannot give them, such as password authentication: the shared
+ * one trusts every local connection and is never reconfigured by tests. Stopped and deleted on
+ * close.
+ */
+public final class PrivatePostgres implements AutoCloseable {
+  private final Path bin;
+  private final Path dir;
+  private final int port;
+  private final boolean asPostgresUser;
+
+  private PrivatePostgres(Path bin, Path dir, int port, boolean asPostgresUser) {
+    this.bin = bin;
+    this.dir = dir;
+    this.port = port;
+    this.asPostgresUser = asPostgresUser;
+  }
+
+  /** The server binaries (initdb, pg_ctl), newest version first; empty when not installed. */
+  public static Optional<Path> binaries() {
+    Path root = Path.of("/usr/lib/postgresql");
+    if (!Files.isDirectory(root)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> versions = Files.list(root)) {
+      return versions
+          .map(v -> v.resolve("bin"))
+          .filter(b -> Files.isExecutable(b.resolve("initdb")))
+          .max(Comparator.comparing(b -> Integer.parseInt(b.getParent().getFileName().toString())));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Starts a server whose TCP connections authenticate by {@code hba} lines (pg_hba.conf syntax,
+   * for example {@code host all alice 127.0.0.1/32 scram-sha-256}); the Unix socket trusts the
+   * superuser {@code postgres}, for {@link #psql}.
+   */
+  public static PrivatePostgres start(List<String> hba) throws IOException, InterruptedException {
+    Path bin = binaries().orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries"));
+    Path dir = Files.createTempDirectory("convoy-pg-");
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (root) {
+      // initdb and postgres refuse to run as root: the server belongs to the postgres user.
+      UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
+      Files.setOwner(dir, users.lookupPrincipalByName("postgres"));
+    }
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    PrivatePostgres pg = new PrivatePostgres(bin, dir, port, root);
+    pg.run(
+        bin.resolve("initdb").toString(),
+        "-D",
+        dir.resolve("data").toString(),
+        "-U",
+        "postgres",
+        "--auth-local=trust",
+        "--auth-host=reject",
+        "-E",
+        "UTF8",
+        "--no-sync");
+    List<String> lines = new ArrayList<>(List.of("local all postgres trust"));
+    lines.addAll(hba);
+    pg.run(
+        "sh",
+        "-c",
+        "cat > "
+            + dir.resolve("data/pg_hba.conf")
+            + " <<'EOF'\n"
+            + String.join("\n", lines)
+            + "\nEOF");
+    pg.run(
+        bin.resolve("pg_ctl").toString(),
+        "-D",
+        dir.resolve("data").toString(),
+        "-l",
+        dir.resolve("log").toString(),
+        "-w",
+        "-o",
+        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+        "start");
+    return pg;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Runs SQL as the superuser over the Unix socket. */
+  public void psql(String sql) throws IOException, InterruptedException {
+    run(
+        bin.resolve("psql").toString(),
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        dir.toString(),
+        "-p",
+        Integer.toString(port),
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "-c",
+        sql);
+  }
+
+  private void run(String... command) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    if (asPostgresUser) {
+      cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+    }
+    cmd.addAll(List.of(command));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      run(
+          bin.resolve("pg_ctl").toString(),
+          "-D",
+          dir.resolve("data").toString(),
+          "-m",
+          "immediate",
+          "stop");
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+}

@@ -4,7 +4,6 @@ import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
 import dev.convoy.agent.engine.OfflineSql;
 import dev.convoy.config.Durations;
-import dev.convoy.graph.RevisionGraph;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,18 +40,18 @@ final class DowngradeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RevisionGraph graph = db.graph();
     if (sql) {
       cli.out()
           .print(
-              new OfflineSql(graph, db.schema, Durations.parse("--lock-timeout", db.lockTimeout))
+              new OfflineSql(
+                      db.graph(), db.schema, Durations.parse("--lock-timeout", db.lockTimeout))
                   .downgrade(target));
       cli.out().flush();
       return 0;
     }
     ProgressPrinter progress = new ProgressPrinter(cli, db.json);
     MigrationResult r =
-        new Migrator(cli::vertx, db.engine(), graph, progress).downgrade(target, allowDataLoss);
+        new Migrator(cli::vertx, db.engine(), db::graph, progress).downgrade(target, allowDataLoss);
     ResultOutput.print(cli, db.json, "downgraded", target, r);
     return 0;
   }

@@ -34,7 +34,7 @@ final class StampCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     MigrationResult r =
-        new Migrator(cli::vertx, db.engine(), db.graph(), new ProgressPrinter(cli, db.json))
+        new Migrator(cli::vertx, db.engine(), db::graph, new ProgressPrinter(cli, db.json))
             .stamp(target, purge);
     ResultOutput.print(cli, db.json, "stamped", target, r);
     return 0;

@@ -7,7 +7,6 @@ import dev.convoy.agent.engine.PhaseMode;
 import dev.convoy.config.Durations;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
-import dev.convoy.graph.RevisionGraph;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,11 +55,11 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RevisionGraph graph = db.graph();
     if (sql) {
       cli.out()
           .print(
-              new OfflineSql(graph, db.schema, Durations.parse("--lock-timeout", db.lockTimeout))
+              new OfflineSql(
+                      db.graph(), db.schema, Durations.parse("--lock-timeout", db.lockTimeout))
                   .upgrade(target));
       cli.out().flush();
       return 0;
@@ -77,7 +76,8 @@ final class UpgradeCommand implements Callable<Integer> {
                   "--phase '" + phase + "' is not one of expand, contract, all");
         };
     MigrationResult r =
-        new Migrator(cli::vertx, db.engine(java.util.Set.copyOf(allowUnsafe)), graph, progress)
+        // The directory is read while the lock connection opens (see Migrator).
+        new Migrator(cli::vertx, db.engine(java.util.Set.copyOf(allowUnsafe)), db::graph, progress)
             .upgrade(target, mode);
     ResultOutput.print(cli, db.json, "upgraded", target, r);
     return 0;

@@ -16,7 +16,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -29,25 +31,32 @@ import java.util.function.Supplier;
 public final class Migrator {
   private final Supplier<Vertx> vertx;
   private final EngineConfig config;
-  private final RevisionGraph graph;
+  private final Supplier<RevisionGraph> directory;
+  private CompletableFuture<RevisionGraph> graph;
   private final MigrationListener listener;
   private final StateStore state;
 
   public Migrator(
       Vertx vertx, EngineConfig config, RevisionGraph graph, MigrationListener listener) {
-    this(() -> vertx, config, graph, listener);
+    this(() -> vertx, config, () -> graph, listener);
   }
 
   /**
-   * As above, with Vert.x started only when needed: an instance that finds another one already
-   * migrating waits on a plain socket (see {@link dev.convoy.agent.db.WireSession}) and, when that
-   * one brings the database to the target, returns without ever starting it.
+   * As above, with the migrations directory read and Vert.x started only when needed, and in
+   * parallel: the directory is read while the lock connection opens; an instance that takes the
+   * lock starts Vert.x for its work at once, while one that finds another instance migrating waits
+   * on a plain socket (see {@link dev.convoy.agent.db.WireSession}) and, when that one brings the
+   * database to the target, returns without ever starting it. Problems in the directory are still
+   * reported before any other error.
    */
   public Migrator(
-      Supplier<Vertx> vertx, EngineConfig config, RevisionGraph graph, MigrationListener listener) {
+      Supplier<Vertx> vertx,
+      EngineConfig config,
+      Supplier<RevisionGraph> directory,
+      MigrationListener listener) {
     this.vertx = vertx;
     this.config = config;
-    this.graph = graph;
+    this.directory = directory;
     this.listener = listener;
     this.state = new StateStore(config.schema());
   }
@@ -62,16 +71,19 @@ public final class Migrator {
    * {@link PhaseMode#CONTRACT} only finishes revisions left expanded.
    */
   public MigrationResult upgrade(String target, PhaseMode mode) {
-    Planner planner = new Planner(graph);
-    if (graph.isEmpty()) {
-      throw new ConvoyException(
-          ErrorCode.BAD_INPUT,
-          "the migrations directory has no revisions; create one with 'convoy revision -m \"...\"'");
-    }
     return locked(
+        graph -> {
+          if (graph.isEmpty()) {
+            throw new ConvoyException(
+                ErrorCode.BAD_INPUT,
+                "the migrations directory has no revisions; create one with 'convoy revision -m"
+                    + " \"...\"'");
+          }
+        },
         db -> {
+          Planner planner = new Planner(graph());
           List<String> from = state.heads(db.work());
-          StateValidator.requireConsistent(graph, from, state.recordedChecksums(db.work()));
+          StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db.work()));
           Set<String> expanded = state.expanded(db.work());
           Set<String> pending =
               mode == PhaseMode.CONTRACT
@@ -80,7 +92,7 @@ public final class Migrator {
                       .map(Migration::revision)
                       .collect(java.util.stream.Collectors.toSet());
           List<Migration> work =
-              graph.all().stream()
+              graph().all().stream()
                   .filter(
                       m ->
                           pending.contains(m.revision())
@@ -94,6 +106,7 @@ public final class Migrator {
           // Read without the lock while waiting: once another instance has brought the database
           // to the target there is nothing left to do, and the lock need not be taken at all.
           // Cheapest question first: the version table, then expanded revisions, then checksums.
+          Planner planner = new Planner(graph());
           List<String> from = state.heads(db);
           if (mode != PhaseMode.CONTRACT && !planner.upgrade(from, target).isEmpty()) {
             return Optional.empty();
@@ -101,17 +114,17 @@ public final class Migrator {
           if (mode != PhaseMode.EXPAND && !state.expanded(db).isEmpty()) {
             return Optional.empty();
           }
-          StateValidator.requireConsistent(graph, from, state.recordedChecksums(db));
+          StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db));
           return Optional.of(new MigrationResult(from, from, List.of()));
         });
   }
 
   public MigrationResult downgrade(String target, boolean allowDataLoss) {
-    Planner planner = new Planner(graph);
     return locked(
         db -> {
+          Planner planner = new Planner(graph());
           List<String> from = state.heads(db.work());
-          StateValidator.requireConsistent(graph, from, state.recordedChecksums(db.work()));
+          StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db.work()));
           List<Migration> plan = planner.downgrade(from, target);
           Preflight.requireReversible(plan);
           if (!allowDataLoss) {
@@ -132,20 +145,20 @@ public final class Migrator {
           List<String> from = state.heads(db.work());
           Set<String> base = new LinkedHashSet<>(purge ? List.<String>of() : from);
           if (!purge) {
-            List<StateValidator.Unknown> unknown = StateValidator.unknown(graph, from);
+            List<StateValidator.Unknown> unknown = StateValidator.unknown(graph(), from);
             if (!unknown.isEmpty()) {
               throw new ConvoyException(
                   ErrorCode.UNKNOWN_APPLIED_REVISION,
                   unknown.get(0).describe() + "\nNothing was changed.");
             }
           }
-          return new Stamper(db.work(), state, graph, config.who()).stamp(base, from, target);
+          return new Stamper(db.work(), state, graph(), config.who()).stamp(base, from, target);
         });
   }
 
   private MigrationResult runUpgrade(
       Sessions db, List<String> from, Set<String> expanded, List<Migration> work, PhaseMode mode) {
-    Set<String> applied = new LinkedHashSet<>(graph.closure(from));
+    Set<String> applied = new LinkedHashSet<>(graph().closure(from));
     List<AppliedRevision> done = new ArrayList<>();
     List<String> heads = from;
     listener.planned(work, Direction.UPGRADE);
@@ -159,7 +172,7 @@ public final class Migrator {
       Set<String> without = new LinkedHashSet<>(applied);
       without.remove(m.revision());
       applied.add(m.revision());
-      List<String> after = List.copyOf(graph.headsOf(applied));
+      List<String> after = List.copyOf(graph().headsOf(applied));
       listener.starting(m, Direction.UPGRADE);
       long t0 = System.nanoTime();
       String outcome = "applied";
@@ -167,7 +180,7 @@ public final class Migrator {
         db.runner()
             .run(m, Direction.UPGRADE, after, "the database is still at " + describe(heads) + ".");
       } else {
-        boolean undoable = graph.descendants(m.revision()).stream().noneMatch(applied::contains);
+        boolean undoable = graph().descendants(m.revision()).stream().noneMatch(applied::contains);
         outcome =
             db.phased()
                 .upgrade(
@@ -175,7 +188,7 @@ public final class Migrator {
                     mode == PhaseMode.EXPAND,
                     wasExpanded,
                     after,
-                    List.copyOf(graph.headsOf(without)),
+                    List.copyOf(graph().headsOf(without)),
                     undoable)
                 .name()
                 .toLowerCase(java.util.Locale.ROOT);
@@ -190,7 +203,7 @@ public final class Migrator {
 
   private MigrationResult runDowngrade(
       Sessions db, List<String> from, Set<String> expanded, List<Migration> plan) {
-    Set<String> applied = new LinkedHashSet<>(graph.closure(from));
+    Set<String> applied = new LinkedHashSet<>(graph().closure(from));
     List<AppliedRevision> done = new ArrayList<>();
     List<String> heads = from;
     listener.planned(plan, Direction.DOWNGRADE);
@@ -200,7 +213,7 @@ public final class Migrator {
     for (Migration planned : plan) {
       Migration m = Catalog.resolve(db.work(), planned);
       applied.remove(m.revision());
-      List<String> after = List.copyOf(graph.headsOf(applied));
+      List<String> after = List.copyOf(graph().headsOf(applied));
       listener.starting(m, Direction.DOWNGRADE);
       long t0 = System.nanoTime();
       String where = "the database is still at " + describe(heads) + ".";
@@ -222,37 +235,93 @@ public final class Migrator {
 
   /** Runs {@code work} under the migration lock. */
   private <T> T locked(Function<Sessions, T> work) {
-    return locked(work, db -> Optional.empty());
+    return locked(graph -> {}, work, db -> Optional.empty());
   }
 
   /**
-   * Opens a work and a lock connection, takes the lock, runs {@code work}, releases. While waiting,
-   * {@code shortcut} may find there is nothing to do and answer instead.
+   * Opens the lock connection (while the directory is read), takes the lock, runs {@code work},
+   * releases. {@code check} sees the directory first. While waiting, {@code shortcut} may find
+   * there is nothing to do and answer instead; it is also asked before the lock is taken, except by
+   * the instance that finds the lock free at once (it checks again under the lock anyway).
    */
-  private <T> T locked(Function<Sessions, T> work, Function<TextSession, Optional<T>> shortcut) {
-    try (TextSession lockDb =
-            PgSession.openText(vertx, config.url(), config.who().applicationName("lock"));
+  private <T> T locked(
+      Consumer<RevisionGraph> check,
+      Function<Sessions, T> work,
+      Function<TextSession, Optional<T>> shortcut) {
+    startReading();
+    TextSession lockDb;
+    try {
+      lockDb = PgSession.openText(vertx, config.url(), config.who().applicationName("lock"));
+    } catch (RuntimeException e) {
+      check.accept(graph()); // a broken directory is the first thing to fix
+      throw e;
+    }
+    try (lockDb;
         MigrationLock lock = new MigrationLock(lockDb, config.schema())) {
       long t0 = System.nanoTime();
-      AtomicReference<Optional<T>> early = new AtomicReference<>(Optional.empty());
-      boolean held =
-          lock.acquire(
-              listener::waitingForLock,
-              () -> {
-                early.set(shortcut.apply(lockDb));
-                return early.get().isPresent();
-              });
-      if (!held) {
-        return early.get().get();
+      // Whoever finds the lock free will migrate: start Vert.x while the directory is read.
+      CompletableFuture<Vertx> starting = lock.tryAcquire() ? async("convoy-start", vertx) : null;
+      check.accept(graph());
+      if (starting == null) {
+        AtomicReference<Optional<T>> early = new AtomicReference<>(Optional.empty());
+        boolean held =
+            lock.acquire(
+                listener::waitingForLock,
+                () -> {
+                  early.set(shortcut.apply(lockDb));
+                  return early.get().isPresent();
+                });
+        if (!held) {
+          return early.get().get();
+        }
+        starting = CompletableFuture.completedFuture(null);
       }
       listener.lockAcquired(Duration.ofNanos(System.nanoTime() - t0));
-      return underLock(work);
+      Vertx v = join(starting);
+      return underLock(v == null ? vertx.get() : v, work);
     }
   }
 
-  /** The locked part of {@link #locked}: Vert.x, the work connection and the runners. */
-  private <T> T underLock(Function<Sessions, T> work) {
-    Vertx vertx = this.vertx.get();
+  /** Starts reading the migrations directory in the background, once. */
+  private synchronized void startReading() {
+    if (graph == null) {
+      graph = async("convoy-read", directory);
+    }
+  }
+
+  /** The migrations directory's graph; its problems are thrown as read. */
+  private RevisionGraph graph() {
+    startReading();
+    return join(graph);
+  }
+
+  /** Runs {@code task} on a thread of its own (the common pool has one thread on two cores). */
+  private static <T> CompletableFuture<T> async(String name, Supplier<T> task) {
+    return CompletableFuture.supplyAsync(
+        task,
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          t.start();
+        });
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** The locked part of {@link #locked}: the work connection and the runners. */
+  private <T> T underLock(Vertx vertx, Function<Sessions, T> work) {
     try (PgSession db =
             PgSession.open(vertx, config.url(), config.who().applicationName("migrate"));
         LockRetry retry =

@@ -75,6 +75,11 @@ public final class PgSession implements AutoCloseable {
       }
 
       @Override
+      public java.util.Optional<Failure> pipeline(java.util.List<String> sqls) {
+        return PgSession.this.pipeline(sqls);
+      }
+
+      @Override
       public int pid() {
         return PgSession.this.pid();
       }
@@ -97,26 +102,23 @@ public final class PgSession implements AutoCloseable {
    * a transaction the statements after a failure fail too, and a final COMMIT turns into a
    * rollback, so sending them unconditionally is safe.
    */
-  public java.util.Optional<Failure> pipeline(java.util.List<String> sqls) {
+  public java.util.Optional<TextSession.Failure> pipeline(java.util.List<String> sqls) {
     java.util.List<Future<RowSet<Row>>> sent = new java.util.ArrayList<>();
     for (String sql : sqls) {
       sent.add(conn.query(sql).execute());
     }
-    Failure first = null;
+    TextSession.Failure first = null;
     for (int i = 0; i < sent.size(); i++) {
       try {
         await(sent.get(i));
       } catch (RuntimeException e) {
         if (first == null) {
-          first = new Failure(i, e);
+          first = new TextSession.Failure(i, e);
         }
       }
     }
     return java.util.Optional.ofNullable(first);
   }
-
-  /** Which pipelined statement failed first, and why. */
-  public record Failure(int index, RuntimeException error) {}
 
   /** Runs one statement with parameters ($1, $2, ...). */
   public RowSet<Row> query(String sql, Tuple args) {

@@ -1,6 +1,7 @@
 package dev.convoy.agent.db;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A connection that runs plain SQL (simple protocol, no parameters) and answers every value as
@@ -15,6 +16,35 @@ public interface TextSession extends AutoCloseable {
   default String value(String sql) {
     List<String[]> rows = rows(sql);
     return rows.isEmpty() ? null : rows.get(0)[0];
+  }
+
+  /** Runs {@code sql} (several statements allowed), ignoring any rows. */
+  default void execute(String sql) {
+    rows(sql);
+  }
+
+  /**
+   * Sends every statement at once (pipelined) and waits for all: one round trip instead of one per
+   * statement. Returns the index of the first statement that failed and its error, or empty. Inside
+   * a transaction the statements after a failure fail too, and a final COMMIT turns into a
+   * rollback, so sending them unconditionally is safe.
+   */
+  Optional<Failure> pipeline(List<String> sqls);
+
+  /** Which pipelined statement failed first, and why. */
+  record Failure(int index, RuntimeException error) {}
+
+  /** The SQLSTATE of the PostgreSQL error in {@code e}'s causes, or null. */
+  static String sqlState(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof WireSession.WireException w && w.sqlState() != null) {
+        return w.sqlState();
+      }
+      if (t instanceof io.vertx.pgclient.PgException pg) {
+        return pg.getSqlState();
+      }
+    }
+    return null;
   }
 
   /** The server process of this connection. */

@@ -94,34 +94,70 @@ public final class WireSession implements TextSession {
   @Override
   public List<String[]> rows(String sql) {
     try {
-      byte[] q = cstring(sql);
-      out.writeByte('Q');
-      out.writeInt(4 + q.length);
-      out.write(q);
+      send(sql);
       out.flush();
-      List<String[]> rows = new ArrayList<>();
-      WireException error = null;
-      while (true) {
-        int type = in.readUnsignedByte();
-        byte[] body = new byte[in.readInt() - 4];
-        in.readFully(body);
-        switch (type) {
-          case 'D' -> rows.add(dataRow(body));
-          case 'E' -> error = WireException.of(body);
-          case 'Z' -> {
-            if (error != null) {
-              throw error;
-            }
-            return rows;
-          }
-          default -> {
-            // T (row description), C (complete), I (empty), N (notice), S (parameter status).
+      return receive();
+    } catch (IOException e) {
+      throw lost(e);
+    }
+  }
+
+  @Override
+  public Optional<Failure> pipeline(List<String> sqls) {
+    try {
+      for (String sql : sqls) {
+        send(sql);
+      }
+      out.flush();
+      Failure first = null;
+      for (int i = 0; i < sqls.size(); i++) {
+        try {
+          receive();
+        } catch (WireException e) {
+          if (first == null) {
+            first = new Failure(i, e);
           }
         }
       }
+      return Optional.ofNullable(first);
     } catch (IOException e) {
-      throw new WireException(null, "connection to PostgreSQL lost: " + e.getMessage());
+      throw lost(e);
     }
+  }
+
+  private void send(String sql) throws IOException {
+    byte[] q = cstring(sql);
+    out.writeByte('Q');
+    out.writeInt(4 + q.length);
+    out.write(q);
+  }
+
+  /** Reads one simple query's answer, up to ReadyForQuery; throws the first error it holds. */
+  private List<String[]> receive() throws IOException {
+    List<String[]> rows = new ArrayList<>();
+    WireException error = null;
+    while (true) {
+      int type = in.readUnsignedByte();
+      byte[] body = new byte[in.readInt() - 4];
+      in.readFully(body);
+      switch (type) {
+        case 'D' -> rows.add(dataRow(body));
+        case 'E' -> error = error == null ? WireException.of(body) : error;
+        case 'Z' -> {
+          if (error != null) {
+            throw error;
+          }
+          return rows;
+        }
+        default -> {
+          // T (row description), C (complete), I (empty), N (notice), S (parameter status).
+        }
+      }
+    }
+  }
+
+  private static WireException lost(IOException e) {
+    return new WireException(null, "connection to PostgreSQL lost: " + e.getMessage());
   }
 
   @Override
@@ -366,35 +402,53 @@ public final class WireSession implements TextSession {
   /** An error the server sent (with its SQLSTATE), or a protocol failure (no SQLSTATE). */
   public static final class WireException extends RuntimeException {
     private final String sqlState;
+    private final String errorMessage;
+    private final String detail;
+    private final String hint;
 
     WireException(String sqlState, String message) {
+      this(sqlState, message, null, null);
+    }
+
+    private WireException(String sqlState, String message, String detail, String hint) {
       super(sqlState == null ? message : message + " (SQLSTATE " + sqlState + ")");
       this.sqlState = sqlState;
+      this.errorMessage = message;
+      this.detail = detail;
+      this.hint = hint;
     }
 
     public String sqlState() {
       return sqlState;
     }
 
+    /** PostgreSQL's message alone (without the SQLSTATE). */
+    public String errorMessage() {
+      return errorMessage;
+    }
+
+    public String detail() {
+      return detail;
+    }
+
+    public String hint() {
+      return hint;
+    }
+
     static WireException of(byte[] body) {
-      String code = null;
-      String message = "error";
+      Map<Character, String> fields = new LinkedHashMap<>();
       int at = 0;
       while (at < body.length && body[at] != 0) {
-        byte field = body[at++];
+        char field = (char) body[at++];
         int end = at;
         while (body[end] != 0) {
           end++;
         }
-        String value = new String(body, at, end - at, StandardCharsets.UTF_8);
-        if (field == 'C') {
-          code = value;
-        } else if (field == 'M') {
-          message = value;
-        }
+        fields.put(field, new String(body, at, end - at, StandardCharsets.UTF_8));
         at = end + 1;
       }
-      return new WireException(code, message);
+      return new WireException(
+          fields.get('C'), fields.getOrDefault('M', "error"), fields.get('D'), fields.get('H'));
     }
   }
 }

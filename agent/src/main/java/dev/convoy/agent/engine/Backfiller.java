@@ -65,7 +65,8 @@ final class Backfiller {
               ? pageBatch(m, group, step, table, cursor, batch)
               : keyBatch(m, group, step, table, key, cursor, batch);
       long b0 = System.nanoTime();
-      Row r = retry.run("backfill of " + step.table(), () -> db.query(sql).iterator().next());
+      Row r =
+          retry.run("backfill of " + step.table(), db.pid(), () -> db.query(sql).iterator().next());
       long tookNanos = Math.max(1, System.nanoTime() - b0);
       long scanned = r.getLong("scanned");
       done += r.getLong("updated");

@@ -1,11 +1,10 @@
 package dev.convoy.agent.engine;
 
-import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.TextSession;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.AlterColumn;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.Sql;
-import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +19,7 @@ final class Catalog {
 
   private Catalog() {}
 
-  static Migration resolve(PgSession db, Migration m) {
+  static Migration resolve(TextSession db, Migration m) {
     boolean changed = false;
     List<Operation> ops = new ArrayList<>();
     for (Operation op : m.operations()) {
@@ -52,38 +51,38 @@ final class Catalog {
         m.lines());
   }
 
-  private static boolean noRewrite(PgSession db, AlterColumn a) {
+  private static boolean noRewrite(TextSession db, AlterColumn a) {
     try {
-      db.query("BEGIN; CREATE TEMP TABLE convoy_type_probe (x " + a.type() + ") ON COMMIT DROP");
+      db.execute("BEGIN; CREATE TEMP TABLE convoy_type_probe (x " + a.type() + ") ON COMMIT DROP");
       var rs =
-          db.query(
-              "SELECT a.atttypid::int AS old_oid, a.atttypmod AS old_mod, p.atttypid::int AS new_oid,"
-                  + " p.atttypmod AS new_mod, EXISTS (SELECT 1 FROM pg_cast c WHERE c.castsource ="
-                  + " a.atttypid AND c.casttarget = p.atttypid AND c.castmethod = 'b') AS binary"
+          db.rows(
+              "SELECT a.atttypid::int::text, a.atttypmod::text, p.atttypid::int::text,"
+                  + " p.atttypmod::text, EXISTS (SELECT 1 FROM pg_cast c WHERE c.castsource ="
+                  + " a.atttypid AND c.casttarget = p.atttypid AND c.castmethod = 'b')::text"
                   + " FROM pg_attribute a, pg_attribute p WHERE a.attrelid = to_regclass("
                   + Sql.literal(Sql.name(a.table()))
                   + ") AND a.attname = "
                   + Sql.literal(a.column())
                   + " AND p.attrelid = 'convoy_type_probe'::regclass AND p.attname = 'x'");
-      if (!rs.iterator().hasNext()) {
+      if (rs.isEmpty()) {
         return false;
       }
-      Row r = rs.iterator().next();
-      int oldOid = r.getInteger("old_oid");
-      int newOid = r.getInteger("new_oid");
-      int oldMod = r.getInteger("old_mod");
-      int newMod = r.getInteger("new_mod");
+      String[] r = rs.get(0);
+      int oldOid = Integer.parseInt(r[0]);
+      int oldMod = Integer.parseInt(r[1]);
+      int newOid = Integer.parseInt(r[2]);
+      int newMod = Integer.parseInt(r[3]);
       if (oldOid == newOid) {
         return newMod == oldMod
             || ((oldOid == VARCHAR || oldOid == VARBIT)
                 && (newMod == -1 || (oldMod != -1 && newMod >= oldMod)));
       }
-      return r.getBoolean("binary") && newMod == -1;
+      return "true".equals(r[4]) && newMod == -1;
     } catch (RuntimeException e) {
       // A type that does not parse is reported by the statement that uses it.
       return false;
     } finally {
-      db.query("ROLLBACK");
+      db.execute("ROLLBACK");
     }
   }
 }

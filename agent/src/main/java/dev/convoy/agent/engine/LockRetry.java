@@ -2,19 +2,17 @@ package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.db.PgSession;
-import io.vertx.core.Future;
+import dev.convoy.agent.db.TextSession;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnection;
-import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -28,122 +26,127 @@ import java.util.function.Supplier;
  */
 final class LockRetry implements AutoCloseable {
   private static final String BLOCKERS =
-      "SELECT a.pid, a.application_name, a.state, left(a.query, 300) AS query,"
-          + " to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ') AS since"
-          + " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1))";
+      "SELECT a.pid::text, a.application_name, a.state, left(a.query, 300),"
+          + " to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ')"
+          + " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids(%d))";
 
-  private final Vertx vertx;
+  private final Supplier<Vertx> vertx;
   private final DatabaseUrl url;
   private final String applicationName;
-  private final int workPid;
   private final Duration lockTimeout;
   private final int retries;
   private final MigrationListener listener;
-  private Future<PgConnection> watcher;
+  private ScheduledExecutorService timer;
+  private TextSession watcher;
 
   LockRetry(
-      Vertx vertx,
+      Supplier<Vertx> vertx,
       DatabaseUrl url,
       String applicationName,
-      int workPid,
       Duration lockTimeout,
       int retries,
       MigrationListener listener) {
     this.vertx = vertx;
     this.url = url;
     this.applicationName = applicationName;
-    this.workPid = workPid;
     this.lockTimeout = lockTimeout;
     this.retries = retries;
     this.listener = listener;
   }
 
-  <T> T run(String what, Supplier<T> attempt) {
+  /** Runs {@code attempt}, which works on the connection whose server process is {@code pid}. */
+  <T> T run(String what, int pid, Supplier<T> attempt) {
     long backoff = 200;
     for (int i = 0; ; i++) {
-      AtomicReference<Future<RowSet<Row>>> watch = new AtomicReference<>();
       long delay = Math.max(1, lockTimeout.toMillis() * 3 / 4);
-      long timer =
-          vertx.setTimer(
-              delay,
-              id ->
-                  watch.set(
-                      watcher()
-                          .compose(c -> c.preparedQuery(BLOCKERS).execute(Tuple.of(workPid)))));
+      CompletableFuture<List<LockTimeoutException.Blocker>> watch = new CompletableFuture<>();
+      ScheduledFuture<?> pending =
+          timer().schedule(() -> watch.complete(blockers(pid)), delay, TimeUnit.MILLISECONDS);
       try {
         return attempt.get();
       } catch (RuntimeException e) {
         if (!isLockTimeout(e)) {
           throw e;
         }
-        List<LockTimeoutException.Blocker> blockers = blockers(watch.get());
+        // A watcher that has not started yet has nothing to tell.
+        List<LockTimeoutException.Blocker> blockers =
+            pending.cancel(false) ? List.of() : seen(watch);
         if (i >= retries) {
           throw new LockTimeoutException(what, i + 1, lockTimeout.toMillis(), blockers, e);
         }
         long jittered = (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
         listener.lockRetry(what, i + 1, retries, blockers, Duration.ofMillis(jittered));
-        PgSession.await(vertx.timer(jittered));
+        sleep(jittered);
         backoff = Math.min(5000, backoff * 2);
       } finally {
-        vertx.cancelTimer(timer);
-      }
-    }
-  }
-
-  /** The watcher connection, opened on first use (on the event loop, so without blocking). */
-  private synchronized Future<PgConnection> watcher() {
-    if (watcher == null) {
-      watcher =
-          PgConnection.connect(
-              vertx, url.options().addProperty("application_name", applicationName));
-    }
-    return watcher;
-  }
-
-  @Override
-  public void close() {
-    Future<PgConnection> w;
-    synchronized (this) {
-      w = watcher;
-      watcher = null;
-    }
-    if (w != null) {
-      try {
-        PgSession.await(w.compose(PgConnection::close));
-      } catch (RuntimeException e) {
-        // A watcher that never connected, or a connection already gone.
+        pending.cancel(false);
       }
     }
   }
 
   static boolean isLockTimeout(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof PgException pg && "55P03".equals(pg.getSqlState())) {
-        return true;
-      }
-    }
-    return false;
+    return "55P03".equals(TextSession.sqlState(e));
   }
 
-  private static List<LockTimeoutException.Blocker> blockers(Future<RowSet<Row>> watch) {
-    List<LockTimeoutException.Blocker> out = new ArrayList<>();
-    if (watch == null) {
-      return out;
+  private synchronized ScheduledExecutorService timer() {
+    if (timer == null) {
+      timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "convoy-lock-watch");
+                t.setDaemon(true);
+                return t;
+              });
     }
+    return timer;
+  }
+
+  /** Who blocks {@code pid} now; asked on the watcher's own connection. */
+  private List<LockTimeoutException.Blocker> blockers(int pid) {
+    List<LockTimeoutException.Blocker> out = new ArrayList<>();
     try {
-      RowSet<Row> rows = watch.await(2, TimeUnit.SECONDS);
-      for (Row r : rows) {
-        out.add(
-            new LockTimeoutException.Blocker(
-                r.getInteger("pid"),
-                r.getString("application_name"),
-                r.getString("state"),
-                r.getString("query"),
-                r.getString("since")));
+      synchronized (this) {
+        if (watcher == null) {
+          watcher = PgSession.openText(vertx, url, applicationName);
+        }
       }
-    } catch (Exception e) {
+      for (String[] r : watcher.rows(String.format(BLOCKERS, pid))) {
+        out.add(new LockTimeoutException.Blocker(Integer.parseInt(r[0]), r[1], r[2], r[3], r[4]));
+      }
+    } catch (RuntimeException e) {
       // Who blocked is a courtesy in the error message; the lock timeout itself is the error.
     }
     return out;
+  }
+
+  /** What the watcher saw, if it looked during the attempt (it answers within two seconds). */
+  private static List<LockTimeoutException.Blocker> seen(
+      CompletableFuture<List<LockTimeoutException.Blocker>> watch) {
+    try {
+      return watch.get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while backing off from a lock timeout", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (timer != null) {
+      timer.shutdownNow();
+      timer = null;
+    }
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
   }
 }

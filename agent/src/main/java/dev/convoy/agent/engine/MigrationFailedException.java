@@ -1,5 +1,7 @@
 package dev.convoy.agent.engine;
 
+import dev.convoy.agent.db.TextSession;
+import dev.convoy.agent.db.WireSession;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import io.vertx.pgclient.PgException;
@@ -55,8 +57,8 @@ public class MigrationFailedException extends ConvoyException {
       if (t instanceof LockTimeoutException) {
         return "55P03";
       }
-      if (t instanceof PgException pg) {
-        return pg.getSqlState();
+      if (t instanceof PgException || t instanceof WireSession.WireException) {
+        return TextSession.sqlState(t);
       }
     }
     return null;
@@ -72,22 +74,26 @@ public class MigrationFailedException extends ConvoyException {
         e = t;
         break;
       }
+      if (t instanceof WireSession.WireException w && w.sqlState() != null) {
+        return render(w.sqlState(), w.errorMessage(), w.detail(), w.hint());
+      }
     }
     if (e instanceof PgException pg) {
-      StringBuilder sb =
-          new StringBuilder("PostgreSQL error ")
-              .append(pg.getSqlState())
-              .append(": ")
-              .append(pg.getErrorMessage());
-      if (pg.getDetail() != null) {
-        sb.append("\n  detail: ").append(pg.getDetail());
-      }
-      if (pg.getHint() != null) {
-        sb.append("\n  hint: ").append(pg.getHint());
-      }
-      return sb.toString();
+      return render(pg.getSqlState(), pg.getErrorMessage(), pg.getDetail(), pg.getHint());
     }
     return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  private static String render(String sqlState, String message, String detail, String hint) {
+    StringBuilder sb =
+        new StringBuilder("PostgreSQL error ").append(sqlState).append(": ").append(message);
+    if (detail != null) {
+      sb.append("\n  detail: ").append(detail);
+    }
+    if (hint != null) {
+      sb.append("\n  hint: ").append(hint);
+    }
+    return sb.toString();
   }
 
   private static String render(

@@ -82,9 +82,9 @@ public final class Migrator {
         },
         db -> {
           Planner planner = new Planner(graph());
-          List<String> from = state.heads(db.work());
-          StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db.work()));
-          Set<String> expanded = state.expanded(db.work());
+          List<String> from = state.heads(db.text());
+          StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db.text()));
+          Set<String> expanded = state.expanded(db.text());
           Set<String> pending =
               mode == PhaseMode.CONTRACT
                   ? Set.of()
@@ -123,14 +123,14 @@ public final class Migrator {
     return locked(
         db -> {
           Planner planner = new Planner(graph());
-          List<String> from = state.heads(db.work());
-          StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db.work()));
+          List<String> from = state.heads(db.text());
+          StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db.text()));
           List<Migration> plan = planner.downgrade(from, target);
           Preflight.requireReversible(plan);
           if (!allowDataLoss) {
-            Preflight.requireNoDataLoss(db.work(), plan);
+            Preflight.requireNoDataLoss(db.text(), plan);
           }
-          return runDowngrade(db, from, state.expanded(db.work()), plan);
+          return runDowngrade(db, from, state.expanded(db.text()), plan);
         });
   }
 
@@ -142,7 +142,7 @@ public final class Migrator {
   public MigrationResult stamp(String target, boolean purge) {
     return locked(
         db -> {
-          List<String> from = state.heads(db.work());
+          List<String> from = state.heads(db.text());
           Set<String> base = new LinkedHashSet<>(purge ? List.<String>of() : from);
           if (!purge) {
             List<StateValidator.Unknown> unknown = StateValidator.unknown(graph(), from);
@@ -152,7 +152,7 @@ public final class Migrator {
                   unknown.get(0).describe() + "\nNothing was changed.");
             }
           }
-          return new Stamper(db.work(), state, graph(), config.who()).stamp(base, from, target);
+          return new Stamper(db.text(), state, graph(), config.who()).stamp(base, from, target);
         });
   }
 
@@ -162,12 +162,15 @@ public final class Migrator {
     List<AppliedRevision> done = new ArrayList<>();
     List<String> heads = from;
     listener.planned(work, Direction.UPGRADE);
+    if (work.stream().anyMatch(m -> expanded.contains(m.revision()) || StepRunner.phased(m))) {
+      db.phased().prepare();
+    }
     if (!work.isEmpty()) {
       // Only now: a command that is refused, or has nothing to do, leaves a fresh database as is.
-      state.ensure(db.work());
+      state.ensure(db.text());
     }
     for (Migration planned : work) {
-      Migration m = Catalog.resolve(db.work(), planned);
+      Migration m = Catalog.resolve(db.text(), planned);
       boolean wasExpanded = expanded.contains(m.revision());
       Set<String> without = new LinkedHashSet<>(applied);
       without.remove(m.revision());
@@ -183,6 +186,7 @@ public final class Migrator {
         boolean undoable = graph().descendants(m.revision()).stream().noneMatch(applied::contains);
         outcome =
             db.phased()
+                .runner()
                 .upgrade(
                     m,
                     mode == PhaseMode.EXPAND,
@@ -207,18 +211,21 @@ public final class Migrator {
     List<AppliedRevision> done = new ArrayList<>();
     List<String> heads = from;
     listener.planned(plan, Direction.DOWNGRADE);
+    if (plan.stream().anyMatch(StepRunner::phased)) {
+      db.phased().prepare();
+    }
     if (!plan.isEmpty()) {
-      state.ensure(db.work());
+      state.ensure(db.text());
     }
     for (Migration planned : plan) {
-      Migration m = Catalog.resolve(db.work(), planned);
+      Migration m = Catalog.resolve(db.text(), planned);
       applied.remove(m.revision());
       List<String> after = List.copyOf(graph().headsOf(applied));
       listener.starting(m, Direction.DOWNGRADE);
       long t0 = System.nanoTime();
       String where = "the database is still at " + describe(heads) + ".";
       if (StepRunner.phased(m)) {
-        db.phased().downgrade(m, !expanded.contains(m.revision()), after, where);
+        db.phased().runner().downgrade(m, !expanded.contains(m.revision()), after, where);
       } else {
         db.runner().run(m, Direction.DOWNGRADE, after, where);
       }
@@ -230,8 +237,53 @@ public final class Migrator {
     return new MigrationResult(from, heads, done);
   }
 
-  /** The connections and runners of one locked command. */
-  private record Sessions(PgSession work, RevisionRunner runner, PhasedRunner phased) {}
+  /**
+   * The connections and runners of one locked command. Plain revisions (one transaction each) run
+   * on {@code text}, the lock's own connection; phased ones need Vert.x and a connection of its
+   * client, opened the first time one comes (see {@link Phased}).
+   */
+  private record Sessions(TextSession text, RevisionRunner runner, Phased phased) {}
+
+  /** Vert.x, its connection and the phased runners: started on first use, or ahead of it. */
+  private final class Phased implements AutoCloseable {
+    private final LockRetry retry;
+    private CompletableFuture<Vertx> starting;
+    private PgSession db;
+    private PhasedRunner runner;
+
+    Phased(LockRetry retry) {
+      this.retry = retry;
+    }
+
+    /** Starts Vert.x in the background, when a phased revision is coming. */
+    synchronized void prepare() {
+      if (starting == null) {
+        starting = async("convoy-start", vertx);
+      }
+    }
+
+    synchronized PhasedRunner runner() {
+      if (runner == null) {
+        prepare();
+        Vertx v = join(starting);
+        db = PgSession.open(v, config.url(), config.who().applicationName("migrate"));
+        db.query(sessionSettings());
+        Backfiller backfiller =
+            new Backfiller(v, db, config.schema(), retry, config.backfill(), listener);
+        StepRunner steps = new StepRunner(db, config.schema(), retry, backfiller, listener);
+        runner = new PhasedRunner(db, state, steps, config.who());
+      }
+      return runner;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (db != null) {
+        flush(db.text());
+        db.close();
+      }
+    }
+  }
 
   /** Runs {@code work} under the migration lock. */
   private <T> T locked(Function<Sessions, T> work) {
@@ -251,7 +303,7 @@ public final class Migrator {
     startReading();
     TextSession lockDb;
     try {
-      lockDb = PgSession.openText(vertx, config.url(), config.who().applicationName("lock"));
+      lockDb = PgSession.openText(vertx, config.url(), config.who().applicationName("migrate"));
     } catch (RuntimeException e) {
       check.accept(graph()); // a broken directory is the first thing to fix
       throw e;
@@ -274,11 +326,9 @@ public final class Migrator {
         if (!held) {
           return early.get().get();
         }
-        starting = CompletableFuture.completedFuture(null);
       }
       listener.lockAcquired(Duration.ofNanos(System.nanoTime() - t0));
-      Vertx v = join(starting);
-      return underLock(v == null ? vertx.get() : v, work);
+      return underLock(lockDb, work);
     }
   }
 
@@ -320,46 +370,46 @@ public final class Migrator {
     }
   }
 
-  /** The locked part of {@link #locked}: the work connection and the runners. */
-  private <T> T underLock(Vertx vertx, Function<Sessions, T> work) {
-    try (PgSession db =
-            PgSession.open(vertx, config.url(), config.who().applicationName("migrate"));
-        LockRetry retry =
+  /** The locked part of {@link #locked}: the runners, on the lock's connection. */
+  private <T> T underLock(TextSession db, Function<Sessions, T> work) {
+    try (LockRetry retry =
             new LockRetry(
                 vertx,
                 config.url(),
                 config.who().applicationName("watch"),
-                db.pid(),
                 config.lockTimeout(),
                 config.lockRetries(),
-                listener)) {
-      db.query(
-          "SET lock_timeout = "
-              + dev.convoy.ops.Sql.literal(config.lockTimeout().toMillis() + "ms"));
-      Backfiller backfiller =
-          new Backfiller(vertx, db, config.schema(), retry, config.backfill(), listener);
-      StepRunner steps = new StepRunner(db, config.schema(), retry, backfiller, listener);
-      // Group commit: each revision still commits atomically with its version row, but without
-      // waiting for its own WAL flush. A server crash mid-run can lose only whole revisions (the
-      // next run applies them again); the flush in finally makes everything durable before the
-      // command reports, because WAL is flushed in order.
-      db.query("SET synchronous_commit = off");
+                listener);
+        Phased phased = new Phased(retry)) {
+      db.execute(sessionSettings());
       try {
         return work.apply(
             new Sessions(
                 db,
                 new RevisionRunner(db, state, config.lockTimeout(), retry, config.who()),
-                new PhasedRunner(db, state, steps, config.who())));
+                phased));
       } finally {
         flush(db);
       }
     }
   }
 
+  /**
+   * Every work connection's settings. Group commit: each revision still commits atomically with its
+   * version row, but without waiting for its own WAL flush. A server crash mid-run can lose only
+   * whole revisions (the next run applies them again); {@link #flush} makes everything durable
+   * before the command reports, because WAL is flushed in order.
+   */
+  private String sessionSettings() {
+    return "SET lock_timeout = "
+        + dev.convoy.ops.Sql.literal(config.lockTimeout().toMillis() + "ms")
+        + "; SET synchronous_commit = off";
+  }
+
   /** Makes every commit so far durable: a synchronous commit flushes the WAL up to itself. */
-  private static void flush(PgSession db) {
+  private static void flush(TextSession db) {
     try {
-      db.query("SET synchronous_commit = on; BEGIN; SELECT txid_current(); COMMIT");
+      db.execute("SET synchronous_commit = on; BEGIN; SELECT txid_current(); COMMIT");
     } catch (RuntimeException e) {
       // The connection is gone: the server flushes on its own within wal_writer_delay.
     }

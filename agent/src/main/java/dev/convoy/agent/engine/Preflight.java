@@ -1,6 +1,6 @@
 package dev.convoy.agent.engine;
 
-import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.TextSession;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import dev.convoy.migration.Migration;
@@ -51,7 +51,7 @@ final class Preflight {
     }
   }
 
-  static void requireNoDataLoss(PgSession db, List<Migration> plan) {
+  static void requireNoDataLoss(TextSession db, List<Migration> plan) {
     List<String> losses = new ArrayList<>();
     for (Migration m : plan) {
       for (Operation op : m.operations()) {
@@ -81,14 +81,14 @@ final class Preflight {
   }
 
   /** A table or column already gone loses nothing. */
-  private static long countOrZero(PgSession db, DataLoss loss) {
+  private static long countOrZero(TextSession db, DataLoss loss) {
     try {
-      db.query("BEGIN READ ONLY");
-      return db.query(loss.countSql()).iterator().next().getLong(0);
+      db.execute("BEGIN READ ONLY");
+      return Long.parseLong(db.value(loss.countSql()));
     } catch (RuntimeException e) {
       return 0;
     } finally {
-      db.query("ROLLBACK");
+      db.execute("ROLLBACK");
     }
   }
 }

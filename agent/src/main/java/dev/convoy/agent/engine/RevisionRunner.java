@@ -1,6 +1,7 @@
 package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.state.HistoryEntry;
 import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
@@ -21,13 +22,13 @@ import java.util.List;
  * lock timeout retries the whole transaction (see {@link LockRetry}).
  */
 final class RevisionRunner {
-  private final PgSession db;
+  private final TextSession db;
   private final StateStore state;
   private final Duration lockTimeout;
   private final LockRetry retry;
   private final Who who;
 
-  RevisionRunner(PgSession db, StateStore state, Duration lockTimeout, LockRetry retry, Who who) {
+  RevisionRunner(TextSession db, StateStore state, Duration lockTimeout, LockRetry retry, Who who) {
     this.db = db;
     this.state = state;
     this.lockTimeout = lockTimeout;
@@ -61,6 +62,7 @@ final class RevisionRunner {
     try {
       retry.run(
           "revision " + m.revision(),
+          db.pid(),
           () -> {
             attempt(m, direction, steps, headsAfter);
             return null;
@@ -162,7 +164,7 @@ final class RevisionRunner {
       Migration m, Direction d, OffsetDateTime started, long ms, RuntimeException e) {
     try {
       state.ensure(db);
-      db.query(
+      db.execute(
           state.historySql(entry(m, d, started, ms, false, MigrationFailedException.pgError(e))));
     } catch (RuntimeException ignored) {
       // The failure itself is reported to the caller; losing its history row is secondary.

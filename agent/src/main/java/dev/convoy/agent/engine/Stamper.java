@@ -1,6 +1,6 @@
 package dev.convoy.agent.engine;
 
-import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.state.HistoryEntry;
 import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
@@ -20,12 +20,12 @@ import java.util.Set;
  * applied set becomes exactly the target's ancestry; other branches keep what they have.
  */
 final class Stamper {
-  private final PgSession db;
+  private final TextSession db;
   private final StateStore state;
   private final RevisionGraph graph;
   private final Who who;
 
-  Stamper(PgSession db, StateStore state, RevisionGraph graph, Who who) {
+  Stamper(TextSession db, StateStore state, RevisionGraph graph, Who who) {
     this.db = db;
     this.state = state;
     this.graph = graph;
@@ -68,7 +68,7 @@ final class Stamper {
     }
     Set<String> heads = graph.headsOf(after);
     state.ensure(db);
-    db.query(
+    db.execute(
         "BEGIN;\n"
             + state.setHeadsSql(heads)
             + (sql.isEmpty() ? "" : ";\n" + String.join(";\n", sql))

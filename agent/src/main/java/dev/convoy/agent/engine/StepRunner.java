@@ -185,6 +185,7 @@ final class StepRunner {
         DdlStep s = (DdlStep) g.steps().get(0);
         retry.run(
             what,
+            db.pid(),
             () -> {
               RevisionRunner.runOutside(db, s.statement());
               return null;
@@ -196,6 +197,7 @@ final class StepRunner {
       default ->
           retry.run(
               what,
+              db.pid(),
               () -> {
                 List<String> sqls = new ArrayList<>();
                 sqls.add("BEGIN");

@@ -64,8 +64,12 @@ public final class StateStore {
 
   /** Creates what is missing; every statement is idempotent, so older state gains new tables. */
   public void ensure(PgSession db) {
+    ensure(db.text());
+  }
+
+  public void ensure(TextSession db) {
     if (!has(db, "expanded")) {
-      db.query(ddl());
+      db.execute(ddl());
     }
   }
 

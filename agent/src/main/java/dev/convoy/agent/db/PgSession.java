@@ -75,8 +75,8 @@ public final class PgSession implements AutoCloseable {
       }
 
       @Override
-      public java.util.Optional<Failure> pipeline(java.util.List<String> sqls) {
-        return PgSession.this.pipeline(sqls);
+      public java.util.Optional<Failure> pipeline(java.util.List<String> sqls, long[] doneAt) {
+        return PgSession.this.pipeline(sqls, doneAt);
       }
 
       @Override
@@ -103,9 +103,20 @@ public final class PgSession implements AutoCloseable {
    * rollback, so sending them unconditionally is safe.
    */
   public java.util.Optional<TextSession.Failure> pipeline(java.util.List<String> sqls) {
+    return pipeline(sqls, null);
+  }
+
+  /** As above; {@code doneAt} (if given) receives when each statement's answer arrived. */
+  public java.util.Optional<TextSession.Failure> pipeline(
+      java.util.List<String> sqls, long[] doneAt) {
     java.util.List<Future<RowSet<Row>>> sent = new java.util.ArrayList<>();
-    for (String sql : sqls) {
-      sent.add(conn.query(sql).execute());
+    for (int i = 0; i < sqls.size(); i++) {
+      int at = i;
+      Future<RowSet<Row>> f = conn.query(sqls.get(i)).execute();
+      if (doneAt != null) {
+        f = f.andThen(r -> doneAt[at] = System.nanoTime());
+      }
+      sent.add(f);
     }
     TextSession.Failure first = null;
     for (int i = 0; i < sent.size(); i++) {

@@ -29,7 +29,15 @@ public interface TextSession extends AutoCloseable {
    * a transaction the statements after a failure fail too, and a final COMMIT turns into a
    * rollback, so sending them unconditionally is safe.
    */
-  Optional<Failure> pipeline(List<String> sqls);
+  default Optional<Failure> pipeline(List<String> sqls) {
+    return pipeline(sqls, null);
+  }
+
+  /**
+   * As {@link #pipeline(List)}; when {@code doneAt} is given, it receives the {@link
+   * System#nanoTime} at which each statement's answer arrived.
+   */
+  Optional<Failure> pipeline(List<String> sqls, long[] doneAt);
 
   /** Which pipelined statement failed first, and why. */
   record Failure(int index, RuntimeException error) {}

@@ -103,7 +103,7 @@ public final class WireSession implements TextSession {
   }
 
   @Override
-  public Optional<Failure> pipeline(List<String> sqls) {
+  public Optional<Failure> pipeline(List<String> sqls, long[] doneAt) {
     try {
       for (String sql : sqls) {
         send(sql);
@@ -117,6 +117,9 @@ public final class WireSession implements TextSession {
           if (first == null) {
             first = new Failure(i, e);
           }
+        }
+        if (doneAt != null) {
+          doneAt[i] = System.nanoTime();
         }
       }
       return Optional.ofNullable(first);

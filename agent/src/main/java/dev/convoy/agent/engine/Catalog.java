@@ -19,15 +19,20 @@ final class Catalog {
 
   private Catalog() {}
 
+  /** True when {@link #resolve} has to ask the database (a column type change may be instant). */
+  static boolean asksDatabase(Migration m) {
+    return m.operations().stream().anyMatch(op -> op instanceof AlterColumn a && probed(a));
+  }
+
+  private static boolean probed(AlterColumn a) {
+    return a.type() != null && !a.direct() && a.using() == null;
+  }
+
   static Migration resolve(TextSession db, Migration m) {
     boolean changed = false;
     List<Operation> ops = new ArrayList<>();
     for (Operation op : m.operations()) {
-      if (op instanceof AlterColumn a
-          && a.type() != null
-          && !a.direct()
-          && a.using() == null
-          && noRewrite(db, a)) {
+      if (op instanceof AlterColumn a && probed(a) && noRewrite(db, a)) {
         ops.add(a.withDirect());
         changed = true;
       } else {

@@ -169,8 +169,33 @@ public final class Migrator {
       // Only now: a command that is refused, or has nothing to do, leaves a fresh database as is.
       state.ensure(db.text());
     }
-    for (Migration planned : work) {
-      Migration m = Catalog.resolve(db.text(), planned);
+    for (int i = 0; i < work.size(); i++) {
+      List<Migration> chain = chain(work, i, expanded);
+      if (chain.size() > 1) {
+        List<List<String>> afters = new ArrayList<>();
+        Set<String> reached = new LinkedHashSet<>(applied);
+        for (Migration m : chain) {
+          reached.add(m.revision());
+          afters.add(List.copyOf(graph().headsOf(reached)));
+        }
+        List<Duration> took = db.runner().chain(chain, afters);
+        for (int k = 0; k < took.size(); k++) {
+          Migration m = chain.get(k);
+          applied.add(m.revision());
+          heads = afters.get(k);
+          listener.starting(m, Direction.UPGRADE);
+          listener.finished(m, Direction.UPGRADE, took.get(k));
+          done.add(new AppliedRevision(m.revision(), m.message(), Direction.UPGRADE, took.get(k)));
+        }
+        i += took.size();
+        if (i >= work.size()) {
+          break;
+        }
+        // A revision of the chain did not commit: it runs again below on its own, which retries
+        // a lock timeout or reports the failure with its statement and leaves the database at
+        // the revision before it.
+      }
+      Migration m = Catalog.resolve(db.text(), work.get(i));
       boolean wasExpanded = expanded.contains(m.revision());
       Set<String> without = new LinkedHashSet<>(applied);
       without.remove(m.revision());
@@ -203,6 +228,33 @@ public final class Migrator {
       heads = after;
     }
     return new MigrationResult(from, heads, done);
+  }
+
+  private static final int CHAIN_REVISIONS = 50;
+  private static final int CHAIN_BYTES = 256 * 1024;
+
+  /**
+   * The revisions from {@code work[from]} on that can run as one pipeline (see {@link
+   * RevisionRunner#chain}): plain ones (one transaction, nothing expanded) whose plan does not
+   * depend on what the revisions before them do to the catalog.
+   */
+  private static List<Migration> chain(List<Migration> work, int from, Set<String> expanded) {
+    List<Migration> out = new ArrayList<>();
+    long bytes = 0;
+    for (int i = from; i < work.size() && out.size() < CHAIN_REVISIONS; i++) {
+      Migration m = work.get(i);
+      if (expanded.contains(m.revision()) || StepRunner.phased(m) || Catalog.asksDatabase(m)) {
+        break;
+      }
+      for (RevisionRunner.Step st : RevisionRunner.steps(m, Direction.UPGRADE, false)) {
+        bytes += st.statement().sql().length();
+      }
+      if (bytes > CHAIN_BYTES && !out.isEmpty()) {
+        break;
+      }
+      out.add(m);
+    }
+    return out;
   }
 
   private MigrationResult runDowngrade(

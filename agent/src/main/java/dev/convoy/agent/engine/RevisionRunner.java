@@ -133,6 +133,44 @@ final class RevisionRunner {
     }
   }
 
+  /**
+   * Runs consecutive revisions as one pipeline, each still its own transaction with its version and
+   * history rows: the server goes from one to the next without waiting for the client. Each
+   * revision after the first starts by checking that the version table holds the heads the one
+   * before it left ({@link StateStore#requireHeadsSql}), so once one fails, every later one fails
+   * too and rolls back. Returns how long each revision that committed took: a prefix of {@code ms};
+   * the caller runs the first one that did not commit again on its own, which retries lock timeouts
+   * and reports a failure exactly as a single revision does.
+   */
+  List<Duration> chain(List<Migration> ms, List<List<String>> headsAfter) {
+    List<String> sqls = new ArrayList<>();
+    int[] commitAt = new int[ms.size()];
+    String begin = "BEGIN; SET LOCAL lock_timeout = " + Sql.literal(lockTimeout.toMillis() + "ms");
+    for (int k = 0; k < ms.size(); k++) {
+      Migration m = ms.get(k);
+      sqls.add(k == 0 ? begin : begin + ";\n" + state.requireHeadsSql(headsAfter.get(k - 1)));
+      for (Step s : steps(m, Direction.UPGRADE, false)) {
+        sqls.add(s.statement().sql());
+      }
+      sqls.add(
+          state.setHeadsSql(headsAfter.get(k))
+              + ";\n"
+              + state.historySql(entry(m, Direction.UPGRADE, null, null, true, null)));
+      sqls.add("COMMIT");
+      commitAt[k] = sqls.size() - 1;
+    }
+    long[] doneAt = new long[sqls.size()];
+    long t0 = System.nanoTime();
+    int failedAt = db.pipeline(sqls, doneAt).map(TextSession.Failure::index).orElse(sqls.size());
+    List<Duration> took = new ArrayList<>();
+    long previous = t0;
+    for (int k = 0; k < ms.size() && commitAt[k] < failedAt; k++) {
+      took.add(Duration.ofNanos(doneAt[commitAt[k]] - previous));
+      previous = doneAt[commitAt[k]];
+    }
+    return took;
+  }
+
   /** An index left invalid by an interrupted concurrent build is dropped, then built again. */
   static void runOutside(PgSession db, Statement s) {
     if (s.rebuildsIndex() != null) {

@@ -124,6 +124,31 @@ public final class StateStore {
   }
 
   /**
+   * A statement that fails (division by zero) unless the version table holds exactly {@code heads}:
+   * the first statement of a pipelined revision, so it runs only if the revision before it
+   * committed.
+   */
+  public String requireHeadsSql(Collection<String> heads) {
+    List<String> lits = new ArrayList<>();
+    for (String h : heads) {
+      lits.add(Sql.literal(h));
+    }
+    String matching =
+        heads.isEmpty()
+            ? "0"
+            : "count(*) FILTER (WHERE revision IN (" + String.join(", ", lits) + "))";
+    return "SELECT 1 / (count(*) = "
+        + heads.size()
+        + " AND "
+        + matching
+        + " = "
+        + heads.size()
+        + ")::int FROM "
+        + q
+        + ".version";
+  }
+
+  /**
    * An INSERT of one history row, as SQL text (so it can share a simple-protocol round trip). An
    * entry without {@code startedAt} is timed by the server: from the transaction's start to the
    * moment the row is written.

@@ -76,6 +76,60 @@ class EngineTest {
   }
 
   @Test
+  void a_revision_failing_mid_run_keeps_those_before_it_and_none_after_it() throws Exception {
+    // Plain revisions are sent as one pipeline: a failure must stop the ones queued behind it.
+    MigrationFiles files = new MigrationFiles(dir);
+    String down = null;
+    for (int i = 1; i <= 6; i++) {
+      String id = "mid" + i;
+      files.sql(
+          id,
+          down,
+          "CREATE TABLE t"
+              + i
+              + " (id int PRIMARY KEY);"
+              + (i == 4 ? " INSERT INTO t4 VALUES (1), (1);" : ""),
+          "DROP TABLE t" + i + ";");
+      down = id;
+    }
+    List<String> heard = new CopyOnWriteArrayList<>();
+    MigrationListener listener =
+        new MigrationListener() {
+          @Override
+          public void finished(
+              dev.convoy.migration.Migration m, Direction direction, Duration took) {
+            heard.add(m.revision());
+          }
+        };
+    try (TestDatabase db = TestPostgres.createDatabase("midrun")) {
+      MigrationFailedException e =
+          assertThrows(
+              MigrationFailedException.class, () -> migrator(db, listener).upgrade("head"));
+      assertEquals("mid4", e.revision());
+      assertEquals("23505", e.sqlState());
+      assertTrue(e.getMessage().contains("still at mid3"), e.getMessage());
+      assertEquals(List.of("mid1", "mid2", "mid3"), heard);
+      assertEquals("mid3", db.scalar("SELECT string_agg(revision, ',') FROM convoy.version"));
+      assertEquals(
+          "t1,t2,t3",
+          db.scalar(
+              "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables"
+                  + " WHERE schemaname = 'public'"));
+      assertEquals(
+          "mid1:true,mid2:true,mid3:true,mid4:false",
+          db.scalar(
+              "SELECT string_agg(revision || ':' || success, ',' ORDER BY id)"
+                  + " FROM convoy.history"));
+
+      // Fixed, the run goes on from there.
+      files.sql("mid4", "mid3", "CREATE TABLE t4 (id int PRIMARY KEY);", "DROP TABLE t4;");
+      MigrationResult r = migrator(db).upgrade("head");
+      assertEquals(List.of("mid6"), r.to());
+      assertEquals(3, r.applied().size());
+    }
+  }
+
+  @Test
   void every_typed_operation_applies_and_its_derived_downgrade_undoes_it() throws Exception {
     MigrationFiles files = new MigrationFiles(dir);
     Path first =

@@ -17,7 +17,11 @@ import picocli.CommandLine;
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
   private static final Map<String, String> ENV_NAMES =
-      Map.of("url", "CONVOY_DATABASE_URL", "dir", "CONVOY_MIGRATIONS_DIR");
+      Map.of(
+          "url", "CONVOY_DATABASE_URL",
+          "dir", "CONVOY_MIGRATIONS_DIR",
+          "redis", "CONVOY_REDIS_URL",
+          "api", "CONVOY_API_URL");
   private final Map<String, String> env;
   private final Map<String, Object> file;
 

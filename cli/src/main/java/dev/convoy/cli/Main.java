@@ -28,6 +28,9 @@ public final class Main implements Runnable {
           RevisionCommand.class,
           CheckCommand.class,
           LintCommand.class,
+          CoordinatorCommand.class,
+          AgentCommand.class,
+          RolloutCommand.class,
           DemoCommand.class,
           CommandLine.HelpCommand.class);
 

@@ -1,0 +1,353 @@
+package dev.convoy.agent.daemon;
+
+import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.TextSession;
+import dev.convoy.agent.engine.BackfillProgress;
+import dev.convoy.agent.engine.Direction;
+import dev.convoy.agent.engine.EngineConfig;
+import dev.convoy.agent.engine.MigrationListener;
+import dev.convoy.agent.engine.MigrationResult;
+import dev.convoy.agent.engine.Migrator;
+import dev.convoy.agent.engine.PhaseMode;
+import dev.convoy.agent.state.StateStore;
+import dev.convoy.agent.state.Who;
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.migration.Migration;
+import dev.convoy.migration.MigrationDirectory;
+import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Command;
+import dev.convoy.rollout.Event;
+import dev.convoy.rollout.Keys;
+import dev.convoy.rollout.Plans;
+import dev.convoy.rollout.Signer;
+import dev.convoy.rollout.Wire;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent beside one environment's database: takes that environment's commands from its Redis
+ * stream (as one consumer of the environment's group, so a standby agent takes over what a dead one
+ * left unacknowledged), checks each (signature, revisions and checksums against its own migrations
+ * directory, coordinator epoch against the database's fence), applies it with the engine, and
+ * reports accepted / progress / succeeded / failed / rejected on the events stream. A heartbeat
+ * every second says which agent it is, its environment's heads and its directory's digest.
+ *
+ * <p>Delivery is at least once, and applying is idempotent: a command redelivered after it ran
+ * finds the database already at its target and succeeds again without changing anything.
+ */
+public final class AgentDaemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
+  private static final int EVENTS_MAX_LEN = 100_000;
+
+  /** Everything an agent needs; validated by the caller's option parsing. */
+  public record Config(
+      String env,
+      DatabaseUrl url,
+      String redisUrl,
+      String namespace,
+      Path dir,
+      String signingKey,
+      String agentId,
+      int metricsPort,
+      String schema,
+      Duration heartbeat,
+      Duration claimIdle) {}
+
+  private final Config config;
+  private final Vertx vertx;
+  private final Keys keys;
+  private final Signer signer;
+  private final RedisBus bus;
+  private final PrometheusMeterRegistry metrics =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicLong backfillRate = new AtomicLong();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean running = true;
+  private HttpServer metricsServer;
+  private Thread commands;
+  private Thread heartbeats;
+
+  public AgentDaemon(Vertx vertx, Config config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.keys = new Keys(config.namespace());
+    this.signer = new Signer(config.signingKey());
+    this.bus = new RedisBus(vertx, config.redisUrl());
+    metrics.gauge(
+        "convoy_backfill_rows_per_second",
+        List.of(io.micrometer.core.instrument.Tag.of("env", config.env())),
+        backfillRate);
+  }
+
+  /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
+  public AgentDaemon start() {
+    if (config.metricsPort() >= 0) {
+      metricsServer =
+          vertx
+              .createHttpServer()
+              .requestHandler(
+                  req -> {
+                    if (req.path().equals("/metrics")) {
+                      req.response()
+                          .putHeader("content-type", "text/plain; version=0.0.4")
+                          .end(metrics.scrape());
+                    } else {
+                      req.response().setStatusCode(404).end();
+                    }
+                  })
+              .listen(config.metricsPort())
+              .await();
+    }
+    bus.createGroup(keys.commands(config.env()), config.env());
+    heartbeats = thread("heartbeat", this::heartbeatLoop);
+    commands = thread("commands", this::commandLoop);
+    log.info(
+        "{} - agent for {} started (database {}, namespace {}, metrics port {})",
+        config.agentId(),
+        config.env(),
+        config.url(),
+        config.namespace(),
+        metricsPort());
+    return this;
+  }
+
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.actualPort();
+  }
+
+  /** Blocks until {@link #close} is called. */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  private Thread thread(String name, Runnable body) {
+    Thread t = new Thread(body, "convoy-agent-" + name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void heartbeatLoop() {
+    while (running) {
+      try {
+        RevisionGraph graph = MigrationDirectory.load(config.dir());
+        publish(Event.heartbeat(config.agentId(), config.env(), heads(), Plans.digest(graph)));
+      } catch (Exception e) {
+        if (!running) {
+          return;
+        }
+        log.warn("{} - heartbeat failed, trying again: {}", config.agentId(), e.getMessage());
+      }
+      sleep(config.heartbeat().toMillis());
+    }
+  }
+
+  private void commandLoop() {
+    String stream = keys.commands(config.env());
+    while (running) {
+      try {
+        List<RedisBus.Entry> work =
+            bus.claimStale(stream, config.env(), config.agentId(), config.claimIdle().toMillis());
+        if (work.isEmpty()) {
+          work = bus.readGroup(stream, config.env(), config.agentId(), 1000);
+        }
+        for (RedisBus.Entry e : work) {
+          handle(e.json());
+          bus.ack(stream, config.env(), e.id());
+        }
+      } catch (Exception e) {
+        if (running) {
+          log.warn(
+              "{} - command stream unavailable, retrying: {}", config.agentId(), e.getMessage());
+          sleep(1000);
+        }
+      }
+    }
+  }
+
+  /** Checks and applies one command; every outcome is an event. */
+  void handle(String json) {
+    Command c;
+    try {
+      c = Wire.read(json, Command.class);
+    } catch (RuntimeException e) {
+      log.warn("{} - dropped a malformed command: {}", config.agentId(), e.getMessage());
+      return;
+    }
+    String refusal = refusal(c);
+    if (refusal != null) {
+      log.warn("{} - rejected {}: {}", config.agentId(), c.key(), refusal);
+      publish(Event.about(Event.REJECTED, config.agentId(), c, List.of(), refusal, null));
+      return;
+    }
+    publish(Event.about(Event.ACCEPTED, config.agentId(), c, List.of(), null, null));
+    long t0 = System.nanoTime();
+    try {
+      MigrationResult r = apply(c);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Timer.builder("convoy_step_duration_seconds")
+          .tags("env", c.env(), "phase", c.phase(), "action", c.action())
+          .register(metrics)
+          .record(Duration.ofNanos(System.nanoTime() - t0));
+      publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
+      log.info(
+          "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
+    } catch (RuntimeException e) {
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
+      publish(Event.about(Event.FAILED, config.agentId(), c, heads(), e.getMessage(), seconds));
+    }
+  }
+
+  /** Why {@code c} must not run here, or null. */
+  private String refusal(Command c) {
+    if (!signer.verify(c)) {
+      return "the signature does not verify: the coordinator and this agent must share"
+          + " CONVOY_SIGNING_KEY";
+    }
+    if (!c.env().equals(config.env())) {
+      return "the command is for environment " + c.env() + ", this agent serves " + config.env();
+    }
+    String mismatch;
+    try {
+      mismatch = Plans.mismatch(MigrationDirectory.load(config.dir()), c.revisions());
+    } catch (RuntimeException e) {
+      return "this agent's migrations directory cannot be read: " + e.getMessage();
+    }
+    if (mismatch != null) {
+      return mismatch;
+    }
+    long fence = fence(c.epoch());
+    if (fence > c.epoch()) {
+      return "stale coordinator: the command carries epoch "
+          + c.epoch()
+          + " but this database has already seen epoch "
+          + fence;
+    }
+    return null;
+  }
+
+  /** Raises the database's fence to {@code epoch} if lower; returns the fence now. */
+  private long fence(long epoch) {
+    StateStore state = new StateStore(config.schema());
+    try (TextSession db = PgSession.openText(() -> vertx, config.url(), "convoy agent fence")) {
+      state.ensure(db);
+      String q = Sql.ident(config.schema());
+      return Long.parseLong(
+          db.value(
+              "INSERT INTO "
+                  + q
+                  + ".fence (id, epoch) VALUES (1, "
+                  + epoch
+                  + ") ON CONFLICT (id) DO UPDATE SET epoch = GREATEST("
+                  + q
+                  + ".fence.epoch, EXCLUDED.epoch), updated_at = now() RETURNING epoch::text"));
+    }
+  }
+
+  private MigrationResult apply(Command c) {
+    EngineConfig engine =
+        new EngineConfig(
+            config.url(),
+            config.schema(),
+            null,
+            new Who(
+                Who.hostName(),
+                ProcessHandle.current().pid(),
+                config.agentId(),
+                c.epoch(),
+                c.plan()));
+    Migrator migrator =
+        new Migrator(() -> vertx, engine, () -> MigrationDirectory.load(config.dir()), listener(c));
+    if (c.action().equals(Command.DOWNGRADE)) {
+      // A rollback undoes what this rollout added, data included.
+      return migrator.downgrade(c.target(), true);
+    }
+    PhaseMode mode = c.phase().equals("expand") ? PhaseMode.EXPAND : PhaseMode.ALL;
+    return migrator.upgrade(c.target(), mode);
+  }
+
+  private MigrationListener listener(Command c) {
+    Counter applied =
+        Counter.builder("convoy_migrations_applied_total").tag("env", c.env()).register(metrics);
+    Counter rows =
+        Counter.builder("convoy_backfill_rows_total").tag("env", c.env()).register(metrics);
+    AtomicLong lastRows = new AtomicLong();
+    AtomicLong lastSent = new AtomicLong();
+    return new MigrationListener() {
+      @Override
+      public void finished(Migration m, Direction direction, Duration took) {
+        applied.increment();
+      }
+
+      @Override
+      public void backfill(Migration m, BackfillProgress p) {
+        rows.increment(Math.max(0, p.rowsDone() - lastRows.getAndSet(p.rowsDone())));
+        backfillRate.set((long) p.rowsPerSecond());
+        long now = System.currentTimeMillis();
+        if (p.finished() || now - lastSent.get() >= 500) {
+          lastSent.set(now);
+          publish(Event.progress(config.agentId(), c, p.rowsDone(), p.estimatedTotal()));
+        }
+      }
+    };
+  }
+
+  /** The environment's applied heads, or an empty list when the database cannot be read. */
+  private List<String> heads() {
+    try (TextSession db = PgSession.openText(() -> vertx, config.url(), "convoy agent")) {
+      return new StateStore(config.schema()).heads(db);
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+  }
+
+  private void publish(Event e) {
+    try {
+      bus.add(keys.events(), Wire.write(e), EVENTS_MAX_LEN);
+    } catch (RuntimeException ex) {
+      log.warn("{} - could not publish {} event: {}", config.agentId(), e.type(), ex.getMessage());
+    }
+  }
+
+  private void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    for (Thread t : new Thread[] {commands, heartbeats}) {
+      if (t != null) {
+        t.interrupt();
+        try {
+          t.join(3000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    if (metricsServer != null) {
+      metricsServer.close().await();
+    }
+    bus.close();
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.convoy.cli;
+
+import dev.convoy.agent.daemon.AgentDaemon;
+import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.state.Who;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "agent",
+    description = {
+      "Run the agent of one environment: apply the coordinator's commands to its database.",
+      "Needs CONVOY_SIGNING_KEY (the coordinator's)."
+    })
+final class AgentCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @Option(names = "--env", required = true, description = "Environment name (CONVOY_ENV).")
+  String env;
+
+  @Option(names = "--url", required = true, description = "This environment's database URL.")
+  String url;
+
+  @Option(names = "--dir", defaultValue = "migrations", description = "Migrations directory.")
+  Path dir;
+
+  @Option(names = "--redis", defaultValue = "redis://127.0.0.1:6379", description = "Redis URL.")
+  String redis;
+
+  @Option(names = "--namespace", defaultValue = "convoy", description = "Redis key namespace.")
+  String namespace;
+
+  @Option(names = "--schema", defaultValue = "convoy", description = "State schema.")
+  String schema;
+
+  @Option(names = "--metrics-port", defaultValue = "9100", description = "Prometheus port.")
+  int metricsPort;
+
+  @Option(names = "--agent-id", description = "This agent's id (default: host-pid-env).")
+  String agentId;
+
+  AgentCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    AgentDaemon.Config config =
+        new AgentDaemon.Config(
+            env,
+            new DatabaseUrl(url),
+            redis,
+            namespace,
+            dir,
+            Secrets.get("CONVOY_SIGNING_KEY", true),
+            agentId == null
+                ? Who.hostName() + "-" + ProcessHandle.current().pid() + "-" + env
+                : agentId,
+            metricsPort,
+            schema,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(15));
+    try (AgentDaemon agent = new AgentDaemon(cli.vertx(), config).start()) {
+      cli.err()
+          .println(
+              "convoy agent "
+                  + config.agentId()
+                  + " serving "
+                  + env
+                  + "; metrics on :"
+                  + agent.metricsPort()
+                  + "/metrics");
+      cli.err().flush();
+      Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
+      agent.awaitStop();
+    }
+    return 0;
+  }
+}

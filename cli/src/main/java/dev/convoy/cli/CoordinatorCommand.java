@@ -1,0 +1,103 @@
+package dev.convoy.cli;
+
+import dev.convoy.coordinator.Coordinator;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "coordinator",
+    description = {
+      "Run a coordinator: rollouts through environments, over Redis, with an HTTP API.",
+      "Needs CONVOY_API_TOKEN and CONVOY_SIGNING_KEY. Run two for failover."
+    })
+final class CoordinatorCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @Option(names = "--control-url", required = true, description = "Control database URL.")
+  String controlUrl;
+
+  @Option(
+      names = "--environments",
+      defaultValue = "dev,staging,prod",
+      description = "Stage order, comma-separated (CONVOY_ENVIRONMENTS).")
+  String environments;
+
+  @Option(names = "--dir", defaultValue = "migrations", description = "Migrations directory.")
+  Path dir;
+
+  @Option(names = "--redis", defaultValue = "redis://127.0.0.1:6379", description = "Redis URL.")
+  String redis;
+
+  @Option(names = "--namespace", defaultValue = "convoy", description = "Redis key namespace.")
+  String namespace;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (0: any).")
+  int httpPort;
+
+  @Option(names = "--lease-ttl", defaultValue = "5s", description = "Leader lease time.")
+  String leaseTtl;
+
+  @Option(names = "--id", description = "This coordinator's id (default: host-pid).")
+  String id;
+
+  CoordinatorCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  static List<String> environments(String list) {
+    List<String> envs =
+        Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    for (String e : envs) {
+      if (!e.matches("[A-Za-z0-9_-]{1,32}")) {
+        throw new ConvoyException(
+            ErrorCode.BAD_INPUT,
+            "environment name '" + e + "' must be 1-32 letters, digits, '_' or '-'");
+      }
+    }
+    if (envs.isEmpty() || envs.size() != envs.stream().distinct().count()) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "--environments needs distinct names in stage order, e.g. dev,staging,prod");
+    }
+    return envs;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Coordinator.Config config =
+        new Coordinator.Config(
+            id == null
+                ? dev.convoy.agent.state.Who.hostName() + "-" + ProcessHandle.current().pid()
+                : id,
+            controlUrl,
+            environments(environments),
+            redis,
+            namespace,
+            httpPort,
+            dir,
+            Secrets.get("CONVOY_API_TOKEN", true),
+            Secrets.get("CONVOY_SIGNING_KEY", true),
+            dev.convoy.config.Durations.parse("--lease-ttl", leaseTtl),
+            Duration.ofMillis(100));
+    try (Coordinator c = new Coordinator(cli.vertx(), config).start()) {
+      cli.err()
+          .println(
+              "convoy coordinator "
+                  + config.id()
+                  + " on http://127.0.0.1:"
+                  + c.httpPort()
+                  + " (API, dashboard, /metrics)");
+      cli.err().flush();
+      Runtime.getRuntime().addShutdownHook(new Thread(c::close));
+      c.awaitStop();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,284 @@
+package dev.convoy.cli;
+
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "rollout",
+    description = "Start and follow rollouts through a coordinator's HTTP API.",
+    subcommands = {
+      RolloutCommand.Start.class,
+      RolloutCommand.Status.class,
+      RolloutCommand.Act.Approve.class,
+      RolloutCommand.Act.Pause.class,
+      RolloutCommand.Act.Resume.class,
+      RolloutCommand.Act.Rollback.class
+    })
+final class RolloutCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return 2;
+  }
+
+  /** Options every rollout subcommand shares. */
+  static class Api {
+    @Option(
+        names = "--api",
+        defaultValue = "http://127.0.0.1:8080",
+        description = "Coordinator URL (CONVOY_API_URL).")
+    String api;
+
+    @Option(names = "--json", description = "Print the API's JSON.")
+    boolean json;
+
+    JsonObject call(String method, String path, JsonObject body) {
+      return callWith(Secrets.get("CONVOY_API_TOKEN", false), method, path, body);
+    }
+
+    JsonObject callWith(String token, String method, String path, JsonObject body) {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(api.replaceAll("/+$", "") + path))
+              .timeout(Duration.ofSeconds(30))
+              .header("content-type", "application/json");
+      if (token != null) {
+        b.header("Authorization", "Bearer " + token);
+      }
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body.encode()));
+      HttpResponse<String> r;
+      try {
+        r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new ConvoyException(
+            ErrorCode.CONNECTION_FAILED,
+            "cannot reach the coordinator at "
+                + api
+                + ": "
+                + e
+                + ". Is 'convoy coordinator' running? (--api or CONVOY_API_URL)");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      JsonObject answer = r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
+      if (r.statusCode() >= 400) {
+        throw new ConvoyException(
+            r.statusCode() == 400 || r.statusCode() == 401 || r.statusCode() == 404
+                ? ErrorCode.BAD_INPUT
+                : ErrorCode.CONNECTION_FAILED,
+            "coordinator answered " + r.statusCode() + ": " + answer.getString("error", r.body()));
+      }
+      return answer;
+    }
+  }
+
+  @Command(name = "start", description = "Start a rollout to TARGET (default head).")
+  static final class Start implements Callable<Integer> {
+    private final Cli cli;
+    @picocli.CommandLine.Mixin Api api = new Api();
+
+    @Option(names = "--to", defaultValue = "head", description = "Target revision.")
+    String target;
+
+    @Option(
+        names = "--strategy",
+        defaultValue = "expand-first",
+        description = "expand-first or" + " per-environment.")
+    String strategy;
+
+    @Option(names = "--gate", description = "ENV=auto|approval|soak:30s (repeatable).")
+    List<String> gates = new ArrayList<>();
+
+    @Option(names = "--rollback", defaultValue = "all", description = "all, failed or none.")
+    String rollback;
+
+    Start(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      JsonObject g = new JsonObject();
+      for (String gate : gates) {
+        int eq = gate.indexOf('=');
+        if (eq <= 0) {
+          throw new ConvoyException(
+              ErrorCode.BAD_INPUT, "--gate '" + gate + "' must be ENV=GATE, e.g. prod=approval");
+        }
+        g.put(gate.substring(0, eq), gate.substring(eq + 1));
+      }
+      JsonObject r =
+          api.call(
+              "POST",
+              "/api/rollouts",
+              new JsonObject()
+                  .put("target", target)
+                  .put("strategy", strategy)
+                  .put("gates", g)
+                  .put("rollback", rollback));
+      cli.out()
+          .println(
+              api.json
+                  ? r.encodePrettily()
+                  : "Rollout "
+                      + r.getString("id")
+                      + " started; follow it with 'convoy rollout status "
+                      + r.getString("id")
+                      + " --watch'");
+      cli.out().flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "status",
+      description = "Show a rollout (default: the latest), --watch to follow.")
+  static final class Status implements Callable<Integer> {
+    private final Cli cli;
+    @picocli.CommandLine.Mixin Api api = new Api();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID")
+    String id;
+
+    @Option(names = "--watch", description = "Redraw until the rollout ends.")
+    boolean watch;
+
+    Status(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      while (true) {
+        JsonObject r = fetch();
+        if (r == null) {
+          cli.out().println("No rollouts yet: start one with 'convoy rollout start'.");
+          cli.out().flush();
+          return 0;
+        }
+        String shown = api.json ? r.encodePrettily() : RolloutView.render(r);
+        if (watch && cli.interactive() && !api.json) {
+          cli.out().print("\033[H\033[2J");
+        }
+        cli.out().println(shown);
+        cli.out().flush();
+        String state = r.getString("state");
+        if (!watch || RolloutView.ended(state)) {
+          return state.equals("failed") ? 1 : 0;
+        }
+        Thread.sleep(1000);
+      }
+    }
+
+    private JsonObject fetch() {
+      if (id != null) {
+        return api.call("GET", "/api/rollouts/" + id, null);
+      }
+      JsonArray all = api.call("GET", "/api/rollouts", null).getJsonArray("rollouts");
+      return all.isEmpty() ? null : all.getJsonObject(0);
+    }
+  }
+
+  /** approve, pause, resume, rollback: one POST each. */
+  abstract static class Act implements Callable<Integer> {
+    private final Cli cli;
+    @picocli.CommandLine.Mixin Api api = new Api();
+
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    Act(Cli cli) {
+      this.cli = cli;
+    }
+
+    abstract String action();
+
+    String query() {
+      return "";
+    }
+
+    @Override
+    public Integer call() {
+      JsonObject r = api.call("POST", "/api/rollouts/" + id + "/" + action() + query(), null);
+      cli.out().println(api.json ? r.encodePrettily() : RolloutView.render(r));
+      cli.out().flush();
+      return 0;
+    }
+
+    @Command(name = "approve", description = "Pass the approval gate a rollout waits at.")
+    static final class Approve extends Act {
+      @Option(names = "--env", description = "The environment to approve (default: the next).")
+      String env;
+
+      Approve(Cli cli) {
+        super(cli);
+      }
+
+      @Override
+      String action() {
+        return "approve";
+      }
+
+      @Override
+      String query() {
+        return env == null ? "" : "?env=" + env;
+      }
+    }
+
+    @Command(name = "pause", description = "Stop sending steps (the running one finishes).")
+    static final class Pause extends Act {
+      Pause(Cli cli) {
+        super(cli);
+      }
+
+      @Override
+      String action() {
+        return "pause";
+      }
+    }
+
+    @Command(name = "resume", description = "Continue a paused rollout.")
+    static final class Resume extends Act {
+      Resume(Cli cli) {
+        super(cli);
+      }
+
+      @Override
+      String action() {
+        return "resume";
+      }
+    }
+
+    @Command(name = "rollback", description = "Bring every touched environment back (by policy).")
+    static final class Rollback extends Act {
+      Rollback(Cli cli) {
+        super(cli);
+      }
+
+      @Override
+      String action() {
+        return "rollback";
+      }
+    }
+  }
+}

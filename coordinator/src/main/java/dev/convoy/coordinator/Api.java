@@ -1,0 +1,247 @@
+package dev.convoy.coordinator;
+
+import static dev.convoy.coordinator.ControlStore.SCHEMA;
+
+import dev.convoy.error.ConvoyException;
+import dev.convoy.ops.Sql;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.Callable;
+
+/**
+ * The coordinator's HTTP API (DESIGN.md "Interfaces"): rollouts, environments, health, metrics and
+ * the dashboard. Mutating calls need {@code Authorization: Bearer <CONVOY_API_TOKEN>}. Handlers
+ * that touch the control database run on a worker, never on the event loop.
+ */
+final class Api {
+  private final Coordinator coordinator;
+  private final java.util.concurrent.ExecutorService workers =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "convoy-api");
+            t.setDaemon(true);
+            return t;
+          });
+
+  Api(Coordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  HttpServer listen(int port) {
+    Router router = Router.router(coordinator.vertx());
+    router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    router
+        .get("/health")
+        .handler(
+            ctx ->
+                json(
+                    ctx,
+                    200,
+                    new JsonObject()
+                        .put("status", "up")
+                        .put("leader", coordinator.leader())
+                        .put("epoch", coordinator.epoch())));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4")
+                    .end(coordinator.metrics().scrape()));
+    router
+        .get("/api/environments")
+        .handler(
+            ctx ->
+                json(ctx, 200, new JsonObject().put("environments", coordinator.environments())));
+    router
+        .get("/api/rollouts")
+        .handler(
+            ctx ->
+                blocking(
+                    ctx,
+                    200,
+                    () -> new JsonObject().put("rollouts", coordinator.rollouts().list())));
+    router
+        .get("/api/rollouts/:id")
+        .handler(
+            ctx ->
+                blocking(
+                    ctx,
+                    200,
+                    () ->
+                        found(
+                            coordinator.rollouts().describe(ctx.pathParam("id")),
+                            ctx.pathParam("id"))));
+    router
+        .post("/api/rollouts")
+        .handler(this::authorized)
+        .handler(
+            ctx ->
+                blocking(
+                    ctx,
+                    201,
+                    () -> {
+                      JsonObject body =
+                          ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+                      String id =
+                          coordinator
+                              .rollouts()
+                              .create(
+                                  Rollouts.Request.of(body),
+                                  coordinator.graph(),
+                                  coordinator.liveHeads());
+                      return new JsonObject().put("id", id);
+                    }));
+    router
+        .post("/api/rollouts/:id/:action")
+        .handler(this::authorized)
+        .handler(ctx -> blocking(ctx, 200, () -> act(ctx)));
+    router
+        .get("/")
+        .handler(ctx -> ctx.response().putHeader("content-type", "text/html").end(Dashboard.HTML));
+    return coordinator.vertx().createHttpServer().requestHandler(router).listen(port).await();
+  }
+
+  private JsonObject act(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    JsonObject r = found(coordinator.rollouts().describe(id), id);
+    String state = r.getString("state");
+    ControlStore store = coordinator.store();
+    String where = " WHERE id = " + Sql.literal(id);
+    switch (ctx.pathParam("action")) {
+      case "approve" -> {
+        String env = ctx.queryParam("env").isEmpty() ? waitingEnv(r) : ctx.queryParam("env").get(0);
+        if (env == null) {
+          throw Rollouts.bad("rollout " + id + " is not waiting for an approval");
+        }
+        store.run(
+            "INSERT INTO "
+                + SCHEMA
+                + ".approvals (rollout_id, env) VALUES ("
+                + Sql.literal(id)
+                + ", "
+                + Sql.literal(env)
+                + ") ON CONFLICT DO NOTHING");
+        store.log(id, env, "approved", null);
+      }
+      case "pause" -> {
+        requireIn(id, state, "running", "waiting");
+        store.run("UPDATE " + SCHEMA + ".rollouts SET state = 'paused'" + where);
+        store.log(id, null, "paused", null);
+      }
+      case "resume" -> {
+        requireIn(id, state, "paused");
+        store.run("UPDATE " + SCHEMA + ".rollouts SET state = 'running'" + where);
+        store.log(id, null, "resumed", null);
+      }
+      case "rollback" -> {
+        requireIn(id, state, "running", "waiting", "paused", "succeeded", "failed");
+        // Marking the first unfinished step failed makes the driver roll back by policy.
+        store.run(
+            "UPDATE "
+                + SCHEMA
+                + ".rollouts SET state = 'running'"
+                + where
+                + "; UPDATE "
+                + SCHEMA
+                + ".steps SET state = 'failed', message = 'rollback requested'"
+                + " WHERE rollout_id = "
+                + Sql.literal(id)
+                + " AND seq = (SELECT coalesce("
+                + "min(seq) FILTER (WHERE state <> 'succeeded'), max(seq)) FROM "
+                + SCHEMA
+                + ".steps WHERE rollout_id = "
+                + Sql.literal(id)
+                + ")");
+        store.log(id, null, "rollback_requested", null);
+      }
+      default ->
+          throw Rollouts.bad(
+              "unknown action '"
+                  + ctx.pathParam("action")
+                  + "': approve, pause, resume or rollback");
+    }
+    return coordinator.rollouts().describe(id);
+  }
+
+  private static String waitingEnv(JsonObject r) {
+    for (Object o : r.getJsonArray("steps")) {
+      JsonObject s = (JsonObject) o;
+      if (s.getString("state").equals("pending") && s.getString("gate").equals("approval")) {
+        return s.getString("env");
+      }
+    }
+    return null;
+  }
+
+  private static void requireIn(String id, String state, String... allowed) {
+    if (!java.util.List.of(allowed).contains(state)) {
+      throw Rollouts.bad(
+          "rollout " + id + " is " + state + "; this needs it " + String.join(" or ", allowed));
+    }
+  }
+
+  private static JsonObject found(JsonObject r, String id) {
+    if (r == null) {
+      throw new NotFound("no rollout " + id);
+    }
+    return r;
+  }
+
+  private void authorized(RoutingContext ctx) {
+    String token = coordinator.config().apiToken();
+    String header = ctx.request().getHeader("Authorization");
+    String given = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
+    if (token == null
+        || token.isEmpty()
+        || !MessageDigest.isEqual(
+            token.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
+      json(
+          ctx,
+          401,
+          new JsonObject()
+              .put("error", "a bearer token is needed: Authorization: Bearer $CONVOY_API_TOKEN"));
+      return;
+    }
+    ctx.next();
+  }
+
+  /**
+   * Runs {@code work} on the API's own threads: the control store blocks on its futures, which
+   * Vert.x allows only outside its event loops and workers.
+   */
+  private void blocking(RoutingContext ctx, int status, Callable<JsonObject> work) {
+    workers.execute(
+        () -> {
+          try {
+            json(ctx, status, work.call());
+          } catch (Exception e) {
+            int code =
+                e instanceof NotFound
+                    ? 404
+                    : e instanceof ConvoyException ce && ce.code().exitCode() == 2 ? 400 : 500;
+            json(ctx, code, new JsonObject().put("error", e.getMessage()));
+          }
+        });
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.encodePrettily());
+  }
+
+  /** A rollout id that names nothing. */
+  private static final class NotFound extends RuntimeException {
+    NotFound(String message) {
+      super(message);
+    }
+  }
+}

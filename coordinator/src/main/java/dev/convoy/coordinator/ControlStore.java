@@ -1,0 +1,154 @@
+package dev.convoy.coordinator;
+
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import dev.convoy.ops.Sql;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The coordinator's control database: rollouts, their steps, approvals, the event log, and the
+ * epoch bumped by every coordinator that takes the lease. What must survive a coordinator or a
+ * Redis restart lives here. Calls block (they run on the coordinator's worker threads).
+ */
+final class ControlStore implements AutoCloseable {
+  static final String SCHEMA = "convoy_control";
+
+  private final Pool pool;
+
+  ControlStore(Vertx vertx, String url) {
+    PgConnectOptions options;
+    try {
+      options = PgConnectOptions.fromUri(url.startsWith("jdbc:") ? url.substring(5) : url);
+    } catch (RuntimeException e) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT, "control database URL is not valid: " + e.getMessage(), e);
+    }
+    options.addProperty("application_name", "convoy coordinator");
+    this.pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(4))
+            .connectingTo(options)
+            .using(vertx)
+            .build();
+  }
+
+  void ensure() {
+    run(
+        "CREATE SCHEMA IF NOT EXISTS "
+            + SCHEMA
+            + ";"
+            + " CREATE TABLE IF NOT EXISTS "
+            + SCHEMA
+            + ".term (id int PRIMARY KEY CHECK (id = 1),"
+            + " epoch bigint NOT NULL, leader text, events_cursor text NOT NULL DEFAULT '0',"
+            + " updated_at timestamptz NOT NULL DEFAULT now());"
+            + " INSERT INTO "
+            + SCHEMA
+            + ".term (id, epoch) VALUES (1, 0) ON CONFLICT DO NOTHING;"
+            + " CREATE TABLE IF NOT EXISTS "
+            + SCHEMA
+            + ".rollouts (id text PRIMARY KEY,"
+            + " target text NOT NULL, target_heads jsonb NOT NULL, strategy text NOT NULL,"
+            + " rollback_policy text NOT NULL, state text NOT NULL, start_heads jsonb NOT NULL,"
+            + " revisions jsonb NOT NULL, error text, created_at timestamptz NOT NULL DEFAULT now(),"
+            + " updated_at timestamptz NOT NULL DEFAULT now());"
+            + " CREATE TABLE IF NOT EXISTS "
+            + SCHEMA
+            + ".steps (rollout_id text NOT NULL"
+            + " REFERENCES "
+            + SCHEMA
+            + ".rollouts, seq int NOT NULL, env text NOT NULL,"
+            + " action text NOT NULL, phase text NOT NULL, target text NOT NULL, gate text NOT NULL,"
+            + " rollback boolean NOT NULL DEFAULT false, state text NOT NULL DEFAULT 'pending',"
+            + " epoch bigint, sent_at timestamptz, finished_at timestamptz, seconds double precision,"
+            + " rows_done bigint, rows_total bigint, heads jsonb, message text,"
+            + " PRIMARY KEY (rollout_id, seq));"
+            + " CREATE TABLE IF NOT EXISTS "
+            + SCHEMA
+            + ".approvals (rollout_id text NOT NULL,"
+            + " env text NOT NULL, approved_at timestamptz NOT NULL DEFAULT now(),"
+            + " PRIMARY KEY (rollout_id, env));"
+            + " CREATE TABLE IF NOT EXISTS "
+            + SCHEMA
+            + ".events (id bigserial PRIMARY KEY,"
+            + " at timestamptz NOT NULL DEFAULT now(), rollout_id text, env text, type text NOT NULL,"
+            + " message text)");
+  }
+
+  /** A new term: the epoch every command of this leader carries. */
+  long bumpEpoch(String leader) {
+    return one("UPDATE "
+            + SCHEMA
+            + ".term SET epoch = epoch + 1, leader = "
+            + Sql.literal(leader)
+            + ", updated_at = now() WHERE id = 1 RETURNING epoch")
+        .getLong(0);
+  }
+
+  String eventsCursor() {
+    return one("SELECT events_cursor FROM " + SCHEMA + ".term WHERE id = 1").getString(0);
+  }
+
+  void saveEventsCursor(String id) {
+    run("UPDATE " + SCHEMA + ".term SET events_cursor = " + Sql.literal(id) + " WHERE id = 1");
+  }
+
+  void log(String rollout, String env, String type, String message) {
+    run(
+        "INSERT INTO "
+            + SCHEMA
+            + ".events (rollout_id, env, type, message) VALUES ("
+            + lit(rollout)
+            + ", "
+            + lit(env)
+            + ", "
+            + Sql.literal(type)
+            + ", "
+            + lit(message)
+            + ")");
+  }
+
+  RowSet<Row> query(String sql) {
+    try {
+      return pool.query(sql).execute().await();
+    } catch (RuntimeException e) {
+      throw new ConvoyException(
+          ErrorCode.CONNECTION_FAILED, "control database: " + e.getMessage(), e);
+    }
+  }
+
+  void run(String sql) {
+    query(sql);
+  }
+
+  Row one(String sql) {
+    RowSet<Row> rs = query(sql);
+    if (!rs.iterator().hasNext()) {
+      throw new IllegalStateException("no row from " + sql);
+    }
+    return rs.iterator().next();
+  }
+
+  List<Row> rows(String sql) {
+    List<Row> out = new ArrayList<>();
+    query(sql).forEach(out::add);
+    return out;
+  }
+
+  static String lit(String s) {
+    return s == null ? "NULL" : Sql.literal(s);
+  }
+
+  @Override
+  public void close() {
+    pool.close().await();
+  }
+}

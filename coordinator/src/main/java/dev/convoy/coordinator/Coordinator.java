@@ -1,0 +1,365 @@
+package dev.convoy.coordinator;
+
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.migration.MigrationDirectory;
+import dev.convoy.rollout.Event;
+import dev.convoy.rollout.Keys;
+import dev.convoy.rollout.Signer;
+import dev.convoy.rollout.Wire;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator: competes for the Redis lease; as leader bumps the epoch, reads the agents'
+ * events (resuming from the cursor saved in the control database) and drives rollouts (see {@link
+ * Driver}); as standby it still tracks heartbeats and serves the API. Three loops on their own
+ * threads (lease, events, driver), each logging and carrying on through Redis or database outages;
+ * the HTTP API on Vert.x.
+ */
+public final class Coordinator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+  /** Everything a coordinator needs; validated by the caller's option parsing. */
+  public record Config(
+      String id,
+      String controlUrl,
+      List<String> environments,
+      String redisUrl,
+      String namespace,
+      int httpPort,
+      Path dir,
+      String apiToken,
+      String signingKey,
+      Duration leaseTtl,
+      Duration tick) {}
+
+  private final Config config;
+  private final Vertx vertx;
+  private final Redis redis;
+  private final Redis events;
+  private final ControlStore store;
+  private final Keys keys;
+  private final Lease lease;
+  private final Driver driver;
+  private final Rollouts rollouts;
+  private final CoordinatorMetrics metrics;
+  private final Map<String, Map<String, Heartbeat>> agents = new ConcurrentHashMap<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean running = true;
+  private volatile long epoch = -1;
+  private HttpServer http;
+  private Thread[] threads;
+
+  /** The last heartbeat of one agent, with when it arrived. */
+  record Heartbeat(Event event, long receivedAt) {}
+
+  public Coordinator(Vertx vertx, Config config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.keys = new Keys(config.namespace());
+    this.redis = redis(vertx, config.redisUrl());
+    this.events = redis(vertx, config.redisUrl());
+    this.store = new ControlStore(vertx, config.controlUrl());
+    this.lease = new Lease(redis, keys.leader(), config.id(), config.leaseTtl().toMillis());
+    this.metrics = new CoordinatorMetrics(config.environments());
+    this.rollouts = new Rollouts(store, config.environments());
+    this.driver =
+        new Driver(
+            config.id(),
+            store,
+            redis,
+            keys,
+            new Signer(config.signingKey()),
+            config.environments(),
+            metrics,
+            Clock.systemUTC());
+  }
+
+  private static Redis redis(Vertx vertx, String url) {
+    return Redis.createClient(
+        vertx,
+        new RedisOptions()
+            .setConnectionString(url)
+            .setPreferredProtocolVersion(ProtocolVersion.RESP2)
+            .setMaxPoolSize(4)
+            .setMaxPoolWaiting(64));
+  }
+
+  public Coordinator start() {
+    store.ensure();
+    http = new Api(this).listen(config.httpPort());
+    threads =
+        new Thread[] {
+          thread("lease", this::leaseLoop),
+          thread("events", this::eventsLoop),
+          thread("driver", this::driverLoop)
+        };
+    log.info(
+        "{} - coordinator up: environments {}, namespace {}, http port {}",
+        config.id(),
+        config.environments(),
+        config.namespace(),
+        httpPort());
+    return this;
+  }
+
+  public int httpPort() {
+    return http == null ? -1 : http.actualPort();
+  }
+
+  public boolean leader() {
+    return epoch >= 0;
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  Config config() {
+    return config;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  Rollouts rollouts() {
+    return rollouts;
+  }
+
+  ControlStore store() {
+    return store;
+  }
+
+  CoordinatorMetrics metrics() {
+    return metrics;
+  }
+
+  RevisionGraph graph() {
+    return MigrationDirectory.load(config.dir());
+  }
+
+  /** Each environment's heads, from agents heard from in the last five seconds. */
+  Map<String, List<String>> liveHeads() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    long now = System.currentTimeMillis();
+    for (String env : config.environments()) {
+      for (Heartbeat h : agents.getOrDefault(env, Map.of()).values()) {
+        if (now - h.receivedAt() < 5000) {
+          out.put(env, h.event().heads());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Each environment's agents as the API shows them. */
+  public JsonArray environmentsView() {
+    return environments();
+  }
+
+  JsonArray environments() {
+    JsonArray out = new JsonArray();
+    long now = System.currentTimeMillis();
+    for (String env : config.environments()) {
+      JsonArray list = new JsonArray();
+      for (var e : agents.getOrDefault(env, Map.of()).entrySet()) {
+        Event h = e.getValue().event();
+        list.add(
+            new JsonObject()
+                .put("id", e.getKey())
+                .put("heads", new JsonArray(h.heads()))
+                .put("digest", h.digest())
+                .put("alive", now - e.getValue().receivedAt() < 5000)
+                .put("last_seen_ms_ago", now - e.getValue().receivedAt()));
+      }
+      out.add(new JsonObject().put("env", env).put("agents", list));
+    }
+    return out;
+  }
+
+  private Thread thread(String name, Runnable body) {
+    Thread t = new Thread(body, "convoy-coordinator-" + name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void leaseLoop() {
+    while (running) {
+      try {
+        if (epoch < 0) {
+          if (lease.tryAcquire()) {
+            epoch = store.bumpEpoch(config.id());
+            metrics.leader(true);
+            log.info("{} - took the lease; epoch {}", config.id(), epoch);
+          }
+        } else if (!lease.extend()) {
+          log.warn("{} - lost the lease (epoch {}); standing by", config.id(), epoch);
+          epoch = -1;
+          metrics.leader(false);
+        }
+      } catch (Exception e) {
+        if (!running) {
+          return;
+        }
+        log.warn("{} - lease check failed, trying again: {}", config.id(), e.getMessage());
+      }
+      sleep(config.leaseTtl().toMillis() / 3);
+    }
+  }
+
+  private void eventsLoop() {
+    String cursor = null;
+    while (running) {
+      try {
+        if (cursor == null) {
+          cursor = store.eventsCursor();
+        }
+        Response r =
+            events
+                .send(
+                    Request.cmd(Command.XREAD)
+                        .arg("COUNT")
+                        .arg(500)
+                        .arg("BLOCK")
+                        .arg(500)
+                        .arg("STREAMS")
+                        .arg(keys.events())
+                        .arg(cursor))
+                .await();
+        if (r == null || r.size() == 0) {
+          continue;
+        }
+        for (Response entry : r.get(0).get(1)) {
+          Response fields = entry.get(1);
+          for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+            if ("e".equals(fields.get(i).toString())) {
+              handle(Wire.read(fields.get(i + 1).toString(), Event.class));
+            }
+          }
+          cursor = entry.get(0).toString();
+        }
+        if (leader()) {
+          store.saveEventsCursor(cursor);
+        }
+      } catch (Exception e) {
+        if (running) {
+          log.warn("{} - events stream unavailable, retrying: {}", config.id(), e.getMessage());
+          cursor = null;
+          sleep(500);
+        }
+      }
+    }
+  }
+
+  private void handle(Event e) {
+    if (e.type().equals(Event.HEARTBEAT)) {
+      agents
+          .computeIfAbsent(e.env(), k -> new ConcurrentHashMap<>())
+          .put(e.agent(), new Heartbeat(e, System.currentTimeMillis()));
+      return;
+    }
+    if (leader()) {
+      driver.apply(e);
+    }
+  }
+
+  private void driverLoop() {
+    while (running) {
+      try {
+        long now = System.currentTimeMillis();
+        for (String env : config.environments()) {
+          metrics.agentsUp(
+              env,
+              (int)
+                  agents.getOrDefault(env, Map.of()).values().stream()
+                      .filter(h -> now - h.receivedAt() < 5000)
+                      .count());
+        }
+        long term = epoch;
+        if (term >= 0) {
+          driver.tick(term);
+          updateStageMetrics();
+        }
+      } catch (Exception e) {
+        if (!running) {
+          return;
+        }
+        log.warn("{} - rollout tick failed, trying again: {}", config.id(), e.getMessage());
+      }
+      sleep(config.tick().toMillis());
+    }
+  }
+
+  private void updateStageMetrics() {
+    JsonObject latest = rollouts.latest();
+    if (latest == null) {
+      return;
+    }
+    for (Object s : latest.getJsonArray("stages")) {
+      JsonObject stage = (JsonObject) s;
+      metrics.stage(stage.getString("env"), stage.getString("state"));
+    }
+  }
+
+  private void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (threads != null) {
+      for (Thread t : threads) {
+        t.interrupt();
+        try {
+          t.join(3000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    try {
+      if (epoch >= 0) {
+        lease.release();
+      }
+    } catch (RuntimeException e) {
+      // The lease expires on its own.
+    }
+    if (http != null) {
+      http.close().await();
+    }
+    redis.close();
+    events.close();
+    store.close();
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,46 @@
+package dev.convoy.coordinator;
+
+/** The live dashboard: one static page polling the API every second. */
+final class Dashboard {
+  private Dashboard() {}
+
+  static final String HTML =
+      """
+      <!doctype html>
+      <html><head><meta charset="utf-8"><title>Convoy</title>
+      <style>
+        body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
+        table { border-collapse: collapse; margin-bottom: 1.5em; }
+        td, th { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; }
+        .bar { background: #eee; width: 160px; height: 10px; display: inline-block; }
+        .bar span { background: #3a7; height: 10px; display: block; }
+        .failed, .rolled_back, .rolling_back { color: #b33; } .done, .succeeded { color: #282; }
+      </style></head>
+      <body><h1>Convoy</h1><div id="health"></div><h2>Environments</h2><div id="envs"></div>
+      <h2>Rollouts</h2><div id="rollouts"></div>
+      <script>
+      const esc = s => String(s ?? '').replace(/[&<>]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
+      async function refresh() {
+        const h = await (await fetch('/health')).json();
+        document.getElementById('health').textContent =
+          `leader: ${h.leader}, epoch ${h.epoch}`;
+        const e = await (await fetch('/api/environments')).json();
+        document.getElementById('envs').innerHTML = '<table><tr><th>env</th><th>agents</th></tr>' +
+          e.environments.map(x => `<tr><td>${esc(x.env)}</td><td>${x.agents.map(a =>
+            esc(a.id) + (a.alive ? '' : ' (silent)') + ' @ ' + esc(a.heads.join(','))).join('<br>')}</td></tr>`).join('') + '</table>';
+        const r = await (await fetch('/api/rollouts')).json();
+        document.getElementById('rollouts').innerHTML = r.rollouts.map(ro =>
+          `<h3>${esc(ro.id)} → ${esc(ro.target)} <span class="${esc(ro.state)}">${esc(ro.state)}</span></h3>` +
+          (ro.error ? `<p class="failed">${esc(ro.error)}</p>` : '') +
+          '<table><tr><th>env</th><th>state</th><th>revision</th><th>backfill</th></tr>' +
+          ro.stages.map(s => {
+            const pct = s.rows_total ? Math.min(100, 100 * s.rows_done / s.rows_total) : 0;
+            return `<tr><td>${esc(s.env)}</td><td class="${esc(s.state)}">${esc(s.state)}</td>` +
+              `<td>${esc([].concat(s.revision ?? []).join(','))}</td>` +
+              `<td><span class="bar"><span style="width:${pct}%"></span></span> ${s.rows_done ?? ''}</td></tr>`;
+          }).join('') + '</table>').join('');
+      }
+      refresh(); setInterval(refresh, 1000);
+      </script></body></html>
+      """;
+}

@@ -1,0 +1,396 @@
+package dev.convoy.coordinator;
+
+import static dev.convoy.coordinator.ControlStore.SCHEMA;
+
+import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Command;
+import dev.convoy.rollout.Event;
+import dev.convoy.rollout.Keys;
+import dev.convoy.rollout.Signer;
+import dev.convoy.rollout.Wire;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Row;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's rollout state machine. Each tick reads every active rollout from the control
+ * database and moves it one decision on: pass a gate (auto, soak, approval) and send the next
+ * step's command to its environment's stream; finish the rollout when every step succeeded; on a
+ * failed or rejected step, stop and append rollback steps by policy (every touched environment, or
+ * only the failed one, in reverse stage order, back to its starting heads). Step outcomes come from
+ * {@link #apply(Event)}. Everything it decides is written to the control database first, so a
+ * coordinator that takes over continues exactly there; a step sent by an earlier term and not
+ * answered is sent again with the new epoch (agents are idempotent per step).
+ */
+final class Driver {
+  private static final Logger log = LoggerFactory.getLogger(Driver.class);
+
+  private final ControlStore store;
+  private final Redis redis;
+  private final Keys keys;
+  private final Signer signer;
+  private final List<String> environments;
+  private final CoordinatorMetrics metrics;
+  private final Clock clock;
+  private final String id;
+
+  Driver(
+      String id,
+      ControlStore store,
+      Redis redis,
+      Keys keys,
+      Signer signer,
+      List<String> environments,
+      CoordinatorMetrics metrics,
+      Clock clock) {
+    this.id = id;
+    this.store = store;
+    this.redis = redis;
+    this.keys = keys;
+    this.signer = signer;
+    this.environments = environments;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** One decision for every active rollout, as the leader of {@code epoch}. */
+  void tick(long epoch) {
+    List<Row> active =
+        store.rows(
+            "SELECT id, state, rollback_policy, revisions::text, start_heads::text FROM "
+                + SCHEMA
+                + ".rollouts WHERE state IN ('running', 'waiting', 'rolling_back') ORDER BY"
+                + " created_at");
+    metrics.activeRollouts(active.size());
+    for (Row r : active) {
+      advance(
+          epoch,
+          r.getString(0),
+          r.getString(1),
+          r.getString(2),
+          r.getString(3),
+          new JsonObject(r.getString(4)));
+    }
+  }
+
+  private void advance(
+      long epoch,
+      String rollout,
+      String state,
+      String policy,
+      String revisions,
+      JsonObject startHeads) {
+    List<Row> steps =
+        store.rows(
+            "SELECT seq, env, action, phase, target, gate, rollback, state, epoch,"
+                + " finished_at FROM "
+                + SCHEMA
+                + ".steps WHERE rollout_id = "
+                + Sql.literal(rollout)
+                + " ORDER BY seq");
+    Row failed = null;
+    Row next = null;
+    Instant previousFinished = null;
+    for (Row s : steps) {
+      String st = s.getString(7);
+      if ((st.equals("failed") || st.equals("rejected")) && failed == null) {
+        failed = s;
+      }
+      if (next == null && !st.equals("succeeded")) {
+        next = s;
+      }
+      if (next == null && s.getValue(9) != null) {
+        previousFinished = s.getOffsetDateTime(9).toInstant();
+      }
+    }
+    if (failed != null && failed.getBoolean(6)) {
+      finish(
+          rollout,
+          "failed",
+          "rollback step "
+              + failed.getInteger(0)
+              + " in "
+              + failed.getString(1)
+              + " failed; the environment needs a person");
+      return;
+    }
+    if (failed != null && state.equals("running") || failed != null && state.equals("waiting")) {
+      startRollback(rollout, policy, failed, steps, startHeads);
+      return;
+    }
+    if (next == null) {
+      finish(rollout, state.equals("rolling_back") ? "rolled_back" : "succeeded", null);
+      if (state.equals("rolling_back")) {
+        metrics.rollback();
+      }
+      return;
+    }
+    String st = next.getString(7);
+    if (st.equals("pending")) {
+      String gate = next.getString(5);
+      if (gate.equals("approval") && !approved(rollout, next.getString(1))) {
+        if (!state.equals("waiting")) {
+          setState(rollout, "waiting");
+          store.log(
+              rollout, next.getString(1), "waiting", "approval needed before " + next.getString(1));
+        }
+        return;
+      }
+      if (!Gate.soaked(gate, previousFinished, clock.instant())) {
+        return;
+      }
+      if (state.equals("waiting")) {
+        setState(rollout, "running");
+      }
+      send(epoch, rollout, next, revisions);
+    } else if (st.equals("sent") || st.equals("running")) {
+      Long sentEpoch = next.getLong(8);
+      if (sentEpoch == null || sentEpoch < epoch) {
+        // Sent by an earlier term: the agent may never have seen it, or may refuse it now.
+        send(epoch, rollout, next, revisions);
+      }
+    }
+  }
+
+  private void send(long epoch, String rollout, Row step, String revisions) {
+    List<Command.Revision> revs = List.of(Wire.read(revisions, Command.Revision[].class));
+    Command c =
+        new Command(
+                rollout,
+                step.getInteger(0),
+                step.getString(1),
+                epoch,
+                step.getString(2),
+                step.getString(4),
+                step.getString(3),
+                revs,
+                null)
+            .signed(signer);
+    store.run(
+        "UPDATE "
+            + SCHEMA
+            + ".steps SET state = 'sent', epoch = "
+            + epoch
+            + ", sent_at = now() WHERE rollout_id = "
+            + Sql.literal(rollout)
+            + " AND seq = "
+            + step.getInteger(0));
+    redis
+        .send(
+            Request.cmd(io.vertx.redis.client.Command.XADD)
+                .arg(keys.commands(c.env()))
+                .arg("*")
+                .arg("e")
+                .arg(Wire.write(c)))
+        .await();
+    store.log(
+        rollout,
+        c.env(),
+        "step_sent",
+        "step "
+            + c.step()
+            + ": "
+            + c.action()
+            + " "
+            + c.target()
+            + " ("
+            + c.phase()
+            + "), epoch "
+            + epoch);
+    log.info(
+        "{} - rollout {} step {}: {} {} in {} ({}), epoch {}",
+        id,
+        rollout,
+        c.step(),
+        c.action(),
+        c.target(),
+        c.env(),
+        c.phase(),
+        epoch);
+  }
+
+  private void startRollback(
+      String rollout, String policy, Row failed, List<Row> steps, JsonObject startHeads) {
+    String failedEnv = failed.getString(1);
+    Set<String> touched = new java.util.LinkedHashSet<>();
+    for (Row s : steps) {
+      if (!s.getString(7).equals("pending")) {
+        touched.add(s.getString(1));
+      }
+    }
+    List<String> back = new ArrayList<>();
+    for (int i = environments.size() - 1; i >= 0; i--) {
+      String env = environments.get(i);
+      if (policy.equals("all") && touched.contains(env)
+          || policy.equals("failed") && env.equals(failedEnv)) {
+        back.add(env);
+      }
+    }
+    store.log(
+        rollout,
+        failedEnv,
+        "step_failed",
+        failed.getString(1) + " step " + failed.getInteger(0) + " " + failed.getString(7));
+    if (back.isEmpty()) {
+      finish(
+          rollout,
+          "failed",
+          "step "
+              + failed.getInteger(0)
+              + " in "
+              + failedEnv
+              + " failed; rollback policy "
+              + policy
+              + " leaves every environment as it is");
+      return;
+    }
+    int seq = steps.size();
+    List<String> values = new ArrayList<>();
+    for (String env : back) {
+      JsonArray heads = startHeads.getJsonArray(env, new JsonArray());
+      String target = heads.isEmpty() ? "base" : heads.getString(0);
+      values.add(
+          "("
+              + Sql.literal(rollout)
+              + ", "
+              + (++seq)
+              + ", "
+              + Sql.literal(env)
+              + ", 'downgrade', 'all', "
+              + Sql.literal(target)
+              + ", 'auto', true)");
+    }
+    store.run(
+        "BEGIN; UPDATE "
+            + SCHEMA
+            + ".steps SET state = 'skipped' WHERE rollout_id = "
+            + Sql.literal(rollout)
+            + " AND state = 'pending';"
+            + " INSERT INTO "
+            + SCHEMA
+            + ".steps (rollout_id, seq, env, action, phase, target,"
+            + " gate, rollback) VALUES "
+            + String.join(", ", values)
+            + ";"
+            + " UPDATE "
+            + SCHEMA
+            + ".rollouts SET state = 'rolling_back', error = "
+            + Sql.literal("step " + failed.getInteger(0) + " in " + failedEnv + " failed")
+            + ", updated_at = now() WHERE id = "
+            + Sql.literal(rollout)
+            + "; COMMIT");
+    store.log(
+        rollout,
+        null,
+        "rollback_started",
+        "back to the starting revision in " + String.join(", ", back));
+    log.warn(
+        "{} - rollout {}: step {} in {} failed; rolling back {}",
+        id,
+        rollout,
+        failed.getInteger(0),
+        failedEnv,
+        back);
+  }
+
+  private boolean approved(String rollout, String env) {
+    return !store
+        .rows(
+            "SELECT 1 FROM "
+                + SCHEMA
+                + ".approvals WHERE rollout_id = "
+                + Sql.literal(rollout)
+                + " AND env = "
+                + Sql.literal(env))
+        .isEmpty();
+  }
+
+  private void setState(String rollout, String state) {
+    store.run(
+        "UPDATE "
+            + SCHEMA
+            + ".rollouts SET state = "
+            + Sql.literal(state)
+            + ", updated_at = now() WHERE id = "
+            + Sql.literal(rollout));
+  }
+
+  private void finish(String rollout, String state, String error) {
+    store.run(
+        "UPDATE "
+            + SCHEMA
+            + ".rollouts SET state = "
+            + Sql.literal(state)
+            + (error == null ? "" : ", error = " + Sql.literal(error))
+            + ", updated_at = now() WHERE id = "
+            + Sql.literal(rollout));
+    store.log(rollout, null, "rollout_" + state, error);
+    log.info("{} - rollout {} {}", id, rollout, state);
+  }
+
+  /** Records an agent's answer to a step; answers to a superseded send are ignored. */
+  void apply(Event e) {
+    if (e.plan() == null || e.step() == null) {
+      return;
+    }
+    String where =
+        " WHERE rollout_id = "
+            + Sql.literal(e.plan())
+            + " AND seq = "
+            + e.step()
+            + " AND epoch = "
+            + (e.epoch() == null ? -1 : e.epoch())
+            + " AND state IN ('sent', 'running')";
+    switch (e.type()) {
+      case Event.ACCEPTED -> store.run("UPDATE " + SCHEMA + ".steps SET state = 'running'" + where);
+      case Event.PROGRESS -> {
+        store.run(
+            "UPDATE "
+                + SCHEMA
+                + ".steps SET rows_done = "
+                + e.rows()
+                + ", rows_total = "
+                + e.total()
+                + where);
+        metrics.backfillRows(e.env(), e.rows());
+      }
+      case Event.SUCCEEDED, Event.FAILED, Event.REJECTED -> {
+        String state = e.type().equals(Event.SUCCEEDED) ? "succeeded" : e.type();
+        store.run(
+            "UPDATE "
+                + SCHEMA
+                + ".steps SET state = "
+                + Sql.literal(state)
+                + ", finished_at = "
+                + Sql.literal(OffsetDateTime.now(clock).toString())
+                + ", seconds = "
+                + (e.seconds() == null ? "NULL" : e.seconds())
+                + ", heads = "
+                + Sql.literal(new JsonArray(e.heads()).encode())
+                + "::jsonb"
+                + ", message = "
+                + ControlStore.lit(e.message())
+                + where);
+        store.log(
+            e.plan(),
+            e.env(),
+            "step_" + state,
+            "step " + e.step() + (e.message() == null ? "" : ": " + e.message()));
+        if (e.seconds() != null) {
+          metrics.stepDuration(e.env(), e.seconds());
+        }
+      }
+      default -> {}
+    }
+  }
+}

@@ -98,11 +98,16 @@ final class Driver {
                 + ".steps WHERE rollout_id = "
                 + Sql.literal(rollout)
                 + " ORDER BY seq");
+    // While rolling back only the rollback steps count; skipped steps never run.
+    boolean rollingBack = state.equals("rolling_back");
     Row failed = null;
     Row next = null;
     Instant previousFinished = null;
     for (Row s : steps) {
       String st = s.getString(7);
+      if (st.equals("skipped") || rollingBack && !s.getBoolean(6)) {
+        continue;
+      }
       if ((st.equals("failed") || st.equals("rejected")) && failed == null) {
         failed = s;
       }

@@ -1,0 +1,240 @@
+package dev.convoy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convoy.rollout.Command;
+import dev.convoy.rollout.Signer;
+import dev.convoy.rollout.Wire;
+import dev.convoy.testkit.MigrationFiles;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rollouts through dev, staging and prod with a real coordinator, agents, Redis and PostgreSQL. */
+class RolloutTest {
+  @TempDir Path dir;
+
+  private void migrations() {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.yaml(
+        "roll0001",
+        null,
+        "  - op: create_table\n    table: item\n    columns:\n"
+            + "      - {name: id, type: bigint, primary_key: true}\n"
+            + "      - {name: qty, type: int, nullable: false}\n");
+    files.yaml(
+        "roll0002",
+        "roll0001",
+        "  - op: add_column\n    table: item\n    column: {name: label, type: text, nullable:"
+            + " false}\n    backfill: \"'item ' || id\"\n");
+  }
+
+  @Test
+  void an_expand_first_rollout_reaches_head_everywhere_and_metrics_show_it_moving()
+      throws Exception {
+    migrations();
+    try (Topology t = new Topology(dir)) {
+      t.start();
+      assertEquals(
+          401,
+          t.http("POST", "/api/rollouts", "{}", false).statusCode(),
+          "mutating calls need the bearer token");
+      String first = t.startRollout(new JsonObject().put("target", "roll0001"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      for (String env : Topology.ENVS) {
+        t.dbs.get(env).execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 20000) g");
+      }
+      Topology.sleep(1200); // heartbeats carry the new heads
+      String id = t.startRollout(new JsonObject().put("target", "head"));
+      String sawRunning = null;
+      long until = System.currentTimeMillis() + 60_000;
+      JsonObject r = t.rollout(id);
+      while (!RolloutView.ended(r.getString("state")) && System.currentTimeMillis() < until) {
+        String metrics = t.http("GET", "/metrics", null, false).body();
+        if (sawRunning == null
+            && Pattern.compile("convoy_rollout_stage_state\\{env=\"\\w+\"\\}" + " [12]\\.0")
+                .matcher(metrics)
+                .find()) {
+          sawRunning = metrics;
+        }
+        Topology.sleep(50);
+        r = t.rollout(id);
+      }
+      assertEquals("succeeded", r.getString("state"), r.encodePrettily());
+      assertEquals(new JsonArray(List.of("done", "done", "done")), Topology.states(r));
+      for (String env : Topology.ENVS) {
+        assertEquals("roll0002", t.heads(env), env);
+        assertEquals("0", t.dbs.get(env).scalar("SELECT count(*) FROM item WHERE label IS NULL"));
+        assertEquals(
+            id,
+            t.dbs
+                .get(env)
+                .scalar(
+                    "SELECT string_agg(DISTINCT plan_id, ',') FROM convoy.history"
+                        + " WHERE revision = 'roll0002' AND success"),
+            "history names the plan");
+      }
+      assertTrue(sawRunning != null, "a scrape during the rollout saw a stage running/expanded");
+      String after = t.http("GET", "/metrics", null, false).body();
+      assertTrue(after.contains("convoy_step_duration_seconds_count{env=\"prod\"}"), after);
+      assertTrue(after.contains("convoy_rollout_stage_state{env=\"prod\"} 3.0"), after);
+      assertTrue(after.contains("convoy_agents_up{env=\"dev\"} 1.0"), after);
+      Matcher rows =
+          Pattern.compile("convoy_backfill_rows_total\\{env=\"prod\"\\} ([0-9.E]+)").matcher(after);
+      assertTrue(rows.find() && Double.parseDouble(rows.group(1)) >= 20000, after);
+      JsonObject health = new JsonObject(t.http("GET", "/health", null, false).body());
+      assertEquals(true, health.getBoolean("leader"));
+    }
+  }
+
+  @Test
+  void a_migration_failing_only_in_prod_brings_every_environment_back() throws Exception {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.yaml(
+        "fail0001",
+        null,
+        "  - op: create_table\n    table: item\n    columns:\n"
+            + "      - {name: id, type: bigint, primary_key: true}\n"
+            + "      - {name: qty, type: int, nullable: false}\n");
+    files.yaml(
+        "fail0002",
+        "fail0001",
+        "  - op: add_check\n    table: item\n    name: item_qty_positive\n"
+            + "    check: \"qty > 0\"\n");
+    try (Topology t = new Topology(dir)) {
+      t.start();
+      String first = t.startRollout(new JsonObject().put("target", "fail0001"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      for (String env : Topology.ENVS) {
+        t.dbs.get(env).execute("INSERT INTO item VALUES (1, 5), (2, 7)");
+      }
+      t.dbs.get("prod").execute("INSERT INTO item VALUES (3, -1)"); // violates the new check
+      Topology.sleep(1500); // heartbeats carry the new heads
+      String id = t.startRollout(new JsonObject().put("target", "fail0002"));
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
+      assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
+      for (String env : Topology.ENVS) {
+        assertEquals("fail0001", t.heads(env), env + " is back at the starting revision");
+        assertEquals(
+            "0",
+            t.dbs
+                .get(env)
+                .scalar("SELECT count(*) FROM pg_constraint WHERE conname = 'item_qty_positive'"),
+            env);
+      }
+      assertEquals("3", t.dbs.get("prod").scalar("SELECT count(*) FROM item"), "prod data kept");
+      String events =
+          t.control.scalar(
+              "SELECT string_agg(type, ',' ORDER BY id) FROM convoy_control.events"
+                  + " WHERE rollout_id = '"
+                  + id
+                  + "'");
+      assertTrue(
+          events.contains("step_failed")
+              && events.contains("rollback_started")
+              && events.endsWith("rollout_rolled_back"),
+          events);
+      String metrics = t.http("GET", "/metrics", null, false).body();
+      assertTrue(metrics.contains("convoy_rollbacks_total 1.0"), metrics);
+    }
+  }
+
+  @Test
+  void agents_refuse_forged_stale_and_unknown_commands_saying_why() throws Exception {
+    migrations();
+    try (Topology t = new Topology(dir)) {
+      t.start();
+      long epoch = t.coordinator.epoch();
+      Redis redis = Redis.createClient(t.vertx, t.redisUrl);
+      try {
+        String stream = "convoy:" + t.namespace + ":cmd:dev";
+        List<Command.Revision> revs =
+            List.of(
+                new Command.Revision(
+                    "roll0001",
+                    dev.convoy.migration.MigrationDirectory.load(dir).get("roll0001").checksum()));
+        Signer signer = new Signer(Topology.KEY);
+        // The fence learns the current epoch.
+        send(
+            redis,
+            stream,
+            new Command("p1", 1, "dev", epoch, "upgrade", "roll0001", "all", revs, null)
+                .signed(signer));
+        send(
+            redis,
+            stream,
+            new Command("p1", 2, "dev", epoch - 1, "upgrade", "roll0001", "all", revs, null)
+                .signed(signer));
+        send(
+            redis,
+            stream,
+            new Command("p1", 3, "dev", epoch, "upgrade", "roll0001", "all", revs, null)
+                .signed(new Signer("another-key-of-16-chars")));
+        send(
+            redis,
+            stream,
+            new Command(
+                    "p1",
+                    4,
+                    "dev",
+                    epoch,
+                    "upgrade",
+                    "roll0001",
+                    "all",
+                    List.of(new Command.Revision("roll0001", "0000")),
+                    null)
+                .signed(signer));
+        String events = "";
+        long until = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < until && count(events, "\"rejected\"") < 3) {
+          Topology.sleep(200);
+          events =
+              redis
+                  .send(
+                      Request.cmd(io.vertx.redis.client.Command.XRANGE)
+                          .arg("convoy:" + t.namespace + ":events")
+                          .arg("-")
+                          .arg("+"))
+                  .await()
+                  .toString();
+        }
+        assertTrue(
+            events.contains("stale coordinator: the command carries epoch " + (epoch - 1)), events);
+        assertTrue(events.contains("the signature does not verify"), events);
+        assertTrue(events.contains("differs: the coordinator has checksum 0000"), events);
+        assertEquals("roll0001", t.heads("dev"), "the valid command ran");
+      } finally {
+        redis.close();
+      }
+    }
+  }
+
+  private static void send(Redis redis, String stream, Command c) {
+    redis
+        .send(
+            Request.cmd(io.vertx.redis.client.Command.XADD)
+                .arg(stream)
+                .arg("*")
+                .arg("e")
+                .arg(Wire.write(c)))
+        .await();
+  }
+
+  private static int count(String s, String needle) {
+    Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(s);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+}

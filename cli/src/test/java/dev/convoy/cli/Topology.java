@@ -1,0 +1,204 @@
+package dev.convoy.cli;
+
+import dev.convoy.agent.daemon.AgentDaemon;
+import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.coordinator.Coordinator;
+import dev.convoy.testkit.TestDatabase;
+import dev.convoy.testkit.TestPostgres;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A whole distributed Convoy for a test: a database per environment and a control database on the
+ * test PostgreSQL, a Redis namespace of its own on the test Redis (CONVOY_TEST_REDIS_URL, default
+ * redis://127.0.0.1:6379), one coordinator and one agent per environment in this JVM.
+ */
+final class Topology implements AutoCloseable {
+  static final List<String> ENVS = List.of("dev", "staging", "prod");
+  static final String TOKEN = "test-token-" + UUID.randomUUID();
+  static final String KEY = "test-signing-key-" + UUID.randomUUID();
+
+  final Vertx vertx = Vertx.vertx();
+  final String namespace = "t" + UUID.randomUUID().toString().substring(0, 8);
+  final String redisUrl =
+      System.getenv().getOrDefault("CONVOY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+  final Map<String, TestDatabase> dbs = new LinkedHashMap<>();
+  final TestDatabase control;
+  final Path dir;
+  final List<AgentDaemon> agents = new ArrayList<>();
+  Coordinator coordinator;
+
+  Topology(Path dir) {
+    this.dir = dir;
+    for (String env : ENVS) {
+      dbs.put(env, TestPostgres.createDatabase("rollout_" + env));
+    }
+    control = TestPostgres.createDatabase("rollout_control");
+  }
+
+  Topology start() {
+    coordinator = coordinator("c1");
+    for (String env : ENVS) {
+      agents.add(agent(env, "agent-" + env));
+    }
+    awaitAgents();
+    return this;
+  }
+
+  Coordinator coordinator(String id) {
+    return new Coordinator(
+            vertx,
+            new Coordinator.Config(
+                id,
+                control.url(),
+                ENVS,
+                redisUrl,
+                namespace,
+                0,
+                dir,
+                TOKEN,
+                KEY,
+                Duration.ofSeconds(2),
+                Duration.ofMillis(50)))
+        .start();
+  }
+
+  AgentDaemon agent(String env, String id) {
+    return new AgentDaemon(
+            vertx,
+            new AgentDaemon.Config(
+                env,
+                new DatabaseUrl(dbs.get(env).url()),
+                redisUrl,
+                namespace,
+                dir,
+                KEY,
+                id,
+                0,
+                "convoy",
+                Duration.ofMillis(500),
+                Duration.ofSeconds(3)))
+        .start();
+  }
+
+  void awaitAgents() {
+    long until = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < until) {
+      boolean all = coordinator.leader();
+      for (Object o : coordinator.environmentsView()) {
+        all &=
+            ((JsonObject) o)
+                .getJsonArray("agents").stream()
+                    .anyMatch(a -> ((JsonObject) a).getBoolean("alive"));
+      }
+      if (all) {
+        return;
+      }
+      sleep(100);
+    }
+    throw new AssertionError("agents did not report to the coordinator within 20 s");
+  }
+
+  String api() {
+    return "http://127.0.0.1:" + coordinator.httpPort();
+  }
+
+  /** Sends a request to the coordinator's API; returns status and body. */
+  HttpResponse<String> http(String method, String path, String body, boolean withToken) {
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(api() + path))
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body));
+      if (withToken) {
+        b.header("Authorization", "Bearer " + TOKEN);
+      }
+      return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  String startRollout(JsonObject request) {
+    HttpResponse<String> r = http("POST", "/api/rollouts", request.encode(), true);
+    if (r.statusCode() != 201) {
+      throw new AssertionError("POST /api/rollouts answered " + r.statusCode() + ": " + r.body());
+    }
+    return new JsonObject(r.body()).getString("id");
+  }
+
+  JsonObject rollout(String id) {
+    return new JsonObject(http("GET", "/api/rollouts/" + id, null, false).body());
+  }
+
+  JsonObject awaitEnd(String id, Duration within) {
+    long until = System.currentTimeMillis() + within.toMillis();
+    JsonObject r = rollout(id);
+    while (!RolloutView.ended(r.getString("state")) && System.currentTimeMillis() < until) {
+      sleep(100);
+      r = rollout(id);
+    }
+    return r;
+  }
+
+  String heads(String env) {
+    return dbs.get(env).scalar("SELECT string_agg(revision, ',') FROM convoy.version");
+  }
+
+  static JsonArray states(JsonObject rollout) {
+    JsonArray out = new JsonArray();
+    rollout.getJsonArray("stages").forEach(s -> out.add(((JsonObject) s).getString("state")));
+    return out;
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    agents.forEach(AgentDaemon::close);
+    if (coordinator != null) {
+      coordinator.close();
+    }
+    Redis r = Redis.createClient(vertx, redisUrl);
+    try {
+      Request del =
+          Request.cmd(Command.DEL)
+              .arg("convoy:" + namespace + ":leader")
+              .arg("convoy:" + namespace + ":events");
+      ENVS.forEach(env -> del.arg("convoy:" + namespace + ":cmd:" + env));
+      r.send(del).await();
+    } catch (RuntimeException e) {
+      // Nothing to clean.
+    } finally {
+      r.close();
+    }
+    dbs.values().forEach(TestDatabase::close);
+    control.close();
+    vertx.close().await();
+  }
+}

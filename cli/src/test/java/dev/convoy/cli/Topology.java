@@ -159,7 +159,11 @@ final class Topology implements AutoCloseable {
     return r;
   }
 
+  /** The environment's heads, comma-separated; null before Convoy's state exists. */
   String heads(String env) {
+    if (dbs.get(env).scalar("SELECT to_regclass('convoy.version')::text") == null) {
+      return null;
+    }
     return dbs.get(env).scalar("SELECT string_agg(revision, ',') FROM convoy.version");
   }
 

@@ -71,6 +71,9 @@ final class ControlStore implements AutoCloseable {
             + " epoch bigint, sent_at timestamptz, finished_at timestamptz, seconds double precision,"
             + " rows_done bigint, rows_total bigint, heads jsonb, message text,"
             + " PRIMARY KEY (rollout_id, seq));"
+            + " ALTER TABLE "
+            + SCHEMA
+            + ".steps ADD COLUMN IF NOT EXISTS heard_at timestamptz;"
             + " CREATE TABLE IF NOT EXISTS "
             + SCHEMA
             + ".approvals (rollout_id text NOT NULL,"

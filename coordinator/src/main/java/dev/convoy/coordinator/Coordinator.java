@@ -63,6 +63,7 @@ public final class Coordinator implements AutoCloseable {
   private final CoordinatorMetrics metrics;
   private final Map<String, Map<String, Heartbeat>> agents = new ConcurrentHashMap<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
   private volatile boolean running = true;
   private volatile long epoch = -1;
   private HttpServer http;
@@ -310,7 +311,14 @@ public final class Coordinator implements AutoCloseable {
         }
         log.warn("{} - rollout tick failed, trying again: {}", config.id(), e.getMessage());
       }
-      sleep(config.tick().toMillis());
+      try {
+        if (wake.tryAcquire(config.tick().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          wake.drainPermits();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -82,6 +82,15 @@ final class CoordinatorMetrics {
         .increment(delta);
   }
 
+  /** How long an agent's event took to reach this coordinator (clocks of one machine or NTP). */
+  void eventLag(String type, long millis) {
+    Timer.builder("convoy_event_lag_seconds")
+        .tag("type", type.equals("heartbeat") ? "heartbeat" : "step")
+        .publishPercentiles(0.5, 0.99)
+        .register(registry)
+        .record(Duration.ofMillis(Math.max(0, millis)));
+  }
+
   String scrape() {
     return registry.scrape();
   }

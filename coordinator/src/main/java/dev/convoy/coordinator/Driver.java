@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
 final class Driver {
   private static final Logger log = LoggerFactory.getLogger(Driver.class);
 
+  /** A step not heard of (no event, no heartbeat naming it) for this long is sent again. */
+  static final java.time.Duration SILENCE = java.time.Duration.ofSeconds(10);
+
   private final ControlStore store;
   private final Redis redis;
   private final Keys keys;
@@ -93,7 +96,9 @@ final class Driver {
     List<Row> steps =
         store.rows(
             "SELECT seq, env, action, phase, target, gate, rollback, state, epoch,"
-                + " finished_at FROM "
+                + " finished_at, coalesce(heard_at, sent_at) < now() - interval '"
+                + SILENCE.toMillis()
+                + " milliseconds' FROM "
                 + SCHEMA
                 + ".steps WHERE rollout_id = "
                 + Sql.literal(rollout)
@@ -160,8 +165,10 @@ final class Driver {
       send(epoch, rollout, next, revisions);
     } else if (st.equals("sent") || st.equals("running")) {
       Long sentEpoch = next.getLong(8);
-      if (sentEpoch == null || sentEpoch < epoch) {
-        // Sent by an earlier term: the agent may never have seen it, or may refuse it now.
+      if (sentEpoch == null || sentEpoch < epoch || Boolean.TRUE.equals(next.getBoolean(10))) {
+        // Sent by an earlier term (the agent may never have seen it, or refuse it now), or not
+        // heard of for a while (Redis lost it, or its agent died with no standby): send it again.
+        // Applying is idempotent, so an agent still working on it only finds it done.
         send(epoch, rollout, next, revisions);
       }
     }
@@ -343,6 +350,22 @@ final class Driver {
     log.info("{} - rollout {} {}", id, rollout, state);
   }
 
+  /** A heartbeat naming the step {@code key} (plan#step) its agent is working on. */
+  void heard(String key) {
+    int hash = key.lastIndexOf('#');
+    if (hash <= 0) {
+      return;
+    }
+    store.run(
+        "UPDATE "
+            + SCHEMA
+            + ".steps SET heard_at = now() WHERE rollout_id = "
+            + Sql.literal(key.substring(0, hash))
+            + " AND seq = "
+            + Integer.parseInt(key.substring(hash + 1))
+            + " AND state IN ('sent', 'running')");
+  }
+
   /** Records an agent's answer to a step; answers to a superseded send are ignored. */
   void apply(Event e) {
     if (e.plan() == null || e.step() == null) {
@@ -357,7 +380,8 @@ final class Driver {
             + (e.epoch() == null ? -1 : e.epoch())
             + " AND state IN ('sent', 'running')";
     switch (e.type()) {
-      case Event.ACCEPTED -> store.run("UPDATE " + SCHEMA + ".steps SET state = 'running'" + where);
+      case Event.ACCEPTED ->
+          store.run("UPDATE " + SCHEMA + ".steps SET state = 'running', heard_at = now()" + where);
       case Event.PROGRESS -> {
         store.run(
             "UPDATE "

@@ -34,9 +34,14 @@ public record Event(
     heads = heads == null ? List.of() : List.copyOf(heads);
   }
 
-  public static Event heartbeat(String agent, String env, List<String> heads, String digest) {
+  /**
+   * A heartbeat; {@code working} is the command in progress ({@link Command#key()}), or null. It
+   * tells the coordinator the step is alive even when it sends no progress (a long index build).
+   */
+  public static Event heartbeat(
+      String agent, String env, List<String> heads, String digest, String working) {
     return new Event(
-        HEARTBEAT, agent, env, null, null, null, heads, digest, null, null, null, null, now());
+        HEARTBEAT, agent, env, null, null, null, heads, digest, working, null, null, null, now());
   }
 
   public static Event about(

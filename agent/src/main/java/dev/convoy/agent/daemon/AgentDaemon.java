@@ -75,6 +75,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final AtomicLong backfillRate = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
+  private volatile String working;
   private HttpServer metricsServer;
   private Thread commands;
   private Thread heartbeats;
@@ -143,7 +144,8 @@ public final class AgentDaemon implements AutoCloseable {
     while (running) {
       try {
         RevisionGraph graph = MigrationDirectory.load(config.dir());
-        publish(Event.heartbeat(config.agentId(), config.env(), heads(), Plans.digest(graph)));
+        publish(
+            Event.heartbeat(config.agentId(), config.env(), heads(), Plans.digest(graph), working));
       } catch (Exception e) {
         if (!running) {
           return;
@@ -168,7 +170,17 @@ public final class AgentDaemon implements AutoCloseable {
           bus.ack(stream, config.env(), e.id());
         }
       } catch (Exception e) {
-        if (running) {
+        if (running && String.valueOf(e.getMessage()).contains("NOGROUP")) {
+          // Redis lost the stream (restarted without persistence): make the group again. The
+          // coordinator sends again whatever it has not heard back about.
+          log.warn(
+              "{} - command group missing (Redis restarted?); recreating it", config.agentId());
+          try {
+            bus.createGroup(stream, config.env());
+          } catch (RuntimeException again) {
+            sleep(1000);
+          }
+        } else if (running) {
           log.warn(
               "{} - command stream unavailable, retrying: {}", config.agentId(), e.getMessage());
           sleep(1000);
@@ -194,6 +206,7 @@ public final class AgentDaemon implements AutoCloseable {
     }
     publish(Event.about(Event.ACCEPTED, config.agentId(), c, List.of(), null, null));
     long t0 = System.nanoTime();
+    working = c.key();
     try {
       MigrationResult r = apply(c);
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -208,6 +221,8 @@ public final class AgentDaemon implements AutoCloseable {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
       publish(Event.about(Event.FAILED, config.agentId(), c, heads(), e.getMessage(), seconds));
+    } finally {
+      working = null;
     }
   }
 

@@ -1,0 +1,187 @@
+package dev.convoy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convoy.testkit.MigrationFiles;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two coordinator processes share one control database and Redis. The leader is killed (SIGKILL) in
+ * the middle of a rollout; the standby takes the lease within its time, bumps the epoch and
+ * finishes the rollout, and no step is applied twice.
+ */
+class FailoverTest {
+  @TempDir Path dir;
+  @TempDir Path logs;
+
+  private Process coordinator(Topology t, String id, int port) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.convoy.cli.Main",
+                "coordinator",
+                "--id",
+                id,
+                "--control-url",
+                t.control.url(),
+                "--environments",
+                String.join(",", Topology.ENVS),
+                "--redis",
+                t.redisUrl,
+                "--namespace",
+                t.namespace,
+                "--http-port",
+                Integer.toString(port),
+                "--dir",
+                dir.toString(),
+                "--lease-ttl",
+                "2s")
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve(id + ".log").toFile());
+    pb.environment().put("CONVOY_API_TOKEN", Topology.TOKEN);
+    pb.environment().put("CONVOY_SIGNING_KEY", Topology.KEY);
+    return pb.start();
+  }
+
+  private static JsonObject get(int port, String path) {
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(r.body());
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static JsonObject awaitLeader(int port, long withinMs) {
+    long until = System.currentTimeMillis() + withinMs;
+    while (System.currentTimeMillis() < until) {
+      JsonObject h = get(port, "/health");
+      if (h != null && h.getBoolean("leader", false)) {
+        return h;
+      }
+      Topology.sleep(50);
+    }
+    return null;
+  }
+
+  @Test
+  void the_standby_takes_over_a_killed_leaders_rollout_and_no_step_runs_twice() throws Exception {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.yaml(
+        "fo000001",
+        null,
+        "  - op: create_table\n    table: item\n    columns:\n"
+            + "      - {name: id, type: bigint, primary_key: true}\n");
+    files.yaml(
+        "fo000002",
+        "fo000001",
+        "  - op: add_column\n    table: item\n    column: {name: note, type: text}\n");
+    try (Topology t = new Topology(dir)) {
+      int p1 = freePort();
+      int p2 = freePort();
+      Process leader = coordinator(t, "first", p1);
+      Process standby = null;
+      try {
+        JsonObject h1 = awaitLeader(p1, 30_000);
+        assertTrue(h1 != null, "the first coordinator leads");
+        standby = coordinator(t, "second", p2);
+        long until = System.currentTimeMillis() + 30_000;
+        while (get(p2, "/health") == null && System.currentTimeMillis() < until) {
+          Topology.sleep(100);
+        }
+        for (String env : Topology.ENVS) {
+          t.agents.add(t.agent(env, "agent-" + env));
+        }
+        Topology.sleep(1500); // heartbeats reach both coordinators
+        // A soak before staging and prod keeps the rollout going long enough to kill its leader.
+        HttpResponse<String> started =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p1 + "/api/rollouts"))
+                        .header("Authorization", "Bearer " + Topology.TOKEN)
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                new JsonObject()
+                                    .put("strategy", "per-environment")
+                                    .put(
+                                        "gates",
+                                        new JsonObject()
+                                            .put("staging", "soak:2s")
+                                            .put("prod", "soak:1s"))
+                                    .encode()))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, started.statusCode(), started.body());
+        String id = new JsonObject(started.body()).getString("id");
+        until = System.currentTimeMillis() + 30_000;
+        while (!"fo000002".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
+          Topology.sleep(50);
+        }
+        assertEquals("fo000002", t.heads("dev"), "dev migrated under the first leader");
+        long killedAt = System.currentTimeMillis();
+        leader.destroyForcibly(); // SIGKILL: no lease release, no goodbye
+        leader.waitFor(10, TimeUnit.SECONDS);
+        JsonObject h2 = awaitLeader(p2, 10_000);
+        long tookOver = System.currentTimeMillis() - killedAt;
+        assertTrue(h2 != null, "the standby took the lease");
+        assertTrue(tookOver <= 2000 + 1500, "took over in " + tookOver + " ms (lease 2 s)");
+        assertTrue(h2.getLong("epoch") > h1.getLong("epoch"), h1 + " then " + h2);
+        JsonObject r = null;
+        until = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < until) {
+          r = get(p2, "/api/rollouts/" + id);
+          if (r != null && RolloutView.ended(r.getString("state"))) {
+            break;
+          }
+          Topology.sleep(100);
+        }
+        assertEquals("succeeded", r.getString("state"), r.encodePrettily());
+        for (String env : Topology.ENVS) {
+          assertEquals("fo000002", t.heads(env), env);
+          assertEquals(
+              "1",
+              t.dbs
+                  .get(env)
+                  .scalar(
+                      "SELECT count(*) FROM convoy.history"
+                          + " WHERE revision = 'fo000002' AND direction = 'upgrade' AND success"),
+              env + ": applied exactly once");
+        }
+        assertEquals(
+            List.of(h2.getLong("epoch")),
+            List.of(
+                Long.parseLong(t.dbs.get("prod").scalar("SELECT max(epoch) FROM convoy.history"))),
+            "prod ran under the new term");
+      } finally {
+        leader.destroyForcibly();
+        if (standby != null) {
+          standby.destroy();
+          standby.waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+}

@@ -35,8 +35,7 @@ final class Topology implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
   final String namespace = "t" + UUID.randomUUID().toString().substring(0, 8);
-  final String redisUrl =
-      System.getenv().getOrDefault("CONVOY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+  final String redisUrl;
   final Map<String, TestDatabase> dbs = new LinkedHashMap<>();
   final TestDatabase control;
   final Path dir;
@@ -44,7 +43,12 @@ final class Topology implements AutoCloseable {
   Coordinator coordinator;
 
   Topology(Path dir) {
+    this(dir, System.getenv().getOrDefault("CONVOY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
+  }
+
+  Topology(Path dir, String redisUrl) {
     this.dir = dir;
+    this.redisUrl = redisUrl;
     for (String env : ENVS) {
       dbs.put(env, TestPostgres.createDatabase("rollout_" + env));
     }

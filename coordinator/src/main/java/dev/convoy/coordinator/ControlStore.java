@@ -121,7 +121,7 @@ final class ControlStore implements AutoCloseable {
 
   RowSet<Row> query(String sql) {
     try {
-      return pool.query(sql).execute().await();
+      return Replies.awaitDb(pool.query(sql).execute());
     } catch (RuntimeException e) {
       throw new ConvoyException(
           ErrorCode.CONNECTION_FAILED, "control database: " + e.getMessage(), e);

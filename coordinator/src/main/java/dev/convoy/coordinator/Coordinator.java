@@ -240,8 +240,8 @@ public final class Coordinator implements AutoCloseable {
           cursor = store.eventsCursor();
         }
         Response r =
-            events
-                .send(
+            Replies.await(
+                events.send(
                     Request.cmd(Command.XREAD)
                         .arg("COUNT")
                         .arg(500)
@@ -249,8 +249,8 @@ public final class Coordinator implements AutoCloseable {
                         .arg(500)
                         .arg("STREAMS")
                         .arg(keys.events())
-                        .arg(cursor))
-                .await();
+                        .arg(cursor)),
+                5500);
         if (r == null || r.size() == 0) {
           continue;
         }

@@ -197,14 +197,13 @@ final class Driver {
             + Sql.literal(rollout)
             + " AND seq = "
             + step.getInteger(0));
-    redis
-        .send(
+    Replies.await(
+        redis.send(
             Request.cmd(io.vertx.redis.client.Command.XADD)
                 .arg(keys.commands(c.env()))
                 .arg("*")
                 .arg("e")
-                .arg(Wire.write(c)))
-        .await();
+                .arg(Wire.write(c))));
     store.log(
         rollout,
         c.env(),

@@ -33,22 +33,20 @@ final class Lease {
 
   boolean tryAcquire() {
     Response r =
-        redis
-            .send(Request.cmd(Command.SET).arg(key).arg(id).arg("NX").arg("PX").arg(ttlMs))
-            .await();
+        Replies.await(
+            redis.send(Request.cmd(Command.SET).arg(key).arg(id).arg("NX").arg("PX").arg(ttlMs)));
     return r != null && "OK".equals(r.toString());
   }
 
   boolean extend() {
     Response r =
-        redis
-            .send(Request.cmd(Command.EVAL).arg(EXTEND).arg(1).arg(key).arg(id).arg(ttlMs))
-            .await();
+        Replies.await(
+            redis.send(Request.cmd(Command.EVAL).arg(EXTEND).arg(1).arg(key).arg(id).arg(ttlMs)));
     return r != null && r.toInteger() == 1;
   }
 
   void release() {
-    redis.send(Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(key).arg(id)).await();
+    Replies.await(redis.send(Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(key).arg(id)));
   }
 
   long ttlMs() {

@@ -31,12 +31,33 @@ final class RedisBus implements AutoCloseable {
                 .setMaxPoolWaiting(64));
   }
 
+  /**
+   * Sends one command and waits at most 5 s beyond any BLOCK it asks for: a connection that died
+   * under a pending call (Redis restarted) must not hang the loop that made it.
+   */
   Response send(Command cmd, Object... args) {
     Request r = Request.cmd(cmd);
-    for (Object a : args) {
-      r.arg(String.valueOf(a));
+    long blockMs = 0;
+    for (int i = 0; i < args.length; i++) {
+      r.arg(String.valueOf(args[i]));
+      if ("BLOCK".equals(args[i]) && i + 1 < args.length) {
+        blockMs = Long.parseLong(String.valueOf(args[i + 1]));
+      }
     }
-    return redis.send(r).await();
+    return await(redis.send(r), blockMs + 5000);
+  }
+
+  static <T> T await(io.vertx.core.Future<T> f, long timeoutMs) {
+    try {
+      return f.await(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Redis did not answer within " + timeoutMs + " ms", e);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      // Vert.x fails futures with bare Throwables (CONNECTION_CLOSED) that await rethrows.
+      throw new IllegalStateException(t.getMessage(), t);
+    }
   }
 
   void createGroup(String stream, String group) {

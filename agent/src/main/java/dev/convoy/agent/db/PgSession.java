@@ -162,10 +162,12 @@ public final class PgSession implements AutoCloseable {
   public static <T> T await(Future<T> f) {
     try {
       return f.await();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+    } catch (Throwable t) {
+      // Checked exceptions, and the bare Throwables Vert.x fails some futures with
+      // (CONNECTION_CLOSED), would otherwise escape every catch of RuntimeException.
+      throw new IllegalStateException(t.getMessage(), t);
     }
   }
 }

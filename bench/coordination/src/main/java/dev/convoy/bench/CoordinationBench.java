@@ -82,6 +82,7 @@ public final class CoordinationBench {
   String redisUrl = env("CONVOY_REDIS_URL", "redis://127.0.0.1:6379");
   String namespacePrefix = "bench-coord-" + ProcessHandle.current().pid();
   String commandLine = "bash bench/coordination.sh";
+  String convoyBuild;
   Path results;
 
   // ------------------------------------------------------------------ state
@@ -142,6 +143,7 @@ public final class CoordinationBench {
         case "--namespace-prefix" -> namespacePrefix = v;
         case "--results" -> results = Path.of(v);
         case "--command" -> commandLine = v;
+        case "--convoy-build" -> convoyBuild = v;
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -296,6 +298,44 @@ public final class CoordinationBench {
     admin.close().await();
   }
 
+  /** Machine-wide busy CPU seconds (all cores) and this JVM's CPU seconds, now. */
+  static double[] cpu() {
+    double machine = Double.NaN;
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) { // guest time is already in user
+        if (i != 4 && i != 5) {
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      machine = busy / 100.0;
+    } catch (IOException | RuntimeException e) {
+      // Not Linux.
+    }
+    double self = Double.NaN;
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      self = os.getProcessCpuTime() / 1e9;
+    }
+    return new double[] {machine, self};
+  }
+
+  /** "machine x% of N cores busy, this JVM y%" over a part. */
+  static String cpuLine(double[] start, double[] end, double wallS) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    double m = (end[0] - start[0]) / (wallS * cores) * 100;
+    double j = (end[1] - start[1]) / (wallS * cores) * 100;
+    return String.format(
+        Locale.ROOT,
+        "CPU over the part (%.0f s): %.0f%% of %d cores busy, of which this JVM %.0f%% (the rest:"
+            + " PostgreSQL and Redis serving it, and anything else running)",
+        wallS,
+        m,
+        cores,
+        j);
+  }
+
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -373,7 +413,16 @@ public final class CoordinationBench {
 
   /** One stage of one rollout, in milliseconds. */
   record StageTiming(
-      String env, String state, double wallMs, double sqlMs, double gateMs, double agentMs) {
+      String env,
+      String state,
+      double wallMs,
+      double sqlMs,
+      double gateMs,
+      double agentMs,
+      double sendMs,
+      double pickupMs,
+      double extraMs,
+      double reportMs) {
     double overheadMs() {
       return wallMs - sqlMs;
     }
@@ -393,6 +442,8 @@ public final class CoordinationBench {
   final class PartA {
     final List<RolloutTiming> rollouts = new ArrayList<>();
     final String namespace = namespacePrefix + "-a";
+    String cpu = "";
+    Redis probe;
     String error;
 
     void run() throws Exception {
@@ -406,6 +457,9 @@ public final class CoordinationBench {
       Coordinator coordinator = null;
       List<AgentDaemon> list = new ArrayList<>();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      probe = redis(admin);
+      double[] cpu0 = cpu();
+      long n0 = System.nanoTime();
       try {
         log("part A: coordinator (tick " + tickMs + " ms) and 3 agents, namespace " + namespace);
         coordinator =
@@ -479,7 +533,9 @@ public final class CoordinationBench {
         error = String.valueOf(e.getMessage());
         log("part A failed: " + error);
       } finally {
+        cpu = cpuLine(cpu0, cpu(), (System.nanoTime() - n0) / 1e9);
         closeAll(list, coordinator);
+        probe.close();
         control.close().await();
         deleteKeys(namespace, ENVS);
         agentVertx.close().await();
@@ -528,6 +584,7 @@ public final class CoordinationBench {
         sleep(pollMs);
       }
       double e2e = (System.nanoTime() - t0) / 1e6;
+      List<JsonObject> events = streamEvents(postAt.toEpochMilli() - 1000);
       // The control database's own timestamps, to the microsecond.
       List<StageTiming> stages = new ArrayList<>();
       long prev = micros(postAt);
@@ -535,7 +592,7 @@ public final class CoordinationBench {
           control
               .query(
                   "SELECT env, state, (extract(epoch FROM sent_at) * 1000000)::bigint,"
-                      + " (extract(epoch FROM finished_at) * 1000000)::bigint, seconds"
+                      + " (extract(epoch FROM finished_at) * 1000000)::bigint, seconds, seq"
                       + " FROM convoy_control.steps WHERE rollout_id = '"
                       + id
                       + "' ORDER BY seq")
@@ -545,16 +602,38 @@ public final class CoordinationBench {
         Long fin = s.getLong(3);
         Double sec = s.getDouble(4);
         if (sent == null || fin == null || sec == null) {
+          double nan = Double.NaN;
           stages.add(
               new StageTiming(
-                  s.getString(0), s.getString(1), Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+                  s.getString(0), s.getString(1), nan, nan, nan, nan, nan, nan, nan, nan));
           continue;
         }
         double wall = (fin - prev) / 1000.0;
         double sql = sec * 1000;
         double gate = (sent - prev) / 1000.0;
         double agent = (fin - sent) / 1000.0 - sql;
-        stages.add(new StageTiming(s.getString(0), s.getString(1), wall, sql, gate, agent));
+        // The path between sent_at and finished_at, from the Redis streams (millisecond clocks):
+        // the command entry's id, then the agent's accepted and succeeded events.
+        int seq = s.getInteger(5);
+        Long cmdMs = commandEntryMs(s.getString(0), id, seq);
+        Long acc = eventSentAt(events, id, seq, "accepted");
+        Long suc = eventSentAt(events, id, seq, "succeeded");
+        double send = cmdMs == null ? Double.NaN : cmdMs - sent / 1000.0;
+        double pickup = cmdMs == null || acc == null ? Double.NaN : acc - cmdMs;
+        double extra = acc == null || suc == null ? Double.NaN : suc - acc - sql;
+        double report = suc == null ? Double.NaN : fin / 1000.0 - suc;
+        stages.add(
+            new StageTiming(
+                s.getString(0),
+                s.getString(1),
+                wall,
+                sql,
+                gate,
+                agent,
+                send,
+                pickup,
+                extra,
+                report));
         prev = fin;
       }
       Row ro =
@@ -570,6 +649,76 @@ public final class CoordinationBench {
               .next();
       double finish = (ro.getLong(0) - prev) / 1000.0;
       return new RolloutTiming(index, warm, target, id, state, e2e, finish, stages);
+    }
+
+    /** The events of the namespace's stream added since {@code fromMs}, as JSON. */
+    List<JsonObject> streamEvents(long fromMs) {
+      List<JsonObject> out = new ArrayList<>();
+      try {
+        Response r =
+            probe
+                .send(
+                    Request.cmd(Command.XRANGE)
+                        .arg(new Keys(namespace).events())
+                        .arg(String.valueOf(fromMs))
+                        .arg("+"))
+                .await();
+        for (Response entry : r) {
+          Response fields = entry.get(1);
+          for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+            if ("e".equals(fields.get(i).toString())) {
+              out.add(new JsonObject(fields.get(i + 1).toString()));
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        log("could not read the events stream: " + e.getMessage());
+      }
+      return out;
+    }
+
+    static Long eventSentAt(List<JsonObject> events, String plan, int step, String type) {
+      for (JsonObject e : events) {
+        if (plan.equals(e.getString("plan"))
+            && Integer.valueOf(step).equals(e.getInteger("step"))
+            && type.equals(e.getString("type"))) {
+          return e.getLong("sentAt");
+        }
+      }
+      return null;
+    }
+
+    /** The Redis time (ms) at which the command for (plan, step) entered env's stream. */
+    Long commandEntryMs(String env, String plan, int step) {
+      try {
+        Response r =
+            probe
+                .send(
+                    Request.cmd(Command.XRANGE)
+                        .arg(new Keys(namespace).commands(env))
+                        .arg("-")
+                        .arg("+"))
+                .await();
+        Long first = null;
+        for (Response entry : r) {
+          Response fields = entry.get(1);
+          for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+            if (!"e".equals(fields.get(i).toString())) {
+              continue;
+            }
+            JsonObject c = new JsonObject(fields.get(i + 1).toString());
+            if (plan.equals(c.getString("plan")) && c.getInteger("step", -1) == step) {
+              String eid = entry.get(0).toString();
+              long ms = Long.parseLong(eid.substring(0, eid.indexOf('-')));
+              first = first == null ? ms : Math.min(first, ms);
+            }
+          }
+        }
+        return first;
+      } catch (RuntimeException e) {
+        log("could not read the command stream of " + env + ": " + e.getMessage());
+        return null;
+      }
     }
 
     List<RolloutTiming> timed() {
@@ -612,6 +761,7 @@ public final class CoordinationBench {
     final List<Double> fromRedis = new ArrayList<>();
     Map<String, Double> before = Map.of();
     Map<String, Double> after = Map.of();
+    String cpu = "";
     int aliveMin = Integer.MAX_VALUE;
     int aliveEnd;
     double startupS;
@@ -709,6 +859,7 @@ public final class CoordinationBench {
           sleep(5);
         }
         before = lagMetrics(http, metricsUrl);
+        double[] cpu0 = cpu();
         long w0 = System.nanoTime();
         long end = w0 + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < end) {
@@ -717,6 +868,7 @@ public final class CoordinationBench {
         }
         after = lagMetrics(http, metricsUrl);
         windowS = (System.nanoTime() - w0) / 1e9;
+        cpu = cpuLine(cpu0, cpu(), windowS).replace("over the part", "over the measuring window");
         aliveEnd = aliveAgents(coordinator);
       } catch (RuntimeException e) {
         error = String.valueOf(e.getMessage());
@@ -896,6 +1048,9 @@ public final class CoordinationBench {
         .append(" load average at the end: ")
         .append(load)
         .append("\n");
+    if (convoyBuild != null) {
+      md.append("- Convoy build measured: ").append(convoyBuild).append("\n");
+    }
     boolean metA = true;
     boolean metB = true;
 
@@ -970,6 +1125,46 @@ public final class CoordinationBench {
             .append(f1(median(ag)))
             .append(" |\n");
       }
+      String bh =
+          String.format(
+              "%-8s | %10s | %10s | %14s | %13s | %12s",
+              "stage",
+              "gate wait",
+              "send",
+              "agent pickup",
+              "agent non-SQL",
+              "report");
+      out.append("where the overhead goes, medians in ms (gate wait: previous stage done -> sent_at;")
+          .append(" send: sent_at -> command entry in Redis; agent pickup: entry -> agent's 'accepted';")
+          .append(" agent non-SQL: accepted -> succeeded minus SQL/apply; report: agent's 'succeeded' ->")
+          .append(" finished_at recorded by the coordinator)\n")
+          .append(bh)
+          .append("\n")
+          .append("-".repeat(bh.length()))
+          .append("\n");
+      md.append("\nWhere the overhead goes, medians in ms. Gate wait: previous stage done (the POST")
+          .append(" for dev) → `sent_at`; send: `sent_at` → the command's entry id in the")
+          .append(" environment's Redis stream; agent pickup: that entry → the agent's `accepted` event")
+          .append(" (reading the stream, signature, migrations directory, epoch fence); agent non-SQL:")
+          .append(" `accepted` → `succeeded` minus SQL/apply; report: the agent's `succeeded` event →")
+          .append(" `finished_at` written by the coordinator. Redis ids and agent event times are")
+          .append(" millisecond clocks, so each part is ±1 ms.\n\n")
+          .append("| stage | gate wait | send | agent pickup | agent non-SQL | report |\n")
+          .append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+      for (String e : ENVS) {
+        String[] v = {
+          f1(median(a.col(e, StageTiming::gateMs))),
+          f1(median(a.col(e, StageTiming::sendMs))),
+          f1(median(a.col(e, StageTiming::pickupMs))),
+          f1(median(a.col(e, StageTiming::extraMs))),
+          f1(median(a.col(e, StageTiming::reportMs)))
+        };
+        out.append(
+                String.format(
+                    "%-8s | %10s | %10s | %14s | %13s | %12s", e, v[0], v[1], v[2], v[3], v[4]))
+            .append("\n");
+        md.append("| ").append(e).append(" | ").append(String.join(" | ", v)).append(" |\n");
+      }
       List<Double> e2e = a.timed().stream().map(RolloutTiming::endToEndMs).toList();
       List<Double> sqlSum =
           a.timed().stream()
@@ -991,8 +1186,8 @@ public final class CoordinationBench {
               f1(median(sqlSum)),
               f1(median(ovSum)),
               f1(median(fin)));
-      out.append(summary).append("\n");
-      md.append("\n").append(summary).append(".\n\n");
+      out.append(summary).append("\n").append(a.cpu).append("\n");
+      md.append("\n").append(summary).append(".\n\n").append(a.cpu).append(".\n\n");
       md.append("Every rollout (overhead / SQL per stage, ms):\n\n");
       md.append("| # | target | state | end-to-end ms | dev | staging | prod |\n");
       md.append("| ---: | --- | --- | ---: | ---: | ---: | ---: |\n");
@@ -1098,6 +1293,7 @@ public final class CoordinationBench {
                   "%-44s | %8s | %8s | %8s |",
                   "  of which Redis entry id -> read", f1(fr50), f1(fr99), ""))
           .append("\n");
+      out.append(b.cpu).append("\n");
       if (b.hasMetric()) {
         out.append("coordinator mean lag over the window: ")
             .append(f1(b.windowMeanMs()))
@@ -1160,6 +1356,7 @@ public final class CoordinationBench {
           .append(" | ")
           .append(f1(fr99))
           .append(" | | |\n");
+      md.append("\n").append(b.cpu).append(".\n");
       if (b.hasMetric()) {
         md.append("\nCoordinator mean lag over the measuring window (growth of `_sum` / `_count`): ")
             .append(f1(b.windowMeanMs()))

@@ -17,6 +17,9 @@
 #   PARTS=AB         A, B or AB
 #   IDLE_WAIT=300    first wait up to this many seconds for an idle machine (under IDLE_BUSY% of all
 #   IDLE_BUSY=15     cores busy over 3 s); 0: do not wait
+#   BUSY_LIMIT=10 BUSY_RETRIES=2   when processes outside the benchmark (not its JVM, PostgreSQL or
+#                    Redis) used more than BUSY_LIMIT% of the machine during a part, run that part
+#                    again (at most BUSY_RETRIES more times); the report shows that CPU and the attempts
 #   JAVA_OPTS=""     extra JVM options for the harness
 #   REBUILD=stale    build the harness jar when it is missing or older than its sources or the
 #                    installed Convoy jars; "missing": only when missing
@@ -37,6 +40,8 @@ HEARTBEAT_MS="${HEARTBEAT_MS:-1000}"
 PARTS="${PARTS:-AB}"
 IDLE_WAIT="${IDLE_WAIT:-300}"
 IDLE_BUSY="${IDLE_BUSY:-15}"
+BUSY_LIMIT="${BUSY_LIMIT:-10}"
+BUSY_RETRIES="${BUSY_RETRIES:-2}"
 REBUILD="${REBUILD:-stale}"
 JAVA_OPTS="${JAVA_OPTS:-}"
 PGHOST="${PGHOST:-127.0.0.1}"
@@ -62,7 +67,7 @@ log() { echo "coordination: $*" >&2; }
 for v in REPEATS AGENTS SECONDS_RUN POLL_MS TICK_MS HEARTBEAT_MS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
-for v in WARMUPS IDLE_WAIT IDLE_BUSY; do
+for v in WARMUPS IDLE_WAIT IDLE_BUSY BUSY_LIMIT BUSY_RETRIES; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer, got '${!v}'"
 done
 ((AGENTS <= 99)) || die "AGENTS must be at most 99 (environments e01..e99)"
@@ -161,6 +166,7 @@ log "repeats $REPEATS (+$WARMUPS warm-up), agents $AGENTS, seconds $SECONDS_RUN,
 java $JAVA_OPTS -jar "$TMP/coordination.jar" \
   --repeats "$REPEATS" --warmups "$WARMUPS" --agents "$AGENTS" --seconds "$SECONDS_RUN" \
   --poll-ms "$POLL_MS" --tick-ms "$TICK_MS" --heartbeat-ms "$HEARTBEAT_MS" --parts "$PARTS" \
+  --busy-limit "$BUSY_LIMIT" --busy-retries "$BUSY_RETRIES" \
   --redis "$REDIS_URL" --namespace-prefix "$NS_PREFIX" --results "$RESULTS" \
   --command "$COMMAND_LINE" --convoy-build "$CONVOY_BUILD" &
 JAVA_PID=$!

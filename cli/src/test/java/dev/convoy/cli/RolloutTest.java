@@ -149,6 +149,51 @@ class RolloutTest {
   }
 
   @Test
+  void an_approval_gate_holds_prod_until_approved_and_pause_holds_the_rest() throws Exception {
+    migrations();
+    try (Topology t = new Topology(dir)) {
+      t.start();
+      String id =
+          t.startRollout(
+              new JsonObject()
+                  .put("strategy", "per-environment")
+                  .put("gates", new JsonObject().put("prod", "approval")));
+      long until = System.currentTimeMillis() + 30_000;
+      JsonObject r = t.rollout(id);
+      while (!r.getString("state").equals("waiting") && System.currentTimeMillis() < until) {
+        Topology.sleep(50);
+        r = t.rollout(id);
+      }
+      assertEquals("waiting", r.getString("state"), r.encodePrettily());
+      assertEquals(new JsonArray(List.of("done", "done", "pending")), Topology.states(r));
+      Topology.sleep(500);
+      assertEquals(null, t.heads("prod"), "prod untouched while the gate is closed");
+      assertEquals(
+          400,
+          t.http("POST", "/api/rollouts/" + id + "/resume", null, true).statusCode(),
+          "resume of a rollout that is not paused is refused");
+      assertEquals(200, t.http("POST", "/api/rollouts/" + id + "/pause", null, true).statusCode());
+      assertEquals(
+          200,
+          t.http("POST", "/api/rollouts/" + id + "/approve?env=prod", null, true).statusCode());
+      Topology.sleep(800);
+      assertEquals("paused", t.rollout(id).getString("state"));
+      assertEquals(null, t.heads("prod"), "a paused rollout sends nothing, even approved");
+      assertEquals(200, t.http("POST", "/api/rollouts/" + id + "/resume", null, true).statusCode());
+      r = t.awaitEnd(id, Duration.ofSeconds(30));
+      assertEquals("succeeded", r.getString("state"), r.encodePrettily());
+      assertEquals("roll0002", t.heads("prod"));
+      String events =
+          t.control.scalar(
+              "SELECT string_agg(type, ',' ORDER BY id) FROM"
+                  + " convoy_control.events WHERE rollout_id = '"
+                  + id
+                  + "'");
+      assertTrue(events.contains("waiting,paused,approved,resumed"), events);
+    }
+  }
+
+  @Test
   void agents_refuse_forged_stale_and_unknown_commands_saying_why() throws Exception {
     migrations();
     try (Topology t = new Topology(dir)) {

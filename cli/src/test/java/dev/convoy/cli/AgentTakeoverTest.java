@@ -1,0 +1,130 @@
+package dev.convoy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convoy.testkit.MigrationFiles;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent working on prod's step is killed (SIGKILL); a second agent of prod takes the
+ * unacknowledged command over from the consumer group and finishes it, and the revision is applied
+ * exactly once.
+ */
+class AgentTakeoverTest {
+  @TempDir Path dir;
+  @TempDir Path logs;
+
+  @Test
+  void a_standby_agent_takes_over_the_command_of_one_that_died() throws Exception {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.yaml(
+        "to000001",
+        null,
+        "  - op: create_table\n    table: item\n    columns:\n"
+            + "      - {name: id, type: bigint, primary_key: true}\n");
+    files.sql(
+        "to000002",
+        "to000001",
+        "SELECT pg_sleep(3); CREATE TABLE slow_done (id int);",
+        "DROP TABLE slow_done;");
+    try (Topology t = new Topology(dir)) {
+      t.coordinator = t.coordinator("c1");
+      t.agents.add(t.agent("dev", "agent-dev"));
+      t.agents.add(t.agent("staging", "agent-staging"));
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  System.getProperty("java.home")
+                      + File.separator
+                      + "bin"
+                      + File.separator
+                      + "java",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "dev.convoy.cli.Main",
+                  "agent",
+                  "--env",
+                  "prod",
+                  "--url",
+                  t.dbs.get("prod").url(),
+                  "--redis",
+                  t.redisUrl,
+                  "--namespace",
+                  t.namespace,
+                  "--dir",
+                  dir.toString(),
+                  "--metrics-port",
+                  "0",
+                  "--agent-id",
+                  "agent-prod-a")
+              .redirectErrorStream(true)
+              .redirectOutput(logs.resolve("agent-prod-a.log").toFile());
+      pb.environment().put("CONVOY_SIGNING_KEY", Topology.KEY);
+      Process first = pb.start();
+      try {
+        t.awaitAgents();
+        String id = t.startRollout(new JsonObject().put("strategy", "per-environment"));
+        long until = System.currentTimeMillis() + 60_000;
+        JsonObject r = t.rollout(id);
+        while (!prodRunning(r) && System.currentTimeMillis() < until) {
+          Topology.sleep(50);
+          r = t.rollout(id);
+        }
+        assertTrue(prodRunning(r), "agent-prod-a accepted prod's step: " + r.encodePrettily());
+        first.destroyForcibly(); // SIGKILL mid-step, the command unacknowledged
+        first.waitFor(10, TimeUnit.SECONDS);
+        t.agents.add(t.agent("prod", "agent-prod-b"));
+        r = t.awaitEnd(id, Duration.ofSeconds(60));
+        assertEquals("succeeded", r.getString("state"), r.encodePrettily());
+        assertEquals("to000002", t.heads("prod"));
+        assertEquals(
+            "1",
+            t.dbs
+                .get("prod")
+                .scalar(
+                    "SELECT count(*) FROM convoy.history"
+                        + " WHERE revision = 'to000002' AND direction = 'upgrade' AND success"),
+            "applied exactly once");
+        Redis redis = Redis.createClient(t.vertx, t.redisUrl);
+        try {
+          String events =
+              redis
+                  .send(
+                      Request.cmd(Command.XRANGE)
+                          .arg("convoy:" + t.namespace + ":events")
+                          .arg("-")
+                          .arg("+"))
+                  .await()
+                  .toString();
+          assertTrue(
+              events.contains(
+                  "{\"type\":\"succeeded\",\"agent\":\"agent-prod-b\",\"env\":\"prod\""),
+              "agent-prod-b answered prod's step: " + events);
+        } finally {
+          redis.close();
+        }
+      } finally {
+        first.destroyForcibly();
+      }
+    }
+  }
+
+  private static boolean prodRunning(JsonObject r) {
+    for (Object o : r.getJsonArray("steps")) {
+      JsonObject s = (JsonObject) o;
+      if (s.getString("env").equals("prod") && s.getString("state").equals("running")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -184,4 +184,87 @@ class FailoverTest {
       }
     }
   }
+
+  private static void signal(Process p, String sig) throws Exception {
+    new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor();
+  }
+
+  @Test
+  void a_leader_paused_past_its_lease_comes_back_as_standby_and_sends_nothing() throws Exception {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.yaml(
+        "st000001",
+        null,
+        "  - op: create_table\n    table: item\n    columns:\n"
+            + "      - {name: id, type: bigint, primary_key: true}\n");
+    try (Topology t = new Topology(dir)) {
+      int p1 = freePort();
+      int p2 = freePort();
+      Process first = coordinator(t, "first", p1);
+      Process second = null;
+      try {
+        JsonObject h1 = awaitLeader(p1, 30_000);
+        assertTrue(h1 != null, "the first coordinator leads");
+        second = coordinator(t, "second", p2);
+        for (String env : Topology.ENVS) {
+          t.agents.add(t.agent(env, "agent-" + env));
+        }
+        Topology.sleep(1500);
+        HttpResponse<String> started =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p1 + "/api/rollouts"))
+                        .header("Authorization", "Bearer " + Topology.TOKEN)
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                new JsonObject()
+                                    .put("strategy", "per-environment")
+                                    .put("gates", new JsonObject().put("staging", "soak:3s"))
+                                    .encode()))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, started.statusCode(), started.body());
+        String id = new JsonObject(started.body()).getString("id");
+        long until = System.currentTimeMillis() + 30_000;
+        while (!"st000001".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
+          Topology.sleep(50);
+        }
+        signal(first, "STOP"); // a long GC pause, say: the lease runs out
+        JsonObject h2 = awaitLeader(p2, 10_000);
+        assertTrue(h2 != null, "the standby took the lease while the leader was paused");
+        signal(first, "CONT");
+        JsonObject r = null;
+        until = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < until) {
+          r = get(p2, "/api/rollouts/" + id);
+          if (r != null && RolloutView.ended(r.getString("state"))) {
+            break;
+          }
+          Topology.sleep(100);
+        }
+        assertEquals("succeeded", r.getString("state"), r.encodePrettily());
+        JsonObject back = get(p1, "/health");
+        assertEquals(false, back.getBoolean("leader"), "the resumed coordinator stood down");
+        for (String env : List.of("staging", "prod")) {
+          assertEquals(
+              Long.toString(h2.getLong("epoch")),
+              t.dbs
+                  .get(env)
+                  .scalar(
+                      "SELECT string_agg(DISTINCT epoch::text, ',') FROM convoy.history"
+                          + " WHERE plan_id = '"
+                          + id
+                          + "'"),
+              env + " changed only under the new term");
+        }
+      } finally {
+        signal(first, "CONT");
+        first.destroyForcibly();
+        if (second != null) {
+          second.destroy();
+          second.waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
 }

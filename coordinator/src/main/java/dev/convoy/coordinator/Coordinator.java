@@ -84,6 +84,7 @@ public final class Coordinator implements AutoCloseable {
     this.rollouts = new Rollouts(store, config.environments());
     this.driver =
         new Driver(
+            lease,
             config.id(),
             store,
             redis,
@@ -213,7 +214,9 @@ public final class Coordinator implements AutoCloseable {
       try {
         if (epoch < 0) {
           if (lease.tryAcquire()) {
-            epoch = store.bumpEpoch(config.id());
+            long term = store.bumpEpoch(config.id());
+            lease.announce(keys.epoch(), term);
+            epoch = term;
             metrics.leader(true);
             log.info("{} - took the lease; epoch {}", config.id(), epoch);
           }

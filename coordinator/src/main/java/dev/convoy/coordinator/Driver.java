@@ -46,8 +46,10 @@ final class Driver {
   private final CoordinatorMetrics metrics;
   private final Clock clock;
   private final String id;
+  private final Lease lease;
 
   Driver(
+      Lease lease,
       String id,
       ControlStore store,
       Redis redis,
@@ -56,6 +58,7 @@ final class Driver {
       List<String> environments,
       CoordinatorMetrics metrics,
       Clock clock) {
+    this.lease = lease;
     this.id = id;
     this.store = store;
     this.redis = redis;
@@ -175,6 +178,14 @@ final class Driver {
   }
 
   private void send(long epoch, String rollout, Row step, String revisions) {
+    if (!lease.held()) {
+      // Paused past the lease (GC, SIGSTOP, a partition): another coordinator leads now.
+      throw new IllegalStateException(
+          "no longer holds the lease; not sending step "
+              + step.getInteger(0)
+              + " of rollout "
+              + rollout);
+    }
     List<Command.Revision> revs = List.of(Wire.read(revisions, Command.Revision[].class));
     Command c =
         new Command(

@@ -15,6 +15,9 @@ final class Lease {
   private static final String EXTEND =
       "if redis.call('get', KEYS[1]) == ARGV[1] then"
           + " return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+  private static final String RAISE =
+      "local e = tonumber(redis.call('get', KEYS[1]) or '0')"
+          + " if tonumber(ARGV[1]) > e then redis.call('set', KEYS[1], ARGV[1]) end return 1";
   private static final String RELEASE =
       "if redis.call('get', KEYS[1]) == ARGV[1] then"
           + " return redis.call('del', KEYS[1]) else return 0 end";
@@ -43,6 +46,17 @@ final class Lease {
         Replies.await(
             redis.send(Request.cmd(Command.EVAL).arg(EXTEND).arg(1).arg(key).arg(id).arg(ttlMs)));
     return r != null && r.toInteger() == 1;
+  }
+
+  /** True while this coordinator still holds the lease: checked right before every command. */
+  boolean held() {
+    Response r = Replies.await(redis.send(Request.cmd(Command.GET).arg(key)));
+    return r != null && id.equals(r.toString());
+  }
+
+  /** Publishes {@code epoch} as the newest term (never lowering it). */
+  void announce(String epochKey, long epoch) {
+    Replies.await(redis.send(Request.cmd(Command.EVAL).arg(RAISE).arg(1).arg(epochKey).arg(epoch)));
   }
 
   void release() {

@@ -23,4 +23,9 @@ public record Keys(String namespace) {
   public String leader() {
     return "convoy:" + namespace + ":leader";
   }
+
+  /** The newest leader's epoch, only ever raised: agents refuse commands of an older one. */
+  public String epoch() {
+    return "convoy:" + namespace + ":epoch";
+  }
 }

@@ -244,6 +244,14 @@ public final class AgentDaemon implements AutoCloseable {
     if (mismatch != null) {
       return mismatch;
     }
+    long announced = announcedEpoch();
+    if (announced > c.epoch()) {
+      return "stale coordinator: the command carries epoch "
+          + c.epoch()
+          + " but coordinator epoch "
+          + announced
+          + " has taken over";
+    }
     long fence = fence(c.epoch());
     if (fence > c.epoch()) {
       return "stale coordinator: the command carries epoch "
@@ -252,6 +260,12 @@ public final class AgentDaemon implements AutoCloseable {
           + fence;
     }
     return null;
+  }
+
+  /** The newest coordinator term announced in Redis (0 when none). */
+  private long announcedEpoch() {
+    var r = bus.send(io.vertx.redis.client.Command.GET, keys.epoch());
+    return r == null ? 0 : Long.parseLong(r.toString());
   }
 
   /** Raises the database's fence to {@code epoch} if lower; returns the fence now. */

@@ -145,6 +145,9 @@ class RolloutTest {
           events);
       String metrics = t.http("GET", "/metrics", null, false).body();
       assertTrue(metrics.contains("convoy_rollbacks_total 1.0"), metrics);
+      String sse = sse(t, "/api/events?after=0", "rollout_rolled_back");
+      assertTrue(
+          sse.contains("event: rollback_started") && sse.contains("\"rollout\":\"" + id), sse);
     }
   }
 
@@ -261,6 +264,29 @@ class RolloutTest {
         redis.close();
       }
     }
+  }
+
+  /** Reads the server-sent events stream until {@code until} shows up (or 15 s pass). */
+  private static String sse(Topology t, String path, String until) throws Exception {
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(t.api() + path)).build();
+    var response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(request, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    StringBuilder seen = new StringBuilder();
+    long deadline = System.currentTimeMillis() + 15_000;
+    try (var in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+      String line;
+      while (System.currentTimeMillis() < deadline && (line = in.readLine()) != null) {
+        seen.append(line).append('\n');
+        if (line.contains(until)) {
+          break;
+        }
+      }
+    }
+    return seen.toString();
   }
 
   private static void send(Redis redis, String stream, Command c) {

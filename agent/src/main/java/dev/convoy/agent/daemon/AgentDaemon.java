@@ -322,6 +322,27 @@ public final class AgentDaemon implements AutoCloseable {
       }
 
       @Override
+      public void lockAcquired(Duration waited) {
+        Timer.builder("convoy_lock_wait_seconds")
+            .tag("env", c.env())
+            .register(metrics)
+            .record(waited);
+      }
+
+      @Override
+      public void lockRetry(
+          String what,
+          int attempt,
+          int retries,
+          List<dev.convoy.agent.engine.LockTimeoutException.Blocker> blockers,
+          Duration backoff) {
+        Counter.builder("convoy_lock_retries_total")
+            .tag("env", c.env())
+            .register(metrics)
+            .increment();
+      }
+
+      @Override
       public void backfill(Migration m, BackfillProgress p) {
         rows.increment(Math.max(0, p.rowsDone() - lastRows.getAndSet(p.rowsDone())));
         backfillRate.set((long) p.rowsPerSecond());

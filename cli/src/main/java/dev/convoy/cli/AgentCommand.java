@@ -3,7 +3,6 @@ package dev.convoy.cli;
 import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.state.Who;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,20 +17,13 @@ import picocli.CommandLine.Option;
 final class AgentCommand implements Callable<Integer> {
   private final Cli cli;
 
+  @picocli.CommandLine.Mixin BusOptions bus;
+
   @Option(names = "--env", required = true, description = "Environment name (CONVOY_ENV).")
   String env;
 
   @Option(names = "--url", required = true, description = "This environment's database URL.")
   String url;
-
-  @Option(names = "--dir", defaultValue = "migrations", description = "Migrations directory.")
-  Path dir;
-
-  @Option(names = "--redis", defaultValue = "redis://127.0.0.1:6379", description = "Redis URL.")
-  String redis;
-
-  @Option(names = "--namespace", defaultValue = "convoy", description = "Redis key namespace.")
-  String namespace;
 
   @Option(names = "--schema", defaultValue = "convoy", description = "State schema.")
   String schema;
@@ -52,9 +44,9 @@ final class AgentCommand implements Callable<Integer> {
         new AgentDaemon.Config(
             env,
             new DatabaseUrl(url),
-            redis,
-            namespace,
-            dir,
+            bus.redis,
+            bus.namespace,
+            bus.dir,
             Secrets.get("CONVOY_SIGNING_KEY", true),
             agentId == null
                 ? Who.hostName() + "-" + ProcessHandle.current().pid() + "-" + env

@@ -3,7 +3,6 @@ package dev.convoy.cli;
 import dev.convoy.coordinator.Coordinator;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +19,8 @@ import picocli.CommandLine.Option;
 final class CoordinatorCommand implements Callable<Integer> {
   private final Cli cli;
 
+  @picocli.CommandLine.Mixin BusOptions bus;
+
   @Option(names = "--control-url", required = true, description = "Control database URL.")
   String controlUrl;
 
@@ -28,15 +29,6 @@ final class CoordinatorCommand implements Callable<Integer> {
       defaultValue = "dev,staging,prod",
       description = "Stage order, comma-separated (CONVOY_ENVIRONMENTS).")
   String environments;
-
-  @Option(names = "--dir", defaultValue = "migrations", description = "Migrations directory.")
-  Path dir;
-
-  @Option(names = "--redis", defaultValue = "redis://127.0.0.1:6379", description = "Redis URL.")
-  String redis;
-
-  @Option(names = "--namespace", defaultValue = "convoy", description = "Redis key namespace.")
-  String namespace;
 
   @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (0: any).")
   int httpPort;
@@ -78,10 +70,10 @@ final class CoordinatorCommand implements Callable<Integer> {
                 : id,
             controlUrl,
             environments(environments),
-            redis,
-            namespace,
+            bus.redis,
+            bus.namespace,
             httpPort,
-            dir,
+            bus.dir,
             Secrets.get("CONVOY_API_TOKEN", true),
             Secrets.get("CONVOY_SIGNING_KEY", true),
             dev.convoy.config.Durations.parse("--lease-ttl", leaseTtl),

@@ -4,6 +4,7 @@ import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Keys;
+import dev.convoy.rollout.Loops;
 import dev.convoy.rollout.Signer;
 import dev.convoy.rollout.Wire;
 import io.vertx.core.Vertx;
@@ -203,10 +204,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private Thread thread(String name, Runnable body) {
-    Thread t = new Thread(body, "convoy-coordinator-" + name);
-    t.setDaemon(true);
-    t.start();
-    return t;
+    return Loops.start("convoy-coordinator-" + name, body);
   }
 
   private void leaseLoop() {
@@ -337,10 +335,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!Loops.pause(ms)) {
       running = false;
     }
   }
@@ -349,14 +344,7 @@ public final class Coordinator implements AutoCloseable {
   public void close() {
     running = false;
     if (threads != null) {
-      for (Thread t : threads) {
-        t.interrupt();
-        try {
-          t.join(3000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      Loops.stop(threads);
     }
     try {
       if (epoch >= 0) {

@@ -19,6 +19,7 @@ import dev.convoy.ops.Sql;
 import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Keys;
+import dev.convoy.rollout.Loops;
 import dev.convoy.rollout.Plans;
 import dev.convoy.rollout.Signer;
 import dev.convoy.rollout.Wire;
@@ -134,10 +135,7 @@ public final class AgentDaemon implements AutoCloseable {
   }
 
   private Thread thread(String name, Runnable body) {
-    Thread t = new Thread(body, "convoy-agent-" + name);
-    t.setDaemon(true);
-    t.start();
-    return t;
+    return Loops.start("convoy-agent-" + name, body);
   }
 
   private void heartbeatLoop() {
@@ -373,10 +371,7 @@ public final class AgentDaemon implements AutoCloseable {
   }
 
   private void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!Loops.pause(ms)) {
       running = false;
     }
   }
@@ -384,16 +379,7 @@ public final class AgentDaemon implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    for (Thread t : new Thread[] {commands, heartbeats}) {
-      if (t != null) {
-        t.interrupt();
-        try {
-          t.join(3000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
+    Loops.stop(commands, heartbeats);
     if (metricsServer != null) {
       metricsServer.close().await();
     }

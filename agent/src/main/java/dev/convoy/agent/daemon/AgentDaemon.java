@@ -1,7 +1,6 @@
 package dev.convoy.agent.daemon;
 
 import dev.convoy.agent.db.DatabaseUrl;
-import dev.convoy.agent.db.PgSession;
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.engine.BackfillProgress;
 import dev.convoy.agent.engine.Direction;
@@ -14,7 +13,6 @@ import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.Migration;
-import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.ops.Sql;
 import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Event;
@@ -77,6 +75,11 @@ public final class AgentDaemon implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile String working;
+
+  /** The agent's own connection for heartbeats and the fence (not the migrations' lock). */
+  private final SessionHolder stateDb;
+
+  private final DirectoryCache directory;
   private HttpServer metricsServer;
   private Thread commands;
   private Thread heartbeats;
@@ -87,6 +90,8 @@ public final class AgentDaemon implements AutoCloseable {
     this.keys = new Keys(config.namespace());
     this.signer = new Signer(config.signingKey());
     this.bus = new RedisBus(vertx, config.redisUrl());
+    this.stateDb = new SessionHolder(vertx, config.url(), "convoy agent " + config.agentId());
+    this.directory = new DirectoryCache(config.dir());
     metrics.gauge(
         "convoy_backfill_rows_per_second",
         List.of(io.micrometer.core.instrument.Tag.of("env", config.env())),
@@ -141,7 +146,7 @@ public final class AgentDaemon implements AutoCloseable {
   private void heartbeatLoop() {
     while (running) {
       try {
-        RevisionGraph graph = MigrationDirectory.load(config.dir());
+        RevisionGraph graph = directory.graph();
         publish(
             Event.heartbeat(config.agentId(), config.env(), heads(), Plans.digest(graph), working));
       } catch (Exception e) {
@@ -235,7 +240,7 @@ public final class AgentDaemon implements AutoCloseable {
     }
     String mismatch;
     try {
-      mismatch = Plans.mismatch(MigrationDirectory.load(config.dir()), c.revisions());
+      mismatch = Plans.mismatch(directory.graph(), c.revisions());
     } catch (RuntimeException e) {
       return "this agent's migrations directory cannot be read: " + e.getMessage();
     }
@@ -269,8 +274,14 @@ public final class AgentDaemon implements AutoCloseable {
   /** Raises the database's fence to {@code epoch} if lower; returns the fence now. */
   private long fence(long epoch) {
     StateStore state = new StateStore(config.schema());
-    try (TextSession db = PgSession.openText(() -> vertx, config.url(), "convoy agent fence")) {
-      state.ensure(db);
+    synchronized (stateDb) {
+      TextSession db = stateDb.get();
+      try {
+        state.ensure(db);
+      } catch (RuntimeException e) {
+        stateDb.reset();
+        throw e;
+      }
       String q = Sql.ident(config.schema());
       return Long.parseLong(
           db.value(
@@ -296,8 +307,7 @@ public final class AgentDaemon implements AutoCloseable {
                 config.agentId(),
                 c.epoch(),
                 c.plan()));
-    Migrator migrator =
-        new Migrator(() -> vertx, engine, () -> MigrationDirectory.load(config.dir()), listener(c));
+    Migrator migrator = new Migrator(() -> vertx, engine, directory::graph, listener(c));
     if (c.action().equals(Command.DOWNGRADE)) {
       // A rollback undoes what this rollout added, data included.
       return migrator.downgrade(c.target(), true);
@@ -355,9 +365,12 @@ public final class AgentDaemon implements AutoCloseable {
 
   /** The environment's applied heads, or an empty list when the database cannot be read. */
   private List<String> heads() {
-    try (TextSession db = PgSession.openText(() -> vertx, config.url(), "convoy agent")) {
-      return new StateStore(config.schema()).heads(db);
+    try {
+      synchronized (stateDb) {
+        return new StateStore(config.schema()).heads(stateDb.get());
+      }
     } catch (RuntimeException e) {
+      stateDb.reset();
       return List.of();
     }
   }
@@ -384,6 +397,7 @@ public final class AgentDaemon implements AutoCloseable {
       metricsServer.close().await();
     }
     bus.close();
+    stateDb.reset();
     stopped.countDown();
   }
 }

@@ -48,8 +48,25 @@ final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the API's JSON.")
     boolean json;
 
+    @Option(
+        names = "--token-file",
+        description =
+            "File holding the API token (default: CONVOY_API_TOKEN, CONVOY_API_TOKEN_FILE).")
+    java.nio.file.Path tokenFile;
+
     JsonObject call(String method, String path, JsonObject body) {
-      return callWith(Secrets.get("CONVOY_API_TOKEN", false), method, path, body);
+      String token;
+      try {
+        token =
+            tokenFile == null
+                ? Secrets.get("CONVOY_API_TOKEN", false)
+                : java.nio.file.Files.readString(tokenFile).strip();
+      } catch (IOException e) {
+        throw new ConvoyException(
+            ErrorCode.BAD_INPUT,
+            "--token-file " + tokenFile + " cannot be read: " + e.getMessage());
+      }
+      return callWith(token, method, path, body);
     }
 
     JsonObject callWith(String token, String method, String path, JsonObject body) {

@@ -197,6 +197,60 @@ class RolloutTest {
   }
 
   @Test
+  void the_rollout_commands_start_follow_and_approve_through_the_api() throws Exception {
+    migrations();
+    try (Topology t = new Topology(dir)) {
+      t.start();
+      ConvoyShell.exec("rollout", "start", "--api", t.api())
+          .exits(2)
+          .errContains("coordinator answered 401", "Bearer");
+      Path token = dir.resolve("token");
+      java.nio.file.Files.writeString(token, Topology.TOKEN + "\n");
+      ConvoyShell.exec(
+              "rollout",
+              "start",
+              "--api",
+              t.api(),
+              "--token-file",
+              token.toString(),
+              "--strategy",
+              "sideways")
+          .exits(2)
+          .errContains("strategy 'sideways' is not expand-first or per-environment");
+      ConvoyShell.Result started =
+          ConvoyShell.exec(
+                  "rollout",
+                  "start",
+                  "--api",
+                  t.api(),
+                  "--token-file",
+                  token.toString(),
+                  "--gate",
+                  "prod=approval")
+              .exits(0)
+              .outContains("Rollout ", "started");
+      String id = started.out().split(" ")[1];
+      long until = System.currentTimeMillis() + 30_000;
+      while (!t.rollout(id).getString("state").equals("waiting")
+          && System.currentTimeMillis() < until) {
+        Topology.sleep(50);
+      }
+      ConvoyShell.exec("rollout", "status", id, "--api", t.api())
+          .exits(0)
+          .outContains(
+              "waiting",
+              "dev        expanded",
+              "staging    expanded",
+              "prod       pending       base");
+      ConvoyShell.exec("rollout", "approve", id, "--api", t.api(), "--token-file", token.toString())
+          .exits(0);
+      ConvoyShell.exec("rollout", "status", "--watch", "--api", t.api())
+          .exits(0)
+          .outContains("succeeded", "prod       done          roll0002");
+    }
+  }
+
+  @Test
   void agents_refuse_forged_stale_and_unknown_commands_saying_why() throws Exception {
     migrations();
     try (Topology t = new Topology(dir)) {

@@ -10,16 +10,19 @@
 # Environment (all optional):
 #   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres   the PostgreSQL server (trust auth)
 #   REDIS_URL=redis://127.0.0.1:6379               the Redis server
-#   WARMUPS=1        untimed rollouts before the REPEATS timed ones (first-use JIT and class loading)
+#   WARMUPS=3        untimed rollouts before the REPEATS timed ones (first-use JIT and class loading)
 #   POLL_MS=10       how often the harness polls GET /api/rollouts/{id}
 #   TICK_MS=100      the coordinator's tick (the CLI's fixed value)
 #   HEARTBEAT_MS=1000  the agents' heartbeat interval (the CLI's default)
 #   PARTS=AB         A, B or AB
+#   NO_DB_VARIANT=1  after B, run B' (diagnostic, not in the verdict): the same agents with their
+#                    database unreachable, so heartbeats open no PostgreSQL connection; 0: skip it
 #   IDLE_WAIT=300    first wait up to this many seconds for an idle machine (under IDLE_BUSY% of all
 #   IDLE_BUSY=15     cores busy over 3 s); 0: do not wait
-#   BUSY_LIMIT=10 BUSY_RETRIES=2   when processes outside the benchmark (not its JVM, PostgreSQL or
-#                    Redis) used more than BUSY_LIMIT% of the machine during a part, run that part
-#                    again (at most BUSY_RETRIES more times); the report shows that CPU and the attempts
+#   BUSY_LIMIT=10 BUSY_RETRIES=2   when processes outside the benchmark (not its JVM, Redis or this
+#                    run's PostgreSQL; backends of other databases count) used more than BUSY_LIMIT% of
+#                    the machine during a part, run that part again (at most BUSY_RETRIES more times);
+#                    the report shows that CPU and the attempts
 #   JAVA_OPTS=""     extra JVM options for the harness
 #   REBUILD=stale    build the harness jar when it is missing or older than its sources or the
 #                    installed Convoy jars; "missing": only when missing
@@ -33,11 +36,12 @@ set -euo pipefail
 REPEATS="${1:-5}"
 AGENTS="${2:-50}"
 SECONDS_RUN="${3:-20}"
-WARMUPS="${WARMUPS:-1}"
+WARMUPS="${WARMUPS:-3}"
 POLL_MS="${POLL_MS:-10}"
 TICK_MS="${TICK_MS:-100}"
 HEARTBEAT_MS="${HEARTBEAT_MS:-1000}"
 PARTS="${PARTS:-AB}"
+NO_DB_VARIANT="${NO_DB_VARIANT:-1}"
 IDLE_WAIT="${IDLE_WAIT:-300}"
 IDLE_BUSY="${IDLE_BUSY:-15}"
 BUSY_LIMIT="${BUSY_LIMIT:-10}"
@@ -72,6 +76,7 @@ for v in WARMUPS IDLE_WAIT IDLE_BUSY BUSY_LIMIT BUSY_RETRIES; do
 done
 ((AGENTS <= 99)) || die "AGENTS must be at most 99 (environments e01..e99)"
 [[ "$PARTS" =~ ^[ABab]+$ ]] || die "PARTS must be A, B or AB"
+[[ "$NO_DB_VARIANT" == 0 || "$NO_DB_VARIANT" == 1 ]] || die "NO_DB_VARIANT must be 0 or 1"
 [[ "$REBUILD" == stale || "$REBUILD" == missing ]] || die "REBUILD must be stale or missing"
 command -v java >/dev/null || die "java not found"
 command -v psql >/dev/null || die "psql not found (used to check PostgreSQL and to clean up)"
@@ -162,13 +167,26 @@ fi
 
 # ---------------------------------------------------------------- run
 log "repeats $REPEATS (+$WARMUPS warm-up), agents $AGENTS, seconds $SECONDS_RUN, parts $PARTS"
+# Agents stopped mid-heartbeat log "could not publish heartbeat event: null" (close() interrupts
+# their Redis call); after the harness's "stopping" line those are counted, not shown.
+quiet_shutdown() {
+  awk '
+    /^coordination: stopping / { stopping = 1; print; fflush(); next }
+    /^coordination: / { if (n) printf "coordination: (%d agent warnings \"could not publish heartbeat event\" while stopping, not shown)\n", n; n = 0; stopping = 0 }
+    stopping && /could not publish heartbeat event/ { n++; next }
+    { print; fflush() }
+    END { if (n) printf "coordination: (%d agent warnings \"could not publish heartbeat event\" while stopping, not shown)\n", n }'
+}
+NO_DB_BOOL=true
+[[ "$NO_DB_VARIANT" == 0 ]] && NO_DB_BOOL=false
 # shellcheck disable=SC2086
 java $JAVA_OPTS -jar "$TMP/coordination.jar" \
   --repeats "$REPEATS" --warmups "$WARMUPS" --agents "$AGENTS" --seconds "$SECONDS_RUN" \
   --poll-ms "$POLL_MS" --tick-ms "$TICK_MS" --heartbeat-ms "$HEARTBEAT_MS" --parts "$PARTS" \
   --busy-limit "$BUSY_LIMIT" --busy-retries "$BUSY_RETRIES" \
   --redis "$REDIS_URL" --namespace-prefix "$NS_PREFIX" --results "$RESULTS" \
-  --command "$COMMAND_LINE" --convoy-build "$CONVOY_BUILD" &
+  --no-db-variant "$NO_DB_BOOL" \
+  --command "$COMMAND_LINE" --convoy-build "$CONVOY_BUILD" 2> >(quiet_shutdown >&2) &
 JAVA_PID=$!
 rc=0
 wait "$JAVA_PID" || rc=$?

@@ -97,6 +97,7 @@ final class Api {
                                   Rollouts.Request.of(body),
                                   coordinator.graph(),
                                   coordinator.liveHeads());
+                      coordinator.wake();
                       return new JsonObject().put("id", id);
                     }));
     router
@@ -248,6 +249,7 @@ final class Api {
                   + ctx.pathParam("action")
                   + "': approve, pause, resume or rollback");
     }
+    coordinator.wake();
     return coordinator.rollouts().describe(id);
   }
 

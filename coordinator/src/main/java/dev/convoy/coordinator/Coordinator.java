@@ -278,15 +278,28 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private void handle(Event e) {
+    long now = System.currentTimeMillis();
+    metrics.eventLag(e.type(), now - e.sentAt());
     if (e.type().equals(Event.HEARTBEAT)) {
       agents
           .computeIfAbsent(e.env(), k -> new ConcurrentHashMap<>())
-          .put(e.agent(), new Heartbeat(e, System.currentTimeMillis()));
+          .put(e.agent(), new Heartbeat(e, now));
+      if (leader() && e.message() != null) {
+        driver.heard(e.message()); // the step its agent is working on is alive
+      }
       return;
     }
     if (leader()) {
       driver.apply(e);
+      if (e.finishes()) {
+        wake.release(); // the next step need not wait for the next tick
+      }
     }
+  }
+
+  /** Asks the driver to look at the rollouts now (a rollout was created, approved, resumed). */
+  void wake() {
+    wake.release();
   }
 
   private void driverLoop() {

@@ -15,7 +15,6 @@ import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Row;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -204,7 +203,7 @@ final class Driver {
             + SCHEMA
             + ".steps SET state = 'sent', epoch = "
             + epoch
-            + ", sent_at = now() WHERE rollout_id = "
+            + ", sent_at = now(), heard_at = NULL WHERE rollout_id = "
             + Sql.literal(rollout)
             + " AND seq = "
             + step.getInteger(0));
@@ -400,6 +399,7 @@ final class Driver {
                 + e.rows()
                 + ", rows_total = "
                 + e.total()
+                + ", heard_at = now()"
                 + where);
         metrics.backfillRows(e.env(), e.rows());
       }
@@ -410,8 +410,7 @@ final class Driver {
                 + SCHEMA
                 + ".steps SET state = "
                 + Sql.literal(state)
-                + ", finished_at = "
-                + Sql.literal(OffsetDateTime.now(clock).toString())
+                + ", finished_at = now()"
                 + ", seconds = "
                 + (e.seconds() == null ? "NULL" : e.seconds())
                 + ", heads = "

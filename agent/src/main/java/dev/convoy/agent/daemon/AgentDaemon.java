@@ -379,6 +379,9 @@ public final class AgentDaemon implements AutoCloseable {
     try {
       bus.add(keys.events(), Wire.write(e), EVENTS_MAX_LEN);
     } catch (RuntimeException ex) {
+      if (!running) {
+        return; // shutting down: the bus is closing under us
+      }
       log.warn("{} - could not publish {} event: {}", config.agentId(), e.type(), ex.getMessage());
     }
   }

@@ -251,6 +251,39 @@ class RolloutTest {
   }
 
   @Test
+  void rollback_on_request_brings_a_finished_rollout_back_everywhere() throws Exception {
+    migrations();
+    try (Topology t = new Topology(dir)) {
+      t.start();
+      String first = t.startRollout(new JsonObject().put("target", "roll0001"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      Topology.sleep(1200); // heartbeats carry the new heads
+      String id = t.startRollout(new JsonObject().put("target", "roll0002"));
+      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(60)).getString("state"));
+      Path token = dir.resolve("token");
+      java.nio.file.Files.writeString(token, Topology.TOKEN);
+      ConvoyShell.exec(
+              "rollout", "rollback", id, "--api", t.api(), "--token-file", token.toString())
+          .exits(0);
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
+      assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
+      assertEquals(
+          new JsonArray(List.of("rolled_back", "rolled_back", "rolled_back")), Topology.states(r));
+      for (String env : Topology.ENVS) {
+        assertEquals("roll0001", t.heads(env), env);
+        assertEquals(
+            "0",
+            t.dbs
+                .get(env)
+                .scalar(
+                    "SELECT count(*) FROM information_schema.columns"
+                        + " WHERE table_name = 'item' AND column_name = 'label'"),
+            env);
+      }
+    }
+  }
+
+  @Test
   void agents_refuse_forged_stale_and_unknown_commands_saying_why() throws Exception {
     migrations();
     try (Topology t = new Topology(dir)) {

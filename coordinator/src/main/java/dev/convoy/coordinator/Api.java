@@ -224,23 +224,13 @@ final class Api {
       }
       case "rollback" -> {
         requireIn(id, state, "running", "waiting", "paused", "succeeded", "failed");
-        // Marking the first unfinished step failed makes the driver roll back by policy.
+        // The driver lets a step in flight finish, then brings every touched environment back.
         store.run(
             "UPDATE "
                 + SCHEMA
-                + ".rollouts SET state = 'running'"
-                + where
-                + "; UPDATE "
-                + SCHEMA
-                + ".steps SET state = 'failed', message = 'rollback requested'"
-                + " WHERE rollout_id = "
-                + Sql.literal(id)
-                + " AND seq = (SELECT coalesce("
-                + "min(seq) FILTER (WHERE state <> 'succeeded'), max(seq)) FROM "
-                + SCHEMA
-                + ".steps WHERE rollout_id = "
-                + Sql.literal(id)
-                + ")");
+                + ".rollouts SET state = 'rolling_back', error = 'rollback requested',"
+                + " updated_at = now()"
+                + where);
         store.log(id, null, "rollback_requested", null);
       }
       default ->

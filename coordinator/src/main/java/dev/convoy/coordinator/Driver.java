@@ -125,6 +125,15 @@ final class Driver {
         previousFinished = s.getOffsetDateTime(9).toInstant();
       }
     }
+    if (rollingBack && steps.stream().noneMatch(x -> x.getBoolean(6))) {
+      // Rollback asked for through the API: let a step in flight finish first, so its command
+      // cannot land after the rollback's in the same environment.
+      if (steps.stream().anyMatch(x -> List.of("sent", "running").contains(x.getString(7)))) {
+        return;
+      }
+      startRollback(rollout, "all", null, steps, startHeads);
+      return;
+    }
     if (failed != null && failed.getBoolean(6)) {
       finish(
           rollout,
@@ -242,7 +251,11 @@ final class Driver {
 
   private void startRollback(
       String rollout, String policy, Row failed, List<Row> steps, JsonObject startHeads) {
-    String failedEnv = failed.getString(1);
+    String failedEnv = failed == null ? null : failed.getString(1);
+    String reason =
+        failed == null
+            ? "rollback requested"
+            : "step " + failed.getInteger(0) + " in " + failedEnv + " " + failed.getString(7);
     Set<String> touched = new java.util.LinkedHashSet<>();
     for (Row s : steps) {
       if (!s.getString(7).equals("pending")) {
@@ -257,22 +270,14 @@ final class Driver {
         back.add(env);
       }
     }
-    store.log(
-        rollout,
-        failedEnv,
-        "step_failed",
-        failed.getString(1) + " step " + failed.getInteger(0) + " " + failed.getString(7));
+    if (failed != null) {
+      store.log(rollout, failedEnv, "step_failed", reason);
+    }
     if (back.isEmpty()) {
       finish(
           rollout,
           "failed",
-          "step "
-              + failed.getInteger(0)
-              + " in "
-              + failedEnv
-              + " failed; rollback policy "
-              + policy
-              + " leaves every environment as it is");
+          reason + "; rollback policy " + policy + " leaves every environment as it is");
       return;
     }
     int seq = steps.size();
@@ -306,7 +311,7 @@ final class Driver {
             + " UPDATE "
             + SCHEMA
             + ".rollouts SET state = 'rolling_back', error = "
-            + Sql.literal("step " + failed.getInteger(0) + " in " + failedEnv + " failed")
+            + Sql.literal(reason)
             + ", updated_at = now() WHERE id = "
             + Sql.literal(rollout)
             + "; COMMIT");
@@ -315,13 +320,7 @@ final class Driver {
         null,
         "rollback_started",
         "back to the starting revision in " + String.join(", ", back));
-    log.warn(
-        "{} - rollout {}: step {} in {} failed; rolling back {}",
-        id,
-        rollout,
-        failed.getInteger(0),
-        failedEnv,
-        back);
+    log.warn("{} - rollout {}: {}; rolling back {}", id, rollout, reason, back);
   }
 
   private boolean approved(String rollout, String env) {

@@ -108,7 +108,7 @@ final class RevisionRunner {
   private void attempt(
       Migration m, Direction direction, List<Step> steps, Collection<String> headsAfter) {
     List<String> sqls = new ArrayList<>();
-    sqls.add("BEGIN; SET LOCAL lock_timeout = " + Sql.literal(lockTimeout.toMillis() + "ms"));
+    sqls.add(begin());
     for (Step s : steps) {
       sqls.add(s.statement().sql());
     }
@@ -145,7 +145,7 @@ final class RevisionRunner {
   List<Duration> chain(List<Migration> ms, List<List<String>> headsAfter) {
     List<String> sqls = new ArrayList<>();
     int[] commitAt = new int[ms.size()];
-    String begin = "BEGIN; SET LOCAL lock_timeout = " + Sql.literal(lockTimeout.toMillis() + "ms");
+    String begin = begin();
     for (int k = 0; k < ms.size(); k++) {
       Migration m = ms.get(k);
       sqls.add(k == 0 ? begin : begin + ";\n" + state.requireHeadsSql(headsAfter.get(k - 1)));
@@ -169,6 +169,16 @@ final class RevisionRunner {
       previous = doneAt[commitAt[k]];
     }
     return took;
+  }
+
+  /**
+   * The start of every revision's transaction: the lock timeout, and in distributed mode the
+   * coordinator's epoch checked against (and recorded in) the fence in the same transaction as the
+   * work, so a stale coordinator's command cannot commit anything.
+   */
+  private String begin() {
+    String sql = "BEGIN; SET LOCAL lock_timeout = " + Sql.literal(lockTimeout.toMillis() + "ms");
+    return who.epoch() == null ? sql : sql + ";\n" + state.fenceSql(who.epoch());
   }
 
   /** An index left invalid by an interrupted concurrent build is dropped, then built again. */

@@ -128,6 +128,34 @@ public final class StateStore {
    * the first statement of a pipelined revision, so it runs only if the revision before it
    * committed.
    */
+  /**
+   * Within a revision's transaction in distributed mode: fails unless no newer coordinator epoch
+   * than {@code epoch} has been seen here, and records {@code epoch}. The row lock it takes orders
+   * it against a newer coordinator's command on the same database.
+   */
+  public String fenceSql(long epoch) {
+    return "INSERT INTO "
+        + q
+        + ".fence (id, epoch) VALUES (1, "
+        + epoch
+        + ") ON CONFLICT (id) DO UPDATE SET epoch = "
+        + q
+        + ".fence.epoch, updated_at = now();\n"
+        + "DO $convoy$ BEGIN IF (SELECT epoch FROM "
+        + q
+        + ".fence WHERE id = 1) > "
+        + epoch
+        + " THEN RAISE EXCEPTION 'stale coordinator: epoch "
+        + epoch
+        + " is older than the one this database has seen' USING ERRCODE = '40001';"
+        + " END IF; END $convoy$;\n"
+        + "UPDATE "
+        + q
+        + ".fence SET epoch = GREATEST(epoch, "
+        + epoch
+        + "), updated_at = now() WHERE id = 1";
+  }
+
   public String requireHeadsSql(Collection<String> heads) {
     List<String> lits = new ArrayList<>();
     for (String h : heads) {

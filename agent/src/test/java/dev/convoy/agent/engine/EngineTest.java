@@ -130,6 +130,39 @@ class EngineTest {
   }
 
   @Test
+  void a_command_of_an_older_coordinator_epoch_commits_nothing() throws Exception {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.sql("fence001", null, "CREATE TABLE a (id int);", "DROP TABLE a;");
+    files.sql("fence002", "fence001", "CREATE TABLE b (id int);", "DROP TABLE b;");
+    try (TestDatabase db = TestPostgres.createDatabase("fence")) {
+      Who newer = new Who("host", 1, "agent-1", 7L, "plan-new");
+      new Migrator(
+              Engines.VERTX,
+              new EngineConfig(new DatabaseUrl(db.url()), "convoy", Duration.ofSeconds(2), newer),
+              MigrationDirectory.load(dir),
+              MigrationListener.SILENT)
+          .upgrade("fence001");
+      assertEquals("7", db.scalar("SELECT epoch::text FROM convoy.fence"));
+      Who stale = new Who("host", 2, "agent-2", 6L, "plan-old");
+      MigrationFailedException e =
+          assertThrows(
+              MigrationFailedException.class,
+              () ->
+                  new Migrator(
+                          Engines.VERTX,
+                          new EngineConfig(
+                              new DatabaseUrl(db.url()), "convoy", Duration.ofSeconds(2), stale),
+                          MigrationDirectory.load(dir),
+                          MigrationListener.SILENT)
+                      .upgrade("head"));
+      assertTrue(e.getMessage().contains("stale coordinator: epoch 6"), e.getMessage());
+      assertEquals("fence001", db.scalar("SELECT string_agg(revision, ',') FROM convoy.version"));
+      assertNull(db.scalar("SELECT to_regclass('public.b')::text"), "nothing committed");
+      assertEquals("7", db.scalar("SELECT epoch::text FROM convoy.fence"));
+    }
+  }
+
+  @Test
   void every_typed_operation_applies_and_its_derived_downgrade_undoes_it() throws Exception {
     MigrationFiles files = new MigrationFiles(dir);
     Path first =

@@ -322,7 +322,8 @@ public final class Migrator {
         db.query(sessionSettings());
         Backfiller backfiller =
             new Backfiller(v, db, config.schema(), retry, config.backfill(), listener);
-        StepRunner steps = new StepRunner(db, config.schema(), retry, backfiller, listener);
+        StepRunner steps =
+            new StepRunner(db, config.schema(), retry, backfiller, listener, config.who().epoch());
         runner = new PhasedRunner(db, state, steps, config.who());
       }
       return runner;

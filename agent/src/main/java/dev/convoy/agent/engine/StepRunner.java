@@ -23,6 +23,7 @@ import java.util.Set;
  */
 final class StepRunner {
   private final PgSession db;
+  private final String begin;
   private final String progressTable;
   private final LockRetry retry;
   private final Backfiller backfiller;
@@ -33,8 +34,14 @@ final class StepRunner {
       String schema,
       LockRetry retry,
       Backfiller backfiller,
-      MigrationListener listener) {
+      MigrationListener listener,
+      Long epoch) {
     this.db = db;
+    // In distributed mode every group's transaction checks and raises the coordinator fence.
+    this.begin =
+        epoch == null
+            ? "BEGIN"
+            : "BEGIN;\n" + new dev.convoy.agent.state.StateStore(schema).fenceSql(epoch);
     this.progressTable = Sql.ident(schema) + ".progress";
     this.retry = retry;
     this.backfiller = backfiller;
@@ -200,7 +207,7 @@ final class StepRunner {
               db.pid(),
               () -> {
                 List<String> sqls = new ArrayList<>();
-                sqls.add("BEGIN");
+                sqls.add(begin);
                 for (Step s : g.steps()) {
                   sqls.add(((DdlStep) s).statement().sql());
                 }

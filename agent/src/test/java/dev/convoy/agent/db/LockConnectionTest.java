@@ -92,8 +92,7 @@ class LockConnectionTest {
   @Test
   void a_failing_query_names_its_sqlstate_and_the_connection_stays_usable() {
     try (TextSession s = WireSession.open(url("md5_user", "md5-secret"), "convoy").orElseThrow()) {
-      WireSession.WireException e =
-          assertThrows(WireSession.WireException.class, () -> s.rows("SELECT 1/0"));
+      WireException e = assertThrows(WireException.class, () -> s.rows("SELECT 1/0"));
       assertEquals("22012", e.sqlState());
       assertTrue(e.getMessage().contains("division by zero"), e.getMessage());
       assertEquals("2", s.value("SELECT 1 + 1"));

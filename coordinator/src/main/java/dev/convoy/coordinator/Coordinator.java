@@ -20,10 +20,8 @@ import io.vertx.redis.client.Response;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,18 +58,16 @@ public final class Coordinator implements AutoCloseable {
   private final Keys keys;
   private final Lease lease;
   private final Driver driver;
+  private final StepOutcomes outcomes;
   private final Rollouts rollouts;
   private final CoordinatorMetrics metrics;
-  private final Map<String, Map<String, Heartbeat>> agents = new ConcurrentHashMap<>();
+  private final Roster roster;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
   private volatile boolean running = true;
   private volatile long epoch = -1;
   private HttpServer http;
   private Thread[] threads;
-
-  /** The last heartbeat of one agent, with when it arrived. */
-  record Heartbeat(Event event, long receivedAt) {}
 
   public Coordinator(Vertx vertx, Config config) {
     this.vertx = vertx;
@@ -83,6 +79,8 @@ public final class Coordinator implements AutoCloseable {
     this.lease = new Lease(redis, keys.leader(), config.id(), config.leaseTtl().toMillis());
     this.metrics = new CoordinatorMetrics(config.environments());
     this.rollouts = new Rollouts(store, config.environments());
+    this.outcomes = new StepOutcomes(store, metrics);
+    this.roster = new Roster(config.environments());
     this.driver =
         new Driver(
             lease,
@@ -166,41 +164,16 @@ public final class Coordinator implements AutoCloseable {
 
   /** Each environment's heads, from agents heard from in the last five seconds. */
   Map<String, List<String>> liveHeads() {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    long now = System.currentTimeMillis();
-    for (String env : config.environments()) {
-      for (Heartbeat h : agents.getOrDefault(env, Map.of()).values()) {
-        if (now - h.receivedAt() < 5000) {
-          out.put(env, h.event().heads());
-        }
-      }
-    }
-    return out;
+    return roster.liveHeads();
   }
 
   /** Each environment's agents as the API shows them. */
   public JsonArray environmentsView() {
-    return environments();
+    return roster.view();
   }
 
   JsonArray environments() {
-    JsonArray out = new JsonArray();
-    long now = System.currentTimeMillis();
-    for (String env : config.environments()) {
-      JsonArray list = new JsonArray();
-      for (var e : agents.getOrDefault(env, Map.of()).entrySet()) {
-        Event h = e.getValue().event();
-        list.add(
-            new JsonObject()
-                .put("id", e.getKey())
-                .put("heads", new JsonArray(h.heads()))
-                .put("digest", h.digest())
-                .put("alive", now - e.getValue().receivedAt() < 5000)
-                .put("last_seen_ms_ago", now - e.getValue().receivedAt()));
-      }
-      out.add(new JsonObject().put("env", env).put("agents", list));
-    }
-    return out;
+    return roster.view();
   }
 
   private Thread thread(String name, Runnable body) {
@@ -281,16 +254,14 @@ public final class Coordinator implements AutoCloseable {
     long now = System.currentTimeMillis();
     metrics.eventLag(e.type(), now - e.sentAt());
     if (e.type().equals(Event.HEARTBEAT)) {
-      agents
-          .computeIfAbsent(e.env(), k -> new ConcurrentHashMap<>())
-          .put(e.agent(), new Heartbeat(e, now));
+      roster.heard(e, now);
       if (leader() && e.message() != null) {
-        driver.heard(e.message()); // the step its agent is working on is alive
+        outcomes.heard(e.message()); // the step its agent is working on is alive
       }
       return;
     }
     if (leader()) {
-      driver.apply(e);
+      outcomes.apply(e);
       if (e.finishes()) {
         wake.release(); // the next step need not wait for the next tick
       }
@@ -305,14 +276,8 @@ public final class Coordinator implements AutoCloseable {
   private void driverLoop() {
     while (running) {
       try {
-        long now = System.currentTimeMillis();
         for (String env : config.environments()) {
-          metrics.agentsUp(
-              env,
-              (int)
-                  agents.getOrDefault(env, Map.of()).values().stream()
-                      .filter(h -> now - h.receivedAt() < 5000)
-                      .count());
+          metrics.agentsUp(env, roster.alive(env));
         }
         long term = epoch;
         if (term >= 0) {

@@ -1,0 +1,77 @@
+package dev.convoy.coordinator;
+
+import dev.convoy.rollout.Event;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The agents this coordinator has heard from, by environment: each one's last heartbeat and when it
+ * arrived. An agent silent for five seconds counts as down. Kept in memory (every coordinator,
+ * leader or standby, reads all heartbeats), so a new leader knows the agents within a second.
+ */
+final class Roster {
+  static final long ALIVE_MS = 5000;
+
+  /** The last heartbeat of one agent, with when it arrived. */
+  private record Heartbeat(Event event, long receivedAt) {}
+
+  private final List<String> environments;
+  private final Map<String, Map<String, Heartbeat>> agents = new ConcurrentHashMap<>();
+
+  Roster(List<String> environments) {
+    this.environments = List.copyOf(environments);
+  }
+
+  void heard(Event heartbeat, long now) {
+    agents
+        .computeIfAbsent(heartbeat.env(), k -> new ConcurrentHashMap<>())
+        .put(heartbeat.agent(), new Heartbeat(heartbeat, now));
+  }
+
+  int alive(String env) {
+    long now = System.currentTimeMillis();
+    return (int)
+        agents.getOrDefault(env, Map.of()).values().stream()
+            .filter(h -> now - h.receivedAt() < ALIVE_MS)
+            .count();
+  }
+
+  /** Each environment's heads, from agents heard from recently. */
+  Map<String, List<String>> liveHeads() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    long now = System.currentTimeMillis();
+    for (String env : environments) {
+      for (Heartbeat h : agents.getOrDefault(env, Map.of()).values()) {
+        if (now - h.receivedAt() < ALIVE_MS) {
+          out.put(env, h.event().heads());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Each environment's agents as the API shows them. */
+  JsonArray view() {
+    JsonArray out = new JsonArray();
+    long now = System.currentTimeMillis();
+    for (String env : environments) {
+      JsonArray list = new JsonArray();
+      for (var e : agents.getOrDefault(env, Map.of()).entrySet()) {
+        Event h = e.getValue().event();
+        list.add(
+            new JsonObject()
+                .put("id", e.getKey())
+                .put("heads", new JsonArray(h.heads()))
+                .put("digest", h.digest())
+                .put("alive", now - e.getValue().receivedAt() < ALIVE_MS)
+                .put("last_seen_ms_ago", now - e.getValue().receivedAt()));
+      }
+      out.add(new JsonObject().put("env", env).put("agents", list));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.convoy.coordinator;
+
+import static dev.convoy.coordinator.ControlStore.SCHEMA;
+
+import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Event;
+import io.vertx.core.json.JsonArray;
+
+/**
+ * What agents say about steps, written to the control database: accepted, progress, outcomes, and
+ * heartbeats naming the step in progress. Answers to a send of an earlier epoch are ignored (the
+ * where clause matches the step's current epoch), so a re-sent step is decided by its newest send
+ * only.
+ */
+final class StepOutcomes {
+  private final ControlStore store;
+  private final CoordinatorMetrics metrics;
+
+  StepOutcomes(ControlStore store, CoordinatorMetrics metrics) {
+    this.store = store;
+    this.metrics = metrics;
+  }
+
+  /** A heartbeat naming the step {@code key} (plan#step) its agent is working on. */
+  void heard(String key) {
+    int hash = key.lastIndexOf('#');
+    if (hash <= 0) {
+      return;
+    }
+    store.run(
+        "UPDATE "
+            + SCHEMA
+            + ".steps SET heard_at = now() WHERE rollout_id = "
+            + Sql.literal(key.substring(0, hash))
+            + " AND seq = "
+            + Integer.parseInt(key.substring(hash + 1))
+            + " AND state IN ('sent', 'running')");
+  }
+
+  /** Records an agent's answer to a step; answers to a superseded send are ignored. */
+  void apply(Event e) {
+    if (e.plan() == null || e.step() == null) {
+      return;
+    }
+    String where =
+        " WHERE rollout_id = "
+            + Sql.literal(e.plan())
+            + " AND seq = "
+            + e.step()
+            + " AND epoch = "
+            + (e.epoch() == null ? -1 : e.epoch())
+            + " AND state IN ('sent', 'running')";
+    switch (e.type()) {
+      case Event.ACCEPTED ->
+          store.run("UPDATE " + SCHEMA + ".steps SET state = 'running', heard_at = now()" + where);
+      case Event.PROGRESS -> {
+        store.run(
+            "UPDATE "
+                + SCHEMA
+                + ".steps SET rows_done = "
+                + e.rows()
+                + ", rows_total = "
+                + e.total()
+                + ", heard_at = now()"
+                + where);
+        metrics.backfillRows(e.env(), e.rows());
+      }
+      case Event.SUCCEEDED, Event.FAILED, Event.REJECTED -> {
+        String state = e.type().equals(Event.SUCCEEDED) ? "succeeded" : e.type();
+        store.run(
+            "UPDATE "
+                + SCHEMA
+                + ".steps SET state = "
+                + Sql.literal(state)
+                + ", finished_at = now()"
+                + ", seconds = "
+                + (e.seconds() == null ? "NULL" : e.seconds())
+                + ", heads = "
+                + Sql.literal(new JsonArray(e.heads()).encode())
+                + "::jsonb"
+                + ", message = "
+                + ControlStore.lit(e.message())
+                + where);
+        store.log(
+            e.plan(),
+            e.env(),
+            "step_" + state,
+            "step " + e.step() + (e.message() == null ? "" : ": " + e.message()));
+        if (e.seconds() != null) {
+          metrics.stepDuration(e.env(), e.seconds());
+        }
+      }
+      default -> {}
+    }
+  }
+}

@@ -2,17 +2,13 @@ package dev.convoy.agent.daemon;
 
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.db.TextSession;
-import dev.convoy.agent.engine.BackfillProgress;
-import dev.convoy.agent.engine.Direction;
 import dev.convoy.agent.engine.EngineConfig;
-import dev.convoy.agent.engine.MigrationListener;
 import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
 import dev.convoy.agent.engine.PhaseMode;
 import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
 import dev.convoy.graph.RevisionGraph;
-import dev.convoy.migration.Migration;
 import dev.convoy.ops.Sql;
 import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Event;
@@ -21,17 +17,12 @@ import dev.convoy.rollout.Loops;
 import dev.convoy.rollout.Plans;
 import dev.convoy.rollout.Signer;
 import dev.convoy.rollout.Wire;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,9 +60,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final Keys keys;
   private final Signer signer;
   private final RedisBus bus;
-  private final PrometheusMeterRegistry metrics =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final AtomicLong backfillRate = new AtomicLong();
+  private final AgentMetrics metrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile String working;
@@ -90,12 +79,9 @@ public final class AgentDaemon implements AutoCloseable {
     this.keys = new Keys(config.namespace());
     this.signer = new Signer(config.signingKey());
     this.bus = new RedisBus(vertx, config.redisUrl());
+    this.metrics = new AgentMetrics(config.env());
     this.stateDb = new SessionHolder(vertx, config.url(), "convoy agent " + config.agentId());
     this.directory = new DirectoryCache(config.dir());
-    metrics.gauge(
-        "convoy_backfill_rows_per_second",
-        List.of(io.micrometer.core.instrument.Tag.of("env", config.env())),
-        backfillRate);
   }
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
@@ -213,10 +199,7 @@ public final class AgentDaemon implements AutoCloseable {
     try {
       MigrationResult r = apply(c);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      Timer.builder("convoy_step_duration_seconds")
-          .tags("env", c.env(), "phase", c.phase(), "action", c.action())
-          .register(metrics)
-          .record(Duration.ofNanos(System.nanoTime() - t0));
+      metrics.stepDone(c, Duration.ofNanos(System.nanoTime() - t0));
       publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
       log.info(
           "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
@@ -307,60 +290,18 @@ public final class AgentDaemon implements AutoCloseable {
                 config.agentId(),
                 c.epoch(),
                 c.plan()));
-    Migrator migrator = new Migrator(() -> vertx, engine, directory::graph, listener(c));
+    Migrator migrator =
+        new Migrator(
+            () -> vertx,
+            engine,
+            directory::graph,
+            metrics.listener(c, config.agentId(), this::publish));
     if (c.action().equals(Command.DOWNGRADE)) {
       // A rollback undoes what this rollout added, data included.
       return migrator.downgrade(c.target(), true);
     }
     PhaseMode mode = c.phase().equals("expand") ? PhaseMode.EXPAND : PhaseMode.ALL;
     return migrator.upgrade(c.target(), mode);
-  }
-
-  private MigrationListener listener(Command c) {
-    Counter applied =
-        Counter.builder("convoy_migrations_applied_total").tag("env", c.env()).register(metrics);
-    Counter rows =
-        Counter.builder("convoy_backfill_rows_total").tag("env", c.env()).register(metrics);
-    AtomicLong lastRows = new AtomicLong();
-    AtomicLong lastSent = new AtomicLong();
-    return new MigrationListener() {
-      @Override
-      public void finished(Migration m, Direction direction, Duration took) {
-        applied.increment();
-      }
-
-      @Override
-      public void lockAcquired(Duration waited) {
-        Timer.builder("convoy_lock_wait_seconds")
-            .tag("env", c.env())
-            .register(metrics)
-            .record(waited);
-      }
-
-      @Override
-      public void lockRetry(
-          String what,
-          int attempt,
-          int retries,
-          List<dev.convoy.agent.engine.LockTimeoutException.Blocker> blockers,
-          Duration backoff) {
-        Counter.builder("convoy_lock_retries_total")
-            .tag("env", c.env())
-            .register(metrics)
-            .increment();
-      }
-
-      @Override
-      public void backfill(Migration m, BackfillProgress p) {
-        rows.increment(Math.max(0, p.rowsDone() - lastRows.getAndSet(p.rowsDone())));
-        backfillRate.set((long) p.rowsPerSecond());
-        long now = System.currentTimeMillis();
-        if (p.finished() || now - lastSent.get() >= 500) {
-          lastSent.set(now);
-          publish(Event.progress(config.agentId(), c, p.rowsDone(), p.estimatedTotal()));
-        }
-      }
-    };
   }
 
   /** The environment's applied heads, or an empty list when the database cannot be read. */

@@ -170,7 +170,7 @@ public final class Migrator {
       state.ensure(db.text());
     }
     for (int i = 0; i < work.size(); i++) {
-      List<Migration> chain = chain(work, i, expanded);
+      List<Migration> chain = RevisionRunner.chainable(work, i, expanded);
       if (chain.size() > 1) {
         List<List<String>> afters = new ArrayList<>();
         Set<String> reached = new LinkedHashSet<>(applied);
@@ -230,33 +230,6 @@ public final class Migrator {
     return new MigrationResult(from, heads, done);
   }
 
-  private static final int CHAIN_REVISIONS = 50;
-  private static final int CHAIN_BYTES = 256 * 1024;
-
-  /**
-   * The revisions from {@code work[from]} on that can run as one pipeline (see {@link
-   * RevisionRunner#chain}): plain ones (one transaction, nothing expanded) whose plan does not
-   * depend on what the revisions before them do to the catalog.
-   */
-  private static List<Migration> chain(List<Migration> work, int from, Set<String> expanded) {
-    List<Migration> out = new ArrayList<>();
-    long bytes = 0;
-    for (int i = from; i < work.size() && out.size() < CHAIN_REVISIONS; i++) {
-      Migration m = work.get(i);
-      if (expanded.contains(m.revision()) || StepRunner.phased(m) || Catalog.asksDatabase(m)) {
-        break;
-      }
-      for (RevisionRunner.Step st : RevisionRunner.steps(m, Direction.UPGRADE, false)) {
-        bytes += st.statement().sql().length();
-      }
-      if (bytes > CHAIN_BYTES && !out.isEmpty()) {
-        break;
-      }
-      out.add(m);
-    }
-    return out;
-  }
-
   private MigrationResult runDowngrade(
       Sessions db, List<String> from, Set<String> expanded, List<Migration> plan) {
     Set<String> applied = new LinkedHashSet<>(graph().closure(from));
@@ -292,74 +265,9 @@ public final class Migrator {
   /**
    * The connections and runners of one locked command. Plain revisions (one transaction each) run
    * on {@code text}, the lock's own connection; phased ones need Vert.x and a connection of its
-   * client, opened the first time one comes (see {@link Phased}).
+   * client, opened the first time one comes (see {@link PhasedWork}).
    */
-  private record Sessions(TextSession text, RevisionRunner runner, Phased phased) {}
-
-  /** Vert.x, its connection and the phased runners: started on first use, or ahead of it. */
-  private final class Phased implements AutoCloseable {
-    private final LockRetry retry;
-    private CompletableFuture<PgSession> starting;
-    private PgSession db;
-    private PhasedRunner runner;
-
-    Phased(LockRetry retry) {
-      this.retry = retry;
-    }
-
-    /** Starts Vert.x in the background, when a phased revision is coming. */
-    /**
-     * Starts Vert.x, opens the phased work's connection and warms the JSON codec (the backfill's
-     * cursors) in the background: about a third of a second a phased revision would otherwise wait.
-     */
-    synchronized void prepare() {
-      if (starting == null) {
-        starting =
-            async(
-                "convoy-start",
-                () -> {
-                  PgSession s =
-                      PgSession.open(
-                          vertx.get(), config.url(), config.who().applicationName("migrate"));
-                  s.query(sessionSettings());
-                  io.vertx.core.json.JsonObject warm =
-                      new io.vertx.core.json.JsonObject("{\"after\": [\"1\"], \"done\": false}");
-                  warm.encode();
-                  return s;
-                });
-      }
-    }
-
-    synchronized PhasedRunner runner() {
-      if (runner == null) {
-        prepare();
-        db = join(starting);
-        Vertx v = vertx.get();
-        Backfiller backfiller =
-            new Backfiller(v, db, config.schema(), retry, config.backfill(), listener);
-        StepRunner steps =
-            new StepRunner(db, config.schema(), retry, backfiller, listener, config.who().epoch());
-        runner = new PhasedRunner(db, state, steps, config.who());
-      }
-      return runner;
-    }
-
-    @Override
-    public synchronized void close() {
-      if (db == null && starting != null) {
-        // Prepared but never used (the plan had nothing phased left): close what was opened.
-        try {
-          db = join(starting);
-        } catch (RuntimeException e) {
-          return;
-        }
-      }
-      if (db != null) {
-        flush(db.text());
-        db.close();
-      }
-    }
-  }
+  private record Sessions(TextSession text, RevisionRunner runner, PhasedWork phased) {}
 
   /** Runs {@code work} under the migration lock. */
   private <T> T locked(Function<Sessions, T> work) {
@@ -387,10 +295,10 @@ public final class Migrator {
     try (lockDb;
         MigrationLock lock = new MigrationLock(lockDb, config.schema())) {
       long t0 = System.nanoTime();
-      // Whoever finds the lock free will migrate: start Vert.x while the directory is read.
-      CompletableFuture<Vertx> starting = lock.tryAcquire() ? async("convoy-start", vertx) : null;
+      // Whoever finds the lock free migrates; Vert.x starts only if phased work needs it.
+      boolean free = lock.tryAcquire();
       check.accept(graph());
-      if (starting == null) {
+      if (!free) {
         AtomicReference<Optional<T>> early = new AtomicReference<>(Optional.empty());
         boolean held =
             lock.acquire(
@@ -411,39 +319,14 @@ public final class Migrator {
   /** Starts reading the migrations directory in the background, once. */
   private synchronized void startReading() {
     if (graph == null) {
-      graph = async("convoy-read", directory);
+      graph = Background.async("convoy-read", directory);
     }
   }
 
   /** The migrations directory's graph; its problems are thrown as read. */
   private RevisionGraph graph() {
     startReading();
-    return join(graph);
-  }
-
-  /** Runs {@code task} on a thread of its own (the common pool has one thread on two cores). */
-  private static <T> CompletableFuture<T> async(String name, Supplier<T> task) {
-    return CompletableFuture.supplyAsync(
-        task,
-        r -> {
-          Thread t = new Thread(r, name);
-          t.setDaemon(true);
-          t.start();
-        });
-  }
-
-  private static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
+    return Background.join(graph);
   }
 
   /** The locked part of {@link #locked}: the runners, on the lock's connection. */
@@ -456,7 +339,8 @@ public final class Migrator {
                 config.lockTimeout(),
                 config.lockRetries(),
                 listener);
-        Phased phased = new Phased(retry)) {
+        PhasedWork phased =
+            new PhasedWork(vertx, config, state, listener, retry, sessionSettings(config))) {
       // A phased revision not applied yet (or one left expanded) will need Vert.x: start it
       // now, while the state is read and the plan made.
       Set<String> applied = graph().closure(state.heads(db));
@@ -465,7 +349,7 @@ public final class Migrator {
           || !state.expanded(db).isEmpty()) {
         phased.prepare();
       }
-      db.execute(sessionSettings());
+      db.execute(sessionSettings(config));
       try {
         return work.apply(
             new Sessions(
@@ -484,14 +368,14 @@ public final class Migrator {
    * whole revisions (the next run applies them again); {@link #flush} makes everything durable
    * before the command reports, because WAL is flushed in order.
    */
-  private String sessionSettings() {
+  static String sessionSettings(EngineConfig config) {
     return "SET lock_timeout = "
         + dev.convoy.ops.Sql.literal(config.lockTimeout().toMillis() + "ms")
         + "; SET synchronous_commit = off";
   }
 
   /** Makes every commit so far durable: a synchronous commit flushes the WAL up to itself. */
-  private static void flush(TextSession db) {
+  static void flush(TextSession db) {
     try {
       db.execute("SET synchronous_commit = on; BEGIN; SELECT txid_current(); COMMIT");
     } catch (RuntimeException e) {

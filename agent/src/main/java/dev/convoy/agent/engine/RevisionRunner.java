@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs a revision that fits in one transaction: its statements, its version update and its history
@@ -131,6 +132,33 @@ final class RevisionRunner {
                   : new Step(Statement.tx(sqls.get(i)), "(recording the new version)");
       throw new Failed(step, failed.get().error());
     }
+  }
+
+  private static final int CHAIN_REVISIONS = 50;
+  private static final int CHAIN_BYTES = 256 * 1024;
+
+  /**
+   * The revisions from {@code work[from]} on that can run as one pipeline (see {@link #chain}):
+   * plain ones (one transaction, nothing expanded) whose plan does not depend on what the revisions
+   * before them do to the catalog.
+   */
+  static List<Migration> chainable(List<Migration> work, int from, Set<String> expanded) {
+    List<Migration> out = new ArrayList<>();
+    long bytes = 0;
+    for (int i = from; i < work.size() && out.size() < CHAIN_REVISIONS; i++) {
+      Migration m = work.get(i);
+      if (expanded.contains(m.revision()) || StepRunner.phased(m) || Catalog.asksDatabase(m)) {
+        break;
+      }
+      for (Step st : steps(m, Direction.UPGRADE, false)) {
+        bytes += st.statement().sql().length();
+      }
+      if (bytes > CHAIN_BYTES && !out.isEmpty()) {
+        break;
+      }
+      out.add(m);
+    }
+    return out;
   }
 
   /**

@@ -206,6 +206,10 @@ class FailoverTest {
         JsonObject h1 = awaitLeader(p1, 30_000);
         assertTrue(h1 != null, "the first coordinator leads");
         second = coordinator(t, "second", p2);
+        long up = System.currentTimeMillis() + 30_000;
+        while (get(p2, "/health") == null && System.currentTimeMillis() < up) {
+          Topology.sleep(100); // the standby is running before the leader is paused
+        }
         for (String env : Topology.ENVS) {
           t.agents.add(t.agent(env, "agent-" + env));
         }
@@ -230,7 +234,7 @@ class FailoverTest {
           Topology.sleep(50);
         }
         signal(first, "STOP"); // a long GC pause, say: the lease runs out
-        JsonObject h2 = awaitLeader(p2, 10_000);
+        JsonObject h2 = awaitLeader(p2, 20_000);
         assertTrue(h2 != null, "the standby took the lease while the leader was paused");
         signal(first, "CONT");
         JsonObject r = null;

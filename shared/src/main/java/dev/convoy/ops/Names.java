@@ -15,6 +15,17 @@ final class Names {
     return schema == null ? fn : schema + "." + fn;
   }
 
+  /** The AFTER UPDATE function filling {@code column} of rows the old application updates. */
+  static String refillFunction(String table, String column) {
+    String schema = Sql.schemaOf(table);
+    String fn = cut("convoy_refill_" + Sql.simpleName(table) + "_" + column);
+    return schema == null ? fn : schema + "." + fn;
+  }
+
+  static String refillTrigger(String column) {
+    return cut("convoy_refill_" + column);
+  }
+
   static String fillTrigger(String column) {
     return cut("convoy_fill_" + column);
   }

@@ -53,7 +53,7 @@ public final class DbOptions {
 
   @Option(
       names = "--batch-time",
-      defaultValue = "100ms",
+      defaultValue = "50ms",
       description =
           "Backfill batches are sized to take about this long (env CONVOY_BATCH_TIME; default"
               + " ${DEFAULT-VALUE}).")
@@ -64,6 +64,14 @@ public final class DbOptions {
       defaultValue = "0",
       description = "Cap on backfill rows per second, 0 for none (env CONVOY_MAX_ROWS_PER_SECOND).")
   long maxRowsPerSecond;
+
+  @Option(
+      names = "--backfill-workers",
+      defaultValue = "2",
+      description =
+          "Connections that backfill a big table at once, each walking its own key range (env"
+              + " CONVOY_BACKFILL_WORKERS; default ${DEFAULT-VALUE}; 1 on a one-core server).")
+  int backfillWorkers;
 
   @Option(names = "--json", description = "Print data as JSON.")
   boolean json;
@@ -85,7 +93,8 @@ public final class DbOptions {
         new BackfillSettings(
             Durations.parse("--batch-time", batchTime),
             BackfillSettings.DEFAULTS.initialBatch(),
-            maxRowsPerSecond),
+            maxRowsPerSecond,
+            backfillWorkers),
         allowUnsafe,
         Who.local());
   }

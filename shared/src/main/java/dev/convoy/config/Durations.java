@@ -15,6 +15,9 @@ public final class Durations {
 
   public static Duration parse(String what, String text) {
     String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+    if (t.equals("0")) {
+      return Duration.ZERO;
+    }
     Matcher m = SIMPLE.matcher(t);
     if (m.matches()) {
       double n = Double.parseDouble(m.group(1));

@@ -7,13 +7,22 @@ import java.time.Duration;
 /**
  * How a backfill paces itself: batches start at {@code initialBatch} rows and are resized after
  * each one towards {@code targetBatchTime} (short batches hold row locks briefly); {@code
- * maxRowsPerSecond} (0: no cap) bounds the write rate, to spare replicas and the WAL.
+ * maxRowsPerSecond} (0: no cap) bounds the write rate, to spare replicas and the WAL; a big table
+ * is split among up to {@code workers} connections walking their own ranges at once.
  */
-public record BackfillSettings(Duration targetBatchTime, int initialBatch, long maxRowsPerSecond) {
+public record BackfillSettings(
+    Duration targetBatchTime, int initialBatch, long maxRowsPerSecond, int workers) {
+  public static final int DEFAULT_WORKERS = 2;
   public static final BackfillSettings DEFAULTS =
-      new BackfillSettings(Duration.ofMillis(100), 1000, 0);
+      new BackfillSettings(Duration.ofMillis(50), 1000, 0, DEFAULT_WORKERS);
+  public static final int MAX_WORKERS = 16;
   public static final int MIN_BATCH = 50;
   public static final int MAX_BATCH = 100_000;
+
+  /** One worker: every backfill walks its table on the migration's own connection. */
+  public BackfillSettings(Duration targetBatchTime, int initialBatch, long maxRowsPerSecond) {
+    this(targetBatchTime, initialBatch, maxRowsPerSecond, 1);
+  }
 
   public BackfillSettings {
     if (targetBatchTime.toMillis() < 5 || targetBatchTime.toSeconds() > 60) {
@@ -21,12 +30,23 @@ public record BackfillSettings(Duration targetBatchTime, int initialBatch, long 
           ErrorCode.BAD_INPUT,
           "backfill batch time "
               + targetBatchTime.toMillis()
-              + " ms must be 5 ms to 60 s (default 100ms)");
+              + " ms must be 5 ms to 60 s (default 50ms)");
     }
     if (initialBatch < MIN_BATCH || initialBatch > MAX_BATCH) {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT,
           "backfill batch size " + initialBatch + " must be " + MIN_BATCH + " to " + MAX_BATCH);
+    }
+    if (workers < 1 || workers > MAX_WORKERS) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "backfill workers "
+              + workers
+              + " must be 1 to "
+              + MAX_WORKERS
+              + " (default "
+              + DEFAULT_WORKERS
+              + ")");
     }
     if (maxRowsPerSecond < 0) {
       throw new ConvoyException(

@@ -1,90 +1,134 @@
 package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.engine.BackfillWalk.KeyColumn;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.BackfillStep;
 import dev.convoy.ops.Sql;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
- * Fills rows in short batches, each one statement that updates the batch's rows and advances the
- * cursor in {@code progress} together: a crash loses at most the batch in flight (rolled back) and
- * the rerun resumes after the last committed one.
+ * Fills rows in short batches (see {@link BackfillWalk}), walking the primary key (composite keys
+ * compared as row values), else a unique index over NOT NULL columns, else physical pages (ctid
+ * ranges, up to the table's size when the backfill started, so rows moved by the backfill's own
+ * updates are not visited twice). Batch size adapts towards a target batch time; an optional
+ * rows-per-second cap sleeps between batches.
  *
- * <p>Batches walk the primary key (composite keys compared as row values), else a unique index over
- * NOT NULL columns, else physical pages (ctid ranges, up to the table's size when the backfill
- * started, so rows moved by the backfill's own updates are not visited twice). Batch size adapts
- * towards a target batch time; an optional rows-per-second cap sleeps between batches.
+ * <p>A big table is split into ranges walked by several workers at once, each on its own connection
+ * with its own cursor row ({@code up#1}, {@code up#2}, ..., next to the backfill's {@code up} row
+ * that records the split): one backend updates about 300,000 rows a second, and a second one on
+ * another core nearly doubles that. The split is kept, so a resumed backfill walks the same ranges.
  */
 final class Backfiller {
-  private final Vertx vertx;
+  /** Below this many rows per worker, more workers are not worth their connections. */
+  static final long MIN_ROWS_PER_WORKER = 20_000;
+
   private final PgSession db;
+  private final Supplier<PgSession> connect;
   private final String progressTable;
   private final LockRetry retry;
   private final BackfillSettings settings;
   private final MigrationListener listener;
 
+  /** {@code connect} opens another connection, set up like {@code db}, for each extra worker. */
   Backfiller(
-      Vertx vertx,
       PgSession db,
+      Supplier<PgSession> connect,
       String schema,
       LockRetry retry,
       BackfillSettings settings,
       MigrationListener listener) {
-    this.vertx = vertx;
     this.db = db;
+    this.connect = connect;
     this.progressTable = Sql.ident(schema) + ".progress";
     this.retry = retry;
     this.settings = settings;
     this.listener = listener;
   }
 
-  /** A column of the key the batches walk, with its SQL type for the cursor's literals. */
-  private record KeyColumn(String name, String type) {}
-
   void run(Migration m, int group, BackfillStep step) {
     String table = Sql.name(step.table());
     // The NOT NULL recipe's fill trigger covers rows that concurrent writes move behind the walk,
     // so it may walk pages in storage order; any other backfill walks a key.
     List<KeyColumn> key = step.physicalOrder() ? List.of() : key(table);
-    JsonObject cursor = start(m, group, table, key.isEmpty());
-    long done = cursor.getLong("rows_done", 0L);
-    long total = cursor.getLong("estimate", 0L);
+    Plan plan = plan(m, group, step, table, key);
+    if (plan.done()) {
+      return;
+    }
+    Progress progress = new Progress(m, step.table(), plan.estimate(), plan.rowsDone());
+    List<BackfillWalk> walks = plan.walks().stream().filter(w -> !w.done()).toList();
+    long cap = settings.maxRowsPerSecond() / Math.max(1, walks.size());
+    if (walks.size() <= 1) {
+      for (BackfillWalk w : walks) {
+        walk(w, db, cap, progress, new AtomicBoolean());
+      }
+    } else {
+      parallel(walks, cap, progress);
+    }
+    markDone(m, group);
+    progress.finish();
+  }
+
+  /**
+   * Walks {@code walks[0]} here on {@code db} and each other on a thread and connection of its own.
+   */
+  private void parallel(List<BackfillWalk> walks, long cap, Progress progress) {
+    AtomicBoolean stop = new AtomicBoolean();
+    List<CompletableFuture<Void>> others = new ArrayList<>();
+    for (int i = 1; i < walks.size(); i++) {
+      BackfillWalk w = walks.get(i);
+      others.add(
+          Background.async(
+              "convoy-backfill-" + w.phase(),
+              () -> {
+                try (PgSession own = connect.get()) {
+                  walk(w, own, cap, progress, stop);
+                  Migrator.flush(own.text());
+                } catch (RuntimeException | Error e) {
+                  stop.set(true);
+                  throw e;
+                }
+                return null;
+              }));
+    }
+    RuntimeException first = null;
+    try {
+      walk(walks.get(0), db, cap, progress, stop);
+    } catch (RuntimeException e) {
+      stop.set(true);
+      first = e;
+    }
+    for (CompletableFuture<Void> f : others) {
+      try {
+        Background.join(f);
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private void walk(BackfillWalk w, PgSession on, long cap, Progress progress, AtomicBoolean stop) {
     int batch = settings.initialBatch();
     long t0 = System.nanoTime();
-    long doneAtStart = done;
-    while (!cursor.getBoolean("done", false)) {
-      String sql =
-          key.isEmpty()
-              ? pageBatch(m, group, step, table, cursor, batch)
-              : keyBatch(m, group, step, table, key, cursor, batch);
+    long rows = 0;
+    while (!w.done() && !stop.get()) {
       long b0 = System.nanoTime();
-      Row r =
-          retry.run("backfill of " + step.table(), db.pid(), () -> db.query(sql).iterator().next());
-      long tookNanos = Math.max(1, System.nanoTime() - b0);
-      long scanned = r.getLong("scanned");
-      done += r.getLong("updated");
-      cursor = r.getJsonObject("cursor") == null ? cursor : r.getJsonObject("cursor");
-      boolean finished =
-          key.isEmpty() ? cursor.getLong("page") >= cursor.getLong("max_page") : scanned < batch;
-      if (finished) {
-        markDone(m, group);
-        cursor = cursor.copy().put("done", true);
-      }
-      pace(done - doneAtStart, t0);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      double rate = seconds <= 0 ? 0 : (done - doneAtStart) / seconds;
-      listener.backfill(
-          m,
-          new BackfillProgress(
-              step.table(), done, finished ? done : Math.max(total, done), rate, batch, finished));
-      batch = nextBatch(batch, tookNanos);
+      BackfillWalk.Batch b = w.next(on, retry, batch);
+      long took = Math.max(1, System.nanoTime() - b0);
+      rows += b.updated();
+      progress.add(b.updated(), batch);
+      pace(cap, rows, t0);
+      batch = nextBatch(batch, took);
     }
   }
 
@@ -96,14 +140,54 @@ final class Backfiller {
     return Math.max(BackfillSettings.MIN_BATCH, Math.min(BackfillSettings.MAX_BATCH, next));
   }
 
-  private void pace(long rows, long t0) {
-    if (settings.maxRowsPerSecond() <= 0) {
+  private static void pace(long maxRowsPerSecond, long rows, long t0) {
+    if (maxRowsPerSecond <= 0) {
       return;
     }
-    long dueNanos = (long) (rows * 1e9 / settings.maxRowsPerSecond());
+    long dueNanos = (long) (rows * 1e9 / maxRowsPerSecond);
     long aheadMs = (dueNanos - (System.nanoTime() - t0)) / 1_000_000;
     if (aheadMs > 0) {
-      PgSession.await(vertx.timer(aheadMs));
+      try {
+        Thread.sleep(aheadMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while pacing a backfill", e);
+      }
+    }
+  }
+
+  /** Rows done across the walks, reported to the listener one batch at a time. */
+  private final class Progress {
+    private final Migration m;
+    private final String table;
+    private final long estimate;
+    private final long doneAtStart;
+    private final long t0 = System.nanoTime();
+    private long done;
+    private int lastBatch;
+
+    Progress(Migration m, String table, long estimate, long doneAtStart) {
+      this.m = m;
+      this.table = table;
+      this.estimate = estimate;
+      this.doneAtStart = doneAtStart;
+      this.done = doneAtStart;
+    }
+
+    synchronized void add(long rows, int batch) {
+      done += rows;
+      lastBatch = batch;
+      listener.backfill(
+          m, new BackfillProgress(table, done, Math.max(estimate, done), rate(), batch, false));
+    }
+
+    synchronized void finish() {
+      listener.backfill(m, new BackfillProgress(table, done, done, rate(), lastBatch, true));
+    }
+
+    private double rate() {
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      return seconds <= 0 ? 0 : (done - doneAtStart) / seconds;
     }
   }
 
@@ -131,20 +215,44 @@ final class Backfiller {
     return out;
   }
 
-  /** The saved cursor, or a new progress row with the planner's estimate of the table's rows. */
-  private JsonObject start(Migration m, int group, String table, boolean byPage) {
-    var rs =
+  /** The backfill's walks as saved, or a new split; {@code done} when it had already finished. */
+  private record Plan(boolean done, long estimate, long rowsDone, List<BackfillWalk> walks) {}
+
+  private Plan plan(Migration m, int group, BackfillStep step, String table, List<KeyColumn> key) {
+    var saved =
         db.query(
-            "SELECT cursor, rows_done FROM "
+            "SELECT phase, cursor, rows_done, rows_total FROM "
                 + progressTable
-                + " WHERE revision = $1 AND op_index = $2 AND phase = 'up'",
+                + " WHERE revision = $1 AND op_index = $2 AND (phase = 'up' OR phase LIKE 'up#%')"
+                + " ORDER BY phase",
             Tuple.of(m.revision(), group));
-    if (rs.iterator().hasNext()) {
-      Row r = rs.iterator().next();
+    JsonObject main = null;
+    long estimate = 0;
+    long rowsDone = 0;
+    List<BackfillWalk> walks = new ArrayList<>();
+    for (Row r : saved) {
       JsonObject c =
           r.getJsonObject("cursor") == null ? new JsonObject() : r.getJsonObject("cursor");
-      return c.copy().put("rows_done", r.getLong("rows_done"));
+      String phase = r.getString("phase");
+      if (phase.equals("up")) {
+        main = c;
+        estimate =
+            c.getLong("estimate", r.getLong("rows_total") == null ? 0 : r.getLong("rows_total"));
+      }
+      // The up row is also the only walk's cursor, unless the backfill was split.
+      if (!phase.equals("up") || c.getInteger("workers", 1) == 1) {
+        rowsDone += r.getLong("rows_done");
+        walks.add(new BackfillWalk(m, group, phase, step, progressTable, key, c));
+      }
     }
+    if (main != null) {
+      return new Plan(main.getBoolean("done", false), estimate, rowsDone, walks);
+    }
+    return split(m, group, step, table, key);
+  }
+
+  /** Splits a new backfill into ranges and saves them with its estimate, in one transaction. */
+  private Plan split(Migration m, int group, BackfillStep step, String table, List<KeyColumn> key) {
     Row est =
         db.query(
                 "SELECT CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint"
@@ -157,20 +265,113 @@ final class Backfiller {
                 Tuple.of(table))
             .iterator()
             .next();
-    JsonObject c = new JsonObject().put("estimate", est.getLong("estimate"));
-    if (byPage) {
-      long pages = est.getLong("pages");
-      c.put("page", 0L)
-          .put("max_page", pages)
-          .put("rows_per_page", Math.max(1, est.getLong("estimate") / Math.max(1, pages)));
+    long estimate = est.getLong("estimate");
+    long pages = est.getLong("pages");
+    int workers = (int) Math.max(1, Math.min(settings.workers(), estimate / MIN_ROWS_PER_WORKER));
+    List<JsonObject> ranges = new ArrayList<>();
+    if (key.isEmpty()) {
+      long perPage = Math.max(1, estimate / Math.max(1, pages));
+      for (int i = 0; i < workers; i++) {
+        ranges.add(
+            new JsonObject()
+                .put("page", pages * i / workers)
+                .put("max_page", pages * (i + 1) / workers)
+                .put("rows_per_page", perPage));
+      }
+    } else {
+      List<String> splits = workers > 1 ? splitPoints(table, key.get(0), workers) : List.of();
+      for (int i = 0; i <= splits.size(); i++) {
+        ranges.add(
+            new JsonObject()
+                .put("from", i == 0 ? null : splits.get(i - 1))
+                .put("to", i == splits.size() ? null : splits.get(i)));
+      }
     }
-    db.query(
-        "INSERT INTO "
-            + progressTable
-            + " (revision, op_index, phase, cursor, rows_done, rows_total)"
-            + " VALUES ($1, $2, 'up', $3, 0, $4) ON CONFLICT DO NOTHING",
-        Tuple.of(m.revision(), group, c, est.getLong("estimate")));
-    return c.copy().put("rows_done", 0L);
+    List<String> sqls = new ArrayList<>();
+    sqls.add("BEGIN");
+    JsonObject main = new JsonObject().put("estimate", estimate);
+    List<BackfillWalk> walks = new ArrayList<>();
+    if (ranges.size() == 1) {
+      main.mergeIn(ranges.get(0));
+      walks.add(new BackfillWalk(m, group, "up", step, progressTable, key, main));
+    } else {
+      main.put("workers", ranges.size());
+      for (int i = 0; i < ranges.size(); i++) {
+        String phase = "up#" + (i + 1);
+        sqls.add(insertProgress(m, group, phase, ranges.get(i), estimate));
+        walks.add(new BackfillWalk(m, group, phase, step, progressTable, key, ranges.get(i)));
+      }
+    }
+    sqls.add(1, insertProgress(m, group, "up", main, estimate));
+    sqls.add("COMMIT");
+    var failed = db.pipeline(sqls);
+    if (failed.isPresent()) {
+      throw failed.get().error();
+    }
+    return new Plan(false, estimate, 0, walks);
+  }
+
+  private String insertProgress(
+      Migration m, int group, String phase, JsonObject cursor, long estimate) {
+    return "INSERT INTO "
+        + progressTable
+        + " (revision, op_index, phase, cursor, rows_done, rows_total) VALUES ("
+        + Sql.literal(m.revision())
+        + ", "
+        + group
+        + ", "
+        + Sql.literal(phase)
+        + ", "
+        + Sql.literal(cursor.encode())
+        + "::jsonb, 0, "
+        + estimate
+        + ") ON CONFLICT DO NOTHING";
+  }
+
+  /**
+   * Values of the key's first column that cut the table into {@code workers} ranges of about equal
+   * rows: from the planner's histogram of the column, else (never analyzed) evenly between the
+   * smallest and largest value of an integer key; empty when neither is known.
+   */
+  private List<String> splitPoints(String table, KeyColumn first, int workers) {
+    String col = Sql.ident(first.name());
+    String type = first.type();
+    List<String> out = new ArrayList<>();
+    try {
+      var rs =
+          db.query(
+              "WITH h AS (SELECT s.histogram_bounds::text::"
+                  + type
+                  + "[] AS b FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename"
+                  + " JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname"
+                  + " WHERE c.oid = to_regclass($1) AND s.attname = $2 AND s.histogram_bounds IS NOT NULL"
+                  + " ORDER BY s.inherited LIMIT 1)"
+                  + " SELECT v::text FROM (SELECT DISTINCT b[1 + (g * (array_length(b, 1) - 1)) / $3] AS v"
+                  + " FROM h, generate_series(1, $3 - 1) g) x WHERE x.v IS NOT NULL ORDER BY x.v",
+              Tuple.of(table, first.name(), workers));
+      for (Row r : rs) {
+        out.add(r.getString(0));
+      }
+      if (out.isEmpty() && List.of("smallint", "integer", "bigint").contains(type)) {
+        rs =
+            db.query(
+                "SELECT s::text FROM (SELECT DISTINCT floor(lo + (hi - lo) * g / $1) AS s FROM (SELECT min("
+                    + col
+                    + ")::numeric AS lo, max("
+                    + col
+                    + ")::numeric AS hi FROM "
+                    + table
+                    + ") x, generate_series(1, $1 - 1) g WHERE hi > lo) y ORDER BY y.s",
+                Tuple.of(workers));
+        for (Row r : rs) {
+          out.add(r.getString(0));
+        }
+      }
+    } catch (RuntimeException e) {
+      // No usable statistics for this type: one walk over the whole key.
+      return List.of();
+    }
+    return out.stream().distinct().toList();
   }
 
   private void markDone(Migration m, int group) {
@@ -180,124 +381,5 @@ final class Backfiller {
             + " SET cursor = cursor || '{\"done\": true}'::jsonb, updated_at = now()"
             + " WHERE revision = $1 AND op_index = $2 AND phase = 'up'",
         Tuple.of(m.revision(), group));
-  }
-
-  private String progressUpdate(Migration m, int group, String cursorExpr) {
-    return "prog AS (UPDATE "
-        + progressTable
-        + " SET cursor = cursor || "
-        + cursorExpr
-        + ", rows_done = rows_done + (SELECT count(*) FROM upd), updated_at = now()"
-        + " WHERE revision = "
-        + Sql.literal(m.revision())
-        + " AND op_index = "
-        + group
-        + " AND phase = 'up' RETURNING cursor)";
-  }
-
-  private static String sets(BackfillStep step) {
-    List<String> sets = new ArrayList<>();
-    step.set().forEach((col, expr) -> sets.add(Sql.ident(col) + " = " + expr));
-    return String.join(", ", sets);
-  }
-
-  /**
-   * One keyset batch as a range: the batch's upper bound is the n-th key after the cursor (an
-   * index-only lookup), then a single UPDATE over the key range walks the index in order, which is
-   * as fast per row as one big UPDATE. When fewer than n keys remain the bound is the last key and
-   * the batch is the last one.
-   */
-  private String keyBatch(
-      Migration m,
-      int group,
-      BackfillStep step,
-      String table,
-      List<KeyColumn> key,
-      JsonObject cursor,
-      int batch) {
-    List<String> cols = new ArrayList<>();
-    List<String> desc = new ArrayList<>();
-    List<String> bound = new ArrayList<>();
-    List<String> asText = new ArrayList<>();
-    for (int i = 0; i < key.size(); i++) {
-      String c = Sql.ident(key.get(i).name());
-      cols.add(c);
-      desc.add(c + " DESC");
-      bound.add("b." + c);
-      asText.add("b." + c + "::text");
-    }
-    String row = "(" + String.join(", ", cols) + ")";
-    String lower = "";
-    JsonArray after = cursor.getJsonArray("after");
-    if (after != null) {
-      List<String> lits = new ArrayList<>();
-      for (int i = 0; i < key.size(); i++) {
-        lits.add(Sql.literal(after.getString(i)) + "::" + key.get(i).type());
-      }
-      lower = row + " > (" + String.join(", ", lits) + ")";
-    }
-    String from = " FROM " + table + (lower.isEmpty() ? "" : " WHERE " + lower);
-    String keys = String.join(", ", cols);
-    return "WITH b AS (SELECT * FROM ((SELECT "
-        + keys
-        + ", false AS last"
-        + from
-        + " ORDER BY "
-        + keys
-        + " OFFSET "
-        + (batch - 1)
-        + " LIMIT 1) UNION ALL (SELECT "
-        + keys
-        + ", true AS last"
-        + from
-        + " ORDER BY "
-        + String.join(", ", desc)
-        + " LIMIT 1)) x LIMIT 1),"
-        + " upd AS (UPDATE "
-        + table
-        + " SET "
-        + sets(step)
-        + " WHERE "
-        + (lower.isEmpty() ? "" : lower + " AND ")
-        + row
-        + " <= (SELECT "
-        + String.join(", ", bound)
-        + " FROM b)"
-        + (step.where() == null ? "" : " AND (" + step.where() + ")")
-        + " RETURNING 1), "
-        + progressUpdate(
-            m,
-            group,
-            "coalesce((SELECT jsonb_build_object('after', jsonb_build_array("
-                + String.join(", ", asText)
-                + ")) FROM b), '{}'::jsonb)")
-        + " SELECT CASE WHEN coalesce((SELECT last FROM b), true) THEN 0 ELSE "
-        + batch
-        + " END::bigint AS scanned, (SELECT count(*) FROM upd) AS updated,"
-        + " (SELECT cursor FROM prog) AS cursor";
-  }
-
-  private String pageBatch(
-      Migration m, int group, BackfillStep step, String table, JsonObject cursor, int batch) {
-    long page = cursor.getLong("page", 0L);
-    // Pages per batch from the rows a page held on average when the walk began; at least one.
-    long perPage = Math.max(1, cursor.getLong("rows_per_page", 50L));
-    long pages = Math.max(1, batch / perPage);
-    long to = page + pages;
-    return "WITH upd AS (UPDATE "
-        + table
-        + " SET "
-        + sets(step)
-        + " WHERE ctid >= '("
-        + page
-        + ",0)'::tid AND ctid < '("
-        + to
-        + ",0)'::tid"
-        + (step.where() == null ? "" : " AND (" + step.where() + ")")
-        + " RETURNING 1), "
-        + progressUpdate(m, group, "jsonb_build_object('page', " + to + ")")
-        + " SELECT "
-        + pages * perPage
-        + "::bigint AS scanned, (SELECT count(*) FROM upd) AS updated, (SELECT cursor FROM prog) AS cursor";
   }
 }

@@ -33,7 +33,6 @@ final class PhasedWork implements AutoCloseable {
     this.sessionSettings = sessionSettings;
   }
 
-  /** Starts Vert.x in the background, when a phased revision is coming. */
   /**
    * Starts Vert.x, opens the phased work's connection and warms the JSON codec (the backfill's
    * cursors) in the background: about a third of a second a phased revision would otherwise wait.
@@ -44,10 +43,10 @@ final class PhasedWork implements AutoCloseable {
           Background.async(
               "convoy-start",
               () -> {
-                PgSession s =
-                    PgSession.open(
-                        vertx.get(), config.url(), config.who().applicationName("migrate"));
-                s.query(sessionSettings);
+                PgSession s = open();
+                // Loads PL/pgSQL into the new backend now: expand's DO blocks otherwise pay for it
+                // while they hold the table's lock, and the application's writes queue behind it.
+                s.query("DO $convoy$ BEGIN END $convoy$");
                 io.vertx.core.json.JsonObject warm =
                     new io.vertx.core.json.JsonObject("{\"after\": [\"1\"], \"done\": false}");
                 warm.encode();
@@ -56,13 +55,25 @@ final class PhasedWork implements AutoCloseable {
     }
   }
 
+  /** A connection for phased work, with the engine's session settings. */
+  private PgSession open() {
+    PgSession s =
+        PgSession.open(vertx.get(), config.url(), config.who().applicationName("migrate"));
+    try {
+      s.query(sessionSettings);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
   synchronized PhasedRunner runner() {
     if (runner == null) {
       prepare();
       db = Background.join(starting);
-      Vertx v = vertx.get();
       Backfiller backfiller =
-          new Backfiller(v, db, config.schema(), retry, config.backfill(), listener);
+          new Backfiller(db, this::open, config.schema(), retry, config.backfill(), listener);
       StepRunner steps =
           new StepRunner(db, config.schema(), retry, backfiller, listener, config.who().epoch());
       runner = new PhasedRunner(db, state, steps, config.who());

@@ -22,6 +22,15 @@ class BackfillTest {
 
   private MigrationResult upgrade(
       TestDatabase db, BackfillSettings settings, List<BackfillProgress> seen) {
+    return upgrade(db, settings, seen, () -> {});
+  }
+
+  /** As above; {@code firstBatch} runs when the first batch has committed. */
+  private MigrationResult upgrade(
+      TestDatabase db,
+      BackfillSettings settings,
+      List<BackfillProgress> seen,
+      Runnable firstBatch) {
     return new Migrator(
             Engines.VERTX,
             new EngineConfig(
@@ -36,6 +45,9 @@ class BackfillTest {
               @Override
               public void backfill(dev.convoy.migration.Migration m, BackfillProgress p) {
                 seen.add(p);
+                if (seen.size() == 1) {
+                  firstBatch.run();
+                }
               }
             })
         .upgrade("head");
@@ -115,6 +127,93 @@ class BackfillTest {
       assertTrue(ms >= 800, "2000 rows at 2000 rows/s take about a second: " + ms + " ms");
       double rate = seen.get(seen.size() - 1).rowsPerSecond();
       assertTrue(rate <= 2600, "reported rate stays near the cap: " + rate);
+    }
+  }
+
+  /** Walk cursors saved while the backfill runs (one per worker), and the rows each has filled. */
+  private static String walks(TestDatabase db) {
+    return db.scalar(
+        "SELECT string_agg(phase || '=' || rows_done, ',' ORDER BY phase) FROM convoy.progress"
+            + " WHERE phase LIKE 'up#%'");
+  }
+
+  @Test
+  void a_big_table_is_split_among_workers_by_the_key_histogram_and_every_row_is_filled_once() {
+    tableAndBackfill(
+        "CREATE TABLE t (id bigint PRIMARY KEY, name text, v text, touched int NOT NULL DEFAULT 0);"
+            + " INSERT INTO t SELECT g * 3, 'n' || g, NULL FROM generate_series(1, 90000) g;"
+            + " CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN NEW.touched := OLD.touched + 1; RETURN NEW; END $$;"
+            + " CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();"
+            + " ANALYZE t;",
+        null);
+    try (TestDatabase db = TestPostgres.createDatabase("workers")) {
+      List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
+      String[] during = new String[1];
+      upgrade(
+          db,
+          new BackfillSettings(Duration.ofMillis(20), 500, 0, 3),
+          seen,
+          () -> during[0] = walks(db));
+      check(db, 90000, seen, "v = upper(name) AND touched = 1");
+      assertTrue(
+          during[0] != null && during[0].matches("up#1=\\d+,up#2=\\d+,up#3=\\d+"),
+          "three walks, one per worker: " + during[0]);
+      BackfillProgress last = seen.get(seen.size() - 1);
+      assertTrue(last.finished());
+      assertEquals(90000, last.rowsDone(), "rows reported across the workers");
+    }
+  }
+
+  @Test
+  void a_never_analyzed_integer_key_is_split_between_its_smallest_and_largest_values() {
+    tableAndBackfill(
+        "CREATE TABLE t (a int, b int, name text, v text, PRIMARY KEY (a, b));"
+            + " INSERT INTO t SELECT g / 10, g % 10, 'n' || g, NULL FROM generate_series(1, 50000) g;",
+        null);
+    try (TestDatabase db = TestPostgres.createDatabase("workersnostats")) {
+      List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
+      String[] during = new String[1];
+      upgrade(
+          db,
+          new BackfillSettings(Duration.ofMillis(20), 500, 0, 2),
+          seen,
+          () -> during[0] = walks(db));
+      check(db, 50000, seen, "v = upper(name)");
+      assertTrue(
+          during[0] != null && during[0].matches("up#1=\\d+,up#2=\\d+"),
+          "two walks over a composite key: " + during[0]);
+    }
+  }
+
+  @Test
+  void a_failing_row_in_one_workers_range_stops_every_worker_and_undoes_the_revision() {
+    tableAndBackfill(
+        "CREATE TABLE t (id int PRIMARY KEY, name text, v text);"
+            + " INSERT INTO t SELECT g, 'n' || g, NULL FROM generate_series(1, 60000) g;"
+            + " ANALYZE t;",
+        null);
+    // Only the row with id 55000 (in the second worker's range) makes the expression fail.
+    new MigrationFiles(dir)
+        .yaml(
+            "fill0002",
+            "fill0001",
+            "  - op: backfill\n    table: t\n    set: {v: \"(100 / (id - 55000))::text\"}\n");
+    try (TestDatabase db = TestPostgres.createDatabase("workersfail")) {
+      List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
+      MigrationFailedException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              MigrationFailedException.class,
+              () -> upgrade(db, new BackfillSettings(Duration.ofMillis(20), 500, 0, 2), seen));
+      assertTrue(e.getMessage().contains("fill0002"), e.getMessage());
+      assertTrue(e.getMessage().contains("division by zero"), e.getMessage());
+      assertEquals("fill0001", db.scalar("SELECT revision FROM convoy.version"));
+      assertEquals(
+          0,
+          db.count(
+              "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                  + " AND application_name LIKE 'convoy%'"),
+          "every worker's connection is closed");
     }
   }
 }

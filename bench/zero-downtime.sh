@@ -9,6 +9,8 @@
 #   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres   the PostgreSQL server (trust auth)
 #   CONVOY_OPTS=""        extra options for `convoy upgrade`, e.g. "--batch-time 50ms"
 #   APPROACHES="naive convoy"   which approaches to run (the ratio and verdict need both)
+#   REPEAT=3              rounds (each runs every approach once); the report gives each column's
+#                         median over the rounds, and every round's numbers
 #   WARMUP=3 COOLDOWN=3   seconds of load before / after the migration
 #   LOAD_THREADS=8        connections of the load generator
 #   MIGRATION_TIMEOUT=600 seconds before a migration is killed (and counted as failed)
@@ -35,6 +37,7 @@ PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
 export PGHOST PGPORT PGUSER
 CONVOY_OPTS="${CONVOY_OPTS:-}"
+REPEAT="${REPEAT:-3}"
 APPROACHES="${APPROACHES:-naive convoy}"
 WARMUP="${WARMUP:-3}"
 COOLDOWN="${COOLDOWN:-3}"
@@ -59,6 +62,7 @@ CONVOY_JAR="$ROOT/cli/target/convoy.jar"
 RESULTS="$BENCH_DIR/results/zero-downtime.md"
 COMMAND_LINE="bash bench/zero-downtime.sh $ROWS $RATE"
 [[ -n "$CONVOY_OPTS" ]] && COMMAND_LINE="CONVOY_OPTS=\"$CONVOY_OPTS\" $COMMAND_LINE"
+[[ "$REPEAT" != 3 ]] && COMMAND_LINE="REPEAT=$REPEAT $COMMAND_LINE"
 
 pg() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 die() { echo "zero-downtime: $*" >&2; exit 2; }
@@ -333,19 +337,41 @@ EOF
   pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
 }
 
-for a in $APPROACHES; do
-  for ((attempt = 0; ; attempt++)); do
-    run_approach "$a"
-    # Another process took more than BUSY_LIMIT % of the machine during the migration: its numbers
-    # measure that process too. Run the approach again, BUSY_RETRIES times at most.
-    if ((attempt < BUSY_RETRIES)) && awk -v f="${FOREIGN[$a]}" -v w="${WALL[$a]}" -v c="$(nproc)" -v l="$BUSY_LIMIT" \
-      'BEGIN { exit !(f > l / 100 * c * w) }'; then
-      log "$a: other processes used ${FOREIGN[$a]} CPU-s during the ${WALL[$a]} s migration; running it again"
-      continue
-    fi
-    break
+# Rounds: each runs every approach once, in turn, so a slow spell of the machine falls on both.
+declare -A R_WALL R_P50 R_P99 R_MAX R_ERR R_N
+ALL_OK_RUNS=""
+for ((round = 1; round <= REPEAT; round++)); do
+  for a in $APPROACHES; do
+    ((REPEAT > 1)) && log "round $round of $REPEAT: $a"
+    for ((attempt = 0; ; attempt++)); do
+      run_approach "$a"
+      # Another process took more than BUSY_LIMIT % of the machine during the migration: its numbers
+      # measure that process too. Run the approach again, BUSY_RETRIES times at most.
+      if ((attempt < BUSY_RETRIES)) && awk -v f="${FOREIGN[$a]}" -v w="${WALL[$a]}" -v c="$(nproc)" -v l="$BUSY_LIMIT" \
+        'BEGIN { exit !(f > l / 100 * c * w) }'; then
+        log "$a: other processes used ${FOREIGN[$a]} CPU-s during the ${WALL[$a]} s migration; running it again"
+        continue
+      fi
+      break
+    done
+    TRIES[$a]=$((attempt + 1))
+    R_WALL[$a,$round]=${WALL[$a]}; R_P50[$a,$round]=${P50[$a]}; R_P99[$a,$round]=${P99[$a]}
+    R_MAX[$a,$round]=${MAX[$a]}; R_ERR[$a,$round]=${ERR[$a]}; R_N[$a,$round]=${N[$a]}
+    ((OK[$a])) || ALL_OK_RUNS+=" $a#$round"
   done
-  TRIES[$a]=$((attempt + 1))
+done
+# The reported numbers: for each approach and each column, the median over the rounds.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for a in $APPROACHES; do
+  for col in WALL P50 P99 MAX ERR N; do
+    declare -n runs="R_$col" out="$col"
+    vals=()
+    for ((round = 1; round <= REPEAT; round++)); do vals+=("${runs[$a,$round]}"); done
+    out[$a]=$(median "${vals[@]}")
+    unset -n runs out
+  done
+  # Verified only if every round's migration succeeded and verified.
+  [[ "$ALL_OK_RUNS" == *" $a#"* ]] && OK[$a]=0
 done
 
 # ---------------------------------------------------------------- report
@@ -376,8 +402,16 @@ fi
   for a in $APPROACHES; do
     printf '%-8s | %17s | %7s | %7s | %8s | %6s | %12s\n' "$a" "${WALL[$a]}" "${P50[$a]}" "${P99[$a]}" "${MAX[$a]}" "${ERR[$a]}" "${N[$a]}"
   done
+  if ((REPEAT > 1)); then
+    echo "(each column: the median of $REPEAT rounds; every round below)"
+    for a in $APPROACHES; do
+      for ((round = 1; round <= REPEAT; round++)); do
+        printf '%-8s | %17s | %7s | %7s | %8s | %6s | %12s\n' "$a #$round" "${R_WALL[$a,$round]}" "${R_P50[$a,$round]}" "${R_P99[$a,$round]}" "${R_MAX[$a,$round]}" "${R_ERR[$a,$round]}" "${R_N[$a,$round]}"
+      done
+    done
+  fi
   echo
-  echo "Whole load run (warm-up + migration + cool-down) and before the migration:"
+  echo "Whole load run (warm-up + migration + cool-down) and before the migration (last round):"
   printf '%-8s | %-7s | %7s | %7s | %8s | %6s | %6s\n' approach span txs "p50 ms" "p99 ms" "max ms" errors
   for a in $APPROACHES; do
     read -r n p50 p99 mx e <<<"${ALL_LINE[$a]}"
@@ -409,7 +443,7 @@ mkdir -p "$(dirname "$RESULTS")"
   echo "- workload: \`bench/load\` (old application, knows no email column), $RATE tx/s open loop on $LOAD_THREADS connections, 50% \`INSERT INTO author (name)\`, 50% \`UPDATE author SET name = .. WHERE id = random\`; latency measured from each transaction's intended start; ${WARMUP} s before and ${COOLDOWN} s after the migration"
   echo "- naive: one psql transaction: ADD COLUMN email text; UPDATE author SET email = name || '@example.com'; SET NOT NULL"
   if has convoy; then
-    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (defaults: --batch-time 100ms, --lock-timeout 2s, --lock-retries 5)}; wall includes the JVM start; jar built $CONVOY_BUILT"
+    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (defaults: --batch-time 50ms, --backfill-workers 2, --lock-timeout 2s, --lock-retries 5)}; wall includes the JVM start; jar built $CONVOY_BUILT"
   fi
   echo
   echo "Write transactions whose intended start falls inside each migration:"
@@ -419,6 +453,18 @@ mkdir -p "$(dirname "$RESULTS")"
   for a in $APPROACHES; do
     echo "| $a | ${WALL[$a]} | ${P50[$a]} | ${P99[$a]} | ${MAX[$a]} | ${ERR[$a]} | ${N[$a]} |"
   done
+  if ((REPEAT > 1)); then
+    echo
+    echo "Each column is the median of $REPEAT rounds (a round runs every approach once, in turn). Every round:"
+    echo
+    echo "| approach | round | migration wall s | p50 ms | p99 ms | max ms | errors | tx in window |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for a in $APPROACHES; do
+      for ((round = 1; round <= REPEAT; round++)); do
+        echo "| $a | $round | ${R_WALL[$a,$round]} | ${R_P50[$a,$round]} | ${R_P99[$a,$round]} | ${R_MAX[$a,$round]} | ${R_ERR[$a,$round]} | ${R_N[$a,$round]} |"
+      done
+    done
+  fi
   if [[ -n "$VERDICT" ]]; then
     echo
     echo "Convoy wall / naive wall = **$RATIO**"
@@ -428,7 +474,7 @@ mkdir -p "$(dirname "$RESULTS")"
     echo "**$VERDICT** (Convoy p99 <= $TARGET_P99 ms, max <= $TARGET_MAX ms, wall <= $TARGET_RATIO x naive)"
   fi
   echo
-  echo "Whole load run (warm-up + migration + cool-down), and before the migration (after the load's first second):"
+  echo "Whole load run (warm-up + migration + cool-down), and before the migration (after the load's first second), last round:"
   echo
   echo "| approach | span | txs | p50 ms | p99 ms | max ms | errors |"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
@@ -444,7 +490,7 @@ mkdir -p "$(dirname "$RESULTS")"
   done
   for a in $APPROACHES; do
     echo
-    echo "$a migration output (seconds since its start):"
+    echo "$a migration output, last round (seconds since its start):"
     echo
     echo '```'
     cat "${MIGLOG[$a]}"

@@ -443,7 +443,7 @@ mkdir -p "$(dirname "$RESULTS")"
   echo "- workload: \`bench/load\` (old application, knows no email column), $RATE tx/s open loop on $LOAD_THREADS connections, 50% \`INSERT INTO author (name)\`, 50% \`UPDATE author SET name = .. WHERE id = random\`; latency measured from each transaction's intended start; ${WARMUP} s before and ${COOLDOWN} s after the migration"
   echo "- naive: one psql transaction: ADD COLUMN email text; UPDATE author SET email = name || '@example.com'; SET NOT NULL"
   if has convoy; then
-    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (defaults: --batch-time 50ms, --backfill-workers 2, --lock-timeout 2s, --lock-retries 5)}; wall includes the JVM start; jar built $CONVOY_BUILT"
+    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (defaults: --batch-time 30ms, --backfill-workers 2, --lock-timeout 2s, --lock-retries 5)}; wall includes the JVM start; jar built $CONVOY_BUILT"
   fi
   echo
   echo "Write transactions whose intended start falls inside each migration:"

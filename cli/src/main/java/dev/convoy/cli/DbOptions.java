@@ -53,7 +53,7 @@ public final class DbOptions {
 
   @Option(
       names = "--batch-time",
-      defaultValue = "50ms",
+      defaultValue = "30ms",
       description =
           "Backfill batches are sized to take about this long (env CONVOY_BATCH_TIME; default"
               + " ${DEFAULT-VALUE}).")

@@ -14,7 +14,7 @@ public record BackfillSettings(
     Duration targetBatchTime, int initialBatch, long maxRowsPerSecond, int workers) {
   public static final int DEFAULT_WORKERS = 2;
   public static final BackfillSettings DEFAULTS =
-      new BackfillSettings(Duration.ofMillis(50), 1000, 0, DEFAULT_WORKERS);
+      new BackfillSettings(Duration.ofMillis(30), 1000, 0, DEFAULT_WORKERS);
   public static final int MAX_WORKERS = 16;
   public static final int MIN_BATCH = 50;
   public static final int MAX_BATCH = 100_000;
@@ -30,7 +30,7 @@ public record BackfillSettings(
           ErrorCode.BAD_INPUT,
           "backfill batch time "
               + targetBatchTime.toMillis()
-              + " ms must be 5 ms to 60 s (default 50ms)");
+              + " ms must be 5 ms to 60 s (default 30ms)");
     }
     if (initialBatch < MIN_BATCH || initialBatch > MAX_BATCH) {
       throw new ConvoyException(

@@ -81,21 +81,29 @@ final class Backfiller {
    */
   private void parallel(List<BackfillWalk> walks, long cap, Progress progress) {
     AtomicBoolean stop = new AtomicBoolean();
-    List<CompletableFuture<Void>> others = new ArrayList<>();
+    List<CompletableFuture<Boolean>> others = new ArrayList<>();
     for (int i = 1; i < walks.size(); i++) {
       BackfillWalk w = walks.get(i);
       others.add(
           Background.async(
               "convoy-backfill-" + w.phase(),
               () -> {
-                try (PgSession own = connect.get()) {
+                PgSession own;
+                try {
+                  own = connect.get();
+                } catch (RuntimeException e) {
+                  // No connection to spare (max_connections, a pooler's limit): this range is
+                  // walked on the main connection once its own range is done.
+                  return false;
+                }
+                try (own) {
                   walk(w, own, cap, progress, stop);
                   Migrator.flush(own.text());
                 } catch (RuntimeException | Error e) {
                   stop.set(true);
                   throw e;
                 }
-                return null;
+                return true;
               }));
     }
     RuntimeException first = null;
@@ -105,10 +113,13 @@ final class Backfiller {
       stop.set(true);
       first = e;
     }
-    for (CompletableFuture<Void> f : others) {
+    for (int i = 0; i < others.size(); i++) {
       try {
-        Background.join(f);
+        if (!Background.join(others.get(i)) && first == null) {
+          walk(walks.get(i + 1), db, cap, progress, stop);
+        }
       } catch (RuntimeException e) {
+        stop.set(true);
         first = first == null ? e : first;
       }
     }

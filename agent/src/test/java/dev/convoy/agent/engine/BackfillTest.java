@@ -31,15 +31,15 @@ class BackfillTest {
       BackfillSettings settings,
       List<BackfillProgress> seen,
       Runnable firstBatch) {
+    return upgrade(db.url(), settings, seen, firstBatch);
+  }
+
+  private MigrationResult upgrade(
+      String url, BackfillSettings settings, List<BackfillProgress> seen, Runnable firstBatch) {
     return new Migrator(
             Engines.VERTX,
             new EngineConfig(
-                new DatabaseUrl(db.url()),
-                "convoy",
-                Duration.ofSeconds(2),
-                5,
-                settings,
-                Who.local()),
+                new DatabaseUrl(url), "convoy", Duration.ofSeconds(2), 5, settings, Who.local()),
             MigrationDirectory.load(dir),
             new MigrationListener() {
               @Override
@@ -214,6 +214,38 @@ class BackfillTest {
               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                   + " AND application_name LIKE 'convoy%'"),
           "every worker's connection is closed");
+    }
+  }
+
+  @Test
+  void a_worker_that_finds_no_connection_to_spare_leaves_its_range_to_the_main_connection() {
+    tableAndBackfill(
+        "CREATE TABLE t (id int PRIMARY KEY, name text, v text);"
+            + " INSERT INTO t SELECT g, 'n' || g, NULL FROM generate_series(1, 60000) g;"
+            + " ANALYZE t;",
+        null);
+    String role = "convoy_limited_" + ProcessHandle.current().pid();
+    try (TestDatabase db = TestPostgres.createDatabase("workersnoconn")) {
+      // The migration's lock and work connections are all this role may open: a second
+      // worker's connection is refused with "too many connections for role".
+      db.execute(
+          "CREATE ROLE "
+              + role
+              + " LOGIN PASSWORD 'limited' CONNECTION LIMIT 2;"
+              + " ALTER DATABASE "
+              + db.name()
+              + " OWNER TO "
+              + role);
+      String url = db.url().replaceFirst("//[^@/]*@", "//" + role + ":limited@");
+      try {
+        List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
+        upgrade(url, new BackfillSettings(Duration.ofMillis(20), 500, 0, 2), seen, () -> {});
+        check(db, 60000, seen, "v = upper(name)");
+        assertEquals(60000, seen.get(seen.size() - 1).rowsDone());
+      } finally {
+        db.execute("ALTER DATABASE " + db.name() + " OWNER TO CURRENT_USER; DROP OWNED BY " + role);
+        db.execute("DROP ROLE " + role);
+      }
     }
   }
 }

@@ -73,6 +73,17 @@ final class NotNullRecipe {
    * UPDATE touches before it asks whether such a trigger fires, which cost the backfill a third of
    * its speed and a sixth more WAL. Without a key the insert trigger also covers updates.
    */
+  /** The end of a fill trigger's definition: per row, when the column is NULL, call {@code fn}. */
+  private String whenNull(String fn) {
+    return " ON "
+        + Sql.name(table)
+        + " FOR EACH ROW WHEN (NEW."
+        + Sql.ident(column)
+        + " IS NULL) EXECUTE FUNCTION "
+        + fn
+        + "()";
+  }
+
   private String triggers(String fn) {
     String t = Sql.name(table);
     String c = Sql.ident(column);
@@ -84,14 +95,7 @@ final class NotNullRecipe {
                     + Sql.ident(Names.fillTrigger(column))
                     + " BEFORE INSERT")
             + " || CASE WHEN keycond IS NULL AND cols IS NOT NULL THEN ' OR UPDATE OF ' || cols ELSE '' END || "
-            + Sql.literal(
-                " ON "
-                    + t
-                    + " FOR EACH ROW WHEN (NEW."
-                    + c
-                    + " IS NULL) EXECUTE FUNCTION "
-                    + fn
-                    + "()");
+            + Sql.literal(whenNull(fn));
     String refillBody =
         Sql.literal(
                 "CREATE OR REPLACE FUNCTION "
@@ -113,14 +117,7 @@ final class NotNullRecipe {
                     + Sql.ident(Names.refillTrigger(column))
                     + " AFTER UPDATE OF ")
             + " || cols || "
-            + Sql.literal(
-                " ON "
-                    + t
-                    + " FOR EACH ROW WHEN (NEW."
-                    + c
-                    + " IS NULL) EXECUTE FUNCTION "
-                    + refill
-                    + "()");
+            + Sql.literal(whenNull(refill));
     return "DO $convoy$ DECLARE cols text; keycond text; BEGIN"
         + " SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols FROM pg_attribute"
         + " WHERE attrelid = to_regclass("

@@ -63,16 +63,6 @@ final class NotNullRecipe {
             "fill triggers for rows the old application writes"));
   }
 
-  /**
-   * The fill triggers, created by a DO block that reads the table's columns and key when it runs.
-   *
-   * <p>Inserts: BEFORE INSERT, WHEN the value is NULL, sets it. Updates of rows not filled yet:
-   * when the table has a key (primary key, else a unique index over NOT NULL columns), an AFTER
-   * UPDATE OF every other column trigger fills the row by its key, so the backfill's own updates
-   * (which set only this column) meet no BEFORE UPDATE trigger: PostgreSQL locks every row an
-   * UPDATE touches before it asks whether such a trigger fires, which cost the backfill a third of
-   * its speed and a sixth more WAL. Without a key the insert trigger also covers updates.
-   */
   /** The end of a fill trigger's definition: per row, when the column is NULL, call {@code fn}. */
   private String whenNull(String fn) {
     return " ON "
@@ -84,6 +74,21 @@ final class NotNullRecipe {
         + "()";
   }
 
+  /**
+   * The fill triggers, created by a DO block that reads the table's columns and key when it runs.
+   *
+   * <p>Inserts: BEFORE INSERT, WHEN the value is NULL, sets it. Updates of rows not filled yet:
+   * when the table has a key (primary key, else a unique index over NOT NULL columns), an AFTER
+   * UPDATE OF every other column trigger fills the row by its key, so the backfill's own updates
+   * (which set only this column) meet no BEFORE UPDATE trigger: PostgreSQL locks every row an
+   * UPDATE touches before it asks whether such a trigger fires, which cost the backfill a third of
+   * its speed and a sixth more WAL. Without a key the insert trigger also covers updates.
+   *
+   * <p>The AFTER function names the table schema-qualified and runs as its owner with the
+   * migration's search_path (SECURITY DEFINER, SET search_path FROM CURRENT): the application's own
+   * search_path and column privileges must not change what it updates or whether it may. Only an
+   * immediate key is used (a deferrable one may hold duplicates inside a transaction).
+   */
   private String triggers(String fn) {
     String t = Sql.name(table);
     String c = Sql.ident(column);
@@ -100,9 +105,11 @@ final class NotNullRecipe {
         Sql.literal(
                 "CREATE OR REPLACE FUNCTION "
                     + refill
-                    + "() RETURNS trigger LANGUAGE plpgsql AS $convoy_refill$ BEGIN UPDATE "
-                    + t
-                    + " AS convoy_row SET "
+                    + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT"
+                    + " AS $convoy_refill$ BEGIN UPDATE ")
+            + " || qt || "
+            + Sql.literal(
+                " AS convoy_row SET "
                     + c
                     + " = (SELECT "
                     + fill
@@ -118,7 +125,11 @@ final class NotNullRecipe {
                     + " AFTER UPDATE OF ")
             + " || cols || "
             + Sql.literal(whenNull(refill));
-    return "DO $convoy$ DECLARE cols text; keycond text; BEGIN"
+    return "DO $convoy$ DECLARE cols text; keycond text; qt text; BEGIN"
+        + " SELECT format('%I.%I', n.nspname, c.relname) INTO qt FROM pg_class c"
+        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass("
+        + Sql.literal(t)
+        + ");"
         + " SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols FROM pg_attribute"
         + " WHERE attrelid = to_regclass("
         + Sql.literal(t)
@@ -128,7 +139,7 @@ final class NotNullRecipe {
         + " SELECT string_agg(format('convoy_row.%1$I = NEW.%1$I', a.attname), ' AND ') INTO keycond"
         + " FROM (SELECT i.indkey FROM pg_index i WHERE i.indrelid = to_regclass("
         + Sql.literal(t)
-        + ") AND i.indisvalid AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL"
+        + ") AND i.indisvalid AND i.indimmediate AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL"
         + " AND i.indexprs IS NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = i.indrelid"
         + " AND x.attnum = ANY (i.indkey) AND NOT x.attnotnull)))"
         + " ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid LIMIT 1) k"

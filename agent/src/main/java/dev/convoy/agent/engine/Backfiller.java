@@ -64,7 +64,11 @@ final class Backfiller {
     }
     Progress progress = new Progress(m, step.table(), plan.estimate(), plan.rowsDone());
     List<BackfillWalk> walks = plan.walks().stream().filter(w -> !w.done()).toList();
-    long cap = settings.maxRowsPerSecond() / Math.max(1, walks.size());
+    long cap =
+        settings.maxRowsPerSecond() <= 0
+            ? 0
+            : Math.max(
+                1, (settings.maxRowsPerSecond() + walks.size() - 1) / Math.max(1, walks.size()));
     if (walks.size() <= 1) {
       for (BackfillWalk w : walks) {
         walk(w, db, cap, progress, new AtomicBoolean());
@@ -106,25 +110,30 @@ final class Backfiller {
                 return true;
               }));
     }
-    RuntimeException first = null;
+    Throwable first = null;
     try {
       walk(walks.get(0), db, cap, progress, stop);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       stop.set(true);
       first = e;
     }
+    // Every worker is waited for, whatever failed: none may still write once the revision is
+    // undone.
     for (int i = 0; i < others.size(); i++) {
       try {
         if (!Background.join(others.get(i)) && first == null) {
           walk(walks.get(i + 1), db, cap, progress, stop);
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         stop.set(true);
         first = first == null ? e : first;
       }
     }
-    if (first != null) {
-      throw first;
+    if (first instanceof RuntimeException r) {
+      throw r;
+    }
+    if (first instanceof Error e) {
+      throw e;
     }
   }
 
@@ -357,8 +366,10 @@ final class Backfiller {
                   + " JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname"
                   + " WHERE c.oid = to_regclass($1) AND s.attname = $2 AND s.histogram_bounds IS NOT NULL"
                   + " ORDER BY s.inherited LIMIT 1)"
-                  + " SELECT v::text FROM (SELECT DISTINCT b[1 + (g * (array_length(b, 1) - 1)) / $3] AS v"
-                  + " FROM h, generate_series(1, $3 - 1) g) x WHERE x.v IS NOT NULL ORDER BY x.v",
+                  // In histogram order, which is the column's own collation; duplicates go below.
+                  + " SELECT b[1 + (g * (array_length(b, 1) - 1)) / $3]::text FROM h,"
+                  + " generate_series(1, $3 - 1) g WHERE b[1 + (g * (array_length(b, 1) - 1)) / $3]"
+                  + " IS NOT NULL ORDER BY g",
               Tuple.of(table, first.name(), workers));
       for (Row r : rs) {
         out.add(r.getString(0));

@@ -248,4 +248,34 @@ class BackfillTest {
       }
     }
   }
+
+  @Test
+  void a_key_with_its_own_collation_is_split_in_that_collations_order() {
+    // ICU orders a..m (lower case) before N..Z (upper case); byte order puts every upper case
+    // letter first. Split points sorted the wrong way would make two ranges overlap.
+    tableAndBackfill(
+        "CREATE TABLE t (code text COLLATE \"und-x-icu\" PRIMARY KEY, name text, v text,"
+            + " touched int NOT NULL DEFAULT 0);"
+            + " INSERT INTO t SELECT (CASE WHEN g % 26 >= 13 THEN upper(chr(97 + g % 26))"
+            + " ELSE chr(97 + g % 26) END) || lpad(g::text, 6, '0'), 'n' || g, NULL"
+            + " FROM generate_series(1, 60000) g;"
+            + " CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN NEW.touched := OLD.touched + 1; RETURN NEW; END $$;"
+            + " CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();"
+            + " ANALYZE t;",
+        null);
+    try (TestDatabase db = TestPostgres.createDatabase("workerscollation")) {
+      List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
+      String[] during = new String[1];
+      upgrade(
+          db,
+          new BackfillSettings(Duration.ofMillis(20), 500, 0, 3),
+          seen,
+          () -> during[0] = walks(db));
+      check(db, 60000, seen, "v = upper(name) AND touched = 1");
+      assertTrue(
+          during[0] != null && during[0].matches("up#1=\\d+,up#2=\\d+,up#3=\\d+"),
+          "three walks: " + during[0]);
+    }
+  }
 }

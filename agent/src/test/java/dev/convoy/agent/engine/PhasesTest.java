@@ -59,9 +59,18 @@ class PhasesTest {
         "  - op: add_column\n    table: author\n"
             + "    column: {name: email, type: text, nullable: false}\n"
             + "    backfill: \"lower(name) || '@example.com'\"\n");
+    // The old application's role may update only the columns it knows.
+    String app = "convoy_oldapp_" + ProcessHandle.current().pid();
     try (TestDatabase db = TestPostgres.createDatabase("phases")) {
       migrator(db).upgrade("auth0001");
       db.execute("INSERT INTO author (name) SELECT 'Writer' || g FROM generate_series(1, 5000) g");
+      db.execute(
+          "CREATE ROLE "
+              + app
+              + "; GRANT USAGE ON SCHEMA public TO "
+              + app
+              + "; GRANT SELECT, INSERT, UPDATE (name) ON author TO "
+              + app);
       List<BackfillProgress> progress = new CopyOnWriteArrayList<>();
       MigrationListener listener =
           new MigrationListener() {
@@ -71,7 +80,8 @@ class PhasesTest {
               if (progress.size() == 2) {
                 // The old application, which knows nothing of email, writes mid-backfill.
                 db.execute("INSERT INTO author (name) VALUES ('Late Writer')");
-                db.execute("UPDATE author SET name = 'Renamed' WHERE id = 4999");
+                db.execute(
+                    "SET ROLE " + app + "; UPDATE author SET name = 'Renamed' WHERE id = 4999");
               }
             }
           };
@@ -103,6 +113,7 @@ class PhasesTest {
           "expand,applied",
           db.scalar(
               "SELECT string_agg(phase, ',' ORDER BY id) FROM convoy.history WHERE revision = 'mail0002'"));
+      db.execute("DROP OWNED BY " + app + "; DROP ROLE " + app);
     }
   }
 

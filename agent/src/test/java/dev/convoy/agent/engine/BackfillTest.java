@@ -137,28 +137,42 @@ class BackfillTest {
             + " WHERE phase LIKE 'up#%'");
   }
 
+  /** Counts each row's updates in its {@code touched} column: a row walked twice shows 2. */
+  private static final String COUNT_UPDATES =
+      " CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS"
+          + " $$ BEGIN NEW.touched := OLD.touched + 1; RETURN NEW; END $$;"
+          + " CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();";
+
+  /**
+   * Backfills with {@code workers} workers, checks that {@code rows} rows match {@code condition},
+   * and returns the walk cursors seen after the first batch.
+   */
+  private String backfillWithWorkers(
+      TestDatabase db, int workers, int rows, String condition, List<BackfillProgress> seen) {
+    String[] during = new String[1];
+    upgrade(
+        db,
+        new BackfillSettings(Duration.ofMillis(20), 500, 0, workers),
+        seen,
+        () -> during[0] = walks(db));
+    check(db, rows, seen, condition);
+    return during[0];
+  }
+
   @Test
   void a_big_table_is_split_among_workers_by_the_key_histogram_and_every_row_is_filled_once() {
     tableAndBackfill(
         "CREATE TABLE t (id bigint PRIMARY KEY, name text, v text, touched int NOT NULL DEFAULT 0);"
             + " INSERT INTO t SELECT g * 3, 'n' || g, NULL FROM generate_series(1, 90000) g;"
-            + " CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS"
-            + " $$ BEGIN NEW.touched := OLD.touched + 1; RETURN NEW; END $$;"
-            + " CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();"
+            + COUNT_UPDATES
             + " ANALYZE t;",
         null);
     try (TestDatabase db = TestPostgres.createDatabase("workers")) {
       List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
-      String[] during = new String[1];
-      upgrade(
-          db,
-          new BackfillSettings(Duration.ofMillis(20), 500, 0, 3),
-          seen,
-          () -> during[0] = walks(db));
-      check(db, 90000, seen, "v = upper(name) AND touched = 1");
+      String walks = backfillWithWorkers(db, 3, 90000, "v = upper(name) AND touched = 1", seen);
       assertTrue(
-          during[0] != null && during[0].matches("up#1=\\d+,up#2=\\d+,up#3=\\d+"),
-          "three walks, one per worker: " + during[0]);
+          walks != null && walks.matches("up#1=\\d+,up#2=\\d+,up#3=\\d+"),
+          "three walks, one per worker: " + walks);
       BackfillProgress last = seen.get(seen.size() - 1);
       assertTrue(last.finished());
       assertEquals(90000, last.rowsDone(), "rows reported across the workers");
@@ -173,16 +187,10 @@ class BackfillTest {
         null);
     try (TestDatabase db = TestPostgres.createDatabase("workersnostats")) {
       List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
-      String[] during = new String[1];
-      upgrade(
-          db,
-          new BackfillSettings(Duration.ofMillis(20), 500, 0, 2),
-          seen,
-          () -> during[0] = walks(db));
-      check(db, 50000, seen, "v = upper(name)");
+      String walks = backfillWithWorkers(db, 2, 50000, "v = upper(name)", seen);
       assertTrue(
-          during[0] != null && during[0].matches("up#1=\\d+,up#2=\\d+"),
-          "two walks over a composite key: " + during[0]);
+          walks != null && walks.matches("up#1=\\d+,up#2=\\d+"),
+          "two walks over a composite key: " + walks);
     }
   }
 
@@ -259,23 +267,14 @@ class BackfillTest {
             + " INSERT INTO t SELECT (CASE WHEN g % 26 >= 13 THEN upper(chr(97 + g % 26))"
             + " ELSE chr(97 + g % 26) END) || lpad(g::text, 6, '0'), 'n' || g, NULL"
             + " FROM generate_series(1, 60000) g;"
-            + " CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS"
-            + " $$ BEGIN NEW.touched := OLD.touched + 1; RETURN NEW; END $$;"
-            + " CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();"
+            + COUNT_UPDATES
             + " ANALYZE t;",
         null);
     try (TestDatabase db = TestPostgres.createDatabase("workerscollation")) {
       List<BackfillProgress> seen = new CopyOnWriteArrayList<>();
-      String[] during = new String[1];
-      upgrade(
-          db,
-          new BackfillSettings(Duration.ofMillis(20), 500, 0, 3),
-          seen,
-          () -> during[0] = walks(db));
-      check(db, 60000, seen, "v = upper(name) AND touched = 1");
+      String walks = backfillWithWorkers(db, 3, 60000, "v = upper(name) AND touched = 1", seen);
       assertTrue(
-          during[0] != null && during[0].matches("up#1=\\d+,up#2=\\d+,up#3=\\d+"),
-          "three walks: " + during[0]);
+          walks != null && walks.matches("up#1=\\d+,up#2=\\d+,up#3=\\d+"), "three walks: " + walks);
     }
   }
 }

@@ -14,8 +14,8 @@ import java.util.UUID;
  * timestamps: stage wall = this step's {@code finished_at} minus the previous step's (the POST for
  * the first stage); SQL/apply = the step's {@code seconds} (measured by the agent around the
  * engine's apply); coordination overhead = stage wall − SQL/apply. Repeated over a chain of trivial
- * revisions (coord0001..coord000R, each rollout to the next), after one untimed warm-up rollout
- * (coord0000).
+ * revisions (coord0001..coord000R, each rollout to the next), after untimed warm-up rollouts
+ * (--warmups, 3 by default).
  *
  * <p><b>Part B (many agents).</b> A coordinator with N environments e01..eNN and one agent each
  * (its own Redis client), heartbeat every second, for S seconds once every agent is seen alive.

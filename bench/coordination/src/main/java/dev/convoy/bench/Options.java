@@ -38,7 +38,7 @@ final class Options {
       String a = args[i];
       if (a.equals("-h") || a.equals("--help")) {
         System.out.println(
-            "java -jar coordination.jar [--repeats 5] [--warmups 1] [--agents 50] [--seconds 20]"
+            "java -jar coordination.jar [--repeats 5] [--warmups 3] [--agents 50] [--seconds 20]"
                 + " [--poll-ms 10] [--tick-ms 100] [--heartbeat-ms 1000] [--parts AB]"
                 + " [--busy-limit 10] [--busy-retries 2] [--no-db-variant true]"
                 + " [--redis redis://127.0.0.1:6379] [--namespace-prefix P] [--results FILE]"

@@ -37,8 +37,4 @@ final class Stats {
   static String f1(double v) {
     return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
   }
-
-  static String f3(double v) {
-    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
-  }
 }

@@ -2,6 +2,7 @@ package dev.convoy.cli;
 
 import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.engine.EngineConfig;
 import dev.convoy.agent.state.Who;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -34,27 +35,42 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--agent-id", description = "This agent's id (default: host-pid-env).")
   String agentId;
 
+  @picocli.CommandLine.Mixin EngineOptions tuning = new EngineOptions();
+
   AgentCommand(Cli cli) {
     this.cli = cli;
   }
 
+  /** The daemon's configuration from the options; a bad value is a clear error. */
+  AgentDaemon.Config config() {
+    // The engine's settings are checked first, as the engine would at the first command: a typo
+    // must stop the agent now, not fail the first rollout that reaches it.
+    DatabaseUrl db = new DatabaseUrl(url);
+    EngineConfig engine =
+        new EngineConfig(
+            db, schema, tuning.lockTimeout(), tuning.lockRetries(), tuning.backfill(), null);
+    return new AgentDaemon.Config(
+        env,
+        db,
+        bus.redis,
+        bus.namespace,
+        bus.dir,
+        Secrets.get("CONVOY_SIGNING_KEY", true),
+        agentId == null
+            ? Who.hostName() + "-" + ProcessHandle.current().pid() + "-" + env
+            : agentId,
+        metricsPort,
+        schema,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(15),
+        engine.lockTimeout(),
+        engine.lockRetries(),
+        engine.backfill());
+  }
+
   @Override
   public Integer call() throws Exception {
-    AgentDaemon.Config config =
-        new AgentDaemon.Config(
-            env,
-            new DatabaseUrl(url),
-            bus.redis,
-            bus.namespace,
-            bus.dir,
-            Secrets.get("CONVOY_SIGNING_KEY", true),
-            agentId == null
-                ? Who.hostName() + "-" + ProcessHandle.current().pid() + "-" + env
-                : agentId,
-            metricsPort,
-            schema,
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(15));
+    AgentDaemon.Config config = config();
     try (AgentDaemon agent = new AgentDaemon(cli.vertx(), config).start()) {
       cli.err()
           .println(

@@ -1,13 +1,12 @@
 package dev.convoy.cli;
 
 import dev.convoy.agent.db.DatabaseUrl;
-import dev.convoy.agent.engine.BackfillSettings;
 import dev.convoy.agent.engine.EngineConfig;
 import dev.convoy.agent.state.Who;
-import dev.convoy.config.Durations;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.MigrationDirectory;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every command that reads migrations or a database takes. */
@@ -35,43 +34,7 @@ public final class DbOptions {
           "Schema of Convoy's state tables (env CONVOY_SCHEMA; default ${DEFAULT-VALUE}).")
   String schema;
 
-  @Option(
-      names = "--lock-timeout",
-      defaultValue = "2s",
-      description =
-          "lock_timeout for each DDL statement (env CONVOY_LOCK_TIMEOUT; default"
-              + " ${DEFAULT-VALUE}).")
-  String lockTimeout;
-
-  @Option(
-      names = "--lock-retries",
-      defaultValue = "5",
-      description =
-          "Times a statement that hit --lock-timeout is retried, with jittered backoff (env"
-              + " CONVOY_LOCK_RETRIES; default ${DEFAULT-VALUE}).")
-  int lockRetries;
-
-  @Option(
-      names = "--batch-time",
-      defaultValue = "30ms",
-      description =
-          "Backfill batches are sized to take about this long (env CONVOY_BATCH_TIME; default"
-              + " ${DEFAULT-VALUE}).")
-  String batchTime;
-
-  @Option(
-      names = "--max-rows-per-second",
-      defaultValue = "0",
-      description = "Cap on backfill rows per second, 0 for none (env CONVOY_MAX_ROWS_PER_SECOND).")
-  long maxRowsPerSecond;
-
-  @Option(
-      names = "--backfill-workers",
-      defaultValue = "2",
-      description =
-          "Connections that backfill a big table at once, each walking its own key range (env"
-              + " CONVOY_BACKFILL_WORKERS; default ${DEFAULT-VALUE}; 1 on a one-core server).")
-  int backfillWorkers;
+  @Mixin EngineOptions tuning = new EngineOptions();
 
   @Option(names = "--json", description = "Print data as JSON.")
   boolean json;
@@ -88,13 +51,9 @@ public final class DbOptions {
     return new EngineConfig(
         new DatabaseUrl(url),
         schema,
-        Durations.parse("--lock-timeout", lockTimeout),
-        lockRetries,
-        new BackfillSettings(
-            Durations.parse("--batch-time", batchTime),
-            BackfillSettings.DEFAULTS.initialBatch(),
-            maxRowsPerSecond,
-            backfillWorkers),
+        tuning.lockTimeout(),
+        tuning.lockRetries(),
+        tuning.backfill(),
         allowUnsafe,
         Who.local());
   }

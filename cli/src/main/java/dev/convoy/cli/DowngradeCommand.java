@@ -3,7 +3,6 @@ package dev.convoy.cli;
 import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
 import dev.convoy.agent.engine.OfflineSql;
-import dev.convoy.config.Durations;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,10 +41,7 @@ final class DowngradeCommand implements Callable<Integer> {
   public Integer call() {
     if (sql) {
       cli.out()
-          .print(
-              new OfflineSql(
-                      db.graph(), db.schema, Durations.parse("--lock-timeout", db.lockTimeout))
-                  .downgrade(target));
+          .print(new OfflineSql(db.graph(), db.schema, db.tuning.lockTimeout()).downgrade(target));
       cli.out().flush();
       return 0;
     }

@@ -4,7 +4,6 @@ import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
 import dev.convoy.agent.engine.OfflineSql;
 import dev.convoy.agent.engine.PhaseMode;
-import dev.convoy.config.Durations;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import java.util.concurrent.Callable;
@@ -57,10 +56,7 @@ final class UpgradeCommand implements Callable<Integer> {
   public Integer call() {
     if (sql) {
       cli.out()
-          .print(
-              new OfflineSql(
-                      db.graph(), db.schema, Durations.parse("--lock-timeout", db.lockTimeout))
-                  .upgrade(target));
+          .print(new OfflineSql(db.graph(), db.schema, db.tuning.lockTimeout()).upgrade(target));
       cli.out().flush();
       return 0;
     }

@@ -412,6 +412,26 @@ class ErrorsTest {
   }
 
   @Test
+  void backfill_workers_out_of_range_exit_2_for_upgrade_and_for_an_agent_before_it_starts() {
+    new MigrationFiles(dir).chain(1);
+    try (TestDatabase db = TestPostgres.createDatabase("err_workers")) {
+      ConvoyShell.at(dir, db.url())
+          .run("upgrade", "head", "--backfill-workers", "0")
+          .exits(2)
+          .errContains("backfill workers 0 must be 1 to 16");
+      assertEquals("true", db.scalar(NO_CONVOY_SCHEMA));
+      // The agent checks its engine options before it asks for its key or connects anywhere.
+      ConvoyShell.exec("agent", "--env", "prod", "--url", db.url(), "--backfill-workers", "17")
+          .exits(2)
+          .errContains("backfill workers 17 must be 1 to 16");
+      ConvoyShell.exec("agent", "--env", "prod", "--url", db.url(), "--batch-time", "2ms")
+          .exits(2)
+          .errContains("backfill batch time 2 ms must be 5 ms to 60 s");
+      assertEquals("true", db.scalar(NO_CONVOY_SCHEMA));
+    }
+  }
+
+  @Test
   void a_missing_migrations_directory_says_how_to_point_at_one() {
     ConvoyShell.offline(dir.resolve("nowhere"))
         .run("heads")

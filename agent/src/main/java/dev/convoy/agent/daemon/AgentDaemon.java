@@ -2,6 +2,7 @@ package dev.convoy.agent.daemon;
 
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.db.TextSession;
+import dev.convoy.agent.engine.BackfillSettings;
 import dev.convoy.agent.engine.EngineConfig;
 import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
@@ -53,7 +54,40 @@ public final class AgentDaemon implements AutoCloseable {
       int metricsPort,
       String schema,
       Duration heartbeat,
-      Duration claimIdle) {}
+      Duration claimIdle,
+      Duration lockTimeout,
+      int lockRetries,
+      BackfillSettings backfill) {
+    /** With the engine's defaults for lock timeouts, retries and backfills. */
+    public Config(
+        String env,
+        DatabaseUrl url,
+        String redisUrl,
+        String namespace,
+        Path dir,
+        String signingKey,
+        String agentId,
+        int metricsPort,
+        String schema,
+        Duration heartbeat,
+        Duration claimIdle) {
+      this(
+          env,
+          url,
+          redisUrl,
+          namespace,
+          dir,
+          signingKey,
+          agentId,
+          metricsPort,
+          schema,
+          heartbeat,
+          claimIdle,
+          EngineConfig.DEFAULT_LOCK_TIMEOUT,
+          EngineConfig.DEFAULT_LOCK_RETRIES,
+          BackfillSettings.DEFAULTS);
+    }
+  }
 
   private final Config config;
   private final Vertx vertx;
@@ -283,7 +317,9 @@ public final class AgentDaemon implements AutoCloseable {
         new EngineConfig(
             config.url(),
             config.schema(),
-            null,
+            config.lockTimeout(),
+            config.lockRetries(),
+            config.backfill(),
             new Who(
                 Who.hostName(),
                 ProcessHandle.current().pid(),

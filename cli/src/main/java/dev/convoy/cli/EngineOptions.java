@@ -1,0 +1,68 @@
+package dev.convoy.cli;
+
+import dev.convoy.agent.engine.BackfillSettings;
+import dev.convoy.config.Durations;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * How the engine treats a live database: lock timeouts and retries, backfill pacing and workers.
+ * Taken by every database command and by {@code convoy agent}, so each environment's agent can be
+ * tuned to its own database.
+ */
+public final class EngineOptions {
+  @Option(
+      names = "--lock-timeout",
+      defaultValue = "2s",
+      description =
+          "lock_timeout for each DDL statement (env CONVOY_LOCK_TIMEOUT; default"
+              + " ${DEFAULT-VALUE}).")
+  String lockTimeout;
+
+  @Option(
+      names = "--lock-retries",
+      defaultValue = "5",
+      description =
+          "Times a statement that hit --lock-timeout is retried, with jittered backoff (env"
+              + " CONVOY_LOCK_RETRIES; default ${DEFAULT-VALUE}).")
+  int lockRetries;
+
+  @Option(
+      names = "--batch-time",
+      defaultValue = "30ms",
+      description =
+          "Backfill batches are sized to take about this long (env CONVOY_BATCH_TIME; default"
+              + " ${DEFAULT-VALUE}).")
+  String batchTime;
+
+  @Option(
+      names = "--max-rows-per-second",
+      defaultValue = "0",
+      description = "Cap on backfill rows per second, 0 for none (env CONVOY_MAX_ROWS_PER_SECOND).")
+  long maxRowsPerSecond;
+
+  @Option(
+      names = "--backfill-workers",
+      defaultValue = "2",
+      description =
+          "Connections that backfill a big table at once, each walking its own key range (env"
+              + " CONVOY_BACKFILL_WORKERS; default ${DEFAULT-VALUE}; 1 on a one-core server).")
+  int backfillWorkers;
+
+  Duration lockTimeout() {
+    return Durations.parse("--lock-timeout", lockTimeout);
+  }
+
+  int lockRetries() {
+    return lockRetries;
+  }
+
+  /** The backfill settings, validated: a bad value is a clear error naming the option. */
+  BackfillSettings backfill() {
+    return new BackfillSettings(
+        Durations.parse("--batch-time", batchTime),
+        BackfillSettings.DEFAULTS.initialBatch(),
+        maxRowsPerSecond,
+        backfillWorkers);
+  }
+}

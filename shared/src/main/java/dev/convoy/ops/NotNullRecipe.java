@@ -84,10 +84,10 @@ final class NotNullRecipe {
    * UPDATE touches before it asks whether such a trigger fires, which cost the backfill a third of
    * its speed and a sixth more WAL. Without a key the insert trigger also covers updates.
    *
-   * <p>The AFTER function names the table schema-qualified and runs as its owner with the
-   * migration's search_path (SECURITY DEFINER, SET search_path FROM CURRENT): the application's own
-   * search_path and column privileges must not change what it updates or whether it may. Only an
-   * immediate key is used (a deferrable one may hold duplicates inside a transaction).
+   * <p>The AFTER function names the table schema-qualified and runs as the migration's role with
+   * the migration's search_path (SECURITY DEFINER, SET search_path FROM CURRENT): the application's
+   * own search_path and column privileges must not change what it updates or whether it may. Only
+   * an immediate key is used (a deferrable one may hold duplicates inside a transaction).
    */
   private String triggers(String fn) {
     String t = Sql.name(table);

@@ -119,6 +119,28 @@ final class ControlStore implements AutoCloseable {
             + ")");
   }
 
+  /**
+   * Runs {@code update} and, in the same statement, logs the event if it changed a row: whoever
+   * sees the change also finds its event, ahead of any event that reacts to it, and an update that
+   * matched nothing logs nothing.
+   */
+  void updateAndLog(String update, String rollout, String env, String type, String message) {
+    run(
+        "WITH changed AS ("
+            + update
+            + " RETURNING 1) INSERT INTO "
+            + SCHEMA
+            + ".events (rollout_id, env, type, message) SELECT "
+            + lit(rollout)
+            + ", "
+            + lit(env)
+            + ", "
+            + Sql.literal(type)
+            + ", "
+            + lit(message)
+            + " FROM changed");
+  }
+
   RowSet<Row> query(String sql) {
     try {
       return Replies.awaitDb(pool.query(sql).execute());

@@ -207,7 +207,9 @@ final class Driver {
                 revs,
                 null)
             .signed(signer);
-    store.run(
+    // The event is logged with the state, before the command goes out: an agent's fast answer
+    // must not be logged ahead of its step_sent.
+    store.updateAndLog(
         "UPDATE "
             + SCHEMA
             + ".steps SET state = 'sent', epoch = "
@@ -215,15 +217,7 @@ final class Driver {
             + ", sent_at = now(), heard_at = NULL WHERE rollout_id = "
             + Sql.literal(rollout)
             + " AND seq = "
-            + step.getInteger(0));
-    Replies.await(
-        redis.send(
-            Request.cmd(io.vertx.redis.client.Command.XADD)
-                .arg(keys.commands(c.env()))
-                .arg("*")
-                .arg("e")
-                .arg(Wire.write(c))));
-    store.log(
+            + step.getInteger(0),
         rollout,
         c.env(),
         "step_sent",
@@ -237,6 +231,13 @@ final class Driver {
             + c.phase()
             + "), epoch "
             + epoch);
+    Replies.await(
+        redis.send(
+            Request.cmd(io.vertx.redis.client.Command.XADD)
+                .arg(keys.commands(c.env()))
+                .arg("*")
+                .arg("e")
+                .arg(Wire.write(c))));
     log.info(
         "{} - rollout {} step {}: {} {} in {} ({}), epoch {}",
         id,

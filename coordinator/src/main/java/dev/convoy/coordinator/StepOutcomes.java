@@ -67,7 +67,9 @@ final class StepOutcomes {
       }
       case Event.SUCCEEDED, Event.FAILED, Event.REJECTED -> {
         String state = e.type().equals(Event.SUCCEEDED) ? "succeeded" : e.type();
-        store.run(
+        // One statement: the driver, which reacts to the step's new state, must find its event
+        // logged first.
+        store.updateAndLog(
             "UPDATE "
                 + SCHEMA
                 + ".steps SET state = "
@@ -80,8 +82,7 @@ final class StepOutcomes {
                 + "::jsonb"
                 + ", message = "
                 + ControlStore.lit(e.message())
-                + where);
-        store.log(
+                + where,
             e.plan(),
             e.env(),
             "step_" + state,

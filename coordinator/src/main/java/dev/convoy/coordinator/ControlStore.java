@@ -105,18 +105,7 @@ final class ControlStore implements AutoCloseable {
   }
 
   void log(String rollout, String env, String type, String message) {
-    run(
-        "INSERT INTO "
-            + SCHEMA
-            + ".events (rollout_id, env, type, message) VALUES ("
-            + lit(rollout)
-            + ", "
-            + lit(env)
-            + ", "
-            + Sql.literal(type)
-            + ", "
-            + lit(message)
-            + ")");
+    run(insertEvent(rollout, env, type, message));
   }
 
   /**
@@ -128,17 +117,23 @@ final class ControlStore implements AutoCloseable {
     run(
         "WITH changed AS ("
             + update
-            + " RETURNING 1) INSERT INTO "
-            + SCHEMA
-            + ".events (rollout_id, env, type, message) SELECT "
-            + lit(rollout)
-            + ", "
-            + lit(env)
-            + ", "
-            + Sql.literal(type)
-            + ", "
-            + lit(message)
+            + " RETURNING 1) "
+            + insertEvent(rollout, env, type, message)
             + " FROM changed");
+  }
+
+  /** {@code INSERT INTO events .. SELECT <values>}, to which a FROM clause may be appended. */
+  private static String insertEvent(String rollout, String env, String type, String message) {
+    return "INSERT INTO "
+        + SCHEMA
+        + ".events (rollout_id, env, type, message) SELECT "
+        + lit(rollout)
+        + ", "
+        + lit(env)
+        + ", "
+        + Sql.literal(type)
+        + ", "
+        + lit(message);
   }
 
   RowSet<Row> query(String sql) {

@@ -77,19 +77,23 @@ final class BackfillWalk {
     boolean finished =
         key.isEmpty() ? cursor.getLong("page") >= cursor.getLong("max_page") : scanned < size;
     if (finished) {
-      db.query(
-          "UPDATE "
-              + progressTable
-              + " SET cursor = cursor || '{\"done\": true}'::jsonb, updated_at = now()"
-              + " WHERE revision = "
-              + Sql.literal(m.revision())
-              + " AND op_index = "
-              + group
-              + " AND phase = "
-              + Sql.literal(phase));
+      db.query(doneSql(progressTable, m, group, phase));
       cursor = cursor.copy().put("done", true);
     }
     return new Batch(r.getLong("updated"), finished);
+  }
+
+  /** Marks the {@code progress} row of {@code phase} done. */
+  static String doneSql(String progressTable, Migration m, int group, String phase) {
+    return "UPDATE "
+        + progressTable
+        + " SET cursor = cursor || '{\"done\": true}'::jsonb, updated_at = now()"
+        + " WHERE revision = "
+        + Sql.literal(m.revision())
+        + " AND op_index = "
+        + group
+        + " AND phase = "
+        + Sql.literal(phase);
   }
 
   private String progressUpdate(String cursorExpr) {

@@ -3,6 +3,7 @@ package dev.convoy.cli;
 import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.engine.EngineConfig;
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.state.Who;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -46,9 +47,8 @@ final class AgentCommand implements Callable<Integer> {
     // The engine's settings are checked first, as the engine would at the first command: a typo
     // must stop the agent now, not fail the first rollout that reaches it.
     DatabaseUrl db = new DatabaseUrl(url);
-    EngineConfig engine =
-        new EngineConfig(
-            db, schema, tuning.lockTimeout(), tuning.lockRetries(), tuning.backfill(), null);
+    EngineTuning tuned = tuning.tuning();
+    new EngineConfig(db, schema, tuned, null);
     return new AgentDaemon.Config(
         env,
         db,
@@ -63,9 +63,7 @@ final class AgentCommand implements Callable<Integer> {
         schema,
         Duration.ofSeconds(1),
         Duration.ofSeconds(15),
-        engine.lockTimeout(),
-        engine.lockRetries(),
-        engine.backfill());
+        tuned);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.convoy.cli;
 
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.engine.EngineConfig;
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.state.Who;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.MigrationDirectory;
@@ -48,12 +49,13 @@ public final class DbOptions {
   }
 
   EngineConfig engine(java.util.Set<String> allowUnsafe) {
+    EngineTuning t = tuning.tuning();
     return new EngineConfig(
         new DatabaseUrl(url),
         schema,
-        tuning.lockTimeout(),
-        tuning.lockRetries(),
-        tuning.backfill(),
+        t.lockTimeout(),
+        t.lockRetries(),
+        t.backfill(),
         allowUnsafe,
         Who.local());
   }

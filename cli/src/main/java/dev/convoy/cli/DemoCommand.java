@@ -5,6 +5,7 @@ import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.engine.EngineConfig;
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.engine.MigrationListener;
 import dev.convoy.agent.engine.Migrator;
 import dev.convoy.agent.state.StateStore;
@@ -124,7 +125,8 @@ final class DemoCommand implements Callable<Integer> {
                         free(9100 + ENVS.indexOf(env) + 1),
                         "convoy",
                         Duration.ofSeconds(1),
-                        Duration.ofSeconds(15)))
+                        Duration.ofSeconds(15),
+                        EngineTuning.DEFAULTS))
                 .start());
       }
       String api = "http://127.0.0.1:" + coordinator.httpPort();
@@ -176,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void seed(String env, DatabaseUrl url) {
-    EngineConfig config = new EngineConfig(url, "convoy", null, Who.local());
+    EngineConfig config = new EngineConfig(url, "convoy", EngineTuning.DEFAULTS, Who.local());
     new Migrator(cli::vertx, config, () -> MigrationDirectory.load(dir), MigrationListener.SILENT)
         .upgrade(SEEDED_AT);
     try (TextSession db = PgSession.openText(cli::vertx, url, "convoy demo")) {

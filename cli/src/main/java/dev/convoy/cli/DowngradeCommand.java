@@ -41,7 +41,9 @@ final class DowngradeCommand implements Callable<Integer> {
   public Integer call() {
     if (sql) {
       cli.out()
-          .print(new OfflineSql(db.graph(), db.schema, db.tuning.lockTimeout()).downgrade(target));
+          .print(
+              new OfflineSql(db.graph(), db.schema, db.tuning.tuning().lockTimeout())
+                  .downgrade(target));
       cli.out().flush();
       return 0;
     }

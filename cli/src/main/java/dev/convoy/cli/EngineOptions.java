@@ -1,8 +1,8 @@
 package dev.convoy.cli;
 
 import dev.convoy.agent.engine.BackfillSettings;
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.config.Durations;
-import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,20 +49,15 @@ public final class EngineOptions {
               + " CONVOY_BACKFILL_WORKERS; default ${DEFAULT-VALUE}; 1 on a one-core server).")
   int backfillWorkers;
 
-  Duration lockTimeout() {
-    return Durations.parse("--lock-timeout", lockTimeout);
-  }
-
-  int lockRetries() {
-    return lockRetries;
-  }
-
-  /** The backfill settings, validated: a bad value is a clear error naming the option. */
-  BackfillSettings backfill() {
-    return new BackfillSettings(
-        Durations.parse("--batch-time", batchTime),
-        BackfillSettings.DEFAULTS.initialBatch(),
-        maxRowsPerSecond,
-        backfillWorkers);
+  /** The options as the engine takes them; the durations are checked here, the rest by it. */
+  EngineTuning tuning() {
+    return new EngineTuning(
+        Durations.parse("--lock-timeout", lockTimeout),
+        lockRetries,
+        new BackfillSettings(
+            Durations.parse("--batch-time", batchTime),
+            BackfillSettings.DEFAULTS.initialBatch(),
+            maxRowsPerSecond,
+            backfillWorkers));
   }
 }

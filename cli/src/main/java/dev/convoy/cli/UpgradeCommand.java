@@ -56,7 +56,9 @@ final class UpgradeCommand implements Callable<Integer> {
   public Integer call() {
     if (sql) {
       cli.out()
-          .print(new OfflineSql(db.graph(), db.schema, db.tuning.lockTimeout()).upgrade(target));
+          .print(
+              new OfflineSql(db.graph(), db.schema, db.tuning.tuning().lockTimeout())
+                  .upgrade(target));
       cli.out().flush();
       return 0;
     }

@@ -2,6 +2,7 @@ package dev.convoy.cli;
 
 import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.coordinator.Coordinator;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
@@ -96,7 +97,8 @@ final class Topology implements AutoCloseable {
                 0,
                 "convoy",
                 Duration.ofMillis(500),
-                Duration.ofSeconds(3)))
+                Duration.ofSeconds(3),
+                EngineTuning.DEFAULTS))
         .start();
   }
 

@@ -2,8 +2,8 @@ package dev.convoy.agent.daemon;
 
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.db.TextSession;
-import dev.convoy.agent.engine.BackfillSettings;
 import dev.convoy.agent.engine.EngineConfig;
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
 import dev.convoy.agent.engine.PhaseMode;
@@ -55,37 +55,9 @@ public final class AgentDaemon implements AutoCloseable {
       String schema,
       Duration heartbeat,
       Duration claimIdle,
-      Duration lockTimeout,
-      int lockRetries,
-      BackfillSettings backfill) {
-    /** With the engine's defaults for lock timeouts, retries and backfills. */
-    public Config(
-        String env,
-        DatabaseUrl url,
-        String redisUrl,
-        String namespace,
-        Path dir,
-        String signingKey,
-        String agentId,
-        int metricsPort,
-        String schema,
-        Duration heartbeat,
-        Duration claimIdle) {
-      this(
-          env,
-          url,
-          redisUrl,
-          namespace,
-          dir,
-          signingKey,
-          agentId,
-          metricsPort,
-          schema,
-          heartbeat,
-          claimIdle,
-          EngineConfig.DEFAULT_LOCK_TIMEOUT,
-          EngineConfig.DEFAULT_LOCK_RETRIES,
-          BackfillSettings.DEFAULTS);
+      EngineTuning tuning) {
+    public Config {
+      tuning = tuning == null ? EngineTuning.DEFAULTS : tuning;
     }
   }
 
@@ -317,9 +289,9 @@ public final class AgentDaemon implements AutoCloseable {
         new EngineConfig(
             config.url(),
             config.schema(),
-            config.lockTimeout(),
-            config.lockRetries(),
-            config.backfill(),
+            config.tuning().lockTimeout(),
+            config.tuning().lockRetries(),
+            config.tuning().backfill(),
             new Who(
                 Who.hostName(),
                 ProcessHandle.current().pid(),

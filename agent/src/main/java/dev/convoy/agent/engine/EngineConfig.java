@@ -38,6 +38,11 @@ public record EngineConfig(
     this(url, schema, lockTimeout, lockRetries, backfill, java.util.Set.of(), who);
   }
 
+  /** Checks {@code tuning} as every engine run would. */
+  public EngineConfig(DatabaseUrl url, String schema, EngineTuning tuning, Who who) {
+    this(url, schema, tuning.lockTimeout(), tuning.lockRetries(), tuning.backfill(), who);
+  }
+
   public EngineConfig {
     Objects.requireNonNull(url, "url");
     schema = schema == null ? DEFAULT_SCHEMA : schema;

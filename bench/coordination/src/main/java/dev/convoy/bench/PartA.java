@@ -13,6 +13,7 @@ import static dev.convoy.bench.Daemons.aliveAgents;
 import static dev.convoy.bench.Daemons.closeAll;
 import static dev.convoy.bench.Stats.f1;
 
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.bench.CpuMeter.CpuMark;
@@ -107,7 +108,8 @@ final class PartA {
                         -1,
                         "convoy",
                         Duration.ofMillis(opt.heartbeatMs),
-                        Duration.ofSeconds(15)))
+                        Duration.ofSeconds(15),
+                        EngineTuning.DEFAULTS))
                 .start());
       }
       long until = System.currentTimeMillis() + 30_000;

@@ -12,6 +12,7 @@ import static dev.convoy.bench.Daemons.aliveAgents;
 import static dev.convoy.bench.Daemons.closeAll;
 import static dev.convoy.bench.Stats.percentile;
 
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.bench.CpuMeter.CpuMark;
@@ -133,7 +134,8 @@ final class PartB {
                         -1,
                         "convoy",
                         Duration.ofMillis(opt.heartbeatMs),
-                        Duration.ofSeconds(15)))
+                        Duration.ofSeconds(15),
+                        EngineTuning.DEFAULTS))
                 .start());
       }
       long until = System.currentTimeMillis() + 60_000;

@@ -11,7 +11,6 @@ import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.Migration;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -100,7 +99,7 @@ public final class Migrator {
                   .toList();
           Preflight.requireSafe(
               config, work.stream().filter(m -> !expanded.contains(m.revision())).toList());
-          return runUpgrade(db, from, expanded, work, mode);
+          return new PlanRunner(state, graph(), listener).upgrade(db, from, expanded, work, mode);
         },
         db -> {
           // Read without the lock while waiting: once another instance has brought the database
@@ -130,7 +129,8 @@ public final class Migrator {
           if (!allowDataLoss) {
             Preflight.requireNoDataLoss(db.text(), plan);
           }
-          return runDowngrade(db, from, state.expanded(db.text()), plan);
+          return new PlanRunner(state, graph(), listener)
+              .downgrade(db, from, state.expanded(db.text()), plan);
         });
   }
 
@@ -156,121 +156,8 @@ public final class Migrator {
         });
   }
 
-  private MigrationResult runUpgrade(
-      Sessions db, List<String> from, Set<String> expanded, List<Migration> work, PhaseMode mode) {
-    Set<String> applied = new LinkedHashSet<>(graph().closure(from));
-    List<AppliedRevision> done = new ArrayList<>();
-    List<String> heads = from;
-    listener.planned(work, Direction.UPGRADE);
-    if (work.stream().anyMatch(m -> expanded.contains(m.revision()) || StepRunner.phased(m))) {
-      db.phased().prepare();
-    }
-    if (!work.isEmpty()) {
-      // Only now: a command that is refused, or has nothing to do, leaves a fresh database as is.
-      state.ensure(db.text());
-    }
-    for (int i = 0; i < work.size(); i++) {
-      List<Migration> chain = RevisionRunner.chainable(work, i, expanded);
-      if (chain.size() > 1) {
-        List<List<String>> afters = new ArrayList<>();
-        Set<String> reached = new LinkedHashSet<>(applied);
-        for (Migration m : chain) {
-          reached.add(m.revision());
-          afters.add(List.copyOf(graph().headsOf(reached)));
-        }
-        List<Duration> took = db.runner().chain(chain, afters);
-        for (int k = 0; k < took.size(); k++) {
-          Migration m = chain.get(k);
-          applied.add(m.revision());
-          heads = afters.get(k);
-          listener.starting(m, Direction.UPGRADE);
-          listener.finished(m, Direction.UPGRADE, took.get(k));
-          done.add(new AppliedRevision(m.revision(), m.message(), Direction.UPGRADE, took.get(k)));
-        }
-        i += took.size();
-        if (i >= work.size()) {
-          break;
-        }
-        // A revision of the chain did not commit: it runs again below on its own, which retries
-        // a lock timeout or reports the failure with its statement and leaves the database at
-        // the revision before it.
-      }
-      Migration m = Catalog.resolve(db.text(), work.get(i));
-      boolean wasExpanded = expanded.contains(m.revision());
-      Set<String> without = new LinkedHashSet<>(applied);
-      without.remove(m.revision());
-      applied.add(m.revision());
-      List<String> after = List.copyOf(graph().headsOf(applied));
-      listener.starting(m, Direction.UPGRADE);
-      long t0 = System.nanoTime();
-      String outcome = "applied";
-      if (!wasExpanded && !StepRunner.phased(m)) {
-        db.runner()
-            .run(m, Direction.UPGRADE, after, "the database is still at " + describe(heads) + ".");
-      } else {
-        boolean undoable = graph().descendants(m.revision()).stream().noneMatch(applied::contains);
-        outcome =
-            db.phased()
-                .runner()
-                .upgrade(
-                    m,
-                    mode == PhaseMode.EXPAND,
-                    wasExpanded,
-                    after,
-                    List.copyOf(graph().headsOf(without)),
-                    undoable)
-                .name()
-                .toLowerCase(java.util.Locale.ROOT);
-      }
-      Duration took = Duration.ofNanos(System.nanoTime() - t0);
-      listener.finished(m, Direction.UPGRADE, took);
-      done.add(new AppliedRevision(m.revision(), m.message(), Direction.UPGRADE, took, outcome));
-      heads = after;
-    }
-    return new MigrationResult(from, heads, done);
-  }
-
-  private MigrationResult runDowngrade(
-      Sessions db, List<String> from, Set<String> expanded, List<Migration> plan) {
-    Set<String> applied = new LinkedHashSet<>(graph().closure(from));
-    List<AppliedRevision> done = new ArrayList<>();
-    List<String> heads = from;
-    listener.planned(plan, Direction.DOWNGRADE);
-    if (plan.stream().anyMatch(StepRunner::phased)) {
-      db.phased().prepare();
-    }
-    if (!plan.isEmpty()) {
-      state.ensure(db.text());
-    }
-    for (Migration planned : plan) {
-      Migration m = Catalog.resolve(db.text(), planned);
-      applied.remove(m.revision());
-      List<String> after = List.copyOf(graph().headsOf(applied));
-      listener.starting(m, Direction.DOWNGRADE);
-      long t0 = System.nanoTime();
-      String where = "the database is still at " + describe(heads) + ".";
-      if (StepRunner.phased(m)) {
-        db.phased().runner().downgrade(m, !expanded.contains(m.revision()), after, where);
-      } else {
-        db.runner().run(m, Direction.DOWNGRADE, after, where);
-      }
-      Duration took = Duration.ofNanos(System.nanoTime() - t0);
-      listener.finished(m, Direction.DOWNGRADE, took);
-      done.add(new AppliedRevision(m.revision(), m.message(), Direction.DOWNGRADE, took));
-      heads = after;
-    }
-    return new MigrationResult(from, heads, done);
-  }
-
-  /**
-   * The connections and runners of one locked command. Plain revisions (one transaction each) run
-   * on {@code text}, the lock's own connection; phased ones need Vert.x and a connection of its
-   * client, opened the first time one comes (see {@link PhasedWork}).
-   */
-  private record Sessions(TextSession text, RevisionRunner runner, PhasedWork phased) {}
-
   /** Runs {@code work} under the migration lock. */
-  private <T> T locked(Function<Sessions, T> work) {
+  private <T> T locked(Function<PlanRunner.Sessions, T> work) {
     return locked(graph -> {}, work, db -> Optional.empty());
   }
 
@@ -282,7 +169,7 @@ public final class Migrator {
    */
   private <T> T locked(
       Consumer<RevisionGraph> check,
-      Function<Sessions, T> work,
+      Function<PlanRunner.Sessions, T> work,
       Function<TextSession, Optional<T>> shortcut) {
     startReading();
     TextSession lockDb;
@@ -330,7 +217,7 @@ public final class Migrator {
   }
 
   /** The locked part of {@link #locked}: the runners, on the lock's connection. */
-  private <T> T underLock(TextSession db, Function<Sessions, T> work) {
+  private <T> T underLock(TextSession db, Function<PlanRunner.Sessions, T> work) {
     try (LockRetry retry =
             new LockRetry(
                 vertx,
@@ -352,7 +239,7 @@ public final class Migrator {
       db.execute(sessionSettings(config));
       try {
         return work.apply(
-            new Sessions(
+            new PlanRunner.Sessions(
                 db,
                 new RevisionRunner(db, state, config.lockTimeout(), retry, config.who()),
                 phased));

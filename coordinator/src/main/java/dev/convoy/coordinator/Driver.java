@@ -3,15 +3,12 @@ package dev.convoy.coordinator;
 import static dev.convoy.coordinator.ControlStore.SCHEMA;
 
 import dev.convoy.ops.Sql;
-import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Keys;
 import dev.convoy.rollout.Signer;
-import dev.convoy.rollout.Wire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Row;
 import java.time.Clock;
 import java.time.Instant;
@@ -38,14 +35,11 @@ final class Driver {
   static final java.time.Duration SILENCE = java.time.Duration.ofSeconds(10);
 
   private final ControlStore store;
-  private final Redis redis;
-  private final Keys keys;
-  private final Signer signer;
   private final List<String> environments;
   private final CoordinatorMetrics metrics;
   private final Clock clock;
   private final String id;
-  private final Lease lease;
+  private final StepSender sender;
 
   Driver(
       Lease lease,
@@ -57,15 +51,12 @@ final class Driver {
       List<String> environments,
       CoordinatorMetrics metrics,
       Clock clock) {
-    this.lease = lease;
     this.id = id;
     this.store = store;
-    this.redis = redis;
-    this.keys = keys;
-    this.signer = signer;
     this.environments = environments;
     this.metrics = metrics;
     this.clock = clock;
+    this.sender = new StepSender(lease, id, store, redis, keys, signer);
   }
 
   /** One decision for every active rollout, as the leader of {@code epoch}. */
@@ -173,81 +164,16 @@ final class Driver {
       if (state.equals("waiting")) {
         setState(rollout, "running");
       }
-      send(epoch, rollout, next, revisions);
+      sender.send(epoch, rollout, next, revisions);
     } else if (st.equals("sent") || st.equals("running")) {
       Long sentEpoch = next.getLong(8);
       if (sentEpoch == null || sentEpoch < epoch || Boolean.TRUE.equals(next.getBoolean(10))) {
         // Sent by an earlier term (the agent may never have seen it, or refuse it now), or not
         // heard of for a while (Redis lost it, or its agent died with no standby): send it again.
         // Applying is idempotent, so an agent still working on it only finds it done.
-        send(epoch, rollout, next, revisions);
+        sender.send(epoch, rollout, next, revisions);
       }
     }
-  }
-
-  private void send(long epoch, String rollout, Row step, String revisions) {
-    if (!lease.held()) {
-      // Paused past the lease (GC, SIGSTOP, a partition): another coordinator leads now.
-      throw new IllegalStateException(
-          "no longer holds the lease; not sending step "
-              + step.getInteger(0)
-              + " of rollout "
-              + rollout);
-    }
-    List<Command.Revision> revs = List.of(Wire.read(revisions, Command.Revision[].class));
-    Command c =
-        new Command(
-                rollout,
-                step.getInteger(0),
-                step.getString(1),
-                epoch,
-                step.getString(2),
-                step.getString(4),
-                step.getString(3),
-                revs,
-                null)
-            .signed(signer);
-    // The event is logged with the state, before the command goes out: an agent's fast answer
-    // must not be logged ahead of its step_sent.
-    store.updateAndLog(
-        "UPDATE "
-            + SCHEMA
-            + ".steps SET state = 'sent', epoch = "
-            + epoch
-            + ", sent_at = now(), heard_at = NULL WHERE rollout_id = "
-            + Sql.literal(rollout)
-            + " AND seq = "
-            + step.getInteger(0),
-        rollout,
-        c.env(),
-        "step_sent",
-        "step "
-            + c.step()
-            + ": "
-            + c.action()
-            + " "
-            + c.target()
-            + " ("
-            + c.phase()
-            + "), epoch "
-            + epoch);
-    Replies.await(
-        redis.send(
-            Request.cmd(io.vertx.redis.client.Command.XADD)
-                .arg(keys.commands(c.env()))
-                .arg("*")
-                .arg("e")
-                .arg(Wire.write(c))));
-    log.info(
-        "{} - rollout {} step {}: {} {} in {} ({}), epoch {}",
-        id,
-        rollout,
-        c.step(),
-        c.action(),
-        c.target(),
-        c.env(),
-        c.phase(),
-        epoch);
   }
 
   private void startRollback(

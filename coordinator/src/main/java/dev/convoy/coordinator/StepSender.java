@@ -1,0 +1,105 @@
+package dev.convoy.coordinator;
+
+import static dev.convoy.coordinator.ControlStore.SCHEMA;
+
+import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Command;
+import dev.convoy.rollout.Keys;
+import dev.convoy.rollout.Signer;
+import dev.convoy.rollout.Wire;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Row;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** How the leader hands a step to its environment's agent, and only while it holds the lease. */
+final class StepSender {
+  private static final Logger log = LoggerFactory.getLogger(StepSender.class);
+
+  private final Lease lease;
+  private final String id;
+  private final ControlStore store;
+  private final Redis redis;
+  private final Keys keys;
+  private final Signer signer;
+
+  StepSender(Lease lease, String id, ControlStore store, Redis redis, Keys keys, Signer signer) {
+    this.lease = lease;
+    this.id = id;
+    this.store = store;
+    this.redis = redis;
+    this.keys = keys;
+    this.signer = signer;
+  }
+
+  /**
+   * Sends one step: signs its command with this term's epoch, records it as sent (and logs
+   * step_sent) in the control database, then adds it to the environment's command stream.
+   */
+  void send(long epoch, String rollout, Row step, String revisions) {
+    if (!lease.held()) {
+      // Paused past the lease (GC, SIGSTOP, a partition): another coordinator leads now.
+      throw new IllegalStateException(
+          "no longer holds the lease; not sending step "
+              + step.getInteger(0)
+              + " of rollout "
+              + rollout);
+    }
+    List<Command.Revision> revs = List.of(Wire.read(revisions, Command.Revision[].class));
+    Command c =
+        new Command(
+                rollout,
+                step.getInteger(0),
+                step.getString(1),
+                epoch,
+                step.getString(2),
+                step.getString(4),
+                step.getString(3),
+                revs,
+                null)
+            .signed(signer);
+    // The event is logged with the state, before the command goes out: an agent's fast answer
+    // must not be logged ahead of its step_sent.
+    store.updateAndLog(
+        "UPDATE "
+            + SCHEMA
+            + ".steps SET state = 'sent', epoch = "
+            + epoch
+            + ", sent_at = now(), heard_at = NULL WHERE rollout_id = "
+            + Sql.literal(rollout)
+            + " AND seq = "
+            + step.getInteger(0),
+        rollout,
+        c.env(),
+        "step_sent",
+        "step "
+            + c.step()
+            + ": "
+            + c.action()
+            + " "
+            + c.target()
+            + " ("
+            + c.phase()
+            + "), epoch "
+            + epoch);
+    Replies.await(
+        redis.send(
+            Request.cmd(io.vertx.redis.client.Command.XADD)
+                .arg(keys.commands(c.env()))
+                .arg("*")
+                .arg("e")
+                .arg(Wire.write(c))));
+    log.info(
+        "{} - rollout {} step {}: {} {} in {} ({}), epoch {}",
+        id,
+        rollout,
+        c.step(),
+        c.action(),
+        c.target(),
+        c.env(),
+        c.phase(),
+        epoch);
+  }
+}

@@ -1,7 +1,6 @@
 package dev.convoy.agent.daemon;
 
 import dev.convoy.agent.db.DatabaseUrl;
-import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.engine.EngineConfig;
 import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.engine.MigrationResult;
@@ -10,7 +9,6 @@ import dev.convoy.agent.engine.PhaseMode;
 import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
 import dev.convoy.graph.RevisionGraph;
-import dev.convoy.ops.Sql;
 import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Keys;
@@ -75,6 +73,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final SessionHolder stateDb;
 
   private final DirectoryCache directory;
+  private final CommandGate gate;
   private HttpServer metricsServer;
   private Thread commands;
   private Thread heartbeats;
@@ -88,6 +87,7 @@ public final class AgentDaemon implements AutoCloseable {
     this.metrics = new AgentMetrics(config.env());
     this.stateDb = new SessionHolder(vertx, config.url(), "convoy agent " + config.agentId());
     this.directory = new DirectoryCache(config.dir());
+    this.gate = new CommandGate(config, signer, directory, bus, keys, stateDb);
   }
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
@@ -193,7 +193,7 @@ public final class AgentDaemon implements AutoCloseable {
       log.warn("{} - dropped a malformed command: {}", config.agentId(), e.getMessage());
       return;
     }
-    String refusal = refusal(c);
+    String refusal = gate.refusal(c);
     if (refusal != null) {
       log.warn("{} - rejected {}: {}", config.agentId(), c.key(), refusal);
       publish(Event.about(Event.REJECTED, config.agentId(), c, List.of(), refusal, null));
@@ -218,80 +218,12 @@ public final class AgentDaemon implements AutoCloseable {
     }
   }
 
-  /** Why {@code c} must not run here, or null. */
-  private String refusal(Command c) {
-    if (!signer.verify(c)) {
-      return "the signature does not verify: the coordinator and this agent must share"
-          + " CONVOY_SIGNING_KEY";
-    }
-    if (!c.env().equals(config.env())) {
-      return "the command is for environment " + c.env() + ", this agent serves " + config.env();
-    }
-    String mismatch;
-    try {
-      mismatch = Plans.mismatch(directory.graph(), c.revisions());
-    } catch (RuntimeException e) {
-      return "this agent's migrations directory cannot be read: " + e.getMessage();
-    }
-    if (mismatch != null) {
-      return mismatch;
-    }
-    long announced = announcedEpoch();
-    if (announced > c.epoch()) {
-      return "stale coordinator: the command carries epoch "
-          + c.epoch()
-          + " but coordinator epoch "
-          + announced
-          + " has taken over";
-    }
-    long fence = fence(c.epoch());
-    if (fence > c.epoch()) {
-      return "stale coordinator: the command carries epoch "
-          + c.epoch()
-          + " but this database has already seen epoch "
-          + fence;
-    }
-    return null;
-  }
-
-  /** The newest coordinator term announced in Redis (0 when none). */
-  private long announcedEpoch() {
-    var r = bus.send(io.vertx.redis.client.Command.GET, keys.epoch());
-    return r == null ? 0 : Long.parseLong(r.toString());
-  }
-
-  /** Raises the database's fence to {@code epoch} if lower; returns the fence now. */
-  private long fence(long epoch) {
-    StateStore state = new StateStore(config.schema());
-    synchronized (stateDb) {
-      TextSession db = stateDb.get();
-      try {
-        state.ensure(db);
-      } catch (RuntimeException e) {
-        stateDb.reset();
-        throw e;
-      }
-      String q = Sql.ident(config.schema());
-      return Long.parseLong(
-          db.value(
-              "INSERT INTO "
-                  + q
-                  + ".fence (id, epoch) VALUES (1, "
-                  + epoch
-                  + ") ON CONFLICT (id) DO UPDATE SET epoch = GREATEST("
-                  + q
-                  + ".fence.epoch, EXCLUDED.epoch), updated_at = now() RETURNING epoch::text"));
-    }
-  }
-
   private MigrationResult apply(Command c) {
     EngineConfig engine =
         new EngineConfig(
             config.url(),
             config.schema(),
-            config.tuning().lockTimeout(),
-            config.tuning().lockRetries(),
-            config.tuning().backfill(),
+            config.tuning(),
             new Who(
                 Who.hostName(),
                 ProcessHandle.current().pid(),

@@ -3,8 +3,11 @@ package dev.convoy.bench;
 import static dev.convoy.bench.CoordinationBench.log;
 
 import dev.convoy.agent.daemon.AgentDaemon;
+import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.coordinator.Coordinator;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +28,27 @@ final class Daemons {
       }
     }
     return n;
+  }
+
+  /** Starts the agent of {@code env} on {@code url}, as both parts run them. */
+  static AgentDaemon startAgent(
+      io.vertx.core.Vertx vertx, Options opt, Resources res, String namespace, String env, String url) {
+    return new AgentDaemon(
+            vertx,
+            new AgentDaemon.Config(
+                env,
+                new DatabaseUrl(url),
+                opt.redisUrl,
+                namespace,
+                res.dir,
+                CoordinationBench.KEY,
+                "agent-" + env,
+                -1,
+                "convoy",
+                Duration.ofMillis(opt.heartbeatMs),
+                Duration.ofSeconds(15),
+                EngineTuning.DEFAULTS))
+        .start();
   }
 
   /** Closes many agents at once (each waits for its threads), then the coordinator. */

@@ -13,19 +13,14 @@ import static dev.convoy.bench.Daemons.aliveAgents;
 import static dev.convoy.bench.Daemons.closeAll;
 import static dev.convoy.bench.Stats.f1;
 
-import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.daemon.AgentDaemon;
-import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.bench.CpuMeter.CpuMark;
 import dev.convoy.bench.CpuMeter.CpuUse;
 import dev.convoy.coordinator.Coordinator;
 import dev.convoy.rollout.Keys;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.net.URI;
@@ -94,23 +89,7 @@ final class PartA {
                       Duration.ofMillis(opt.tickMs)))
               .start();
       for (String e : ENVS) {
-        list.add(
-            new AgentDaemon(
-                    agentVertx,
-                    new AgentDaemon.Config(
-                        e,
-                        new DatabaseUrl(res.url(DB_PREFIX + e)),
-                        opt.redisUrl,
-                        namespace,
-                        res.dir,
-                        KEY,
-                        "agent-" + e,
-                        -1,
-                        "convoy",
-                        Duration.ofMillis(opt.heartbeatMs),
-                        Duration.ofSeconds(15),
-                        EngineTuning.DEFAULTS))
-                .start());
+        list.add(Daemons.startAgent(agentVertx, opt, res, namespace, e, res.url(DB_PREFIX + e)));
       }
       long until = System.currentTimeMillis() + 30_000;
       while (!(coordinator.leader() && aliveAgents(coordinator) >= ENVS.size())) {
@@ -203,7 +182,7 @@ final class PartA {
       sleep(opt.pollMs);
     }
     double e2e = (System.nanoTime() - t0) / 1e6;
-    List<JsonObject> events = streamEvents(postAt.toEpochMilli() - 1000);
+    List<JsonObject> events = streams().events(postAt.toEpochMilli() - 1000);
     // The control database's own timestamps, to the microsecond.
     List<StageTiming> stages = new ArrayList<>();
     long prev = micros(postAt);
@@ -234,9 +213,9 @@ final class PartA {
       // The path between sent_at and finished_at, from the Redis streams (millisecond clocks):
       // the command entry's id, then the agent's accepted and succeeded events.
       int seq = s.getInteger(5);
-      Long cmdMs = commandEntryMs(s.getString(0), id, seq);
-      Long acc = eventSentAt(events, id, seq, "accepted");
-      Long suc = eventSentAt(events, id, seq, "succeeded");
+      Long cmdMs = streams().commandEntryMs(s.getString(0), id, seq);
+      Long acc = Streams.eventSentAt(events, id, seq, "accepted");
+      Long suc = Streams.eventSentAt(events, id, seq, "succeeded");
       double send = cmdMs == null ? Double.NaN : cmdMs - sent / 1000.0;
       double pickup = cmdMs == null || acc == null ? Double.NaN : acc - cmdMs;
       double extra = acc == null || suc == null ? Double.NaN : suc - acc - sql;
@@ -272,78 +251,12 @@ final class PartA {
     return new RolloutTiming(index, warm, target, id, state, e2e, stored, finish, stages);
   }
 
-  /** The events of the namespace's stream added since {@code fromMs}, as JSON. */
-  List<JsonObject> streamEvents(long fromMs) {
-    List<JsonObject> out = new ArrayList<>();
-    try {
-      Response r =
-          probe
-              .send(
-                  Request.cmd(Command.XRANGE)
-                      .arg(new Keys(namespace).events())
-                      .arg(String.valueOf(fromMs))
-                      .arg("+"))
-              .await();
-      for (Response entry : r) {
-        Response fields = entry.get(1);
-        for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
-          if ("e".equals(fields.get(i).toString())) {
-            out.add(new JsonObject(fields.get(i + 1).toString()));
-          }
-        }
-      }
-    } catch (RuntimeException e) {
-      log("could not read the events stream: " + e.getMessage());
-    }
-    return out;
-  }
-
   static long micros(Instant t) {
     return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
   }
 
-  static Long eventSentAt(List<JsonObject> events, String plan, int step, String type) {
-    for (JsonObject e : events) {
-      if (plan.equals(e.getString("plan"))
-          && Integer.valueOf(step).equals(e.getInteger("step"))
-          && type.equals(e.getString("type"))) {
-        return e.getLong("sentAt");
-      }
-    }
-    return null;
-  }
-
-  /** The Redis time (ms) at which the command for (plan, step) entered env's stream. */
-  Long commandEntryMs(String env, String plan, int step) {
-    try {
-      Response r =
-          probe
-              .send(
-                  Request.cmd(Command.XRANGE)
-                      .arg(new Keys(namespace).commands(env))
-                      .arg("-")
-                      .arg("+"))
-              .await();
-      Long first = null;
-      for (Response entry : r) {
-        Response fields = entry.get(1);
-        for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
-          if (!"e".equals(fields.get(i).toString())) {
-            continue;
-          }
-          JsonObject c = new JsonObject(fields.get(i + 1).toString());
-          if (plan.equals(c.getString("plan")) && c.getInteger("step", -1) == step) {
-            String eid = entry.get(0).toString();
-            long ms = Long.parseLong(eid.substring(0, eid.indexOf('-')));
-            first = first == null ? ms : Math.min(first, ms);
-          }
-        }
-      }
-      return first;
-    } catch (RuntimeException e) {
-      log("could not read the command stream of " + env + ": " + e.getMessage());
-      return null;
-    }
+  private Streams streams() {
+    return new Streams(probe, new Keys(namespace));
   }
 
   List<RolloutTiming> timed() {

@@ -12,9 +12,7 @@ import static dev.convoy.bench.Daemons.aliveAgents;
 import static dev.convoy.bench.Daemons.closeAll;
 import static dev.convoy.bench.Stats.percentile;
 
-import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.daemon.AgentDaemon;
-import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.bench.CpuMeter.CpuMark;
 import dev.convoy.bench.CpuMeter.CpuUse;
 import dev.convoy.coordinator.Coordinator;
@@ -117,26 +115,7 @@ final class PartB {
               .start();
       long t0 = System.nanoTime();
       for (String e : envs) {
-        list.add(
-            new AgentDaemon(
-                    agentVertx,
-                    new AgentDaemon.Config(
-                        e,
-                        new DatabaseUrl(
-                            withDb
-                                ? res.url(DB_PREFIX + "dev")
-                                : "postgresql://" + opt.pgUser + "@127.0.0.1:1/unreachable"),
-                        opt.redisUrl,
-                        namespace,
-                        res.dir,
-                        KEY,
-                        "agent-" + e,
-                        -1,
-                        "convoy",
-                        Duration.ofMillis(opt.heartbeatMs),
-                        Duration.ofSeconds(15),
-                        EngineTuning.DEFAULTS))
-                .start());
+        list.add(Daemons.startAgent(agentVertx, opt, res, namespace, e, withDb ? res.url(DB_PREFIX + "dev") : "postgresql://" + opt.pgUser + "@127.0.0.1:1/unreachable"));
       }
       long until = System.currentTimeMillis() + 60_000;
       while (!(coordinator.leader() && aliveAgents(coordinator) >= opt.agents)) {

@@ -75,6 +75,16 @@ class FailoverTest {
     }
   }
 
+  /** A second coordinator, started and answering /health (it stands by while the first leads). */
+  private Process standby(Topology t, int port) throws Exception {
+    Process p = coordinator(t, "second", port);
+    long until = System.currentTimeMillis() + 30_000;
+    while (get(port, "/health") == null && System.currentTimeMillis() < until) {
+      Topology.sleep(100);
+    }
+    return p;
+  }
+
   private static JsonObject awaitLeader(int port, long withinMs) {
     long until = System.currentTimeMillis() + withinMs;
     while (System.currentTimeMillis() < until) {
@@ -107,11 +117,7 @@ class FailoverTest {
       try {
         JsonObject h1 = awaitLeader(p1, 30_000);
         assertTrue(h1 != null, "the first coordinator leads");
-        standby = coordinator(t, "second", p2);
-        long until = System.currentTimeMillis() + 30_000;
-        while (get(p2, "/health") == null && System.currentTimeMillis() < until) {
-          Topology.sleep(100);
-        }
+        standby = standby(t, p2);
         for (String env : Topology.ENVS) {
           t.agents.add(t.agent(env, "agent-" + env));
         }
@@ -136,7 +142,7 @@ class FailoverTest {
                     HttpResponse.BodyHandlers.ofString());
         assertEquals(201, started.statusCode(), started.body());
         String id = new JsonObject(started.body()).getString("id");
-        until = System.currentTimeMillis() + 30_000;
+        long until = System.currentTimeMillis() + 30_000;
         while (!"fo000002".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
           Topology.sleep(50);
         }
@@ -205,11 +211,7 @@ class FailoverTest {
       try {
         JsonObject h1 = awaitLeader(p1, 30_000);
         assertTrue(h1 != null, "the first coordinator leads");
-        second = coordinator(t, "second", p2);
-        long up = System.currentTimeMillis() + 30_000;
-        while (get(p2, "/health") == null && System.currentTimeMillis() < up) {
-          Topology.sleep(100); // the standby is running before the leader is paused
-        }
+        second = standby(t, p2); // running before the leader is paused
         for (String env : Topology.ENVS) {
           t.agents.add(t.agent(env, "agent-" + env));
         }

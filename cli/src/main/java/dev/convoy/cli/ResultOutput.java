@@ -33,10 +33,15 @@ final class ResultOutput {
                     return m;
                   })
               .toList());
+      if (r.heldBack() != null) {
+        doc.put("held_back", r.heldBack());
+      }
       Json.print(cli.out(), doc);
       return;
     }
-    if (!r.changed()) {
+    if (!r.changed() && r.heldBack() != null) {
+      cli.out().println("Nothing expanded: the database stays at " + describe(r.to()) + ".");
+    } else if (!r.changed()) {
       cli.out()
           .println(
               "Nothing to do: already at "
@@ -72,6 +77,9 @@ final class ResultOutput {
                   + String.join(", ", expanded)
                   + ": deploy the new application, then run 'convoy upgrade' (or --phase contract)"
                   + " to contract.");
+    }
+    if (r.heldBack() != null) {
+      cli.out().println(r.heldBack());
     }
     cli.out().flush();
   }

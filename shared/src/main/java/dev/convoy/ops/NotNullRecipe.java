@@ -79,10 +79,15 @@ final class NotNullRecipe {
    *
    * <p>Inserts: BEFORE INSERT, WHEN the value is NULL, sets it. Updates of rows not filled yet:
    * when the table has a key (primary key, else a unique index over NOT NULL columns), an AFTER
-   * UPDATE OF every other column trigger fills the row by its key, so the backfill's own updates
-   * (which set only this column) meet no BEFORE UPDATE trigger: PostgreSQL locks every row an
-   * UPDATE touches before it asks whether such a trigger fires, which cost the backfill a third of
-   * its speed and a sixth more WAL. Without a key the insert trigger also covers updates.
+   * UPDATE trigger fills the row by its key, so the backfill's own updates (which set this column,
+   * so its WHEN is false) meet no BEFORE UPDATE trigger: PostgreSQL locks every row an UPDATE
+   * touches before it asks whether such a trigger fires, which cost the backfill a third of its
+   * speed and a sixth more WAL. Without a key the insert trigger also covers updates.
+   *
+   * <p>Neither trigger lists columns ({@code UPDATE OF ...}): a trigger that names a column makes
+   * it depend on that column, and an earlier revision's contract dropping one of them would fail
+   * (expand-first runs this expand before that contract). The refill sets only a value that is not
+   * NULL, so its own UPDATE never fires it again.
    *
    * <p>The AFTER function names the table schema-qualified and runs as the migration's role with
    * the migration's search_path (SECURITY DEFINER, SET search_path FROM CURRENT): the application's
@@ -99,7 +104,7 @@ final class NotNullRecipe {
                 "CREATE OR REPLACE TRIGGER "
                     + Sql.ident(Names.fillTrigger(column))
                     + " BEFORE INSERT")
-            + " || CASE WHEN keycond IS NULL AND cols IS NOT NULL THEN ' OR UPDATE OF ' || cols ELSE '' END || "
+            + " || CASE WHEN keycond IS NULL AND cols IS NOT NULL THEN ' OR UPDATE' ELSE '' END || "
             + Sql.literal(whenNull(fn));
     String refillBody =
         Sql.literal(
@@ -111,19 +116,22 @@ final class NotNullRecipe {
             + Sql.literal(
                 " AS convoy_row SET "
                     + c
-                    + " = (SELECT "
+                    + " = convoy_fill.v FROM (SELECT "
                     + fill
-                    + " FROM (SELECT NEW.*) AS "
+                    + " AS v FROM (SELECT NEW.*) AS "
                     + Sql.ident(Sql.simpleName(table))
-                    + ") WHERE ")
+                    + ") AS convoy_fill WHERE ")
             + " || keycond || "
-            + Sql.literal(" AND convoy_row." + c + " IS NULL; RETURN NULL; END $convoy_refill$");
+            + Sql.literal(
+                " AND convoy_row."
+                    + c
+                    + " IS NULL AND convoy_fill.v IS NOT NULL; RETURN NULL; END $convoy_refill$");
     String createRefill =
         Sql.literal(
                 "CREATE OR REPLACE TRIGGER "
                     + Sql.ident(Names.refillTrigger(column))
-                    + " AFTER UPDATE OF ")
-            + " || cols || "
+                    + " AFTER UPDATE")
+            + " || "
             + Sql.literal(whenNull(refill));
     return "DO $convoy$ DECLARE cols text; keycond text; qt text; BEGIN"
         + " SELECT format('%I.%I', n.nspname, c.relname) INTO qt FROM pg_class c"

@@ -35,6 +35,11 @@ public final class MigrationFiles {
 
   /** A YAML revision with the given parent (null for a root) and operations text. */
   public Path yaml(String revision, String down, String operations) {
+    return yaml(revision, down, "", operations);
+  }
+
+  /** As above, with more header lines ({@code extra}, each ending in a newline). */
+  public Path yaml(String revision, String down, String extra, String operations) {
     return write(
         revision + ".yaml",
         "revision: "
@@ -43,7 +48,9 @@ public final class MigrationFiles {
             + (down == null ? "null" : down)
             + "\nmessage: "
             + revision
-            + "\noperations:\n"
+            + "\n"
+            + extra
+            + "operations:\n"
             + operations);
   }
 

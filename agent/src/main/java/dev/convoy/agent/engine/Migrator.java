@@ -9,6 +9,7 @@ import dev.convoy.error.ErrorCode;
 import dev.convoy.graph.Planner;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.Migration;
+import dev.convoy.phases.ExpandOrder;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -97,9 +98,22 @@ public final class Migrator {
                           pending.contains(m.revision())
                               || (mode != PhaseMode.EXPAND && expanded.contains(m.revision())))
                   .toList();
+          Optional<ExpandOrder.Wait> wait = Optional.empty();
+          if (mode == PhaseMode.EXPAND) {
+            // Expand-first: a revision that needs an earlier one's contract waits for it.
+            wait =
+                ExpandOrder.firstWait(
+                    graph().all().stream().filter(m -> expanded.contains(m.revision())).toList(),
+                    work);
+            if (wait.isPresent()) {
+              work = work.subList(0, work.indexOf(wait.get().waiting()));
+            }
+          }
           Preflight.requireSafe(
               config, work.stream().filter(m -> !expanded.contains(m.revision())).toList());
-          return new PlanRunner(state, graph(), listener).upgrade(db, from, expanded, work, mode);
+          MigrationResult done =
+              new PlanRunner(state, graph(), listener).upgrade(db, from, expanded, work, mode);
+          return wait.map(w -> done.heldBack(heldBack(w))).orElse(done);
         },
         db -> {
           // Read without the lock while waiting: once another instance has brought the database
@@ -268,6 +282,15 @@ public final class Migrator {
     } catch (RuntimeException e) {
       // The connection is gone: the server flushes on its own within wal_writer_delay.
     }
+  }
+
+  private static String heldBack(ExpandOrder.Wait w) {
+    return "Stopped before "
+        + w.describe()
+        + ". Deploy the application for "
+        + w.blocker().revision()
+        + ", run 'convoy upgrade --phase contract', then 'convoy upgrade --phase expand' again for"
+        + " the rest.";
   }
 
   static String describe(List<String> heads) {

@@ -82,7 +82,10 @@ class ReversibleCliTest {
       convoy
           .run("show", "drop0002")
           .exits(0)
-          .outContains("down: (irreversible) drop_column t0001.v");
+          .outContains(
+              "Downgrade:   refused (the revision is marked 'irreversible: true')",
+              "down: (irreversible) drop_column t0001.v");
+      convoy.run("show", "drop0002", "--json").exits(0).outContains("\"irreversible\" : true");
 
       convoy.run("downgrade", "drop0002").exits(0).outContains("Reverted after003");
       assertEquals("drop0002", db.scalar(VERSION));

@@ -18,7 +18,11 @@ final class CurrentCommand implements Callable<Integer> {
 
   @Mixin DbOptions db;
 
-  @Option(names = "--check-heads", description = "Exit 1 unless the database is at every head.")
+  @Option(
+      names = "--check-heads",
+      description =
+          "Exit 1 unless the database is at every head with no contract pending (no revision left"
+              + " expanded).")
   boolean checkHeads;
 
   @Option(
@@ -36,11 +40,13 @@ final class CurrentCommand implements Callable<Integer> {
     DatabaseView view = DatabaseView.read(cli, db, graph, true);
     List<String> heads = view.snapshot.heads();
     boolean atHead = new HashSet<>(heads).equals(new HashSet<>(graph.heads()));
+    List<String> pending = graph.sorted(view.snapshot.expanded());
     RevisionLines lines = view.lines(graph);
     if (db.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("heads", heads);
       doc.put("at_head", atHead);
+      doc.put("contract_pending", pending);
       List<Object> revs = new ArrayList<>();
       for (String h : heads) {
         revs.add(graph.find(h).map(lines::json).orElse(Map.of("revision", h, "unknown", true)));
@@ -80,6 +86,17 @@ final class CurrentCommand implements Callable<Integer> {
                   + ", the migrations directory's head is "
                   + ResultOutput.describe(graph.heads())
                   + ". Run 'convoy upgrade head'.");
+      cli.err().flush();
+      return 1;
+    }
+    if (checkHeads && !pending.isEmpty()) {
+      cli.err()
+          .println(
+              "The database is at head but "
+                  + String.join(", ", pending)
+                  + (pending.size() == 1 ? " is" : " are")
+                  + " only expanded: contract pending. Deploy the new application, then run"
+                  + " 'convoy upgrade' (or --phase contract).");
       cli.err().flush();
       return 1;
     }

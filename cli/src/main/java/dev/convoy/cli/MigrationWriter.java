@@ -93,6 +93,8 @@ final class MigrationWriter {
         #   - op: sql
         #     up: UPDATE author SET name = trim(name)
         #     down: SELECT 1
+        # A drop or change must say what it was (drop_column: the column's type; alter_column:
+        # from_type; sql: down). Only if it cannot be undone, add 'irreversible: true' above.
         operations: []
         """);
     return sb.toString();

@@ -71,6 +71,12 @@ final class ProgressPrinter implements MigrationListener {
 
   @Override
   public void finished(Migration m, Direction direction, Duration took) {
+    finished(m, direction, took, direction == Direction.UPGRADE ? "applied" : "reverted");
+  }
+
+  /** "Applied", "Reverted", or for a revision left expanded "Expanded ... (contract pending)". */
+  @Override
+  public void finished(Migration m, Direction direction, Duration took, String state) {
     done++;
     if (quiet) {
       return;
@@ -78,14 +84,16 @@ final class ProgressPrinter implements MigrationListener {
     if (tty) {
       cli.err().print("\r\033[K");
     }
+    boolean expanded = state.equals("expanded");
     cli.out()
         .println(
-            verb(direction)
+            (expanded ? "Expanded" : verb(direction))
                 + " "
                 + m.revision()
                 + (m.message().isEmpty() ? "" : " (" + m.message() + ")")
                 + " in "
-                + Durations.human(took));
+                + Durations.human(took)
+                + (expanded ? " (contract pending)" : ""));
     cli.out().flush();
   }
 

@@ -13,6 +13,11 @@ final class ResultOutput {
   private ResultOutput() {}
 
   static void print(Cli cli, boolean json, String verb, String target, MigrationResult r) {
+    List<String> expanded =
+        r.applied().stream()
+            .filter(a -> a.state().equals("expanded"))
+            .map(AppliedRevision::revision)
+            .toList();
     if (json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("command", verb);
@@ -33,6 +38,7 @@ final class ResultOutput {
                     return m;
                   })
               .toList());
+      doc.put("contract_pending", expanded);
       if (r.heldBack() != null) {
         doc.put("held_back", r.heldBack());
       }
@@ -63,13 +69,9 @@ final class ResultOutput {
                   + r.applied().size()
                   + (r.applied().size() == 1 ? " revision" : " revisions")
                   + (verb.equals("stamped") ? "" : " in " + Durations.human(total))
+                  + pending(r.applied().size(), expanded.size())
                   + ".");
     }
-    List<String> expanded =
-        r.applied().stream()
-            .filter(a -> a.state().equals("expanded"))
-            .map(AppliedRevision::revision)
-            .toList();
     if (!expanded.isEmpty()) {
       cli.out()
           .println(
@@ -82,6 +84,16 @@ final class ResultOutput {
       cli.out().println(r.heldBack());
     }
     cli.out().flush();
+  }
+
+  /** An upgrade that left revisions expanded must not read as if it applied them. */
+  private static String pending(int revisions, int expanded) {
+    if (expanded == 0) {
+      return "";
+    }
+    return expanded == revisions
+        ? ", expanded only (contract pending)"
+        : " (" + (revisions - expanded) + " applied, " + expanded + " expanded: contract pending)";
   }
 
   static String describe(List<String> heads) {

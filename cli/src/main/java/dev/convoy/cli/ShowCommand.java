@@ -3,6 +3,7 @@ package dev.convoy.cli;
 import dev.convoy.graph.Planner;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.Migration;
+import dev.convoy.migration.Reversibility;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.Statement;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ final class ShowCommand implements Callable<Integer> {
       Map<String, Object> j = new LinkedHashMap<>(lines.json(m));
       j.put("children", graph.children(id));
       j.put("transactional", m.transactional());
+      j.put("irreversible", Reversibility.irreversible(m));
       List<Object> ops = new ArrayList<>();
       for (Operation op : m.operations()) {
         Map<String, Object> o = new LinkedHashMap<>();
@@ -81,6 +83,9 @@ final class ShowCommand implements Callable<Integer> {
     out.println("Checksum:    " + m.checksum());
     out.println(
         "Transaction: " + (m.transactional() ? "yes" : "no (each statement on its own, guarded)"));
+    if (m.irreversible()) {
+      out.println("Downgrade:   refused (the revision is marked 'irreversible: true')");
+    }
     int i = 1;
     for (Operation op : m.operations()) {
       out.println();

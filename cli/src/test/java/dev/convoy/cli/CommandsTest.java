@@ -392,7 +392,9 @@ class CommandsTest {
     assertTrue(text.contains("-- down_revision: r0001"), text);
     assertTrue(text.contains("-- +upgrade"), text);
     Files.writeString(
-        file, text.replace("-- +upgrade\n", "-- +upgrade\nCREATE TABLE fix (id int);\n"));
+        file,
+        text.replace("-- +upgrade\n", "-- +upgrade\nCREATE TABLE fix (id int);\n")
+            .replace("-- +downgrade\n", "-- +downgrade\nDROP TABLE fix;\n"));
     convoy.run("show", "fix00001").exits(0).outContains("CREATE TABLE fix (id int);");
   }
 

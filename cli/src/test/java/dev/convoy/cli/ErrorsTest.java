@@ -47,7 +47,8 @@ class ErrorsTest {
     files.sql("cccc1111", null, "SELECT 1;", "SELECT 1;");
     files.write(
         "cccc1111_again.sql",
-        "-- revision: cccc1111\n-- down_revision: null\n" + "-- +upgrade\nSELECT 2;\n");
+        "-- revision: cccc1111\n-- down_revision: null\n"
+            + "-- +upgrade\nSELECT 2;\n-- +downgrade\nSELECT 1;\n");
     files.write(
         "d_unknown_parent.yaml",
         """
@@ -339,7 +340,7 @@ class ErrorsTest {
   void an_irreversible_revision_refuses_to_downgrade_and_changes_nothing() {
     MigrationFiles files = new MigrationFiles(dir);
     files.chain(1);
-    files.sql("r0002", "r0001", "CREATE TABLE oneway (id int);", null);
+    files.irreversibleSql("r0002", "r0001", "CREATE TABLE oneway (id int);");
     try (TestDatabase db = TestPostgres.createDatabase("err_irreversible")) {
       ConvoyShell convoy = ConvoyShell.at(dir, db.url());
       convoy.run("upgrade", "head").exits(0);

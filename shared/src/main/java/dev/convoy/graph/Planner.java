@@ -2,6 +2,7 @@ package dev.convoy.graph;
 
 import dev.convoy.error.RevisionException;
 import dev.convoy.migration.Migration;
+import dev.convoy.migration.Reversibility;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -35,6 +36,27 @@ public final class Planner {
       }
     }
     return plan;
+  }
+
+  /**
+   * The revisions a downgrade from {@code currentHeads} back to {@code targetHeads} (e.g. a
+   * rollout's starting heads; empty for base) would have to cross but cannot, newest first: those
+   * marked {@code irreversible: true} (or with an operation whose downgrade cannot be derived).
+   * Empty when the downgrade can run. {@link Reversibility#refusal} says why for each.
+   */
+  public List<Migration> irreversibleBetween(
+      Collection<String> currentHeads, Collection<String> targetHeads) {
+    Set<String> remove = new LinkedHashSet<>(graph.closure(currentHeads));
+    remove.removeAll(graph.closure(targetHeads));
+    List<Migration> all = graph.all();
+    List<Migration> out = new ArrayList<>();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Migration m = all.get(i);
+      if (remove.contains(m.revision()) && Reversibility.irreversible(m)) {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   /** The revisions to undo, in order (newest first), to take {@code currentHeads} to target. */

@@ -7,7 +7,9 @@ import java.util.Objects;
 
 /**
  * One revision as read from its file. {@code declaredTransactional} is null when the file does not
- * say; then the revision runs in a transaction unless one of its operations cannot.
+ * say; then the revision runs in a transaction unless one of its operations cannot. {@code
+ * irreversible} is the author's {@code irreversible: true}: the revision may hold operations whose
+ * downgrade cannot be derived, and no downgrade may cross it (see {@link Reversibility}).
  */
 public record Migration(
     String revision,
@@ -20,7 +22,8 @@ public record Migration(
     List<Operation> operations,
     String file,
     String checksum,
-    Map<String, Integer> lines) {
+    Map<String, Integer> lines,
+    boolean irreversible) {
 
   public Migration {
     Objects.requireNonNull(revision, "revision");
@@ -31,6 +34,34 @@ public record Migration(
     operations = List.copyOf(operations);
     lines = Map.copyOf(lines);
     message = message == null ? "" : message;
+  }
+
+  /** A revision its file does not mark {@code irreversible: true}. */
+  public Migration(
+      String revision,
+      List<String> downRevisions,
+      String message,
+      List<String> branchLabels,
+      List<String> dependsOn,
+      Boolean declaredTransactional,
+      List<String> lintIgnore,
+      List<Operation> operations,
+      String file,
+      String checksum,
+      Map<String, Integer> lines) {
+    this(
+        revision,
+        downRevisions,
+        message,
+        branchLabels,
+        dependsOn,
+        declaredTransactional,
+        lintIgnore,
+        operations,
+        file,
+        checksum,
+        lines,
+        false);
   }
 
   /** True when the revision and its version update commit in one transaction. */

@@ -169,6 +169,7 @@ public final class MigrationDirectory {
                     + " inside a transaction (CREATE/DROP INDEX CONCURRENTLY); remove"
                     + " 'transactional: true', or set 'concurrently: false' on the index"));
       }
+      problems.addAll(Reversibility.problems(m));
       for (String d : m.dependsOn()) {
         if (!byId.containsKey(d) && !byLabel.containsKey(d) && !broken.contains(d)) {
           problems.add(

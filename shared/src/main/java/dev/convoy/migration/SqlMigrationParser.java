@@ -28,6 +28,7 @@ final class SqlMigrationParser {
           "branch_labels",
           "depends_on",
           "transactional",
+          "irreversible",
           "lint_ignore");
 
   private SqlMigrationParser() {}
@@ -94,17 +95,8 @@ final class SqlMigrationParser {
                   ? "no '-- +upgrade' section: put the upgrade SQL after a '-- +upgrade' line"
                   : "the '-- +upgrade' section is empty"));
     }
-    Boolean transactional = null;
-    String tx = headers.get("transactional");
-    if (tx != null) {
-      if (tx.equalsIgnoreCase("true") || tx.equalsIgnoreCase("false")) {
-        transactional = Boolean.parseBoolean(tx.toLowerCase(Locale.ROOT));
-      } else {
-        problems.add(
-            new Problem(
-                file, lines.get("transactional"), "transactional must be true or false: " + tx));
-      }
-    }
+    Boolean transactional = bool(file, "transactional", headers, lines, problems);
+    Boolean irreversible = bool(file, "irreversible", headers, lines, problems);
     if (problems.size() > before) {
       return Optional.empty();
     }
@@ -122,7 +114,35 @@ final class SqlMigrationParser {
             List.of(new RawSql(up.toString().strip(), downSql, runInTx)),
             file,
             Checksums.of(text),
-            lines));
+            lines,
+            Boolean.TRUE.equals(irreversible)));
+  }
+
+  /** A {@code true}/{@code false} header, or null when absent (a problem when neither). */
+  private static Boolean bool(
+      String file,
+      String key,
+      Map<String, String> headers,
+      Map<String, Integer> lines,
+      List<Problem> problems) {
+    String v = headers.get(key);
+    if (v == null) {
+      return null;
+    }
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(v.toLowerCase(Locale.ROOT));
+    }
+    problems.add(
+        new Problem(
+            file,
+            lines.get(key),
+            key
+                + " must be true or false, got '"
+                + v
+                + "'; write '-- "
+                + key
+                + ": true' or remove the line"));
+    return null;
   }
 
   /** "a, b" or "[a, b]" or "null" or "" as a list. */

@@ -25,6 +25,7 @@ final class YamlMigrationParser {
           "branch_labels",
           "depends_on",
           "transactional",
+          "irreversible",
           "lint",
           "operations");
 
@@ -58,6 +59,7 @@ final class YamlMigrationParser {
           "missing required field 'down_revision' (write 'down_revision: null' for the first"
               + " revision)");
     }
+    boolean irreversible = y.optionalBool("irreversible").orElse(false);
     List<String> lintIgnore = y.object("lint").map(l -> l.strings("ignore")).orElse(List.of());
     if (!y.has("operations")) {
       y.problem("missing required field 'operations' (a list of {op: ...})");
@@ -94,7 +96,8 @@ final class YamlMigrationParser {
             ops,
             file,
             Checksums.of(text),
-            lines));
+            lines,
+            irreversible));
   }
 
   private static int lineOf(Node root, String key) {

@@ -32,7 +32,8 @@ public record DropIndex(String name, boolean concurrently, CreateIndex recreate)
         ? Optional.of(
             "drop_index "
                 + name
-                + " does not give 'table' and 'columns', so the index cannot be recreated")
+                + " does not give 'table' and 'columns', so the index cannot be recreated;"
+                + " add them to the operation")
         : Optional.empty();
   }
 

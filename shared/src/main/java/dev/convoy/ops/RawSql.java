@@ -29,7 +29,10 @@ public record RawSql(String upSql, String downSql, boolean transactional) implem
   @Override
   public Optional<String> irreversibleReason() {
     return downSql == null
-        ? Optional.of("a sql operation has no 'down' (or no -- +downgrade section)")
+        ? Optional.of(
+            describe()
+                + " has no 'down' (or no -- +downgrade section) with the SQL that undoes it;"
+                + " add one")
         : Optional.empty();
   }
 }

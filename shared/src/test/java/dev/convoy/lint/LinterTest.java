@@ -100,7 +100,8 @@ class LinterTest {
                 + "  - op: drop_column\n    table: a\n    column: b\n"
                 + "  - op: rename_column\n    table: a\n    from: c\n    to: d\n"
                 + "  - op: drop_table\n    table: z\n"
-                + "  - op: create_index\n    table: a\n    columns: [x]\n    concurrently: false\n",
+                + "  - op: create_index\n    table: a\n    columns: [x]\n    concurrently: false\n"
+                + "irreversible: true\n",
             true);
     assertEquals(List.of("drop-column", "rename", "index-not-concurrent"), ids(f));
     assertEquals(5, f.get(0).line());

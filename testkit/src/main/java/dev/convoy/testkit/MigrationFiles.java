@@ -71,6 +71,24 @@ public final class MigrationFiles {
             + "\n");
   }
 
+  /**
+   * A SQL revision marked {@code -- irreversible: true}, with no downgrade section: one no
+   * downgrade may cross.
+   */
+  public Path irreversibleSql(String revision, String down, String up) {
+    return write(
+        revision + ".sql",
+        "-- revision: "
+            + revision
+            + "\n-- down_revision: "
+            + (down == null ? "null" : down)
+            + "\n-- message: "
+            + revision
+            + "\n-- irreversible: true\n-- +upgrade\n"
+            + up
+            + "\n");
+  }
+
   /** A chain of {@code n} SQL revisions r0001..rNNNN, each creating table tNNNN with one row. */
   public void chain(int n) {
     String prev = null;

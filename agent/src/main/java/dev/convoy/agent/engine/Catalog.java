@@ -53,7 +53,8 @@ final class Catalog {
         ops,
         m.file(),
         m.checksum(),
-        m.lines());
+        m.lines(),
+        m.irreversible());
   }
 
   private static boolean noRewrite(TextSession db, AlterColumn a) {

@@ -33,4 +33,12 @@ public interface MigrationListener {
   default void backfill(Migration m, BackfillProgress progress) {}
 
   default void finished(Migration m, Direction direction, Duration took) {}
+
+  /**
+   * A revision finished in {@code state}: "applied", "expanded" (its contract still to run) or
+   * "reverted". By default the same as {@link #finished(Migration, Direction, Duration)}.
+   */
+  default void finished(Migration m, Direction direction, Duration took, String state) {
+    finished(m, direction, took);
+  }
 }

@@ -6,7 +6,7 @@ import dev.convoy.error.ErrorCode;
 import dev.convoy.graph.Planner;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.Migration;
-import dev.convoy.ops.Operation;
+import dev.convoy.migration.Reversibility;
 import dev.convoy.ops.Sql;
 import dev.convoy.ops.Statement;
 import java.time.Duration;
@@ -47,18 +47,7 @@ public final class OfflineSql {
     List<String> from = heads(r[0]);
     List<Migration> plan = new Planner(graph).downgrade(from, r[1]);
     for (Migration m : plan) {
-      for (Operation op : m.operations()) {
-        op.irreversibleReason()
-            .ifPresent(
-                why ->
-                    fail(
-                        "revision "
-                            + m.revision()
-                            + " ("
-                            + m.file()
-                            + ") cannot be downgraded: "
-                            + why));
-      }
+      Reversibility.refusal(m).ifPresent(OfflineSql::fail);
     }
     return script(header("downgrade", r[0], r[1]), from, plan, Direction.DOWNGRADE);
   }

@@ -105,7 +105,7 @@ final class PlanRunner {
                 .toLowerCase(java.util.Locale.ROOT);
       }
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
-      listener.finished(m, Direction.UPGRADE, took);
+      listener.finished(m, Direction.UPGRADE, took, outcome);
       done.add(new AppliedRevision(m.revision(), m.message(), Direction.UPGRADE, took, outcome));
       heads = after;
     }

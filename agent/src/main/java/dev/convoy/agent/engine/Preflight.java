@@ -4,6 +4,7 @@ import dev.convoy.agent.db.TextSession;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import dev.convoy.migration.Migration;
+import dev.convoy.migration.Reversibility;
 import dev.convoy.ops.DataLoss;
 import dev.convoy.ops.Operation;
 import java.util.ArrayList;
@@ -36,18 +37,19 @@ final class Preflight {
     }
   }
 
+  /** Refuses a downgrade that would cross a revision that cannot be downgraded. */
   static void requireReversible(List<Migration> plan) {
     List<String> reasons = new ArrayList<>();
     for (Migration m : plan) {
-      for (Operation op : m.operations()) {
-        op.irreversibleReason()
-            .ifPresent(r -> reasons.add("revision " + m.revision() + " (" + m.file() + "): " + r));
-      }
+      Reversibility.refusal(m).ifPresent(reasons::add);
     }
     if (!reasons.isEmpty()) {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT,
-          "cannot downgrade: " + String.join("\n  ", reasons) + "\nNothing was changed.");
+          "cannot downgrade: "
+              + String.join("\n  ", reasons)
+              + "\nNothing was changed. Downgrade to a revision after it, or undo it by hand and"
+              + " record where the database is with 'convoy stamp'.");
     }
   }
 

@@ -14,9 +14,10 @@ import java.security.MessageDigest;
 import java.util.concurrent.Callable;
 
 /**
- * The coordinator's HTTP API (DESIGN.md "Interfaces"): rollouts, environments, health, metrics and
- * the dashboard. Mutating calls need {@code Authorization: Bearer <CONVOY_API_TOKEN>}. Handlers
- * that touch the control database run on a worker, never on the event loop.
+ * The coordinator's HTTP API (DESIGN.md "Interfaces"): rollouts (start, approve, deployed, pause,
+ * resume, rollback), environments, health, metrics and the dashboard. Mutating calls need {@code
+ * Authorization: Bearer <CONVOY_API_TOKEN>}. Handlers that touch the control database run on a
+ * worker, never on the event loop.
  */
 final class Api {
   private final Coordinator coordinator;
@@ -197,21 +198,13 @@ final class Api {
     ControlStore store = coordinator.store();
     String where = " WHERE id = " + Sql.literal(id);
     switch (ctx.pathParam("action")) {
-      case "approve" -> {
-        String env = ctx.queryParam("env").isEmpty() ? waitingEnv(r) : ctx.queryParam("env").get(0);
-        if (env == null) {
-          throw Rollouts.bad("rollout " + id + " is not waiting for an approval");
-        }
-        store.run(
-            "INSERT INTO "
-                + SCHEMA
-                + ".approvals (rollout_id, env) VALUES ("
-                + Sql.literal(id)
-                + ", "
-                + Sql.literal(env)
-                + ") ON CONFLICT DO NOTHING");
-        store.log(id, env, "approved", null);
-      }
+      case "approve" ->
+          new GateRelease(store)
+              .approve(
+                  r,
+                  ctx.queryParam("env").isEmpty() ? null : ctx.queryParam("env").get(0),
+                  by(ctx));
+      case "deployed" -> new GateRelease(store).deployed(r, by(ctx));
       case "pause" -> {
         requireIn(id, state, "running", "waiting");
         store.run("UPDATE " + SCHEMA + ".rollouts SET state = 'paused'" + where);
@@ -237,20 +230,29 @@ final class Api {
           throw Rollouts.bad(
               "unknown action '"
                   + ctx.pathParam("action")
-                  + "': approve, pause, resume or rollback");
+                  + "': approve, deployed, pause, resume or rollback");
     }
     coordinator.wake();
     return coordinator.rollouts().describe(id);
   }
 
-  private static String waitingEnv(JsonObject r) {
-    for (Object o : r.getJsonArray("steps")) {
-      JsonObject s = (JsonObject) o;
-      if (s.getString("state").equals("pending") && s.getString("gate").equals("approval")) {
-        return s.getString("env");
+  /**
+   * Who released a gate, for the event log: {@code by} from the JSON body or the query (the CLI
+   * sends the user and host), else the client's address.
+   */
+  private static String by(RoutingContext ctx) {
+    String by = ctx.queryParam("by").isEmpty() ? null : ctx.queryParam("by").get(0);
+    if (by == null && ctx.body().length() > 0) {
+      try {
+        by = ctx.body().asJsonObject().getString("by");
+      } catch (RuntimeException e) {
+        by = null;
       }
     }
-    return null;
+    if (by == null || by.isBlank()) {
+      by = "an API client at " + ctx.request().remoteAddress();
+    }
+    return by.length() > 200 ? by.substring(0, 200) : by;
   }
 
   private static void requireIn(String id, String state, String... allowed) {
@@ -298,7 +300,9 @@ final class Api {
             int code =
                 e instanceof NotFound
                     ? 404
-                    : e instanceof ConvoyException ce && ce.code().exitCode() == 2 ? 400 : 500;
+                    : e instanceof Conflict
+                        ? 409
+                        : e instanceof ConvoyException ce && ce.code().exitCode() == 2 ? 400 : 500;
             json(ctx, code, new JsonObject().put("error", e.getMessage()));
           }
         });

@@ -12,7 +12,7 @@ abstract class RolloutAction implements Callable<Integer> {
   private final Cli cli;
   @picocli.CommandLine.Mixin RolloutCommand.Api api = new RolloutCommand.Api();
 
-  @Parameters(index = "0", paramLabel = "ID")
+  @Parameters(index = "0", paramLabel = "ID", description = "The rollout's id.")
   String id;
 
   RolloutAction(Cli cli) {
@@ -40,8 +40,8 @@ abstract class RolloutAction implements Callable<Integer> {
   @Command(
       name = "approve",
       description = {
-        "Pass the approval gate a rollout waits at: a stage's, or the contract gate (the",
-        "deploy window of an expand-first rollout) when it has reached it."
+        "Pass the approval gate a rollout waits at: a stage's, or the contract",
+        "gate (the deploy window of an expand-first rollout) once it is there."
       })
   static final class Approve extends RolloutAction {
     @Option(names = "--env", description = "The environment to approve (default: the next).")
@@ -73,9 +73,10 @@ abstract class RolloutAction implements Callable<Integer> {
   @Command(
       name = "deployed",
       description = {
-        "Say the new application is deployed: releases the contract gate (the deploy window",
-        "between expand and contract) an expand-first rollout waits at. For deploy pipelines;",
-        "refused (exit 2) when the rollout is not waiting there."
+        "Say the new application is out: releases the contract gate (the deploy",
+        "window between expand and contract) an expand-first rollout waits at.",
+        "Made by a deploy pipeline; refused (exit 2) when the rollout is not",
+        "waiting there."
       })
   static final class Deployed extends RolloutAction {
     @Option(names = "--by", description = "Who deployed, for the event log (default: user@host).")

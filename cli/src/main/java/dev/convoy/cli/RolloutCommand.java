@@ -134,9 +134,11 @@ final class RolloutCommand implements Callable<Integer> {
         names = "--contract-gate",
         paramLabel = "GATE",
         description = {
-          "expand-first: what ends the deploy window between expand (done in every environment)",
-          "and contract: approval (default; 'rollout approve ID' or 'rollout deployed ID'),",
-          "deployed (only 'rollout deployed ID', for a deploy pipeline), soak:<duration>, or auto."
+          "expand-first: what ends the deploy window between expand",
+          "(done in every environment) and contract: approval (default;",
+          "'rollout approve ID' or 'rollout deployed ID'), deployed",
+          "(only 'rollout deployed ID', from a deploy pipeline),",
+          "soak:<duration>, or auto (no window)."
         })
     String contractGate;
 

@@ -285,6 +285,24 @@ class DeployWindowTest {
     }
   }
 
+  @Test
+  void status_names_the_wave_only_when_there_are_several() {
+    JsonObject r =
+        new JsonObject()
+            .put("id", "r1")
+            .put("target", "head")
+            .put("strategy", "expand-first")
+            .put("state", "running")
+            .put("wave", 1)
+            .put("waves", 2);
+    assertTrue(
+        RolloutView.render(r)
+            .startsWith("Rollout r1 to head (expand-first): running (wave 1 of 2)"),
+        RolloutView.render(r));
+    assertEquals(
+        "Rollout r1 to head (expand-first): running", RolloutView.render(r.put("waves", 1)));
+  }
+
   private static String expanded() {
     return "SELECT count(*) FROM convoy.expanded WHERE revision = 'gate0002'";
   }

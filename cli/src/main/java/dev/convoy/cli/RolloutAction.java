@@ -48,11 +48,11 @@ abstract class RolloutAction implements Callable<Integer> {
     String env;
 
     @Option(names = "--by", description = "Who approves, for the event log (default: user@host).")
-    String by = Who.me();
+    String by;
 
     @Override
     JsonObject body() {
-      return new JsonObject().put("by", by);
+      return new JsonObject().put("by", by == null ? Who.me() : by);
     }
 
     Approve(Cli cli) {
@@ -80,7 +80,7 @@ abstract class RolloutAction implements Callable<Integer> {
       })
   static final class Deployed extends RolloutAction {
     @Option(names = "--by", description = "Who deployed, for the event log (default: user@host).")
-    String by = Who.me();
+    String by;
 
     Deployed(Cli cli) {
       super(cli);
@@ -93,7 +93,7 @@ abstract class RolloutAction implements Callable<Integer> {
 
     @Override
     JsonObject body() {
-      return new JsonObject().put("by", by);
+      return new JsonObject().put("by", by == null ? Who.me() : by);
     }
   }
 

@@ -96,7 +96,9 @@ final class GateRelease {
                 + ", at step "
                 + next.getInteger("seq")
                 + " ("
-                + (next.getString("phase").equals("expand") ? "expand" : "contract")
+                + (next.getString("phase").equals("expand")
+                    ? "expand"
+                    : r.getString("strategy").equals("expand-first") ? "contract" : "upgrade")
                 + " in "
                 + next.getString("env")
                 + ", "

@@ -142,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
                   new JsonObject().put("target", "head").put("strategy", "expand-first"))
               .getString("id");
       say("Rollout " + id + ": example migrations to head, expand-first, dev -> staging -> prod");
-      JsonObject r = follow(client, id);
+      JsonObject r = follow(client, token, id);
       say("");
       for (String env : ENVS) {
         try (TextSession db =
@@ -234,8 +234,15 @@ final class DemoCommand implements Callable<Integer> {
         "the demo's agents did not report within 15 s; is Redis at " + redis + " reachable?");
   }
 
-  private JsonObject follow(RolloutCommand.Api client, String id) throws InterruptedException {
+  /**
+   * Shows the rollout as it changes until it ends. At the deploy window (expand done everywhere,
+   * contract gate closed) the demo stands in for a deploy pipeline and releases it, as a pipeline
+   * would once the new application is out: the demo keeps finishing on its own.
+   */
+  private JsonObject follow(RolloutCommand.Api client, String token, String id)
+      throws InterruptedException {
     String last = "";
+    boolean released = false;
     while (true) {
       JsonObject r = client.call("GET", "/api/rollouts/" + id, null);
       String view = RolloutView.render(r);
@@ -249,6 +256,21 @@ final class DemoCommand implements Callable<Integer> {
       }
       if (RolloutView.ended(r.getString("state"))) {
         return r;
+      }
+      JsonObject waiting = r.getJsonObject("waiting_for");
+      if (!released && waiting != null && "deploy".equals(waiting.getString("kind"))) {
+        say(
+            "The demo stands in for your deploy pipeline: the new application would ship now;"
+                + " it calls 'convoy rollout deployed "
+                + id
+                + "'.");
+        last = "";
+        client.callWith(
+            token,
+            "POST",
+            "/api/rollouts/" + id + "/deployed",
+            new JsonObject().put("by", "convoy demo, standing in for the deploy pipeline"));
+        released = true;
       }
       Thread.sleep(250);
     }

@@ -140,13 +140,21 @@ public final class Main implements Runnable {
     }
   }
 
-  /** Every subcommand answers --help (and -h), as the top-level command does. */
+  /**
+   * Every subcommand answers --help (and -h), as the top-level command does, down to nested ones
+   * ({@code rollout start --help}).
+   */
   private static void add(CommandLine cl, String name, Object command) {
     CommandLine sub = new CommandLine(command, cl.getFactory());
     if (!(command instanceof CommandLine.HelpCommand)) {
-      sub.getCommandSpec().mixinStandardHelpOptions(true);
+      withHelp(sub);
     }
     cl.addSubcommand(name, sub);
+  }
+
+  private static void withHelp(CommandLine command) {
+    command.getCommandSpec().mixinStandardHelpOptions(true);
+    command.getSubcommands().values().forEach(Main::withHelp);
   }
 
   private static Object create(CliFactory factory, Class<?> c) {

@@ -23,10 +23,11 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       RolloutCommand.Start.class,
       RolloutCommand.Status.class,
-      RolloutCommand.Act.Approve.class,
-      RolloutCommand.Act.Pause.class,
-      RolloutCommand.Act.Resume.class,
-      RolloutCommand.Act.Rollback.class
+      RolloutAction.Approve.class,
+      RolloutAction.Deployed.class,
+      RolloutAction.Pause.class,
+      RolloutAction.Resume.class,
+      RolloutAction.Rollback.class
     })
 final class RolloutCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -100,7 +101,7 @@ final class RolloutCommand implements Callable<Integer> {
       JsonObject answer = r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
       if (r.statusCode() >= 400) {
         throw new ConvoyException(
-            r.statusCode() == 400 || r.statusCode() == 401 || r.statusCode() == 404
+            List.of(400, 401, 404, 409).contains(r.statusCode())
                 ? ErrorCode.BAD_INPUT
                 : ErrorCode.CONNECTION_FAILED,
             "coordinator answered " + r.statusCode() + ": " + answer.getString("error", r.body()));
@@ -129,6 +130,18 @@ final class RolloutCommand implements Callable<Integer> {
     @Option(names = "--rollback", defaultValue = "all", description = "all, failed or none.")
     String rollback;
 
+    @Option(
+        names = "--contract-gate",
+        paramLabel = "GATE",
+        description = {
+          "expand-first: what ends the deploy window between expand",
+          "(done in every environment) and contract: approval (default;",
+          "'rollout approve ID' or 'rollout deployed ID'), deployed",
+          "(only 'rollout deployed ID', from a deploy pipeline),",
+          "soak:<duration>, or auto (no window)."
+        })
+    String contractGate;
+
     Start(Cli cli) {
       this.cli = cli;
     }
@@ -152,7 +165,8 @@ final class RolloutCommand implements Callable<Integer> {
                   .put("target", target)
                   .put("strategy", strategy)
                   .put("gates", g)
-                  .put("rollback", rollback));
+                  .put("rollback", rollback)
+                  .put("contract_gate", contractGate));
       cli.out()
           .println(
               api.json
@@ -213,89 +227,6 @@ final class RolloutCommand implements Callable<Integer> {
       }
       JsonArray all = api.call("GET", "/api/rollouts", null).getJsonArray("rollouts");
       return all.isEmpty() ? null : all.getJsonObject(0);
-    }
-  }
-
-  /** approve, pause, resume, rollback: one POST each. */
-  abstract static class Act implements Callable<Integer> {
-    private final Cli cli;
-    @picocli.CommandLine.Mixin Api api = new Api();
-
-    @Parameters(index = "0", paramLabel = "ID")
-    String id;
-
-    Act(Cli cli) {
-      this.cli = cli;
-    }
-
-    abstract String action();
-
-    String query() {
-      return "";
-    }
-
-    @Override
-    public Integer call() {
-      JsonObject r = api.call("POST", "/api/rollouts/" + id + "/" + action() + query(), null);
-      cli.out().println(api.json ? r.encodePrettily() : RolloutView.render(r));
-      cli.out().flush();
-      return 0;
-    }
-
-    @Command(name = "approve", description = "Pass the approval gate a rollout waits at.")
-    static final class Approve extends Act {
-      @Option(names = "--env", description = "The environment to approve (default: the next).")
-      String env;
-
-      Approve(Cli cli) {
-        super(cli);
-      }
-
-      @Override
-      String action() {
-        return "approve";
-      }
-
-      @Override
-      String query() {
-        return env == null ? "" : "?env=" + env;
-      }
-    }
-
-    @Command(name = "pause", description = "Stop sending steps (the running one finishes).")
-    static final class Pause extends Act {
-      Pause(Cli cli) {
-        super(cli);
-      }
-
-      @Override
-      String action() {
-        return "pause";
-      }
-    }
-
-    @Command(name = "resume", description = "Continue a paused rollout.")
-    static final class Resume extends Act {
-      Resume(Cli cli) {
-        super(cli);
-      }
-
-      @Override
-      String action() {
-        return "resume";
-      }
-    }
-
-    @Command(name = "rollback", description = "Bring every touched environment back (by policy).")
-    static final class Rollback extends Act {
-      Rollback(Cli cli) {
-        super(cli);
-      }
-
-      @Override
-      String action() {
-        return "rollback";
-      }
     }
   }
 }

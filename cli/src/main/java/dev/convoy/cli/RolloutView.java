@@ -3,7 +3,10 @@ package dev.convoy.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** A rollout as text: its state, then one line per environment with a progress bar. */
+/**
+ * A rollout as text: its state (and wave, when there are several), what it waits for and what
+ * releases it, then one line per environment with a progress bar.
+ */
 final class RolloutView {
   private RolloutView() {}
 
@@ -21,6 +24,21 @@ final class RolloutView {
             .append(r.getString("strategy"))
             .append("): ")
             .append(r.getString("state"));
+    Integer waves = r.getInteger("waves");
+    if (waves != null && waves > 1) {
+      sb.append(" (wave ").append(r.getInteger("wave")).append(" of ").append(waves).append(')');
+    }
+    JsonObject w = r.getJsonObject("waiting_for");
+    if (w != null) {
+      sb.append("\n  ").append(capitalized(w.getString("message")));
+      if (w.getString("gate") != null) {
+        sb.append("; contract gate ").append(w.getString("gate"));
+      }
+      if (w.getValue("soak_remaining_seconds") != null) {
+        sb.append(String.format(", %.1f s of soak left", w.getDouble("soak_remaining_seconds")));
+      }
+      sb.append(".\n  Released by ").append(w.getString("released_by")).append('.');
+    }
     if (r.getString("error") != null) {
       sb.append("\n  ").append(r.getString("error"));
     }
@@ -45,5 +63,9 @@ final class RolloutView {
       }
     }
     return sb.toString();
+  }
+
+  private static String capitalized(String s) {
+    return s == null || s.isEmpty() ? "" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 }

@@ -48,13 +48,13 @@ class RolloutTest {
           401,
           t.http("POST", "/api/rollouts", "{}", false).statusCode(),
           "mutating calls need the bearer token");
-      String first = t.startRollout(new JsonObject().put("target", "roll0001"));
+      String first = t.startRollout(auto().put("target", "roll0001"));
       assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
       for (String env : Topology.ENVS) {
         t.dbs.get(env).execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 20000) g");
       }
       Topology.sleep(1200); // heartbeats carry the new heads
-      String id = t.startRollout(new JsonObject().put("target", "head"));
+      String id = t.startRollout(auto().put("target", "head"));
       String sawRunning = null;
       long until = System.currentTimeMillis() + 60_000;
       JsonObject r = t.rollout(id);
@@ -112,14 +112,14 @@ class RolloutTest {
             + "    check: \"qty > 0\"\n");
     try (Topology t = new Topology(dir)) {
       t.start();
-      String first = t.startRollout(new JsonObject().put("target", "fail0001"));
+      String first = t.startRollout(auto().put("target", "fail0001"));
       assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
       for (String env : Topology.ENVS) {
         t.dbs.get(env).execute("INSERT INTO item VALUES (1, 5), (2, 7)");
       }
       t.dbs.get("prod").execute("INSERT INTO item VALUES (3, -1)"); // violates the new check
       Topology.sleep(1500); // heartbeats carry the new heads
-      String id = t.startRollout(new JsonObject().put("target", "fail0002"));
+      String id = t.startRollout(auto().put("target", "fail0002"));
       JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
@@ -226,7 +226,9 @@ class RolloutTest {
                   "--token-file",
                   token.toString(),
                   "--gate",
-                  "prod=approval")
+                  "prod=approval",
+                  "--contract-gate",
+                  "auto")
               .exits(0)
               .outContains("Rollout ", "started");
       String id = started.out().split(" ")[1];
@@ -255,10 +257,10 @@ class RolloutTest {
     migrations();
     try (Topology t = new Topology(dir)) {
       t.start();
-      String first = t.startRollout(new JsonObject().put("target", "roll0001"));
+      String first = t.startRollout(auto().put("target", "roll0001"));
       assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
       Topology.sleep(1200); // heartbeats carry the new heads
-      String id = t.startRollout(new JsonObject().put("target", "roll0002"));
+      String id = t.startRollout(auto().put("target", "roll0002"));
       assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(60)).getString("state"));
       Path token = dir.resolve("token");
       java.nio.file.Files.writeString(token, Topology.TOKEN);
@@ -351,6 +353,11 @@ class RolloutTest {
         redis.close();
       }
     }
+  }
+
+  /** A rollout request that contracts right after expand (no deploy window): what these test. */
+  private static JsonObject auto() {
+    return new JsonObject().put("contract_gate", "auto");
   }
 
   /** Reads the server-sent events stream until {@code until} shows up (or 15 s pass). */

@@ -14,9 +14,10 @@ import java.security.MessageDigest;
 import java.util.concurrent.Callable;
 
 /**
- * The coordinator's HTTP API (DESIGN.md "Interfaces"): rollouts, environments, health, metrics and
- * the dashboard. Mutating calls need {@code Authorization: Bearer <CONVOY_API_TOKEN>}. Handlers
- * that touch the control database run on a worker, never on the event loop.
+ * The coordinator's HTTP API (DESIGN.md "Interfaces"): rollouts (start, approve, deployed, pause,
+ * resume, rollback), environments, health, metrics and the dashboard. Mutating calls need {@code
+ * Authorization: Bearer <CONVOY_API_TOKEN>}. Handlers that touch the control database run on a
+ * worker, never on the event loop.
  */
 final class Api {
   private final Coordinator coordinator;
@@ -36,7 +37,7 @@ final class Api {
   HttpServer listen(int port) {
     Router router = Router.router(coordinator.vertx());
     router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    router.get("/api/events").handler(this::events);
+    router.get("/api/events").handler(new EventStream(coordinator, workers)::serve);
     router
         .get("/health")
         .handler(
@@ -110,86 +111,6 @@ final class Api {
     return coordinator.vertx().createHttpServer().requestHandler(router).listen(port).await();
   }
 
-  /**
-   * Server-sent events: every entry of the control database's event log from now on (or after
-   * {@code ?after=ID}, or the Last-Event-ID header of a reconnecting client), as JSON.
-   */
-  private void events(RoutingContext ctx) {
-    var res = ctx.response();
-    res.setChunked(true)
-        .putHeader("content-type", "text/event-stream")
-        .putHeader("cache-control", "no-cache");
-    String from = ctx.request().getHeader("Last-Event-ID");
-    if (from == null && !ctx.queryParam("after").isEmpty()) {
-      from = ctx.queryParam("after").get(0);
-    }
-    long[] last = {-1};
-    try {
-      last[0] = from == null ? -1 : Long.parseLong(from);
-    } catch (NumberFormatException e) {
-      last[0] = -1;
-    }
-    res.write(": convoy events\n\n");
-    boolean[] busy = {false};
-    long timer =
-        coordinator
-            .vertx()
-            .setPeriodic(
-                0,
-                500,
-                t -> {
-                  if (busy[0]) {
-                    return;
-                  }
-                  busy[0] = true;
-                  workers.execute(
-                      () -> {
-                        try {
-                          ControlStore store = coordinator.store();
-                          if (last[0] < 0) {
-                            last[0] =
-                                store
-                                    .one("SELECT coalesce(max(id), 0) FROM " + SCHEMA + ".events")
-                                    .getLong(0);
-                          }
-                          StringBuilder out = new StringBuilder();
-                          for (var r :
-                              store.rows(
-                                  "SELECT id, at::text, rollout_id, env, type, message FROM "
-                                      + SCHEMA
-                                      + ".events WHERE id > "
-                                      + last[0]
-                                      + " ORDER BY id LIMIT 500")) {
-                            last[0] = r.getLong(0);
-                            out.append("id: ")
-                                .append(last[0])
-                                .append("\nevent: ")
-                                .append(r.getString(4))
-                                .append("\ndata: ")
-                                .append(
-                                    new JsonObject()
-                                        .put("id", last[0])
-                                        .put("at", r.getString(1))
-                                        .put("rollout", r.getString(2))
-                                        .put("env", r.getString(3))
-                                        .put("type", r.getString(4))
-                                        .put("message", r.getString(5))
-                                        .encode())
-                                .append("\n\n");
-                          }
-                          if (out.length() > 0) {
-                            res.write(out.toString());
-                          }
-                        } catch (RuntimeException e) {
-                          // The next tick tries again; the client keeps its connection.
-                        } finally {
-                          busy[0] = false;
-                        }
-                      });
-                });
-    res.closeHandler(v -> coordinator.vertx().cancelTimer(timer));
-  }
-
   private JsonObject act(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     JsonObject r = found(coordinator.rollouts().describe(id), id);
@@ -197,21 +118,13 @@ final class Api {
     ControlStore store = coordinator.store();
     String where = " WHERE id = " + Sql.literal(id);
     switch (ctx.pathParam("action")) {
-      case "approve" -> {
-        String env = ctx.queryParam("env").isEmpty() ? waitingEnv(r) : ctx.queryParam("env").get(0);
-        if (env == null) {
-          throw Rollouts.bad("rollout " + id + " is not waiting for an approval");
-        }
-        store.run(
-            "INSERT INTO "
-                + SCHEMA
-                + ".approvals (rollout_id, env) VALUES ("
-                + Sql.literal(id)
-                + ", "
-                + Sql.literal(env)
-                + ") ON CONFLICT DO NOTHING");
-        store.log(id, env, "approved", null);
-      }
+      case "approve" ->
+          new GateRelease(store)
+              .approve(
+                  r,
+                  ctx.queryParam("env").isEmpty() ? null : ctx.queryParam("env").get(0),
+                  by(ctx));
+      case "deployed" -> new GateRelease(store).deployed(r, by(ctx));
       case "pause" -> {
         requireIn(id, state, "running", "waiting");
         store.run("UPDATE " + SCHEMA + ".rollouts SET state = 'paused'" + where);
@@ -237,20 +150,29 @@ final class Api {
           throw Rollouts.bad(
               "unknown action '"
                   + ctx.pathParam("action")
-                  + "': approve, pause, resume or rollback");
+                  + "': approve, deployed, pause, resume or rollback");
     }
     coordinator.wake();
     return coordinator.rollouts().describe(id);
   }
 
-  private static String waitingEnv(JsonObject r) {
-    for (Object o : r.getJsonArray("steps")) {
-      JsonObject s = (JsonObject) o;
-      if (s.getString("state").equals("pending") && s.getString("gate").equals("approval")) {
-        return s.getString("env");
+  /**
+   * Who released a gate, for the event log: {@code by} from the JSON body or the query (the CLI
+   * sends the user and host), else the client's address.
+   */
+  private static String by(RoutingContext ctx) {
+    String by = ctx.queryParam("by").isEmpty() ? null : ctx.queryParam("by").get(0);
+    if (by == null && ctx.body().length() > 0) {
+      try {
+        by = ctx.body().asJsonObject().getString("by");
+      } catch (RuntimeException e) {
+        by = null;
       }
     }
-    return null;
+    if (by == null || by.isBlank()) {
+      by = "an API client at " + ctx.request().remoteAddress();
+    }
+    return by.length() > 200 ? by.substring(0, 200) : by;
   }
 
   private static void requireIn(String id, String state, String... allowed) {
@@ -298,7 +220,9 @@ final class Api {
             int code =
                 e instanceof NotFound
                     ? 404
-                    : e instanceof ConvoyException ce && ce.code().exitCode() == 2 ? 400 : 500;
+                    : e instanceof Conflict
+                        ? 409
+                        : e instanceof ConvoyException ce && ce.code().exitCode() == 2 ? 400 : 500;
             json(ctx, code, new JsonObject().put("error", e.getMessage()));
           }
         });

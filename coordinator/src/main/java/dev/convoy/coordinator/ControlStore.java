@@ -14,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The coordinator's control database: rollouts, their steps, approvals, the event log, and the
- * epoch bumped by every coordinator that takes the lease. What must survive a coordinator or a
- * Redis restart lives here. Calls block (they run on the coordinator's worker threads).
+ * The coordinator's control database: rollouts, their steps, approvals, releases of contract gates,
+ * the event log, and the epoch bumped by every coordinator that takes the lease. What must survive
+ * a coordinator or a Redis restart lives here. Calls block (they run on the coordinator's worker
+ * threads).
  */
 final class ControlStore implements AutoCloseable {
   static final String SCHEMA = "convoy_control";
@@ -73,7 +74,17 @@ final class ControlStore implements AutoCloseable {
             + " PRIMARY KEY (rollout_id, seq));"
             + " ALTER TABLE "
             + SCHEMA
-            + ".steps ADD COLUMN IF NOT EXISTS heard_at timestamptz;"
+            + ".steps ADD COLUMN IF NOT EXISTS heard_at timestamptz,"
+            + " ADD COLUMN IF NOT EXISTS wave int NOT NULL DEFAULT 1;"
+            + " ALTER TABLE "
+            + SCHEMA
+            + ".rollouts ADD COLUMN IF NOT EXISTS contract_gate text,"
+            + " ADD COLUMN IF NOT EXISTS waves int NOT NULL DEFAULT 1;"
+            + " CREATE TABLE IF NOT EXISTS "
+            + SCHEMA
+            + ".releases (rollout_id text NOT NULL, wave int NOT NULL, how text NOT NULL,"
+            + " released_by text NOT NULL, released_at timestamptz NOT NULL DEFAULT now(),"
+            + " PRIMARY KEY (rollout_id, wave));"
             + " CREATE TABLE IF NOT EXISTS "
             + SCHEMA
             + ".approvals (rollout_id text NOT NULL,"

@@ -1,6 +1,9 @@
 package dev.convoy.coordinator;
 
-/** The live dashboard: one static page polling the API every second. */
+/**
+ * The live dashboard: one static page polling the API every second. A rollout at a gate says what
+ * it waits for (the deploy of the new application, or a stage's approval) and what releases it.
+ */
 final class Dashboard {
   private Dashboard() {}
 
@@ -15,11 +18,16 @@ final class Dashboard {
         .bar { background: #eee; width: 160px; height: 10px; display: inline-block; }
         .bar span { background: #3a7; height: 10px; display: block; }
         .failed, .rolled_back, .rolling_back { color: #b33; } .done, .succeeded { color: #282; }
+        .waiting { color: #a60; }
       </style></head>
       <body><h1>Convoy</h1><div id="health"></div><h2>Environments</h2><div id="envs"></div>
       <h2>Rollouts</h2><div id="rollouts"></div>
       <script>
       const esc = s => String(s ?? '').replace(/[&<>]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
+      const waiting = w => !w ? '' : `<p class="waiting">${esc(w.message)}` +
+        (w.gate ? `; contract gate <b>${esc(w.gate)}</b>` : '') +
+        (w.soak_remaining_seconds != null ? ` (${w.soak_remaining_seconds} s of soak left)` : '') +
+        `. Released by ${esc(w.released_by)}.</p>`;
       async function refresh() {
         const h = await (await fetch('/health')).json();
         document.getElementById('health').textContent =
@@ -30,8 +38,9 @@ final class Dashboard {
             esc(a.id) + (a.alive ? '' : ' (silent)') + ' @ ' + esc(a.heads.join(','))).join('<br>')}</td></tr>`).join('') + '</table>';
         const r = await (await fetch('/api/rollouts')).json();
         document.getElementById('rollouts').innerHTML = r.rollouts.map(ro =>
-          `<h3>${esc(ro.id)} → ${esc(ro.target)} <span class="${esc(ro.state)}">${esc(ro.state)}</span></h3>` +
-          (ro.error ? `<p class="failed">${esc(ro.error)}</p>` : '') +
+          `<h3>${esc(ro.id)} → ${esc(ro.target)} <span class="${esc(ro.state)}">${esc(ro.state)}</span>` +
+          (ro.waves > 1 ? ` <small>wave ${ro.wave} of ${ro.waves}</small>` : '') + '</h3>' +
+          (ro.error ? `<p class="failed">${esc(ro.error)}</p>` : '') + waiting(ro.waiting_for) +
           '<table><tr><th>env</th><th>state</th><th>revision</th><th>backfill</th></tr>' +
           ro.stages.map(s => {
             const pct = s.rows_total ? Math.min(100, 100 * s.rows_done / s.rows_total) : 0;

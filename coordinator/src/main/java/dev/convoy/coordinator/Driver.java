@@ -20,13 +20,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The leader's rollout state machine. Each tick reads every active rollout from the control
- * database and moves it one decision on: pass a gate (auto, soak, approval) and send the next
- * step's command to its environment's stream; finish the rollout when every step succeeded; on a
- * failed or rejected step, stop and append rollback steps by policy (every touched environment, or
- * only the failed one, in reverse stage order, back to its starting heads). Step outcomes come from
- * {@link #apply(Event)}. Everything it decides is written to the control database first, so a
- * coordinator that takes over continues exactly there; a step sent by an earlier term and not
- * answered is sent again with the new epoch (agents are idempotent per step).
+ * database and moves it one decision on: pass a gate ({@link GateKeeper}: a stage's auto, soak or
+ * approval, or an expand-first wave's contract gate, the deploy window) and send the next step's
+ * command to its environment's stream; finish the rollout when every step succeeded; on a failed or
+ * rejected step, stop and append rollback steps by policy (every touched environment, or only the
+ * failed one, in reverse stage order, back to its starting heads). Step outcomes come from {@link
+ * #apply(Event)}. Everything it decides is written to the control database first, so a coordinator
+ * that takes over continues exactly there; a step sent by an earlier term and not answered is sent
+ * again with the new epoch (agents are idempotent per step).
  */
 final class Driver {
   private static final Logger log = LoggerFactory.getLogger(Driver.class);
@@ -40,6 +41,7 @@ final class Driver {
   private final Clock clock;
   private final String id;
   private final StepSender sender;
+  private final GateKeeper gates;
 
   Driver(
       Lease lease,
@@ -57,6 +59,7 @@ final class Driver {
     this.metrics = metrics;
     this.clock = clock;
     this.sender = new StepSender(lease, id, store, redis, keys, signer);
+    this.gates = new GateKeeper(store);
   }
 
   /** One decision for every active rollout, as the leader of {@code epoch}. */
@@ -91,7 +94,7 @@ final class Driver {
             "SELECT seq, env, action, phase, target, gate, rollback, state, epoch,"
                 + " finished_at, coalesce(heard_at, sent_at) < now() - interval '"
                 + SILENCE.toMillis()
-                + " milliseconds' FROM "
+                + " milliseconds', wave FROM "
                 + SCHEMA
                 + ".steps WHERE rollout_id = "
                 + Sql.literal(rollout)
@@ -149,16 +152,12 @@ final class Driver {
     }
     String st = next.getString(7);
     if (st.equals("pending")) {
-      String gate = next.getString(5);
-      if (gate.equals("approval") && !approved(rollout, next.getString(1))) {
-        if (!state.equals("waiting")) {
+      GateKeeper.Hold hold = gates.hold(rollout, next, previousFinished, clock.instant());
+      if (hold != null) {
+        if (hold.visible() && !state.equals("waiting")) {
           setState(rollout, "waiting");
-          store.log(
-              rollout, next.getString(1), "waiting", "approval needed before " + next.getString(1));
+          store.log(rollout, hold.env(), hold.event(), hold.message());
         }
-        return;
-      }
-      if (!Gate.soaked(gate, previousFinished, clock.instant())) {
         return;
       }
       if (state.equals("waiting")) {
@@ -248,18 +247,6 @@ final class Driver {
         "rollback_started",
         "back to the starting revision in " + String.join(", ", back));
     log.warn("{} - rollout {}: {}; rolling back {}", id, rollout, reason, back);
-  }
-
-  private boolean approved(String rollout, String env) {
-    return !store
-        .rows(
-            "SELECT 1 FROM "
-                + SCHEMA
-                + ".approvals WHERE rollout_id = "
-                + Sql.literal(rollout)
-                + " AND env = "
-                + Sql.literal(env))
-        .isEmpty();
   }
 
   private void setState(String rollout, String state) {

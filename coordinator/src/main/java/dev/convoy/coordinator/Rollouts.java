@@ -8,13 +8,11 @@ import dev.convoy.error.ErrorCode;
 import dev.convoy.graph.Planner;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.ops.Sql;
-import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Plans;
 import dev.convoy.rollout.Wire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +28,21 @@ final class Rollouts {
 
   private final ControlStore store;
   private final List<String> environments;
+  private final RolloutJson json;
 
   Rollouts(ControlStore store, List<String> environments) {
     this.store = store;
     this.environments = List.copyOf(environments);
+    this.json = new RolloutJson(store, this.environments);
   }
 
   /** A validated request: what {@code POST /api/rollouts} takes. */
-  record Request(String target, String strategy, Map<String, String> gates, String rollback) {
+  record Request(
+      String target,
+      String strategy,
+      Map<String, String> gates,
+      String rollback,
+      String contractGate) {
     Request {
       target = target == null || target.isBlank() ? "head" : target;
       strategy = strategy == null ? "expand-first" : strategy;
@@ -59,14 +64,28 @@ final class Rollouts {
                   + " is not auto, approval or soak:<duration> (e.g. soak:30s)");
         }
       }
+      if (strategy.equals("per-environment") && contractGate != null) {
+        throw bad(
+            "contract gate '"
+                + contractGate
+                + "' needs strategy expand-first: a per-environment rollout contracts each"
+                + " environment right after its expand, so it has no deploy window; drop"
+                + " contract_gate or use expand-first");
+      }
+      contractGate = strategy.equals("expand-first") ? ContractGate.validated(contractGate) : null;
     }
 
     static Request of(JsonObject body) {
       Map<String, String> gates = new LinkedHashMap<>();
       JsonObject g = body.getJsonObject("gates", new JsonObject());
       g.forEach(e -> gates.put(e.getKey(), String.valueOf(e.getValue())));
+      Object contract = body.getValue("contract_gate");
       return new Request(
-          body.getString("target"), body.getString("strategy"), gates, body.getString("rollback"));
+          body.getString("target"),
+          body.getString("strategy"),
+          gates,
+          body.getString("rollback"),
+          contract == null ? null : String.valueOf(contract));
     }
   }
 
@@ -92,27 +111,15 @@ final class Rollouts {
     List<String> targetHeads = targetHeads(graph, req.target());
     String id = UUID.randomUUID().toString().substring(0, 8);
     String target = String.join(",", targetHeads);
-    List<String> values = new ArrayList<>();
-    int seq = 0;
-    if (req.strategy().equals("expand-first")) {
-      for (String env : environments) {
-        values.add(step(id, ++seq, env, Command.UPGRADE, "expand", target, gate(req, env)));
-      }
-      for (String env : environments) {
-        values.add(step(id, ++seq, env, Command.UPGRADE, "all", target, "auto"));
-      }
-    } else {
-      for (String env : environments) {
-        values.add(step(id, ++seq, env, Command.UPGRADE, "all", target, gate(req, env)));
-      }
-    }
+    List<List<String>> waves = RolloutPlan.waveTargets(graph, heads, targetHeads);
+    List<String> values = RolloutPlan.steps(id, req, environments, waves);
     JsonObject start = new JsonObject();
     heads.forEach((env, h) -> start.put(env, new JsonArray(h)));
     store.run(
         "BEGIN; INSERT INTO "
             + SCHEMA
             + ".rollouts (id, target, target_heads, strategy,"
-            + " rollback_policy, state, start_heads, revisions) VALUES ("
+            + " rollback_policy, state, start_heads, revisions, contract_gate, waves) VALUES ("
             + Sql.literal(id)
             + ", "
             + Sql.literal(req.target())
@@ -126,14 +133,27 @@ final class Rollouts {
             + json(start.encode())
             + ", "
             + json(Wire.write(Plans.revisions(graph, targetHeads)))
+            + ", "
+            + ControlStore.lit(req.contractGate())
+            + ", "
+            + waves.size()
             + ");"
             + " INSERT INTO "
             + SCHEMA
-            + ".steps (rollout_id, seq, env, action, phase, target, gate)"
+            + ".steps (rollout_id, seq, env, action, phase, target, gate, wave)"
             + " VALUES "
             + String.join(", ", values)
             + "; COMMIT");
-    store.log(id, null, "rollout_started", "to " + target + " (" + req.strategy() + ")");
+    store.log(
+        id,
+        null,
+        "rollout_started",
+        "to "
+            + target
+            + " ("
+            + req.strategy()
+            + (req.contractGate() == null ? "" : ", contract gate " + req.contractGate())
+            + ")");
     return id;
   }
 
@@ -157,106 +177,13 @@ final class Rollouts {
     return List.of(one);
   }
 
-  private static String gate(Request req, String env) {
-    return req.gates().getOrDefault(env, "auto");
-  }
-
-  private static String step(
-      String id, int seq, String env, String action, String phase, String target, String gate) {
-    return "("
-        + Sql.literal(id)
-        + ", "
-        + seq
-        + ", "
-        + Sql.literal(env)
-        + ", "
-        + Sql.literal(action)
-        + ", "
-        + Sql.literal(phase)
-        + ", "
-        + Sql.literal(target)
-        + ", "
-        + Sql.literal(gate)
-        + ")";
-  }
-
   private static String json(String s) {
     return Sql.literal(s) + "::jsonb";
   }
 
   /** A rollout with its stages and steps, as the API shows it; null when there is none. */
   JsonObject describe(String id) {
-    List<Row> r =
-        store.rows(
-            "SELECT id, target, target_heads::text, strategy, rollback_policy, state,"
-                + " start_heads::text, error, created_at::text, updated_at::text FROM "
-                + SCHEMA
-                + ".rollouts WHERE id = "
-                + Sql.literal(id));
-    if (r.isEmpty()) {
-      return null;
-    }
-    Row row = r.get(0);
-    JsonArray steps = new JsonArray();
-    Map<String, JsonObject> stages = new LinkedHashMap<>();
-    for (String env : environments) {
-      stages.put(
-          env,
-          new JsonObject()
-              .put("env", env)
-              .put("state", "pending")
-              .put("revision", new JsonObject(row.getString(6)).getValue(env)));
-    }
-    for (Row s :
-        store.rows(
-            "SELECT seq, env, action, phase, target, gate, rollback, state, epoch, sent_at::text,"
-                + " finished_at::text, seconds, rows_done, rows_total, heads::text, message FROM "
-                + SCHEMA
-                + ".steps WHERE rollout_id = "
-                + Sql.literal(id)
-                + " ORDER BY seq")) {
-      JsonObject step =
-          new JsonObject()
-              .put("seq", s.getInteger(0))
-              .put("env", s.getString(1))
-              .put("action", s.getString(2))
-              .put("phase", s.getString(3))
-              .put("target", s.getString(4))
-              .put("gate", s.getString(5))
-              .put("rollback", s.getBoolean(6))
-              .put("state", s.getString(7))
-              .put("epoch", s.getLong(8))
-              .put("sent_at", s.getString(9))
-              .put("finished_at", s.getString(10))
-              .put("seconds", s.getDouble(11))
-              .put("rows_done", s.getLong(12))
-              .put("rows_total", s.getLong(13))
-              .put("message", s.getString(15));
-      steps.add(step);
-      JsonObject stage = stages.get(s.getString(1));
-      if (stage != null) {
-        stage.put("state", Stage.state(stage.getString("state"), step));
-        if (s.getString(14) != null && "succeeded".equals(s.getString(7))) {
-          stage.put("revision", new JsonArray(s.getString(14)));
-        }
-        if (s.getLong(12) != null) {
-          stage.put("rows_done", s.getLong(12)).put("rows_total", s.getLong(13));
-        }
-      }
-    }
-    return new JsonObject()
-        .put("id", row.getString(0))
-        .put("target", row.getString(1))
-        .put("target_heads", new JsonArray(row.getString(2)))
-        .put("strategy", row.getString(3))
-        .put("rollback", row.getString(4))
-        .put("state", row.getString(5))
-        .put("start_heads", new JsonObject(row.getString(6)))
-        .put("error", row.getString(7))
-        .put("created_at", row.getString(8))
-        .put("updated_at", row.getString(9))
-        .put("stages", new JsonArray(new ArrayList<>(stages.values())))
-        .put("steps", steps);
+    return json.describe(id);
   }
 
   /** The most recent rollout, or null. */

@@ -1,0 +1,152 @@
+package dev.convoy.cli;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** approve, deployed, pause, resume, rollback: one POST each. */
+abstract class RolloutAction implements Callable<Integer> {
+  private final Cli cli;
+  @picocli.CommandLine.Mixin RolloutCommand.Api api = new RolloutCommand.Api();
+
+  @Parameters(index = "0", paramLabel = "ID", description = "The rollout's id.")
+  String id;
+
+  RolloutAction(Cli cli) {
+    this.cli = cli;
+  }
+
+  abstract String action();
+
+  String query() {
+    return "";
+  }
+
+  JsonObject body() {
+    return null;
+  }
+
+  @Override
+  public Integer call() {
+    JsonObject r = api.call("POST", "/api/rollouts/" + id + "/" + action() + query(), body());
+    cli.out().println(api.json ? r.encodePrettily() : RolloutView.render(r));
+    cli.out().flush();
+    return 0;
+  }
+
+  @Command(
+      name = "approve",
+      description = {
+        "Pass the approval gate a rollout waits at: a stage's, or the contract",
+        "gate (the deploy window of an expand-first rollout) once it is there."
+      })
+  static final class Approve extends RolloutAction {
+    @Option(names = "--env", description = "The environment to approve (default: the next).")
+    String env;
+
+    @Option(names = "--by", description = "Who approves, for the event log (default: user@host).")
+    String by;
+
+    @Override
+    JsonObject body() {
+      return new JsonObject().put("by", by == null ? Who.me() : by);
+    }
+
+    Approve(Cli cli) {
+      super(cli);
+    }
+
+    @Override
+    String action() {
+      return "approve";
+    }
+
+    @Override
+    String query() {
+      return env == null ? "" : "?env=" + env;
+    }
+  }
+
+  @Command(
+      name = "deployed",
+      description = {
+        "Say the new application is out: releases the contract gate (the deploy",
+        "window between expand and contract) an expand-first rollout waits at.",
+        "Made by a deploy pipeline; refused (exit 2) when the rollout is not",
+        "waiting there."
+      })
+  static final class Deployed extends RolloutAction {
+    @Option(names = "--by", description = "Who deployed, for the event log (default: user@host).")
+    String by;
+
+    Deployed(Cli cli) {
+      super(cli);
+    }
+
+    @Override
+    String action() {
+      return "deployed";
+    }
+
+    @Override
+    JsonObject body() {
+      return new JsonObject().put("by", by == null ? Who.me() : by);
+    }
+  }
+
+  @Command(name = "pause", description = "Stop sending steps (the running one finishes).")
+  static final class Pause extends RolloutAction {
+    Pause(Cli cli) {
+      super(cli);
+    }
+
+    @Override
+    String action() {
+      return "pause";
+    }
+  }
+
+  @Command(name = "resume", description = "Continue a paused rollout.")
+  static final class Resume extends RolloutAction {
+    Resume(Cli cli) {
+      super(cli);
+    }
+
+    @Override
+    String action() {
+      return "resume";
+    }
+  }
+
+  @Command(name = "rollback", description = "Bring every touched environment back (by policy).")
+  static final class Rollback extends RolloutAction {
+    Rollback(Cli cli) {
+      super(cli);
+    }
+
+    @Override
+    String action() {
+      return "rollback";
+    }
+  }
+
+  /** Who calls, for the coordinator's event log. */
+  static final class Who {
+    private Who() {}
+
+    static String me() {
+      String host = System.getenv("HOSTNAME");
+      if (host == null || host.isBlank()) {
+        try {
+          host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+          host = "unknown host";
+        }
+      }
+      return System.getProperty("user.name") + "@" + host + " (convoy rollout)";
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.convoy.coordinator;
+
+import static dev.convoy.coordinator.ControlStore.SCHEMA;
+
+import dev.convoy.ops.Sql;
+import io.vertx.sqlclient.Row;
+import java.time.Instant;
+
+/**
+ * Whether the driver may send a pending step, by its gate: a stage gate ({@code auto}, {@code
+ * approval} of its environment, {@code soak:} after the step before it) or the contract gate of an
+ * expand-first wave (released in the control database, or its soak run out). Reads only the control
+ * database, so a new leader decides as the old one would have.
+ */
+final class GateKeeper {
+  /** Why a step waits; {@code visible} holds make the rollout {@code waiting} and log an event. */
+  record Hold(boolean visible, String env, String event, String message) {}
+
+  private final ControlStore store;
+  private final Releases releases;
+
+  GateKeeper(ControlStore store) {
+    this.store = store;
+    this.releases = new Releases(store);
+  }
+
+  /**
+   * Null when {@code step} (a driver's steps row: seq, env, .., gate at 5, wave at 11) may go now;
+   * else why not.
+   */
+  Hold hold(String rollout, Row step, Instant previousFinished, Instant now) {
+    String gate = step.getString(5);
+    String env = step.getString(1);
+    if (ContractGate.is(gate)) {
+      String contract = ContractGate.of(gate);
+      int wave = step.getInteger(11);
+      if (contract.equals("auto")
+          || contract.startsWith("soak:") && Gate.soaked(contract, previousFinished, now)
+          || releases.released(rollout, wave)) {
+        return null;
+      }
+      return new Hold(
+          true,
+          null,
+          "waiting_for_deploy",
+          Waiting.DEPLOY
+              + ", wave "
+              + wave
+              + ", contract gate "
+              + contract
+              + "; released by "
+              + ContractGate.releasedBy(rollout, contract));
+    }
+    if (gate.equals("approval") && !approved(rollout, env)) {
+      return new Hold(true, env, "waiting", "approval needed before " + env);
+    }
+    if (!Gate.soaked(gate, previousFinished, now)) {
+      return new Hold(false, env, null, null);
+    }
+    return null;
+  }
+
+  private boolean approved(String rollout, String env) {
+    return !store
+        .rows(
+            "SELECT 1 FROM "
+                + SCHEMA
+                + ".approvals WHERE rollout_id = "
+                + Sql.literal(rollout)
+                + " AND env = "
+                + Sql.literal(env))
+        .isEmpty();
+  }
+}

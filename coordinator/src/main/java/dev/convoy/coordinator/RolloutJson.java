@@ -1,0 +1,112 @@
+package dev.convoy.coordinator;
+
+import static dev.convoy.coordinator.ControlStore.SCHEMA;
+
+import dev.convoy.ops.Sql;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A rollout as the API shows it: its row, a stage per environment (derived from its steps), the
+ * steps, the wave it is in and, while it waits at a gate, what it waits for ({@link Waiting}).
+ */
+final class RolloutJson {
+  private final ControlStore store;
+  private final List<String> environments;
+
+  RolloutJson(ControlStore store, List<String> environments) {
+    this.store = store;
+    this.environments = environments;
+  }
+
+  /** The rollout {@code id}, or null when there is none. */
+  JsonObject describe(String id) {
+    List<Row> r =
+        store.rows(
+            "SELECT id, target, target_heads::text, strategy, rollback_policy, state,"
+                + " start_heads::text, error, created_at::text, updated_at::text, contract_gate,"
+                + " waves FROM "
+                + SCHEMA
+                + ".rollouts WHERE id = "
+                + Sql.literal(id));
+    if (r.isEmpty()) {
+      return null;
+    }
+    Row row = r.get(0);
+    JsonArray steps = new JsonArray();
+    Map<String, JsonObject> stages = new LinkedHashMap<>();
+    for (String env : environments) {
+      stages.put(
+          env,
+          new JsonObject()
+              .put("env", env)
+              .put("state", "pending")
+              .put("revision", new JsonObject(row.getString(6)).getValue(env)));
+    }
+    for (Row s :
+        store.rows(
+            "SELECT seq, env, action, phase, target, gate, rollback, state, epoch, sent_at::text,"
+                + " finished_at::text, seconds, rows_done, rows_total, heads::text, message, wave"
+                + " FROM "
+                + SCHEMA
+                + ".steps WHERE rollout_id = "
+                + Sql.literal(id)
+                + " ORDER BY seq")) {
+      JsonObject step = step(s);
+      steps.add(step);
+      JsonObject stage = stages.get(s.getString(1));
+      if (stage != null) {
+        stage.put("state", Stage.state(stage.getString("state"), step));
+        if (s.getString(14) != null && "succeeded".equals(s.getString(7))) {
+          stage.put("revision", new JsonArray(s.getString(14)));
+        }
+        if (s.getLong(12) != null) {
+          stage.put("rows_done", s.getLong(12)).put("rows_total", s.getLong(13));
+        }
+      }
+    }
+    JsonObject out =
+        new JsonObject()
+            .put("id", row.getString(0))
+            .put("target", row.getString(1))
+            .put("target_heads", new JsonArray(row.getString(2)))
+            .put("strategy", row.getString(3))
+            .put("rollback", row.getString(4))
+            .put("state", row.getString(5))
+            .put("contract_gate", row.getString(10))
+            .put("wave", Waiting.currentWave(steps))
+            .put("waves", row.getInteger(11))
+            .put("start_heads", new JsonObject(row.getString(6)))
+            .put("error", row.getString(7))
+            .put("created_at", row.getString(8))
+            .put("updated_at", row.getString(9))
+            .put("stages", new JsonArray(new ArrayList<>(stages.values())))
+            .put("steps", steps);
+    return out.put("waiting_for", new Waiting(store).describe(out));
+  }
+
+  private static JsonObject step(Row s) {
+    return new JsonObject()
+        .put("seq", s.getInteger(0))
+        .put("env", s.getString(1))
+        .put("action", s.getString(2))
+        .put("phase", s.getString(3))
+        .put("target", s.getString(4))
+        .put("gate", s.getString(5))
+        .put("wave", s.getInteger(16))
+        .put("rollback", s.getBoolean(6))
+        .put("state", s.getString(7))
+        .put("epoch", s.getLong(8))
+        .put("sent_at", s.getString(9))
+        .put("finished_at", s.getString(10))
+        .put("seconds", s.getDouble(11))
+        .put("rows_done", s.getLong(12))
+        .put("rows_total", s.getLong(13))
+        .put("message", s.getString(15));
+  }
+}

@@ -1,0 +1,74 @@
+package dev.convoy.coordinator;
+
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Command;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The steps of a new rollout, as rows of the control database's {@code steps} table. An
+ * expand-first rollout is a list of waves; each wave expands every environment in stage order
+ * (behind the stage gates), then waits at its contract gate (the deploy window: the new application
+ * goes out while both schemas work), then contracts every environment. A per-environment rollout
+ * runs each environment whole, in stage order, in one wave.
+ */
+final class RolloutPlan {
+  private RolloutPlan() {}
+
+  /**
+   * The target heads of each wave, in order; the last is the rollout's target. The one place that
+   * decides how a chain of revisions is split into waves (today: never, one wave to the target).
+   */
+  static List<List<String>> waveTargets(
+      RevisionGraph graph, Map<String, List<String>> startHeads, List<String> targetHeads) {
+    return List.of(List.copyOf(targetHeads));
+  }
+
+  /** The {@code (rollout_id, seq, env, action, phase, target, gate, wave)} rows, in order. */
+  static List<String> steps(
+      String id, Rollouts.Request req, List<String> environments, List<List<String>> waves) {
+    List<String> values = new ArrayList<>();
+    int seq = 0;
+    if (req.strategy().equals("per-environment")) {
+      String target = String.join(",", waves.get(waves.size() - 1));
+      for (String env : environments) {
+        values.add(row(id, ++seq, env, "all", target, stageGate(req, env), 1));
+      }
+      return values;
+    }
+    for (int w = 0; w < waves.size(); w++) {
+      String target = String.join(",", waves.get(w));
+      for (String env : environments) {
+        values.add(row(id, ++seq, env, "expand", target, stageGate(req, env), w + 1));
+      }
+      String gate = ContractGate.onStep(req.contractGate());
+      for (String env : environments) {
+        values.add(row(id, ++seq, env, "all", target, gate, w + 1));
+        gate = "auto";
+      }
+    }
+    return values;
+  }
+
+  private static String stageGate(Rollouts.Request req, String env) {
+    return req.gates().getOrDefault(env, "auto");
+  }
+
+  private static String row(
+      String id, int seq, String env, String phase, String target, String gate, int wave) {
+    return "("
+        + String.join(
+            ", ",
+            Sql.literal(id),
+            String.valueOf(seq),
+            Sql.literal(env),
+            Sql.literal(Command.UPGRADE),
+            Sql.literal(phase),
+            Sql.literal(target),
+            Sql.literal(gate),
+            String.valueOf(wave))
+        + ")";
+  }
+}

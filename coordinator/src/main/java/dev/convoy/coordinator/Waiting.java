@@ -1,0 +1,136 @@
+package dev.convoy.coordinator;
+
+import static dev.convoy.coordinator.ControlStore.SCHEMA;
+
+import dev.convoy.ops.Sql;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What an active rollout waits for at its next step's gate, for people: the deploy window of an
+ * expand-first rollout (its contract gate, what releases it, the soak's remaining time) or a
+ * stage's approval. Derived from the described rollout's steps and the control database, so every
+ * coordinator, leader or not, answers the same.
+ */
+final class Waiting {
+  static final String DEPLOY =
+      "waiting for the deploy of the new application (expand done in every environment)";
+  private static final List<String> ACTIVE = List.of("running", "waiting", "paused");
+
+  private final ControlStore store;
+
+  Waiting(ControlStore store) {
+    this.store = store;
+  }
+
+  /** Running, waiting or paused: a rollout whose forward steps may still run. */
+  static boolean active(JsonObject rollout) {
+    return ACTIVE.contains(rollout.getString("state"));
+  }
+
+  /** The next step to run: the first forward step neither skipped nor succeeded; null if none. */
+  static JsonObject next(JsonArray steps) {
+    for (Object o : steps) {
+      JsonObject s = (JsonObject) o;
+      if (!s.getBoolean("rollback", false)
+          && !s.getString("state").equals("skipped")
+          && !s.getString("state").equals("succeeded")) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** The wave of the next step (the last wave once every step is done). */
+  static Integer currentWave(JsonArray steps) {
+    JsonObject next = next(steps);
+    if (next != null) {
+      return next.getInteger("wave");
+    }
+    return steps.isEmpty() ? null : steps.getJsonObject(steps.size() - 1).getInteger("wave");
+  }
+
+  /**
+   * The pending contract step whose gate the rollout has reached (expand done in every environment
+   * for its wave), or null: a rollout that is not active, or not there yet, or past it.
+   */
+  static JsonObject atContractGate(JsonObject rollout) {
+    if (!active(rollout)) {
+      return null;
+    }
+    JsonObject next = next(rollout.getJsonArray("steps"));
+    return next != null
+            && next.getString("state").equals("pending")
+            && ContractGate.is(next.getString("gate"))
+        ? next
+        : null;
+  }
+
+  /** The {@code waiting_for} object of a described rollout; null when it waits for nothing. */
+  JsonObject describe(JsonObject rollout) {
+    String id = rollout.getString("id");
+    JsonObject step = atContractGate(rollout);
+    if (step != null) {
+      String gate = ContractGate.of(step.getString("gate"));
+      int wave = step.getInteger("wave");
+      if (gate.equals("auto") || new Releases(store).released(id, wave)) {
+        return null;
+      }
+      JsonObject w =
+          new JsonObject()
+              .put("kind", "deploy")
+              .put("gate", gate)
+              .put("wave", wave)
+              .put("message", DEPLOY)
+              .put("released_by", ContractGate.releasedBy(id, gate));
+      if (gate.startsWith("soak:")) {
+        w.put("soak_remaining_seconds", soakRemaining(id, step, ContractGate.soak(gate)));
+      }
+      return w;
+    }
+    JsonObject next = active(rollout) ? next(rollout.getJsonArray("steps")) : null;
+    if (next == null
+        || !next.getString("state").equals("pending")
+        || !next.getString("gate").equals("approval")
+        || approved(id, next.getString("env"))) {
+      return null;
+    }
+    String env = next.getString("env");
+    return new JsonObject()
+        .put("kind", "approval")
+        .put("env", env)
+        .put("message", "waiting for approval before " + env)
+        .put("released_by", "'convoy rollout approve " + id + " --env " + env + "'");
+  }
+
+  /** Seconds left of the soak after the step before {@code step} (the last expand) finished. */
+  private double soakRemaining(String id, JsonObject step, Duration soak) {
+    Double elapsed =
+        store
+            .one(
+                "SELECT extract(epoch FROM now() - max(finished_at))::float8 FROM "
+                    + SCHEMA
+                    + ".steps WHERE rollout_id = "
+                    + Sql.literal(id)
+                    + " AND seq < "
+                    + step.getInteger("seq")
+                    + " AND NOT rollback")
+            .getDouble(0);
+    double left = soak.toMillis() / 1000.0 - (elapsed == null ? 0 : elapsed);
+    return Math.max(0, Math.round(left * 10) / 10.0);
+  }
+
+  private boolean approved(String id, String env) {
+    return !store
+        .rows(
+            "SELECT 1 FROM "
+                + SCHEMA
+                + ".approvals WHERE rollout_id = "
+                + Sql.literal(id)
+                + " AND env = "
+                + Sql.literal(env))
+        .isEmpty();
+  }
+}

@@ -40,6 +40,7 @@ final class Topology implements AutoCloseable {
   final Map<String, TestDatabase> dbs = new LinkedHashMap<>();
   final TestDatabase control;
   final Path dir;
+  final List<String> envs;
   final List<AgentDaemon> agents = new ArrayList<>();
   Coordinator coordinator;
 
@@ -48,9 +49,20 @@ final class Topology implements AutoCloseable {
   }
 
   Topology(Path dir, String redisUrl) {
+    this(dir, redisUrl, ENVS);
+  }
+
+  /** With other environments than dev, staging and prod, in stage order. */
+  Topology(Path dir, List<String> envs) {
+    this(
+        dir, System.getenv().getOrDefault("CONVOY_TEST_REDIS_URL", "redis://127.0.0.1:6379"), envs);
+  }
+
+  private Topology(Path dir, String redisUrl, List<String> envs) {
     this.dir = dir;
     this.redisUrl = redisUrl;
-    for (String env : ENVS) {
+    this.envs = List.copyOf(envs);
+    for (String env : envs) {
       dbs.put(env, TestPostgres.createDatabase("rollout_" + env));
     }
     control = TestPostgres.createDatabase("rollout_control");
@@ -58,7 +70,7 @@ final class Topology implements AutoCloseable {
 
   Topology start() {
     coordinator = coordinator("c1");
-    for (String env : ENVS) {
+    for (String env : envs) {
       agents.add(agent(env, "agent-" + env));
     }
     awaitAgents();
@@ -71,7 +83,7 @@ final class Topology implements AutoCloseable {
             new Coordinator.Config(
                 id,
                 control.url(),
-                ENVS,
+                envs,
                 redisUrl,
                 namespace,
                 0,
@@ -200,7 +212,7 @@ final class Topology implements AutoCloseable {
           Request.cmd(Command.DEL)
               .arg("convoy:" + namespace + ":leader")
               .arg("convoy:" + namespace + ":events");
-      ENVS.forEach(env -> del.arg("convoy:" + namespace + ":cmd:" + env));
+      envs.forEach(env -> del.arg("convoy:" + namespace + ":cmd:" + env));
       r.send(del).await();
     } catch (RuntimeException e) {
       // Nothing to clean.

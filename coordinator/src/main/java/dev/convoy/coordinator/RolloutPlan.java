@@ -2,10 +2,13 @@ package dev.convoy.coordinator;
 
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.ops.Sql;
+import dev.convoy.phases.ExpandOrder;
 import dev.convoy.rollout.Command;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The steps of a new rollout, as rows of the control database's {@code steps} table. An
@@ -19,11 +22,35 @@ final class RolloutPlan {
 
   /**
    * The target heads of each wave, in order; the last is the rollout's target. The one place that
-   * decides how a chain of revisions is split into waves (today: never, one wave to the target).
+   * decides how a chain of revisions is split into waves: the revisions some environment still
+   * lacks, in order, cut where a revision must wait for an earlier one's contract ({@link
+   * ExpandOrder}, the same rule an agent's expand follows, so each expand command reaches its
+   * wave's target).
    */
   static List<List<String>> waveTargets(
       RevisionGraph graph, Map<String, List<String>> startHeads, List<String> targetHeads) {
-    return List.of(List.copyOf(targetHeads));
+    List<ExpandOrder.Wave> waves = waves(graph, startHeads, targetHeads);
+    List<List<String>> out = new ArrayList<>();
+    Set<String> reached = new LinkedHashSet<>();
+    for (int i = 0; i < waves.size() - 1; i++) {
+      waves.get(i).revisions().forEach(m -> reached.add(m.revision()));
+      out.add(List.copyOf(graph.headsOf(graph.closure(reached))));
+    }
+    out.add(List.copyOf(targetHeads));
+    return out;
+  }
+
+  /** The waves of the revisions some environment lacks to reach {@code targetHeads}. */
+  static List<ExpandOrder.Wave> waves(
+      RevisionGraph graph, Map<String, List<String>> startHeads, List<String> targetHeads) {
+    Set<String> wanted = graph.closure(targetHeads);
+    Set<String> missing = new LinkedHashSet<>();
+    for (List<String> heads : startHeads.values()) {
+      Set<String> applied = graph.closure(heads);
+      wanted.stream().filter(r -> !applied.contains(r)).forEach(missing::add);
+    }
+    return ExpandOrder.waves(
+        graph.all().stream().filter(m -> missing.contains(m.revision())).toList());
   }
 
   /** The {@code (rollout_id, seq, env, action, phase, target, gate, wave)} rows, in order. */

@@ -154,6 +154,23 @@ final class Rollouts {
             + req.strategy()
             + (req.contractGate() == null ? "" : ", contract gate " + req.contractGate())
             + ")");
+    if (waves.size() > 1 && !req.strategy().equals("per-environment")) {
+      // Why the release is cut into waves: each cut is a revision that needs an earlier contract.
+      List<dev.convoy.phases.ExpandOrder.Wave> planned =
+          RolloutPlan.waves(graph, heads, targetHeads);
+      for (int w = 1; w < planned.size(); w++) {
+        store.log(
+            id,
+            null,
+            "wave_planned",
+            "wave "
+                + (w + 1)
+                + " of "
+                + planned.size()
+                + ": "
+                + planned.get(w).because().describe());
+      }
+    }
     return id;
   }
 

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.error.ConvoyException;
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.migration.MigrationDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How rollouts are planned as waves with a contract gate between expand and contract. */
 class RolloutPlanTest {
@@ -36,11 +42,41 @@ class RolloutPlanTest {
         rows);
   }
 
+  @TempDir Path dir;
+
+  private RevisionGraph chain(String... operations) throws IOException {
+    Files.createDirectories(dir.resolve("versions"));
+    for (int i = 0; i < operations.length; i++) {
+      Files.writeString(
+          dir.resolve("versions").resolve("rev" + (i + 1) + ".yaml"),
+          "revision: rev"
+              + (i + 1)
+              + "\ndown_revision: "
+              + (i == 0 ? "null" : "rev" + i)
+              + "\nlint: {ignore: [rename]}\noperations:\n"
+              + operations[i]);
+    }
+    return MigrationDirectory.load(dir);
+  }
+
   @Test
-  void today_one_wave_goes_to_the_whole_target() {
+  void a_release_whose_revision_needs_an_earlier_contract_is_cut_into_waves_there()
+      throws IOException {
+    RevisionGraph graph =
+        chain(
+            "  - op: create_table\n    table: book\n    columns: [{name: title, type: text}]\n",
+            "  - op: rename_column\n    table: book\n    from: title\n    to: name\n",
+            "  - op: create_index\n    table: book\n    columns: [name]\n",
+            "  - op: add_column\n    table: book\n    column: {name: isbn, type: text}\n");
+    // dev is at rev1, prod has nothing yet: both need the rename before the index.
+    Map<String, List<String>> start = Map.of("dev", List.of("rev1"), "prod", List.of());
     assertEquals(
-        List.of(List.of("cccc", "dddd")),
-        RolloutPlan.waveTargets(null, Map.of(), List.of("cccc", "dddd")));
+        List.of(List.of("rev2"), List.of("rev4")),
+        RolloutPlan.waveTargets(graph, start, List.of("rev4")));
+    assertEquals(
+        List.of(List.of("rev4")),
+        RolloutPlan.waveTargets(graph, Map.of("dev", List.of("rev2")), List.of("rev4")),
+        "once the rename is contracted everywhere, one wave");
   }
 
   @Test

@@ -54,16 +54,25 @@ public final class ExpandOrder {
   }
 
   /**
-   * The chain cut into waves: each wave is expanded whole, then contracted, before the next starts.
-   * One wave when nothing waits.
+   * A wave: revisions expanded together, then contracted, before the next wave starts; {@code
+   * because} says why the wave could not join the one before it (null for the first).
    */
-  public static List<List<Migration>> waves(List<Migration> chain) {
-    List<List<Migration>> out = new ArrayList<>();
+  public record Wave(List<Migration> revisions, Wait because) {
+    public Wave {
+      revisions = List.copyOf(revisions);
+    }
+  }
+
+  /** The chain cut into waves; one wave when nothing waits, none for an empty chain. */
+  public static List<Wave> waves(List<Migration> chain) {
+    List<Wave> out = new ArrayList<>();
     List<Migration> rest = chain;
+    Wait because = null;
     while (!rest.isEmpty()) {
-      List<Migration> left = rest;
-      int cut = firstWait(List.of(), left).map(w -> left.indexOf(w.waiting())).orElse(left.size());
-      out.add(List.copyOf(rest.subList(0, cut)));
+      Optional<Wait> w = firstWait(List.of(), rest);
+      int cut = w.isPresent() ? rest.indexOf(w.get().waiting()) : rest.size();
+      out.add(new Wave(rest.subList(0, cut), because));
+      because = w.orElse(null);
       rest = rest.subList(cut, rest.size());
     }
     return out;

@@ -128,8 +128,9 @@ class ExpandOrderTest {
             "  - op: add_column\n    table: author\n    column: {name: x, type: int}\n");
     List<List<String>> waves =
         ExpandOrder.waves(chain).stream()
-            .map(w -> w.stream().map(Migration::revision).toList())
+            .map(w -> w.revisions().stream().map(Migration::revision).toList())
             .toList();
     assertEquals(List.of(List.of("rev1"), List.of("rev2", "rev3")), waves);
+    assertEquals("rev2", ExpandOrder.waves(chain).get(1).because().waiting().revision());
   }
 }

@@ -98,14 +98,7 @@ public record AlterColumn(
       if (direct || contracted) {
         out.addAll(directType(fromType, null));
       } else {
-        out.add(
-            DdlStep.of(
-                Phase.EXPAND,
-                Statement.tx(
-                    dropSync()
-                        + ";\n"
-                        + DropColumn.dropSql(table, Names.shadowColumn(column), true)),
-                "drop the shadow column"));
+        out.add(DdlStep.of(Phase.EXPAND, undoShadow(), "drop the shadow column"));
       }
     }
     return out;
@@ -140,32 +133,12 @@ public record AlterColumn(
     String shadow = Names.shadowColumn(column);
     String s = Sql.ident(shadow);
     String fn = Sql.name(Names.fillFunction(table, shadow));
-    String check = Names.notNullCheck(table, shadow);
-    String oldCol =
-        "(SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = to_regclass("
-            + Sql.literal(t())
-            + ") AND a.attname = "
-            + Sql.literal(column)
-            + ")";
     List<Step> out = new ArrayList<>();
     out.add(
         DdlStep.of(
             Phase.EXPAND,
-            Statement.tx(
-                "DO $convoy$ DECLARE used text; BEGIN SELECT string_agg(DISTINCT coalesce(i.indexrelid::regclass::text, co.conname), ', ') INTO used"
-                    + " FROM pg_attribute a LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND a.attnum = ANY (i.indkey)"
-                    + " LEFT JOIN pg_constraint co ON co.conrelid = a.attrelid AND a.attnum = ANY (co.conkey) AND co.contype <> 'n'"
-                    + " WHERE a.attrelid = to_regclass("
-                    + Sql.literal(t())
-                    + ") AND a.attname = "
-                    + Sql.literal(column)
-                    + " AND (i.indexrelid IS NOT NULL OR co.oid IS NOT NULL); IF used IS NOT NULL THEN RAISE EXCEPTION"
-                    + " 'alter_column %.%: the column is used by %; drop those first and recreate them after the type change', "
-                    + Sql.literal(table)
-                    + ", "
-                    + Sql.literal(column)
-                    + ", used; END IF; END $convoy$"),
-            "check nothing depends on " + table + "." + column));
+            TypeSwap.refuseUncarried(table, column, type),
+            "check everything on " + table + "." + column + " can be carried over"));
     out.add(
         DdlStep.of(
             Phase.EXPAND,
@@ -199,20 +172,63 @@ public record AlterColumn(
             java.util.Map.of(shadow, conversion(column)),
             null,
             "copy " + table + "." + column + " into " + shadow));
+    out.add(
+        DdlStep.separate(
+            Phase.CONTRACT,
+            TypeSwap.refuseUncarried(table, column, type),
+            "check everything on " + table + "." + column + " can still be carried over"));
+    out.addAll(carryNotNull(shadow));
+    out.add(
+        DdlStep.of(
+            Phase.CONTRACT,
+            TypeSwap.copyIndexes(table, column),
+            "copy the indexes on " + column + " to " + shadow + " (CONCURRENTLY)"));
+    out.add(
+        DdlStep.separate(
+            Phase.CONTRACT,
+            TypeSwap.swap(table, column, dropSync()),
+            "swap " + column + " and " + shadow + " with their indexes and constraints"));
+    out.add(
+        DdlStep.of(
+            Phase.CONTRACT,
+            TypeSwap.validateCarried(table),
+            "validate the constraints carried over to " + table + "." + column));
+    out.add(
+        DdlStep.separate(
+            Phase.CONTRACT,
+            Statement.tx("ANALYZE " + t() + " (" + c() + ")"),
+            "analyze " + table + "." + column));
+    out.add(
+        DdlStep.separate(
+            Phase.CONTRACT,
+            Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
+            "drop the old column"));
+    return out;
+  }
+
+  /** NOT NULL of the column, proved on the shadow column by a validated check (no long lock). */
+  private List<Step> carryNotNull(String shadow) {
+    String check = Names.notNullCheck(table, shadow);
+    String oldNotNull =
+        "(SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = to_regclass("
+            + Sql.literal(t())
+            + ") AND a.attname = "
+            + Sql.literal(column)
+            + ")";
     String shadowExists =
         "EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass("
             + Sql.literal(t())
             + ") AND a.attname = "
             + Sql.literal(shadow)
             + " AND NOT a.attisdropped)";
-    out.add(
-        DdlStep.separate(
+    return List.of(
+        DdlStep.of(
             Phase.CONTRACT,
             Statement.tx(
                 "DO $convoy$ BEGIN IF "
                     + shadowExists
                     + " AND "
-                    + oldCol
+                    + oldNotNull
                     + " AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
                     + Sql.literal(check)
                     + " AND conrelid = to_regclass("
@@ -222,76 +238,56 @@ public record AlterColumn(
                     + " ADD CONSTRAINT "
                     + Sql.ident(check)
                     + " CHECK ("
-                    + s
+                    + Sql.ident(shadow)
                     + " IS NOT NULL) NOT VALID; END IF; END $convoy$"),
-            "carry NOT NULL over: CHECK NOT VALID"));
-    out.add(
+            "carry NOT NULL over: CHECK NOT VALID"),
         DdlStep.separate(
             Phase.CONTRACT,
             Statement.tx(
                 "DO $convoy$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
                     + Sql.literal(check)
-                    + ") THEN ALTER TABLE "
+                    + " AND conrelid = to_regclass("
+                    + Sql.literal(t())
+                    + ")) THEN ALTER TABLE "
                     + t()
                     + " VALIDATE CONSTRAINT "
                     + Sql.ident(check)
                     + "; END IF; END $convoy$"),
             "validate the NOT NULL check"));
-    out.add(
-        DdlStep.separate(
-            Phase.CONTRACT,
-            Statement.tx(
-                "DO $convoy$ DECLARE d text; nn boolean; BEGIN"
-                    + " SELECT pg_get_expr(ad.adbin, ad.adrelid), a.attnotnull INTO d, nn FROM pg_attribute a"
-                    + " LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-                    + " WHERE a.attrelid = to_regclass("
-                    + Sql.literal(t())
-                    + ") AND a.attname = "
-                    + Sql.literal(column)
-                    + ";"
-                    + " IF NOT "
-                    + shadowExists
-                    + " THEN RETURN; END IF;"
-                    + " EXECUTE "
-                    + Sql.literal(dropSync())
-                    + ";"
-                    + " ALTER TABLE "
-                    + t()
-                    + " RENAME COLUMN "
-                    + c()
-                    + " TO "
-                    + Sql.ident(Names.retiredColumn(column))
-                    + ";"
-                    + " ALTER TABLE "
-                    + t()
-                    + " RENAME COLUMN "
-                    + s
-                    + " TO "
-                    + c()
-                    + ";"
-                    + " IF nn THEN ALTER TABLE "
-                    + t()
-                    + " ALTER COLUMN "
-                    + c()
-                    + " SET NOT NULL; END IF;"
-                    + " IF d IS NOT NULL THEN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT (%s)::%s', "
-                    + Sql.literal(t())
-                    + ", "
-                    + Sql.literal(column)
-                    + ", d, "
-                    + Sql.literal(type)
-                    + "); END IF;"
-                    + " EXECUTE "
-                    + Sql.literal(Guards.dropConstraint(table, check))
-                    + ";"
-                    + " END $convoy$"),
-            "swap " + column + " and " + shadow));
-    out.add(
-        DdlStep.separate(
-            Phase.CONTRACT,
-            Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
-            "drop the old column"));
-    return out;
+  }
+
+  /**
+   * Undoes a shadow type change that did not finish: drops the shadow column (and the index copies
+   * on it), or, when the swap already happened, turns the column back into its old type and drops
+   * the old one.
+   */
+  private Statement undoShadow() {
+    String retired = Names.retiredColumn(column);
+    String back =
+        fromType == null
+            ? ""
+            : "IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
+                + Sql.literal(t())
+                + ") AND attname = "
+                + Sql.literal(retired)
+                + " AND NOT attisdropped) THEN ALTER TABLE "
+                + t()
+                + " ALTER COLUMN "
+                + c()
+                + " TYPE "
+                + fromType
+                + "; ALTER TABLE "
+                + t()
+                + " DROP COLUMN "
+                + Sql.ident(retired)
+                + "; END IF;";
+    return Statement.tx(
+        dropSync()
+            + ";\n"
+            + DropColumn.dropSql(table, Names.shadowColumn(column), true)
+            + ";\nDO $convoy$ BEGIN "
+            + back
+            + " END $convoy$");
   }
 
   private String dropSync() {

@@ -1,0 +1,209 @@
+package dev.convoy.agent.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.TestDatabase;
+import dev.convoy.testkit.TestPostgres;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A column type change through a shadow column keeps what hangs on the column: indexes,
+ * constraints, foreign keys on both sides, defaults, sequences and identity.
+ */
+class TypeChangeTest {
+  private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
+  private static final String TABLES = "('author'::regclass, 'book'::regclass, 'review'::regclass)";
+
+  @TempDir Path dir;
+
+  private Migrator migrator(TestDatabase db, MigrationListener listener) {
+    return Engines.migrator(
+        dir,
+        Engines.config(db, LOCK_TIMEOUT, 5, new BackfillSettings(Duration.ofMillis(20), 100, 0)),
+        listener);
+  }
+
+  /** author.id (int) with a primary key, a unique constraint, a check and an index; two FKs. */
+  private static void schema(TestDatabase db, String idType) {
+    db.execute(
+        "CREATE TABLE author (id "
+            + idType
+            + " PRIMARY KEY, code text NOT NULL DEFAULT md5(random()::text), name text NOT NULL,"
+            + " CONSTRAINT author_code_id_key UNIQUE (code, id), CONSTRAINT author_id_check CHECK (id > 0));"
+            + "CREATE INDEX author_id_name_ix ON author (id, name);"
+            + "CREATE TABLE book (id serial PRIMARY KEY,"
+            + " author_id int NOT NULL REFERENCES author (id) ON DELETE CASCADE, title text);"
+            + "CREATE INDEX book_author_id_ix ON book (author_id);"
+            + "CREATE TABLE review (id serial PRIMARY KEY, author_id int REFERENCES author (id), stars int);"
+            + "INSERT INTO author (name) SELECT 'a' || g FROM generate_series(1, 20000) g;"
+            + "INSERT INTO book (author_id, title) SELECT 1 + g % 20000, 'b' || g FROM generate_series(1, 40000) g;"
+            + "INSERT INTO review (author_id, stars) SELECT 1 + g % 20000, g % 5 FROM generate_series(1, 20000) g;"
+            + "ANALYZE author, book, review");
+  }
+
+  private static String alter(String table, String column) {
+    return "  - op: alter_column\n    table: "
+        + table
+        + "\n    column: "
+        + column
+        + "\n    type: bigint\n    from_type: int\n";
+  }
+
+  /** Every index, constraint (with validation) and column default of the three tables. */
+  private static String catalog(TestDatabase db) {
+    return db.scalar(
+        "SELECT string_agg(x, E'\\n' ORDER BY x) FROM ("
+            + " SELECT pg_get_indexdef(indexrelid) AS x FROM pg_index WHERE indrelid IN "
+            + TABLES
+            + " UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)"
+            + "   || ' validated=' || convalidated FROM pg_constraint WHERE conrelid IN "
+            + TABLES
+            + " UNION ALL SELECT a.attrelid::regclass || '.' || a.attname || ' notnull=' || a.attnotnull"
+            + "   || ' identity=' || a.attidentity::text || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')"
+            + "   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+            + "   WHERE a.attrelid IN "
+            + TABLES
+            + " AND a.attnum > 0 AND NOT a.attisdropped"
+            + " UNION ALL SELECT 'comment ' || description FROM pg_description"
+            + "   WHERE objoid IN (SELECT oid FROM pg_constraint WHERE conrelid IN "
+            + TABLES
+            + ")) s");
+  }
+
+  private static String types(TestDatabase db) {
+    return db.scalar(
+        "SELECT string_agg(attrelid::regclass || '.' || attname || ' ' || format_type(atttypid, atttypmod), ', '"
+            + " ORDER BY attrelid::regclass::text, attname) FROM pg_attribute"
+            + " WHERE attrelid IN "
+            + TABLES
+            + " AND (attname = 'author_id' OR attrelid = 'author'::regclass AND attname = 'id')");
+  }
+
+  /** The seed rows' keys, summed: unchanged by the type change. */
+  private static String seedData(TestDatabase db) {
+    return db.scalar(
+        "SELECT (SELECT count(*) || '/' || sum(id) FROM author WHERE name LIKE 'a%') || ' '"
+            + " || (SELECT count(*) || '/' || sum(author_id) FROM book WHERE title LIKE 'b%') || ' '"
+            + " || (SELECT count(*) || '/' || sum(author_id) FROM review WHERE stars IS NOT NULL"
+            + " AND id <= 20000)");
+  }
+
+  private static void assertNothingLeftBehind(TestDatabase db) {
+    assertEquals(
+        0,
+        db.count(
+            "SELECT (SELECT count(*) FROM pg_attribute WHERE attname LIKE '%convoy%' AND NOT attisdropped"
+                + "   AND attrelid IN "
+                + TABLES
+                + ") + (SELECT count(*) FROM pg_class WHERE relname LIKE 'convoy%')"
+                + " + (SELECT count(*) FROM pg_description WHERE description LIKE 'convoy%')"
+                + " + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'convoy%')"),
+        "no shadow or old column, index copy, validation mark or sync trigger is left");
+  }
+
+  @Test
+  void a_serial_primary_key_and_the_foreign_keys_pointing_at_it_widen_to_bigint_under_write_load() {
+    widensUnderLoad("serial");
+  }
+
+  @Test
+  void
+      an_identity_primary_key_and_the_foreign_keys_pointing_at_it_widen_to_bigint_under_write_load() {
+    widensUnderLoad("int GENERATED ALWAYS AS IDENTITY");
+  }
+
+  private void widensUnderLoad(String idType) {
+    new MigrationFiles(dir)
+        .yaml(
+            "wide0001",
+            null,
+            alter("author", "id") + alter("book", "author_id") + alter("review", "author_id"));
+    try (TestDatabase db = TestPostgres.createDatabase("widen")) {
+      schema(db, idType);
+      String before = catalog(db);
+      String seed = seedData(db);
+      long lastId = db.count("SELECT max(id) FROM author");
+      WriteLoad load =
+          new WriteLoad(
+              db.url(),
+              4,
+              r ->
+                  switch ((int) (r % 6)) {
+                    case 0 -> "INSERT INTO author (name) VALUES ('load')";
+                    case 1 ->
+                        "INSERT INTO book (author_id, title) VALUES ("
+                            + (1 + r % 20000)
+                            + ", 'load')";
+                    case 2 ->
+                        "INSERT INTO review (author_id, stars) VALUES ("
+                            + (1 + r % 20000)
+                            + ", NULL)";
+                    case 3 ->
+                        "UPDATE author SET code = md5(random()::text) WHERE id = "
+                            + (1 + r % 20000);
+                    case 4 -> "UPDATE book SET author_id = author_id WHERE id = " + (1 + r % 40000);
+                    default ->
+                        "UPDATE review SET author_id = author_id WHERE id = " + (1 + r % 20000);
+                  });
+      long writesBefore;
+      try (load) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (load.writesDone() < 200 && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        writesBefore = load.writesDone();
+        migrator(db, MigrationListener.SILENT).upgrade("head");
+        assertTrue(
+            load.writesDone() > writesBefore + 100,
+            "the application kept writing during the upgrade: " + load.writesDone());
+      }
+      assertEquals(java.util.List.of(), load.errors(), "no application write failed");
+      assertTrue(
+          load.maxMillis() < LOCK_TIMEOUT.toMillis() + 500,
+          "no write waited longer than the lock timeout (+0.5 s margin): max "
+              + load.maxMillis()
+              + " ms; slowest "
+              + load.slowest());
+      assertEquals("author.id bigint, book.author_id bigint, review.author_id bigint", types(db));
+      assertEquals(before, catalog(db), "every index, constraint, FK and default is back");
+      assertEquals(seed, seedData(db), "the seed rows are intact");
+      assertEquals(
+          0,
+          db.count(
+              "SELECT (SELECT count(*) FROM book b LEFT JOIN author a ON a.id = b.author_id WHERE a.id IS NULL)"
+                  + " + (SELECT count(*) FROM review r LEFT JOIN author a ON a.id = r.author_id"
+                  + " WHERE r.author_id IS NOT NULL AND a.id IS NULL)"),
+          "every book and review still joins its author");
+      System.out.println(
+          "type change under load: "
+              + load.writesDone()
+              + " writes, max "
+              + load.maxMillis()
+              + " ms, slowest "
+              + load.slowest());
+      assertEquals(
+          "bigint",
+          db.scalar(
+              "SELECT format_type(seqtypid, NULL) FROM pg_sequence"
+                  + " WHERE seqrelid = pg_get_serial_sequence('author', 'id')::regclass"),
+          "the sequence belongs to the new column and is widened");
+      long maxId = db.count("SELECT max(id) FROM author");
+      assertTrue(maxId > lastId, "the load inserted authors");
+      long next = db.count("INSERT INTO author (name) VALUES ('after') RETURNING id");
+      assertTrue(next > maxId, "a new id continues the sequence: " + next + " after " + maxId);
+      assertThrows(
+          RuntimeException.class,
+          () -> db.execute("DELETE FROM author WHERE id = 7"),
+          "review's foreign key still protects its authors");
+      db.execute("DELETE FROM review WHERE author_id = 7; DELETE FROM author WHERE id = 7");
+      assertEquals(
+          0, db.count("SELECT count(*) FROM book WHERE author_id = 7"), "ON DELETE CASCADE");
+      assertNothingLeftBehind(db);
+    }
+  }
+}

@@ -42,6 +42,14 @@ public record AlterColumn(
         true);
   }
 
+  /**
+   * The columns a shadow type change in progress leaves on the table: the shadow (before the swap)
+   * and the retired one (after it). While either exists, the change must resume as a shadow change.
+   */
+  public List<String> inFlightColumns() {
+    return List.of(Names.shadowColumn(column), Names.retiredColumn(column));
+  }
+
   @Override
   public String kind() {
     return "alter_column";

@@ -10,9 +10,13 @@ import java.util.Optional;
  * <p>A type change PostgreSQL can make without rewriting the table (varchar to text, a longer
  * varchar) runs directly; the agent checks the catalog and sets {@code direct}. Any other type
  * change would hold ACCESS EXCLUSIVE while every row is rewritten, so it goes through a shadow
- * column: expand adds {@code c__convoy_new} and a trigger keeping it in sync with what the old
- * application writes, backfill copies existing rows in batches, contract carries NOT NULL and the
- * default over and swaps the names in one short transaction, then drops the old column.
+ * column: expand refuses what cannot be carried over (views, rules, generated columns, exclusion
+ * constraints, partitioning: named in the error), adds {@code c__convoy_new} and a trigger keeping
+ * it in sync with what the old application writes; backfill copies existing rows in batches;
+ * contract carries NOT NULL over, copies every index on the column concurrently, then swaps the
+ * columns in one short transaction that carries the constraints, the foreign keys on both sides,
+ * the default, the sequence or identity and the index names over ({@link TypeSwap}), validates the
+ * carried constraints without blocking writes, and drops the old column.
  */
 public record AlterColumn(
     String table,
@@ -185,7 +189,7 @@ public record AlterColumn(
             Phase.CONTRACT,
             TypeSwap.refuseUncarried(table, column, type),
             "check everything on " + table + "." + column + " can still be carried over"));
-    out.addAll(carryNotNull(shadow));
+    out.addAll(TypeSwap.carryNotNull(table, column));
     out.add(
         DdlStep.of(
             Phase.CONTRACT,
@@ -212,56 +216,6 @@ public record AlterColumn(
             Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
             "drop the old column"));
     return out;
-  }
-
-  /** NOT NULL of the column, proved on the shadow column by a validated check (no long lock). */
-  private List<Step> carryNotNull(String shadow) {
-    String check = Names.notNullCheck(table, shadow);
-    String oldNotNull =
-        "(SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = to_regclass("
-            + Sql.literal(t())
-            + ") AND a.attname = "
-            + Sql.literal(column)
-            + ")";
-    String shadowExists =
-        "EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass("
-            + Sql.literal(t())
-            + ") AND a.attname = "
-            + Sql.literal(shadow)
-            + " AND NOT a.attisdropped)";
-    return List.of(
-        DdlStep.of(
-            Phase.CONTRACT,
-            Statement.tx(
-                "DO $convoy$ BEGIN IF "
-                    + shadowExists
-                    + " AND "
-                    + oldNotNull
-                    + " AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
-                    + Sql.literal(check)
-                    + " AND conrelid = to_regclass("
-                    + Sql.literal(t())
-                    + ")) THEN ALTER TABLE "
-                    + t()
-                    + " ADD CONSTRAINT "
-                    + Sql.ident(check)
-                    + " CHECK ("
-                    + Sql.ident(shadow)
-                    + " IS NOT NULL) NOT VALID; END IF; END $convoy$"),
-            "carry NOT NULL over: CHECK NOT VALID"),
-        DdlStep.separate(
-            Phase.CONTRACT,
-            Statement.tx(
-                "DO $convoy$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
-                    + Sql.literal(check)
-                    + " AND conrelid = to_regclass("
-                    + Sql.literal(t())
-                    + ")) THEN ALTER TABLE "
-                    + t()
-                    + " VALIDATE CONSTRAINT "
-                    + Sql.ident(check)
-                    + "; END IF; END $convoy$"),
-            "validate the NOT NULL check"));
   }
 
   /**

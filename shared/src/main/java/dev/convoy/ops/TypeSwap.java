@@ -1,5 +1,7 @@
 package dev.convoy.ops;
 
+import java.util.List;
+
 /**
  * The SQL that carries everything hanging on a column to its shadow column when a type change goes
  * through one ({@link AlterColumn}).
@@ -151,6 +153,58 @@ final class TypeSwap {
             .replace("{CHECK}", Sql.literal(Names.notNullCheck(table, Names.shadowColumn(column))))
             .replace("{SYNC_DROP}", Sql.literal(dropSync))
             .replace("{MARK}", Sql.literal(VALIDATE_MARK)));
+  }
+
+  /** NOT NULL of the column, proved on the shadow column by a validated check (no long lock). */
+  static List<Step> carryNotNull(String table, String column) {
+    String shadow = Names.shadowColumn(column);
+    String t = Sql.name(table);
+    String check = Names.notNullCheck(table, shadow);
+    String oldNotNull =
+        "(SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = to_regclass("
+            + Sql.literal(t)
+            + ") AND a.attname = "
+            + Sql.literal(column)
+            + ")";
+    String shadowExists =
+        "EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass("
+            + Sql.literal(t)
+            + ") AND a.attname = "
+            + Sql.literal(shadow)
+            + " AND NOT a.attisdropped)";
+    return List.of(
+        DdlStep.of(
+            Phase.CONTRACT,
+            Statement.tx(
+                "DO $convoy$ BEGIN IF "
+                    + shadowExists
+                    + " AND "
+                    + oldNotNull
+                    + " AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
+                    + Sql.literal(check)
+                    + " AND conrelid = to_regclass("
+                    + Sql.literal(t)
+                    + ")) THEN ALTER TABLE "
+                    + t
+                    + " ADD CONSTRAINT "
+                    + Sql.ident(check)
+                    + " CHECK ("
+                    + Sql.ident(shadow)
+                    + " IS NOT NULL) NOT VALID; END IF; END $convoy$"),
+            "carry NOT NULL over: CHECK NOT VALID"),
+        DdlStep.separate(
+            Phase.CONTRACT,
+            Statement.tx(
+                "DO $convoy$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
+                    + Sql.literal(check)
+                    + " AND conrelid = to_regclass("
+                    + Sql.literal(t)
+                    + ")) THEN ALTER TABLE "
+                    + t
+                    + " VALIDATE CONSTRAINT "
+                    + Sql.ident(check)
+                    + "; END IF; END $convoy$"),
+            "validate the NOT NULL check"));
   }
 
   private static String fill(String sql, String table, String column) {

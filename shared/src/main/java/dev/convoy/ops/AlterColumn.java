@@ -111,6 +111,11 @@ public record AlterColumn(
         out.addAll(directType(fromType, null));
       } else {
         out.add(DdlStep.of(Phase.EXPAND, undoShadow(), "drop the shadow column"));
+        out.add(
+            DdlStep.of(
+                Phase.EXPAND,
+                TypeSwap.validateCarried(table),
+                "validate the constraints a swap carried over"));
       }
     }
     return out;

@@ -2,10 +2,11 @@ package dev.convoy.ops;
 
 /**
  * The swap of a type change ({@link TypeSwap#swap}): a DO block, because what it drops and re-adds
- * is read from the catalog when it runs. Catalog-only work under ACCESS EXCLUSIVE locks taken
- * referencing tables first, then the table (the order the application's writes take them, so a
- * write does not deadlock with it); a deadlock that happens anyway is reported as a lock timeout,
- * which the engine retries.
+ * is read from the catalog when it runs. Catalog-only work under locks taken first, in the order
+ * the application's writes take them (referencing tables, the table, referenced tables), so a write
+ * does not deadlock with it, and within one lock_timeout altogether, so a write queued behind a
+ * lock already taken waits no longer than that; a deadlock that happens anyway is reported as a
+ * lock timeout, which the engine retries.
  */
 final class TypeSwapSql {
   private TypeSwapSql() {}
@@ -35,6 +36,10 @@ final class TypeSwapSql {
         r record;
         stmt text;
         carried text[] := '{}';
+        current_lock_timeout text := current_setting('lock_timeout');
+        budget interval := current_setting('lock_timeout')::interval;
+        started timestamptz := clock_timestamp();
+        waited interval;
         later text[] := '{}';
       BEGIN
         IF t IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute
@@ -49,11 +54,28 @@ final class TypeSwapSql {
           JOIN pg_namespace n ON n.oid = c.relnamespace
           LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
           WHERE a.attrelid = t AND a.attname = col AND NOT a.attisdropped;
-        FOR r IN SELECT DISTINCT conrelid FROM pg_constraint
-            WHERE confrelid = t AND conrelid <> t AND att = ANY (confkey) ORDER BY conrelid LOOP
-          EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', r.conrelid::regclass);
+        -- Tables referencing the column, the table, then the tables it references: the order in
+        -- which an application's write takes them. All waits share one lock_timeout, so no write
+        -- queued behind a lock already held waits longer than that.
+        FOR r IN SELECT rel, mode FROM (
+              SELECT DISTINCT conrelid AS rel, 1 AS k, 'ACCESS EXCLUSIVE' AS mode FROM pg_constraint
+                WHERE confrelid = t AND conrelid <> t AND att = ANY (confkey)
+              UNION ALL SELECT t::oid, 2, 'ACCESS EXCLUSIVE'
+              UNION SELECT DISTINCT confrelid, 3, 'SHARE ROW EXCLUSIVE' FROM pg_constraint
+                WHERE conrelid = t AND confrelid <> t AND contype = 'f' AND att = ANY (conkey)
+            ) l ORDER BY k, rel LOOP
+          IF budget > interval '0' THEN
+            waited := clock_timestamp() - started;
+            IF waited >= budget THEN
+              RAISE EXCEPTION USING ERRCODE = 'lock_not_available',
+                MESSAGE = format('alter_column %s.%s: the swap could not take its locks within lock_timeout', t, col);
+            END IF;
+            PERFORM set_config('lock_timeout',
+                ceil(extract(epoch FROM budget - waited) * 1000)::bigint || 'ms', true);
+          END IF;
+          EXECUTE format('LOCK TABLE %s IN %s MODE', r.rel::regclass, r.mode);
         END LOOP;
-        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', t);
+        PERFORM set_config('lock_timeout', current_lock_timeout, true);
 
         SELECT coalesce(array_agg(i.indexrelid), '{}') INTO ixs FROM pg_index i
           WHERE i.indrelid = t AND {USES};

@@ -1,5 +1,11 @@
 package dev.convoy.agent.engine;
 
+import static dev.convoy.agent.engine.TypeChangeFixture.alter;
+import static dev.convoy.agent.engine.TypeChangeFixture.assertNothingLeftBehind;
+import static dev.convoy.agent.engine.TypeChangeFixture.catalog;
+import static dev.convoy.agent.engine.TypeChangeFixture.schema;
+import static dev.convoy.agent.engine.TypeChangeFixture.seedData;
+import static dev.convoy.agent.engine.TypeChangeFixture.types;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TypeChangeTest {
   private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
-  private static final String TABLES = "('author'::regclass, 'book'::regclass, 'review'::regclass)";
 
   @TempDir Path dir;
 
@@ -27,90 +32,6 @@ class TypeChangeTest {
         dir,
         Engines.config(db, LOCK_TIMEOUT, 5, new BackfillSettings(Duration.ofMillis(20), 100, 0)),
         listener);
-  }
-
-  /** author.id (int) with a primary key, a unique constraint, a check and an index; two FKs. */
-  private static void schema(TestDatabase db, String idType) {
-    schema(db, idType, 20000);
-  }
-
-  private static void schema(TestDatabase db, String idType, int authors) {
-    db.execute(
-        "CREATE TABLE author (id "
-            + idType
-            + " PRIMARY KEY, code text NOT NULL DEFAULT md5(random()::text), name text NOT NULL,"
-            + " CONSTRAINT author_code_id_key UNIQUE (code, id), CONSTRAINT author_id_check CHECK (id > 0));"
-            + "CREATE INDEX author_id_name_ix ON author (id, name);"
-            + "CREATE TABLE book (id serial PRIMARY KEY,"
-            + " author_id int NOT NULL REFERENCES author (id) ON DELETE CASCADE, title text);"
-            + "CREATE INDEX book_author_id_ix ON book (author_id);"
-            + "CREATE TABLE review (id serial PRIMARY KEY, author_id int REFERENCES author (id), stars int);"
-            + ("INSERT INTO author (name) SELECT 'a' || g FROM generate_series(1, 20000) g;"
-                    + "INSERT INTO book (author_id, title) SELECT 1 + g % 20000, 'b' || g FROM generate_series(1, 40000) g;"
-                    + "INSERT INTO review (author_id, stars) SELECT 1 + g % 20000, g % 5 FROM generate_series(1, 20000) g;")
-                .replace("20000", Integer.toString(authors))
-                .replace("40000", Integer.toString(2 * authors))
-            + "ANALYZE author, book, review");
-  }
-
-  private static String alter(String table, String column) {
-    return "  - op: alter_column\n    table: "
-        + table
-        + "\n    column: "
-        + column
-        + "\n    type: bigint\n    from_type: int\n";
-  }
-
-  /** Every index, constraint (with validation) and column default of the three tables. */
-  private static String catalog(TestDatabase db) {
-    return db.scalar(
-        "SELECT string_agg(x, E'\\n' ORDER BY x) FROM ("
-            + " SELECT pg_get_indexdef(indexrelid) AS x FROM pg_index WHERE indrelid IN "
-            + TABLES
-            + " UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)"
-            + "   || ' validated=' || convalidated FROM pg_constraint WHERE conrelid IN "
-            + TABLES
-            + " UNION ALL SELECT a.attrelid::regclass || '.' || a.attname || ' notnull=' || a.attnotnull"
-            + "   || ' identity=' || a.attidentity::text || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')"
-            + "   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-            + "   WHERE a.attrelid IN "
-            + TABLES
-            + " AND a.attnum > 0 AND NOT a.attisdropped"
-            + " UNION ALL SELECT 'comment ' || description FROM pg_description"
-            + "   WHERE objoid IN (SELECT oid FROM pg_constraint WHERE conrelid IN "
-            + TABLES
-            + ")) s");
-  }
-
-  private static String types(TestDatabase db) {
-    return db.scalar(
-        "SELECT string_agg(attrelid::regclass || '.' || attname || ' ' || format_type(atttypid, atttypmod), ', '"
-            + " ORDER BY attrelid::regclass::text, attname) FROM pg_attribute"
-            + " WHERE attrelid IN "
-            + TABLES
-            + " AND (attname = 'author_id' OR attrelid = 'author'::regclass AND attname = 'id')");
-  }
-
-  /** The seed rows' keys, summed: unchanged by the type change. */
-  private static String seedData(TestDatabase db) {
-    return db.scalar(
-        "SELECT (SELECT count(*) || '/' || sum(id) FROM author WHERE name LIKE 'a%') || ' '"
-            + " || (SELECT count(*) || '/' || sum(author_id) FROM book WHERE title LIKE 'b%') || ' '"
-            + " || (SELECT count(*) || '/' || sum(author_id) FROM review WHERE stars IS NOT NULL"
-            + " AND id <= 20000)");
-  }
-
-  private static void assertNothingLeftBehind(TestDatabase db) {
-    assertEquals(
-        0,
-        db.count(
-            "SELECT (SELECT count(*) FROM pg_attribute WHERE attname LIKE '%convoy%' AND NOT attisdropped"
-                + "   AND attrelid IN "
-                + TABLES
-                + ") + (SELECT count(*) FROM pg_class WHERE relname LIKE 'convoy%')"
-                + " + (SELECT count(*) FROM pg_description WHERE description LIKE 'convoy%')"
-                + " + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'convoy%')"),
-        "no shadow or old column, index copy, validation mark or sync trigger is left");
   }
 
   @Test
@@ -280,92 +201,6 @@ class TypeChangeTest {
       assertEquals(
           "author.id integer, book.author_id integer, review.author_id integer", types(db));
       assertEquals(before, catalog(db));
-    }
-  }
-
-  /** Stands for the process dying: thrown past the engine's error handling, nothing is undone. */
-  private static final class Crash extends Error {
-    Crash() {
-      super("simulated crash", null, false, false);
-    }
-  }
-
-  @Test
-  void a_crash_before_any_contract_step_resumes_to_the_same_result() {
-    new MigrationFiles(dir).yaml("wide0001", null, alter("author", "id"));
-    String expected = null;
-    int steps = 7; // check + NOT NULL check, validate, copy, swap, validate, analyze, drop
-    for (int stop = 0; stop <= steps; stop++) {
-      try (TestDatabase db = TestPostgres.createDatabase("typecrash")) {
-        schema(db, "int GENERATED BY DEFAULT AS IDENTITY", 2000);
-        if (stop > 0) {
-          int at = stop;
-          int[] seen = {0};
-          MigrationListener crashing =
-              new MigrationListener() {
-                @Override
-                public void phase(dev.convoy.migration.Migration m, dev.convoy.ops.Phase phase) {
-                  if (phase == dev.convoy.ops.Phase.CONTRACT && ++seen[0] == at) {
-                    throw new Crash();
-                  }
-                }
-              };
-          assertThrows(Crash.class, () -> migrator(db, crashing).upgrade("head"));
-          if (stop == 3) {
-            // A copy whose concurrent build was interrupted is left invalid under the copy's name.
-            String copy = "convoy_ix_" + db.scalar("SELECT 'author_id_name_ix'::regclass::oid");
-            assertThrows(
-                RuntimeException.class,
-                () ->
-                    db.execute(
-                        "CREATE INDEX CONCURRENTLY "
-                            + copy
-                            + " ON author ((1 / (id__convoy_new - 5)))"));
-          }
-        }
-        migrator(db, MigrationListener.SILENT).upgrade("head");
-        String after = types(db) + "\n" + catalog(db);
-        if (expected == null) {
-          expected = after;
-        }
-        assertEquals(expected, after, "resumed after a crash before contract step " + stop);
-        assertTrue(after.startsWith("author.id bigint"), after);
-        assertNothingLeftBehind(db);
-        long max = db.count("SELECT max(id) FROM author");
-        assertTrue(db.count("INSERT INTO author (name) VALUES ('x') RETURNING id") > max);
-      }
-    }
-  }
-
-  @Test
-  void a_failure_before_or_after_the_swap_undoes_the_revision_back_to_the_old_type() {
-    new MigrationFiles(dir).yaml("wide0001", null, alter("author", "id"));
-    for (int stop : new int[] {4, 5}) {
-      try (TestDatabase db = TestPostgres.createDatabase("typeundo")) {
-        schema(db, "int GENERATED BY DEFAULT AS IDENTITY", 2000);
-        String before = types(db) + "\n" + catalog(db);
-        int[] seen = {0};
-        MigrationListener failing =
-            new MigrationListener() {
-              @Override
-              public void phase(dev.convoy.migration.Migration m, dev.convoy.ops.Phase phase) {
-                if (phase == dev.convoy.ops.Phase.CONTRACT && ++seen[0] == stop) {
-                  throw new IllegalStateException("the deploy was called off");
-                }
-              }
-            };
-        RuntimeException e =
-            assertThrows(RuntimeException.class, () -> migrator(db, failing).upgrade("head"));
-        assertTrue(
-            e.getMessage().contains("the deploy was called off")
-                && e.getMessage().contains("undone"),
-            e.getMessage());
-        assertEquals(
-            before, types(db) + "\n" + catalog(db), "back as it was, failing before step " + stop);
-        assertNothingLeftBehind(db);
-        long max = db.count("SELECT max(id) FROM author");
-        assertTrue(db.count("INSERT INTO author (name) VALUES ('x') RETURNING id") > max);
-      }
     }
   }
 }

@@ -203,4 +203,30 @@ class TypeChangeTest {
       assertEquals(before, catalog(db));
     }
   }
+
+  @Test
+  void expression_partial_and_include_indexes_on_the_column_are_rebuilt_on_the_new_column() {
+    new MigrationFiles(dir).yaml("item0001", null, alter("item", "qty"));
+    try (TestDatabase db = TestPostgres.createDatabase("exprindex")) {
+      db.execute(
+          "CREATE TABLE item (id int PRIMARY KEY, qty int, note text);"
+              + "CREATE INDEX item_expr_ix ON item ((qty * 2)) WHERE qty > 0 AND note <> 'qty';"
+              + "CREATE INDEX item_incl_ix ON item (note) INCLUDE (qty);"
+              + "CREATE UNIQUE INDEX item_note_qty_uq ON item (note, qty DESC NULLS LAST);"
+              + "COMMENT ON INDEX item_incl_ix IS 'covering';"
+              + "INSERT INTO item SELECT g, g, 'n' || g FROM generate_series(1, 1000) g");
+      String indexes =
+          "SELECT string_agg(pg_get_indexdef(indexrelid) || ' '"
+              + " || coalesce(obj_description(indexrelid, 'pg_class'), ''), E'\\n'"
+              + " ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'item'::regclass";
+      String before = db.scalar(indexes);
+      migrator(db, MigrationListener.SILENT).upgrade("head");
+      assertEquals(before, db.scalar(indexes));
+      assertEquals(
+          "bigint",
+          db.scalar(
+              "SELECT format_type(atttypid, NULL) FROM pg_attribute"
+                  + " WHERE attrelid = 'item'::regclass AND attname = 'qty'"));
+    }
+  }
 }

@@ -10,7 +10,10 @@ final class TypeChangeFixture {
 
   private TypeChangeFixture() {}
 
-  /** author.id (int) with a primary key, a unique constraint, a check and an index; two FKs. */
+  /**
+   * author.id (int) with a primary key, a deferrable unique constraint, a check (with a comment)
+   * and an index; two foreign keys point at it; book's replica identity is an index on author_id.
+   */
   static void schema(TestDatabase db, String idType) {
     schema(db, idType, 20000);
   }
@@ -20,11 +23,15 @@ final class TypeChangeFixture {
         "CREATE TABLE author (id "
             + idType
             + " PRIMARY KEY, code text NOT NULL DEFAULT md5(random()::text), name text NOT NULL,"
-            + " CONSTRAINT author_code_id_key UNIQUE (code, id), CONSTRAINT author_id_check CHECK (id > 0));"
+            + " CONSTRAINT author_code_id_key UNIQUE (code, id) DEFERRABLE INITIALLY DEFERRED,"
+            + " CONSTRAINT author_id_check CHECK (id > 0));"
+            + "COMMENT ON CONSTRAINT author_id_check ON author IS 'ids are positive';"
             + "CREATE INDEX author_id_name_ix ON author (id, name);"
             + "CREATE TABLE book (id serial PRIMARY KEY,"
             + " author_id int NOT NULL REFERENCES author (id) ON DELETE CASCADE, title text);"
             + "CREATE INDEX book_author_id_ix ON book (author_id);"
+            + "CREATE UNIQUE INDEX book_author_id_id_key ON book (author_id, id);"
+            + "ALTER TABLE book REPLICA IDENTITY USING INDEX book_author_id_id_key;"
             + "CREATE TABLE review (id serial PRIMARY KEY, author_id int REFERENCES author (id), stars int);"
             + ("INSERT INTO author (name) SELECT 'a' || g FROM generate_series(1, 20000) g;"
                     + "INSERT INTO book (author_id, title) SELECT 1 + g % 20000, 'b' || g FROM generate_series(1, 40000) g;"
@@ -46,7 +53,8 @@ final class TypeChangeFixture {
   static String catalog(TestDatabase db) {
     return db.scalar(
         "SELECT string_agg(x, E'\\n' ORDER BY x) FROM ("
-            + " SELECT pg_get_indexdef(indexrelid) AS x FROM pg_index WHERE indrelid IN "
+            + " SELECT pg_get_indexdef(indexrelid) || ' replident=' || indisreplident AS x"
+            + "   FROM pg_index WHERE indrelid IN "
             + TABLES
             + " UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)"
             + "   || ' validated=' || convalidated FROM pg_constraint WHERE conrelid IN "
@@ -57,6 +65,9 @@ final class TypeChangeFixture {
             + "   WHERE a.attrelid IN "
             + TABLES
             + " AND a.attnum > 0 AND NOT a.attisdropped"
+            + " UNION ALL SELECT 'sequence ' || pg_get_serial_sequence('author', 'id') || ' ' || seqstart"
+            + "   || ' ' || seqincrement || ' ' || seqmin || ' ' || seqcache || ' ' || seqcycle FROM pg_sequence"
+            + "   WHERE seqrelid = pg_get_serial_sequence('author', 'id')::regclass"
             + " UNION ALL SELECT 'comment ' || description FROM pg_description"
             + "   WHERE objoid IN (SELECT oid FROM pg_constraint WHERE conrelid IN "
             + TABLES

@@ -183,6 +183,60 @@ class OfflineSqlTest {
     }
   }
 
+  @Test
+  void a_type_change_script_runs_the_catalog_derived_index_copies_with_psql_gexec()
+      throws Exception {
+    Assumptions.assumeTrue(psqlAvailable(), "psql is not installed");
+    Path typed = dir.resolve("typed");
+    MigrationFiles files = new MigrationFiles(typed);
+    files.yaml(
+        "item0001",
+        null,
+        """
+          - op: create_table
+            table: item
+            columns: [{name: id, type: int, primary_key: true}, {name: qty, type: int}]
+          - op: create_index
+            table: item
+            name: item_id_qty_ix
+            columns: [id, qty]
+        """);
+    files.yaml(
+        "item0002",
+        "item0001",
+        "  - op: alter_column\n    table: item\n    column: id\n    type: bigint\n    from_type: int\n");
+    Path script = dir.resolve("typed.sql");
+    String out =
+        ConvoyShell.at(typed, UNREACHABLE).run("upgrade", "--sql", "base:head").exits(0).out();
+    assertTrue(out.contains("derived from the catalog at run time"), out);
+    assertTrue(out.contains("\\gexec"), out);
+    Files.writeString(script, out);
+    try (TestDatabase db = TestPostgres.createDatabase("offline_type")) {
+      Process psql =
+          new ProcessBuilder(
+                  "psql",
+                  "-X",
+                  "-q",
+                  "-v",
+                  "ON_ERROR_STOP=1",
+                  "-d",
+                  db.url(),
+                  "-f",
+                  script.toString())
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(psql.getInputStream().readAllBytes());
+      assertEquals(0, psql.waitFor(), "psql ran the script:\n" + output);
+      assertEquals(
+          "bigint CREATE INDEX item_id_qty_ix ON public.item USING btree (id, qty)"
+              + " CREATE UNIQUE INDEX item_pkey ON public.item USING btree (id)",
+          db.scalar(
+              "SELECT format_type(atttypid, NULL) || ' ' || (SELECT string_agg(pg_get_indexdef(indexrelid),"
+                  + " ' ' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'item'::regclass)"
+                  + " FROM pg_attribute WHERE attrelid = 'item'::regclass AND attname = 'id'"));
+    }
+  }
+
   private static boolean psqlAvailable() {
     try {
       return new ProcessBuilder("psql", "--version").start().waitFor() == 0;

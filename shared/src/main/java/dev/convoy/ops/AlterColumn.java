@@ -10,9 +10,13 @@ import java.util.Optional;
  * <p>A type change PostgreSQL can make without rewriting the table (varchar to text, a longer
  * varchar) runs directly; the agent checks the catalog and sets {@code direct}. Any other type
  * change would hold ACCESS EXCLUSIVE while every row is rewritten, so it goes through a shadow
- * column: expand adds {@code c__convoy_new} and a trigger keeping it in sync with what the old
- * application writes, backfill copies existing rows in batches, contract carries NOT NULL and the
- * default over and swaps the names in one short transaction, then drops the old column.
+ * column: expand refuses what cannot be carried over (views, rules, generated columns, exclusion
+ * constraints, partitioning: named in the error), adds {@code c__convoy_new} and a trigger keeping
+ * it in sync with what the old application writes; backfill copies existing rows in batches;
+ * contract carries NOT NULL over, copies every index on the column concurrently, then swaps the
+ * columns in one short transaction that carries the constraints, the foreign keys on both sides,
+ * the default, the sequence or identity and the index names over ({@link TypeSwap}), validates the
+ * carried constraints without blocking writes, and drops the old column.
  */
 public record AlterColumn(
     String table,
@@ -40,6 +44,14 @@ public record AlterColumn(
         fromDefault,
         nullable,
         true);
+  }
+
+  /**
+   * The columns a shadow type change in progress leaves on the table: the shadow (before the swap)
+   * and the retired one (after it). While either exists, the change must resume as a shadow change.
+   */
+  public List<String> inFlightColumns() {
+    return List.of(Names.shadowColumn(column), Names.retiredColumn(column));
   }
 
   @Override
@@ -98,14 +110,12 @@ public record AlterColumn(
       if (direct || contracted) {
         out.addAll(directType(fromType, null));
       } else {
+        out.add(DdlStep.of(Phase.EXPAND, undoShadow(), "drop the shadow column"));
         out.add(
             DdlStep.of(
                 Phase.EXPAND,
-                Statement.tx(
-                    dropSync()
-                        + ";\n"
-                        + DropColumn.dropSql(table, Names.shadowColumn(column), true)),
-                "drop the shadow column"));
+                TypeSwap.validateCarried(table),
+                "validate the constraints a swap carried over"));
       }
     }
     return out;
@@ -140,32 +150,12 @@ public record AlterColumn(
     String shadow = Names.shadowColumn(column);
     String s = Sql.ident(shadow);
     String fn = Sql.name(Names.fillFunction(table, shadow));
-    String check = Names.notNullCheck(table, shadow);
-    String oldCol =
-        "(SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = to_regclass("
-            + Sql.literal(t())
-            + ") AND a.attname = "
-            + Sql.literal(column)
-            + ")";
     List<Step> out = new ArrayList<>();
     out.add(
         DdlStep.of(
             Phase.EXPAND,
-            Statement.tx(
-                "DO $convoy$ DECLARE used text; BEGIN SELECT string_agg(DISTINCT coalesce(i.indexrelid::regclass::text, co.conname), ', ') INTO used"
-                    + " FROM pg_attribute a LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND a.attnum = ANY (i.indkey)"
-                    + " LEFT JOIN pg_constraint co ON co.conrelid = a.attrelid AND a.attnum = ANY (co.conkey) AND co.contype <> 'n'"
-                    + " WHERE a.attrelid = to_regclass("
-                    + Sql.literal(t())
-                    + ") AND a.attname = "
-                    + Sql.literal(column)
-                    + " AND (i.indexrelid IS NOT NULL OR co.oid IS NOT NULL); IF used IS NOT NULL THEN RAISE EXCEPTION"
-                    + " 'alter_column %.%: the column is used by %; drop those first and recreate them after the type change', "
-                    + Sql.literal(table)
-                    + ", "
-                    + Sql.literal(column)
-                    + ", used; END IF; END $convoy$"),
-            "check nothing depends on " + table + "." + column));
+            TypeSwap.refuseUncarried(table, column, type),
+            "check everything on " + table + "." + column + " can be carried over"));
     out.add(
         DdlStep.of(
             Phase.EXPAND,
@@ -199,99 +189,72 @@ public record AlterColumn(
             java.util.Map.of(shadow, conversion(column)),
             null,
             "copy " + table + "." + column + " into " + shadow));
-    String shadowExists =
-        "EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass("
-            + Sql.literal(t())
-            + ") AND a.attname = "
-            + Sql.literal(shadow)
-            + " AND NOT a.attisdropped)";
     out.add(
         DdlStep.separate(
             Phase.CONTRACT,
-            Statement.tx(
-                "DO $convoy$ BEGIN IF "
-                    + shadowExists
-                    + " AND "
-                    + oldCol
-                    + " AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
-                    + Sql.literal(check)
-                    + " AND conrelid = to_regclass("
-                    + Sql.literal(t())
-                    + ")) THEN ALTER TABLE "
-                    + t()
-                    + " ADD CONSTRAINT "
-                    + Sql.ident(check)
-                    + " CHECK ("
-                    + s
-                    + " IS NOT NULL) NOT VALID; END IF; END $convoy$"),
-            "carry NOT NULL over: CHECK NOT VALID"));
+            TypeSwap.refuseUncarried(table, column, type),
+            "check everything on " + table + "." + column + " can still be carried over"));
+    out.addAll(TypeSwap.carryNotNull(table, column));
+    out.add(
+        DdlStep.of(
+            Phase.CONTRACT,
+            TypeSwap.copyIndexes(table, column),
+            "copy the indexes on " + column + " to " + shadow + " (CONCURRENTLY)"));
     out.add(
         DdlStep.separate(
             Phase.CONTRACT,
-            Statement.tx(
-                "DO $convoy$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = "
-                    + Sql.literal(check)
-                    + ") THEN ALTER TABLE "
-                    + t()
-                    + " VALIDATE CONSTRAINT "
-                    + Sql.ident(check)
-                    + "; END IF; END $convoy$"),
-            "validate the NOT NULL check"));
+            TypeSwap.swap(table, column, dropSync()),
+            "swap " + column + " and " + shadow + " with their indexes and constraints"));
+    out.add(
+        DdlStep.of(
+            Phase.CONTRACT,
+            TypeSwap.validateCarried(table),
+            "validate the constraints carried over to " + table + "." + column));
     out.add(
         DdlStep.separate(
             Phase.CONTRACT,
-            Statement.tx(
-                "DO $convoy$ DECLARE d text; nn boolean; BEGIN"
-                    + " SELECT pg_get_expr(ad.adbin, ad.adrelid), a.attnotnull INTO d, nn FROM pg_attribute a"
-                    + " LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-                    + " WHERE a.attrelid = to_regclass("
-                    + Sql.literal(t())
-                    + ") AND a.attname = "
-                    + Sql.literal(column)
-                    + ";"
-                    + " IF NOT "
-                    + shadowExists
-                    + " THEN RETURN; END IF;"
-                    + " EXECUTE "
-                    + Sql.literal(dropSync())
-                    + ";"
-                    + " ALTER TABLE "
-                    + t()
-                    + " RENAME COLUMN "
-                    + c()
-                    + " TO "
-                    + Sql.ident(Names.retiredColumn(column))
-                    + ";"
-                    + " ALTER TABLE "
-                    + t()
-                    + " RENAME COLUMN "
-                    + s
-                    + " TO "
-                    + c()
-                    + ";"
-                    + " IF nn THEN ALTER TABLE "
-                    + t()
-                    + " ALTER COLUMN "
-                    + c()
-                    + " SET NOT NULL; END IF;"
-                    + " IF d IS NOT NULL THEN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT (%s)::%s', "
-                    + Sql.literal(t())
-                    + ", "
-                    + Sql.literal(column)
-                    + ", d, "
-                    + Sql.literal(type)
-                    + "); END IF;"
-                    + " EXECUTE "
-                    + Sql.literal(Guards.dropConstraint(table, check))
-                    + ";"
-                    + " END $convoy$"),
-            "swap " + column + " and " + shadow));
+            Statement.tx("ANALYZE " + t() + " (" + c() + ")"),
+            "analyze " + table + "." + column));
     out.add(
         DdlStep.separate(
             Phase.CONTRACT,
             Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
             "drop the old column"));
     return out;
+  }
+
+  /**
+   * Undoes a shadow type change that did not finish: drops the shadow column (and the index copies
+   * on it), or, when the swap already happened, turns the column back into its old type and drops
+   * the old one.
+   */
+  private Statement undoShadow() {
+    String retired = Names.retiredColumn(column);
+    String back =
+        fromType == null
+            ? ""
+            : "IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
+                + Sql.literal(t())
+                + ") AND attname = "
+                + Sql.literal(retired)
+                + " AND NOT attisdropped) THEN ALTER TABLE "
+                + t()
+                + " ALTER COLUMN "
+                + c()
+                + " TYPE "
+                + fromType
+                + "; ALTER TABLE "
+                + t()
+                + " DROP COLUMN "
+                + Sql.ident(retired)
+                + "; END IF;";
+    return Statement.tx(
+        dropSync()
+            + ";\n"
+            + DropColumn.dropSql(table, Names.shadowColumn(column), true)
+            + ";\nDO $convoy$ BEGIN "
+            + back
+            + " END $convoy$");
   }
 
   private String dropSync() {

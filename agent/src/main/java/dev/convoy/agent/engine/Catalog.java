@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * Database facts a plan depends on: whether a column type change needs a table rewrite. PostgreSQL
  * skips the rewrite when the types are binary coercible (varchar to text) or only a length limit
- * grows; then a direct ALTER is instant and the shadow-column dance is not needed.
+ * grows; then a direct ALTER is instant and the shadow-column dance is not needed. A shadow change
+ * that stopped part way (after its swap the column already has the new type) resumes as a shadow
+ * change, so a rerun finds the same steps as the run that recorded its progress.
  */
 final class Catalog {
   private static final int VARCHAR = 1043;
@@ -57,6 +59,20 @@ final class Catalog {
         m.irreversible());
   }
 
+  /** A shadow change that stopped part way (its columns are there) resumes as one. */
+  private static boolean inFlight(TextSession db, AlterColumn a) {
+    return !db.rows(
+            "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
+                + Sql.literal(Sql.name(a.table()))
+                + ") AND NOT attisdropped AND attname IN ("
+                + a.inFlightColumns().stream()
+                    .map(Sql::literal)
+                    .reduce((x, y) -> x + ", " + y)
+                    .orElseThrow()
+                + ")")
+        .isEmpty();
+  }
+
   private static boolean noRewrite(TextSession db, AlterColumn a) {
     try {
       db.execute("BEGIN; CREATE TEMP TABLE convoy_type_probe (x " + a.type() + ") ON COMMIT DROP");
@@ -70,7 +86,7 @@ final class Catalog {
                   + ") AND a.attname = "
                   + Sql.literal(a.column())
                   + " AND p.attrelid = 'convoy_type_probe'::regclass AND p.attname = 'x'");
-      if (rs.isEmpty()) {
+      if (rs.isEmpty() || inFlight(db, a)) {
         return false;
       }
       String[] r = rs.get(0);

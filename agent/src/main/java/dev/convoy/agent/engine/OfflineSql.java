@@ -95,7 +95,11 @@ public final class OfflineSql {
             out.append("BEGIN;\n");
           }
           for (Statement s : dev.convoy.ops.Steps.statements(g.steps())) {
-            statement(out, s.sql());
+            if (s.generated()) {
+              generated(out, s.sql());
+            } else {
+              statement(out, s.sql());
+            }
           }
           if (tx) {
             out.append("COMMIT;\n");
@@ -115,6 +119,17 @@ public final class OfflineSql {
   private static void statement(StringBuilder out, String sql) {
     String s = sql.strip();
     out.append(s).append(s.endsWith(";") ? "\n" : ";\n");
+  }
+
+  /**
+   * A statement derived from the catalog when it runs (the indexes a type change copies): the query
+   * that derives it, for psql's {@code \gexec} to run each statement it returns.
+   */
+  private static void generated(StringBuilder out, String query) {
+    out.append("-- derived from the catalog at run time: each row of this query is a statement,\n")
+        .append("-- run on its own outside a transaction (psql's \\gexec does exactly that)\n")
+        .append(query.strip())
+        .append("\n\\gexec\n");
   }
 
   private static java.util.Set<Integer> allOps(Migration m) {

@@ -209,8 +209,21 @@ final class RevisionRunner {
     return who.epoch() == null ? sql : sql + ";\n" + state.fenceSql(who.epoch());
   }
 
-  /** An index left invalid by an interrupted concurrent build is dropped, then built again. */
+  /**
+   * An index left invalid by an interrupted concurrent build is dropped, then built again. A
+   * generated statement is a query: each statement it returns runs on its own, in order.
+   */
   static void runOutside(PgSession db, Statement s) {
+    if (s.generated()) {
+      List<String> generated = new ArrayList<>();
+      for (var row : db.query(s.sql())) {
+        generated.add(row.getString(0));
+      }
+      for (String sql : generated) {
+        db.query(sql);
+      }
+      return;
+    }
     if (s.rebuildsIndex() != null) {
       var rs =
           db.query(

@@ -70,7 +70,7 @@ final class ChainOps {
 
   static String alterType(SchemaModel m) {
     String t = m.table();
-    String c = m.column(t, col -> (col.integer() || col.text()) && !col.used);
+    String c = m.column(t, col -> col.integer() || col.text());
     if (c == null) {
       return null;
     }

@@ -48,26 +48,6 @@ class RolloutChainsTest {
     migrator(t, db).upgrade(ChainCorpus.BASE);
   }
 
-  /** Until every environment's agent reports the base revision, the new plan cannot start. */
-  private static void awaitHeartbeatsAt(Topology t, String revision) {
-    long until = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < until) {
-      boolean all = true;
-      for (Object o : t.coordinator.environmentsView()) {
-        all &=
-            ((JsonObject) o)
-                .getJsonArray("agents").stream()
-                    .map(a -> ((JsonObject) a).getJsonArray("heads"))
-                    .anyMatch(h -> h.size() == 1 && revision.equals(h.getString(0)));
-      }
-      if (all) {
-        return;
-      }
-      Topology.sleep(50);
-    }
-    throw new AssertionError("agents did not report " + revision + " within 20 s");
-  }
-
   private void clearVersions() throws IOException {
     try (Stream<Path> files = Files.list(dir.resolve("versions"))) {
       for (Path f : files.toList()) {
@@ -96,7 +76,7 @@ class RolloutChainsTest {
         for (String env : ENVS) {
           reset(t, t.dbs.get(env));
         }
-        awaitHeartbeatsAt(t, ChainCorpus.BASE);
+        t.awaitHeads(ChainCorpus.BASE); // the plan starts from the heartbeats' heads
         String id = t.startRollout(new JsonObject().put("contract_gate", "auto"));
         JsonObject r = t.awaitEnd(id, Duration.ofSeconds(90));
         String what = chain.name() + " " + chain.revisions();

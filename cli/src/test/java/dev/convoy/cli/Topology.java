@@ -132,6 +132,26 @@ final class Topology implements AutoCloseable {
     throw new AssertionError("agents did not report to the coordinator within 20 s");
   }
 
+  /** Waits until every environment's agent reports {@code revision} as its only head. */
+  void awaitHeads(String revision) {
+    long until = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < until) {
+      boolean all = true;
+      for (Object o : coordinator.environmentsView()) {
+        all &=
+            ((JsonObject) o)
+                .getJsonArray("agents").stream()
+                    .map(a -> ((JsonObject) a).getJsonArray("heads"))
+                    .anyMatch(h -> h.size() == 1 && revision.equals(h.getString(0)));
+      }
+      if (all) {
+        return;
+      }
+      sleep(50);
+    }
+    throw new AssertionError("agents did not report " + revision + " within 20 s");
+  }
+
   String api() {
     return "http://127.0.0.1:" + coordinator.httpPort();
   }

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -137,6 +138,17 @@ final class Api {
       }
       case "rollback" -> {
         requireIn(id, state, "running", "waiting", "paused", "succeeded", "failed");
+        List<String> refusals =
+            coordinator
+                .rollbackGuard()
+                .refusals(
+                    RollbackGuard.reached(
+                        r.getJsonArray("steps").stream().map(o -> (JsonObject) o).toList()),
+                    RollbackGuard.start(r.getJsonObject("start_heads")));
+        if (!refusals.isEmpty()) {
+          store.log(id, null, "rollback_refused", RollbackGuard.message(refusals));
+          throw new Conflict(RollbackGuard.message(refusals));
+        }
         // The driver lets a step in flight finish, then brings every touched environment back.
         store.run(
             "UPDATE "

@@ -91,7 +91,8 @@ public final class Coordinator implements AutoCloseable {
             new Signer(config.signingKey()),
             config.environments(),
             metrics,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            new RollbackGuard(this::graph, () -> roster.liveHeads()));
   }
 
   private static Redis redis(Vertx vertx, String url) {
@@ -160,6 +161,11 @@ public final class Coordinator implements AutoCloseable {
 
   RevisionGraph graph() {
     return MigrationDirectory.load(config.dir());
+  }
+
+  /** Refuses a rollback that would cross a revision that cannot be undone. */
+  RollbackGuard rollbackGuard() {
+    return new RollbackGuard(this::graph, this::liveHeads);
   }
 
   /** Each environment's heads, from agents heard from in the last five seconds. */

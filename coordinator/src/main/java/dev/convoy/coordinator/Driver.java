@@ -41,6 +41,7 @@ final class Driver {
   private final Clock clock;
   private final String id;
   private final StepSender sender;
+  private final RollbackGuard guard;
   private final GateKeeper gates;
 
   Driver(
@@ -52,7 +53,9 @@ final class Driver {
       Signer signer,
       List<String> environments,
       CoordinatorMetrics metrics,
-      Clock clock) {
+      Clock clock,
+      RollbackGuard guard) {
+    this.guard = guard;
     this.id = id;
     this.store = store;
     this.environments = environments;
@@ -206,6 +209,13 @@ final class Driver {
           reason + "; rollback policy " + policy + " leaves every environment as it is");
       return;
     }
+    List<String> refusals = guard.refusals(reached(steps, back), RollbackGuard.start(startHeads));
+    if (!refusals.isEmpty()) {
+      // Every environment stays where it is, consistent, and a person decides.
+      store.log(rollout, null, "rollback_refused", RollbackGuard.message(refusals));
+      finish(rollout, "failed", reason + "; " + RollbackGuard.message(refusals));
+      return;
+    }
     int seq = steps.size();
     List<String> values = new ArrayList<>();
     for (String env : back) {
@@ -270,5 +280,21 @@ final class Driver {
             + Sql.literal(rollout));
     store.log(rollout, null, "rollout_" + state, error);
     log.info("{} - rollout {} {}", id, rollout, state);
+  }
+
+  /** How far the forward steps of the environments in {@code envs} went. */
+  private static java.util.Map<String, List<String>> reached(List<Row> steps, List<String> envs) {
+    List<JsonObject> rows = new ArrayList<>();
+    for (Row s : steps) {
+      if (envs.contains(s.getString(1))) {
+        rows.add(
+            new JsonObject()
+                .put("env", s.getString(1))
+                .put("target", s.getString(4))
+                .put("rollback", s.getBoolean(6))
+                .put("state", s.getString(7)));
+      }
+    }
+    return RollbackGuard.reached(rows);
   }
 }

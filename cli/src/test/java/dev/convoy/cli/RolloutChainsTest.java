@@ -44,7 +44,8 @@ class RolloutChainsTest {
 
   private void reset(Topology t, TestDatabase db) {
     db.execute(
-        "DROP SCHEMA IF EXISTS convoy CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        "SET client_min_messages = warning; DROP SCHEMA IF EXISTS convoy CASCADE;"
+            + " DROP SCHEMA public CASCADE; CREATE SCHEMA public");
     migrator(t, db).upgrade(ChainCorpus.BASE);
   }
 

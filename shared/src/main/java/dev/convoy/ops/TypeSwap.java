@@ -103,8 +103,12 @@ final class TypeSwap {
           WHERE NOT ci.indisvalid
         UNION ALL
         SELECT ix.indexrelid, 2, format('CREATE %sINDEX CONCURRENTLY IF NOT EXISTS %I ON ', ix.uq, ix.copy)
-            || regexp_replace(substr(ix.def, length(format('CREATE %sINDEX %I ON ', ix.uq, ix.relname)) + 1),
-                              {PATTERN}, {REPLACEMENT}, 'g')
+            || (SELECT string_agg(CASE WHEN p.m[1] IS NOT NULL THEN p.m[1]
+                                       ELSE regexp_replace(p.m[2], {PATTERN}, {REPLACEMENT}, 'g') END,
+                                  '' ORDER BY p.n)
+                  -- string literals ('...', quotes doubled) are kept as they are
+                  FROM regexp_matches(substr(ix.def, length(format('CREATE %sINDEX %I ON ', ix.uq, ix.relname)) + 1),
+                                      '(''(?:[^'']|'''')*'')|([^'']+)', 'g') WITH ORDINALITY AS p(m, n))
           FROM ix
       ) x ORDER BY indexrelid, k""";
 
@@ -230,6 +234,6 @@ final class TypeSwap {
         column.matches("[a-z_][a-z0-9_$]*")
             ? "(?:" + quoted + "|" + column.replace("$", "\\$") + ")"
             : quoted.toString();
-    return "(?<![[:alnum:]_$\"'.])" + either + "(?![[:alnum:]_$\"'.(])";
+    return "(?<![[:alnum:]_$\"'.:])" + either + "(?![[:alnum:]_$\"'.(])";
   }
 }

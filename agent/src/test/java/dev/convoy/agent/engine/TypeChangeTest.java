@@ -211,6 +211,7 @@ class TypeChangeTest {
       db.execute(
           "CREATE TABLE item (id int PRIMARY KEY, qty int, note text);"
               + "CREATE INDEX item_expr_ix ON item ((qty * 2)) WHERE qty > 0 AND note <> 'qty';"
+              + "CREATE UNIQUE INDEX item_qty_uq ON item (qty) WHERE note <> 'no qty here';"
               + "CREATE INDEX item_incl_ix ON item (note) INCLUDE (qty);"
               + "CREATE UNIQUE INDEX item_note_qty_uq ON item (note, qty DESC NULLS LAST);"
               + "COMMENT ON INDEX item_incl_ix IS 'covering';"

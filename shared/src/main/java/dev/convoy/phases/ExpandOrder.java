@@ -120,7 +120,11 @@ public final class ExpandOrder {
     return switch (ch.kind()) {
       case DROPS_TABLE -> sameTable || namesTable;
       case CONSTRAINT -> SqlNames.mentions(use.sqlNames(), ch.name());
-      case NOT_NULL -> sameTable && ch.name().equals(use.column()) && use.alters();
+      // A value computed from the column while it is still being filled (two fill triggers
+      // fire in name order, not revision order) would read NULL: wait, as for a column change.
+      case NOT_NULL ->
+          sameTable && ch.name().equals(use.column()) && use.alters()
+              || (sameTable || namesTable) && SqlNames.mentions(use.sqlNames(), ch.name());
       case COLUMN ->
           sameTable && ch.name().equals(use.column())
               || (sameTable || namesTable) && SqlNames.mentions(use.sqlNames(), ch.name());

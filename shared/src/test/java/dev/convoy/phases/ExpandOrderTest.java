@@ -111,6 +111,22 @@ class ExpandOrderTest {
   }
 
   @Test
+  void a_fill_computed_from_a_column_still_being_filled_waits_for_its_contract()
+      throws IOException {
+    // Both fill triggers would fire on the old application's inserts, area's first (by name):
+    // it would read zip as NULL.
+    assertTrue(
+        firstWait(
+                "  - op: add_column\n    table: author\n"
+                    + "    column: {name: zip, type: text, nullable: false}\n"
+                    + "    backfill: \"'00000'\"\n",
+                "  - op: add_column\n    table: author\n"
+                    + "    column: {name: area, type: text, nullable: false}\n"
+                    + "    backfill: \"left(zip, 2)\"\n")
+            .isPresent());
+  }
+
+  @Test
   void re_adding_a_dropped_column_waits_for_the_drop() throws IOException {
     assertTrue(
         firstWait(

@@ -54,6 +54,19 @@ public record AlterColumn(
     return List.of(Names.shadowColumn(column), Names.retiredColumn(column));
   }
 
+  private static final String SWAP = "swap ";
+
+  /**
+   * True for the step that swaps the new column in: once it ran, going back means rewriting the
+   * table under an exclusive lock, which Convoy does only when asked (a downgrade), never to undo a
+   * failure on its own.
+   */
+  public static boolean isSwap(Step step) {
+    return step instanceof DdlStep d
+        && d.phase() == Phase.CONTRACT
+        && d.describe().startsWith(SWAP);
+  }
+
   @Override
   public String kind() {
     return "alter_column";
@@ -204,7 +217,7 @@ public record AlterColumn(
         DdlStep.separate(
             Phase.CONTRACT,
             TypeSwap.swap(table, column, dropSync()),
-            "swap " + column + " and " + shadow + " with their indexes and constraints"));
+            SWAP + column + " and " + shadow + " with their indexes and constraints"));
     out.add(
         DdlStep.of(
             Phase.CONTRACT,

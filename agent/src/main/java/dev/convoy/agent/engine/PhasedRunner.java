@@ -106,6 +106,12 @@ final class PhasedRunner {
       return "It stays expanded: later revisions already build on it. Fix the cause and run"
           + " 'convoy upgrade' again to finish it.";
     }
+    if (expanded && steps.swapped(m)) {
+      return "It stays expanded: its contract had already swapped in the column of the new type,"
+          + " and going back would rewrite the table under an exclusive lock, which Convoy does"
+          + " not do on its own. Fix the cause and run 'convoy upgrade' to finish it, or"
+          + " 'convoy downgrade' to revert it (that rewrites the table).";
+    }
     try {
       steps.downgrade(m, touched, false);
       OffsetDateTime now = OffsetDateTime.now();

@@ -2,6 +2,7 @@ package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.migration.Migration;
+import dev.convoy.ops.AlterColumn;
 import dev.convoy.ops.BackfillStep;
 import dev.convoy.ops.DdlStep;
 import dev.convoy.ops.Operation;
@@ -137,6 +138,14 @@ final class StepRunner {
 
   static boolean hasContract(Migration m) {
     return upgradeGroups(m).stream().anyMatch(g -> g.phase() == Phase.CONTRACT);
+  }
+
+  /** True when a column type change of this revision has already swapped its new column in. */
+  boolean swapped(Migration m) {
+    Set<Integer> done = done(m);
+    return upgradeGroups(m).stream()
+        .anyMatch(
+            g -> done.contains(g.index()) && g.steps().stream().anyMatch(AlterColumn::isSwap));
   }
 
   /** Groups already done for this revision's upgrade. */

@@ -177,6 +177,14 @@ final class TypeSwapSql {
         IF old_note IS NOT NULL THEN
           EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', t, col, old_note);
         END IF;
+        -- Column privileges (GRANT SELECT (col) ...) stay with the application's roles.
+        FOR r IN SELECT a.privilege_type AS priv, a.grantee, a.is_grantable
+            FROM pg_attribute x, aclexplode(x.attacl) a
+            WHERE x.attrelid = t AND x.attname = {RETIRED} LOOP
+          EXECUTE format('GRANT %s (%I) ON %s TO %s%s', r.priv, col, t,
+              CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END,
+              CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+        END LOOP;
         FOREACH stmt IN ARRAY carried || later LOOP
           EXECUTE stmt;
         END LOOP;

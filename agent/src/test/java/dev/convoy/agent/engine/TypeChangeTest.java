@@ -207,7 +207,9 @@ class TypeChangeTest {
   @Test
   void expression_partial_and_include_indexes_on_the_column_are_rebuilt_on_the_new_column() {
     new MigrationFiles(dir).yaml("item0001", null, alter("item", "qty"));
+    String reader = "convoy_reader_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
     try (TestDatabase db = TestPostgres.createDatabase("exprindex")) {
+      TestPostgres.execute("CREATE ROLE " + reader);
       db.execute(
           "CREATE TABLE item (id int PRIMARY KEY, qty int, note text);"
               + "CREATE INDEX item_expr_ix ON item ((qty * 2)) WHERE qty > 0 AND note <> 'qty';"
@@ -215,7 +217,9 @@ class TypeChangeTest {
               + "CREATE INDEX item_incl_ix ON item (note) INCLUDE (qty);"
               + "CREATE UNIQUE INDEX item_note_qty_uq ON item (note, qty DESC NULLS LAST);"
               + "COMMENT ON INDEX item_incl_ix IS 'covering';"
-              + "INSERT INTO item SELECT g, g, 'n' || g FROM generate_series(1, 1000) g");
+              + "INSERT INTO item SELECT g, g, 'n' || g FROM generate_series(1, 1000) g;"
+              + "GRANT SELECT (id, qty), UPDATE (qty) ON item TO "
+              + reader);
       String indexes =
           "SELECT string_agg(pg_get_indexdef(indexrelid) || ' '"
               + " || coalesce(obj_description(indexrelid, 'pg_class'), ''), E'\\n'"
@@ -224,10 +228,22 @@ class TypeChangeTest {
       migrator(db, MigrationListener.SILENT).upgrade("head");
       assertEquals(before, db.scalar(indexes));
       assertEquals(
+          "true true",
+          db.scalar(
+              "SELECT has_column_privilege('"
+                  + reader
+                  + "', 'item', 'qty', 'SELECT') || ' '"
+                  + " || has_column_privilege('"
+                  + reader
+                  + "', 'item', 'qty', 'UPDATE')"),
+          "the application's column privileges are kept");
+      assertEquals(
           "bigint",
           db.scalar(
               "SELECT format_type(atttypid, NULL) FROM pg_attribute"
                   + " WHERE attrelid = 'item'::regclass AND attname = 'qty'"));
+    } finally {
+      TestPostgres.execute("DROP ROLE IF EXISTS " + reader);
     }
   }
 }

@@ -25,12 +25,14 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The generated releases of {@link ChainCorpus}, each rolled out expand-first through two
  * environments by a real coordinator and agents: every environment ends in the schema and rows a
  * plain upgrade reaches, and the rollout has as many waves (deploy windows) as the plan cuts.
  */
+@Isolated // long and CPU-bound: run alone, so it does not slow the timing-sensitive tests
 class RolloutChainsTest {
   private static final List<String> ENVS = List.of("dev", "prod");
 

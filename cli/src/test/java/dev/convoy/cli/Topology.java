@@ -115,7 +115,9 @@ final class Topology implements AutoCloseable {
   }
 
   void awaitAgents() {
-    long until = System.currentTimeMillis() + 20_000;
+    // A deadline, not a pause: generous because an agent in its own JVM starts slowly on a
+    // loaded two-core machine.
+    long until = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < until) {
       boolean all = coordinator.leader();
       for (Object o : coordinator.environmentsView()) {
@@ -129,7 +131,7 @@ final class Topology implements AutoCloseable {
       }
       sleep(100);
     }
-    throw new AssertionError("agents did not report to the coordinator within 20 s");
+    throw new AssertionError("agents did not report to the coordinator within 60 s");
   }
 
   /** Waits until every environment's agent reports {@code revision} as its only head. */

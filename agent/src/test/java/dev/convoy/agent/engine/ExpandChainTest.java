@@ -26,11 +26,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Releases of several revisions, expanded first and contracted after (as an expand-first deploy
  * does), end in the same schema and data as applying the revisions one after the other.
  */
+@Isolated // long and CPU-bound: run alone, so it does not slow the timing-sensitive tests
 class ExpandChainTest {
   private static TestDatabase plain;
   private static TestDatabase phased;

@@ -71,7 +71,15 @@ class AgentTakeoverTest {
       pb.environment().put("CONVOY_SIGNING_KEY", Topology.KEY);
       Process first = pb.start();
       try {
-        t.awaitAgents();
+        try {
+          t.awaitAgents();
+        } catch (AssertionError e) {
+          throw new AssertionError(
+              e.getMessage()
+                  + "; agent-prod-a's log:\n"
+                  + Topology.tail(logs.resolve("agent-prod-a.log")),
+              e);
+        }
         String id = t.startRollout(new JsonObject().put("strategy", "per-environment"));
         long until = System.currentTimeMillis() + 60_000;
         JsonObject r = t.rollout(id);

@@ -116,7 +116,9 @@ class FailoverTest {
       Process standby = null;
       try {
         JsonObject h1 = awaitLeader(p1, 30_000);
-        assertTrue(h1 != null, "the first coordinator leads");
+        assertTrue(
+            h1 != null,
+            "the first coordinator leads; its log:\n" + Topology.tail(logs.resolve("first.log")));
         standby = standby(t, p2);
         for (String env : Topology.ENVS) {
           t.agents.add(t.agent(env, "agent-" + env));
@@ -152,7 +154,9 @@ class FailoverTest {
         leader.waitFor(10, TimeUnit.SECONDS);
         JsonObject h2 = awaitLeader(p2, 10_000);
         long tookOver = System.currentTimeMillis() - killedAt;
-        assertTrue(h2 != null, "the standby took the lease");
+        assertTrue(
+            h2 != null,
+            "the standby took the lease; its log:\n" + Topology.tail(logs.resolve("second.log")));
         assertTrue(tookOver <= 2000 + 1500, "took over in " + tookOver + " ms (lease 2 s)");
         assertTrue(h2.getLong("epoch") > h1.getLong("epoch"), h1 + " then " + h2);
         JsonObject r = null;
@@ -210,7 +214,9 @@ class FailoverTest {
       Process second = null;
       try {
         JsonObject h1 = awaitLeader(p1, 30_000);
-        assertTrue(h1 != null, "the first coordinator leads");
+        assertTrue(
+            h1 != null,
+            "the first coordinator leads; its log:\n" + Topology.tail(logs.resolve("first.log")));
         second = standby(t, p2); // running before the leader is paused
         for (String env : Topology.ENVS) {
           t.agents.add(t.agent(env, "agent-" + env));

@@ -213,6 +213,16 @@ final class Topology implements AutoCloseable {
     return out;
   }
 
+  /** The last lines of a process's log, for a failure message. */
+  static String tail(Path log) {
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (java.io.IOException | RuntimeException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);

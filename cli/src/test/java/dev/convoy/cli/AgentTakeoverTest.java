@@ -14,12 +14,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The agent working on prod's step is killed (SIGKILL); a second agent of prod takes the
  * unacknowledged command over from the consumer group and finishes it, and the revision is applied
  * exactly once.
  */
+@Isolated // its leases and heartbeats are timed: a loaded machine starved its processes
 class AgentTakeoverTest {
   @TempDir Path dir;
   @TempDir Path logs;

@@ -15,12 +15,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Two coordinator processes share one control database and Redis. The leader is killed (SIGKILL) in
  * the middle of a rollout; the standby takes the lease within its time, bumps the epoch and
  * finishes the rollout, and no step is applied twice.
  */
+@Isolated // its leases and heartbeats are timed: a loaded machine starved its processes
 class FailoverTest {
   @TempDir Path dir;
   @TempDir Path logs;

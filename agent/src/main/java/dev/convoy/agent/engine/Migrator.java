@@ -286,7 +286,15 @@ public final class Migrator {
 
   private static String heldBack(ExpandOrder.Wait w) {
     return "Stopped before "
-        + w.describe()
+        + w.waiting().revision()
+        + " ("
+        + w.waiting().file()
+        + "), which waits for the contract of "
+        + w.blocker().revision()
+        + " ("
+        + w.blocker().file()
+        + "): "
+        + w.reason()
         + ". Deploy the application for "
         + w.blocker().revision()
         + ", run 'convoy upgrade --phase contract', then 'convoy upgrade --phase expand' again for"

@@ -53,7 +53,7 @@ class RolloutTest {
       for (String env : Topology.ENVS) {
         t.dbs.get(env).execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 20000) g");
       }
-      Topology.sleep(1200); // heartbeats carry the new heads
+      t.awaitHeads("roll0001"); // the plan starts from the heartbeats' heads
       String id = t.startRollout(auto().put("target", "head"));
       String sawRunning = null;
       long until = System.currentTimeMillis() + 60_000;
@@ -118,7 +118,7 @@ class RolloutTest {
         t.dbs.get(env).execute("INSERT INTO item VALUES (1, 5), (2, 7)");
       }
       t.dbs.get("prod").execute("INSERT INTO item VALUES (3, -1)"); // violates the new check
-      Topology.sleep(1500); // heartbeats carry the new heads
+      t.awaitHeads("fail0001"); // the plan starts from the heartbeats' heads
       String id = t.startRollout(auto().put("target", "fail0002"));
       JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());

@@ -101,7 +101,12 @@ public final class OperationParser {
           case "alter_column" -> alterColumn(y);
           default -> rawSql(y);
         };
-    return hasNulls(op) ? Optional.empty() : Optional.of(op);
+    if (hasNulls(op)) {
+      return Optional.empty();
+    }
+    Optional<String> reserved = ReservedNames.in(op);
+    reserved.ifPresent(n -> y.problem(ReservedNames.problem(n)));
+    return reserved.isPresent() ? Optional.empty() : Optional.of(op);
   }
 
   private static Operation createTable(YamlObject y) {

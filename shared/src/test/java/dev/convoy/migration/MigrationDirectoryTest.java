@@ -117,4 +117,19 @@ class MigrationDirectoryTest {
         assertThrows(InvalidMigrationsException.class, () -> MigrationDirectory.load(dir));
     assertTrue(e.getMessage().contains("concurrently: false"), e.getMessage());
   }
+
+  @Test
+  void a_name_that_could_end_convoys_own_plpgsql_blocks_is_refused_with_its_line()
+      throws IOException {
+    write(
+        "dollar.yaml",
+        "revision: dllr\ndown_revision: null\noperations:\n"
+            + "  - op: add_column\n    table: a\n"
+            + "    column: {name: \"x$convoy$; DROP TABLE a; DO $convoy$ BEGIN\", type: int}\n");
+    InvalidMigrationsException e =
+        assertThrows(InvalidMigrationsException.class, () -> MigrationDirectory.load(dir));
+    assertTrue(
+        e.getMessage().contains("dollar.yaml:4") && e.getMessage().contains("contains '$convoy'"),
+        e.getMessage());
+  }
 }

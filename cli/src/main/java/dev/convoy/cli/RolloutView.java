@@ -27,6 +27,9 @@ final class RolloutView {
     Integer waves = r.getInteger("waves");
     if (waves != null && waves > 1) {
       sb.append(" (wave ").append(r.getInteger("wave")).append(" of ").append(waves).append(')');
+      for (Object cut : r.getJsonArray("wave_cuts", new io.vertx.core.json.JsonArray())) {
+        sb.append("\n  ").append(capitalized(String.valueOf(cut)));
+      }
     }
     JsonObject w = r.getJsonObject("waiting_for");
     if (w != null) {

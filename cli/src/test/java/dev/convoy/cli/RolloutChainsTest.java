@@ -85,6 +85,12 @@ class RolloutChainsTest {
         String what = chain.name() + " " + chain.revisions();
         assertEquals("succeeded", r.getString("state"), what + "\n" + r.encodePrettily());
         assertEquals(waves, r.getInteger("waves"), "one deploy window per wave: " + what);
+        if (waves > 1) {
+          assertEquals(waves - 1, r.getJsonArray("wave_cuts").size(), what);
+          assertTrue(
+              RolloutView.render(r).contains("waits for the contract of"),
+              "status says why the release was cut: " + RolloutView.render(r));
+        }
         String expected = SchemaSnapshot.of(plain);
         for (String env : ENVS) {
           assertEquals(expected, SchemaSnapshot.of(t.dbs.get(env)), env + ": " + what);

@@ -87,6 +87,20 @@ final class RolloutJson {
             .put("updated_at", row.getString(9))
             .put("stages", new JsonArray(new ArrayList<>(stages.values())))
             .put("steps", steps);
+    if (row.getInteger(11) != null && row.getInteger(11) > 1) {
+      // Why the release was cut into waves, as planned when it was created.
+      JsonArray cuts = new JsonArray();
+      for (Row e :
+          store.rows(
+              "SELECT message FROM "
+                  + SCHEMA
+                  + ".events WHERE rollout_id = "
+                  + Sql.literal(id)
+                  + " AND type = 'wave_planned' ORDER BY id")) {
+        cuts.add(e.getString(0));
+      }
+      out.put("wave_cuts", cuts);
+    }
     return out.put("waiting_for", new Waiting(store).describe(out));
   }
 

@@ -259,7 +259,7 @@ class RolloutTest {
       t.start();
       String first = t.startRollout(auto().put("target", "roll0001"));
       assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
-      Topology.sleep(1200); // heartbeats carry the new heads
+      t.awaitHeads("roll0001"); // the plan starts from the heartbeats' heads
       String id = t.startRollout(auto().put("target", "roll0002"));
       assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(60)).getString("state"));
       Path token = dir.resolve("token");

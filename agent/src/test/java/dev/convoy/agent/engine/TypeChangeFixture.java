@@ -6,6 +6,18 @@ import dev.convoy.testkit.TestDatabase;
 
 /** The tables type change tests widen, and what they read back from the catalog. */
 final class TypeChangeFixture {
+  /** The lock timeout the type change tests run with. */
+  static final java.time.Duration LOCK_TIMEOUT = java.time.Duration.ofSeconds(2);
+
+  /** An engine over {@code dir} with the tests' lock timeout and small backfill batches. */
+  static Migrator migrator(java.nio.file.Path dir, TestDatabase db, MigrationListener listener) {
+    return Engines.migrator(
+        dir,
+        Engines.config(
+            db, LOCK_TIMEOUT, 5, new BackfillSettings(java.time.Duration.ofMillis(20), 100, 0)),
+        listener);
+  }
+
   static final String TABLES = "('author'::regclass, 'book'::regclass, 'review'::regclass)";
 
   private TypeChangeFixture() {}

@@ -19,15 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A type change stopped, failed or held up between its contract steps. */
 class TypeChangeRecoveryTest {
-  private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration LOCK_TIMEOUT = TypeChangeFixture.LOCK_TIMEOUT;
 
   @TempDir Path dir;
 
   private Migrator migrator(TestDatabase db, MigrationListener listener) {
-    return Engines.migrator(
-        dir,
-        Engines.config(db, LOCK_TIMEOUT, 5, new BackfillSettings(Duration.ofMillis(20), 100, 0)),
-        listener);
+    return TypeChangeFixture.migrator(dir, db, listener);
   }
 
   /** Stands for the process dying: thrown past the engine's error handling, nothing is undone. */

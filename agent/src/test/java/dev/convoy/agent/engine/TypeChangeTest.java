@@ -23,15 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * constraints, foreign keys on both sides, defaults, sequences and identity.
  */
 class TypeChangeTest {
-  private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration LOCK_TIMEOUT = TypeChangeFixture.LOCK_TIMEOUT;
 
   @TempDir Path dir;
 
   private Migrator migrator(TestDatabase db, MigrationListener listener) {
-    return Engines.migrator(
-        dir,
-        Engines.config(db, LOCK_TIMEOUT, 5, new BackfillSettings(Duration.ofMillis(20), 100, 0)),
-        listener);
+    return TypeChangeFixture.migrator(dir, db, listener);
   }
 
   @Test

@@ -304,17 +304,50 @@ class RolloutTest {
         send(
             redis,
             stream,
-            new Command("p1", 1, "dev", epoch, "upgrade", "roll0001", "all", revs, null)
+            new Command(
+                    "p1",
+                    1,
+                    "dev",
+                    epoch,
+                    "upgrade",
+                    "roll0001",
+                    "all",
+                    revs,
+                    System.currentTimeMillis(),
+                    false,
+                    null)
                 .signed(signer));
         send(
             redis,
             stream,
-            new Command("p1", 2, "dev", epoch - 1, "upgrade", "roll0001", "all", revs, null)
+            new Command(
+                    "p1",
+                    2,
+                    "dev",
+                    epoch - 1,
+                    "upgrade",
+                    "roll0001",
+                    "all",
+                    revs,
+                    System.currentTimeMillis(),
+                    false,
+                    null)
                 .signed(signer));
         send(
             redis,
             stream,
-            new Command("p1", 3, "dev", epoch, "upgrade", "roll0001", "all", revs, null)
+            new Command(
+                    "p1",
+                    3,
+                    "dev",
+                    epoch,
+                    "upgrade",
+                    "roll0001",
+                    "all",
+                    revs,
+                    System.currentTimeMillis(),
+                    false,
+                    null)
                 .signed(new Signer("another-key-of-16-chars")));
         send(
             redis,
@@ -328,6 +361,8 @@ class RolloutTest {
                     "roll0001",
                     "all",
                     List.of(new Command.Revision("roll0001", "0000")),
+                    System.currentTimeMillis(),
+                    false,
                     null)
                 .signed(signer));
         String events = "";

@@ -58,6 +58,8 @@ final class StepSender {
                 step.getString(4),
                 step.getString(3),
                 revs,
+                System.currentTimeMillis(),
+                false,
                 null)
             .signed(signer);
     // The event is logged with the state, before the command goes out: an agent's fast answer

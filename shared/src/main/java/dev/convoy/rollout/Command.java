@@ -5,11 +5,17 @@ import java.util.Objects;
 
 /**
  * What the coordinator asks one environment's agent to do: bring its database to {@code target}
- * ({@code upgrade}, optionally one phase of it) or back to it ({@code downgrade}). It names
- * revisions and their checksums, never SQL: the agent runs its own copy of the migrations and
- * refuses a command whose revisions it does not have byte for byte. {@code epoch} is the sending
- * coordinator's term; agents refuse commands from an older one. {@code signature} is an HMAC of
- * everything else (see {@link Signer}).
+ * ({@code upgrade}, optionally one phase of it) or back to it ({@code downgrade}). {@code target}
+ * is one revision, {@code base}, or several heads joined by commas (a rollback to a branched
+ * starting point). It names revisions and their checksums, never SQL: the agent runs its own copy
+ * of the migrations and refuses a command whose revisions it does not have byte for byte.
+ *
+ * <p>{@code epoch} is the sending coordinator's term; agents refuse commands from an older one.
+ * {@code issuedAt} is when it was signed (epoch milliseconds); agents refuse one older than their
+ * command window. {@code allowDataLoss} lets a downgrade drop tables and columns that hold rows (an
+ * operator approved it). {@code signature} is an HMAC of everything else (see {@link Signer}). Each
+ * (plan, step, epoch) takes effect at most once per database: agents record it in the database's
+ * command ledger.
  */
 public record Command(
     String plan,
@@ -20,6 +26,8 @@ public record Command(
     String target,
     String phase,
     List<Revision> revisions,
+    long issuedAt,
+    boolean allowDataLoss,
     String signature) {
   public static final String UPGRADE = "upgrade";
   public static final String DOWNGRADE = "downgrade";
@@ -41,13 +49,25 @@ public record Command(
 
   /** The same command with its signature. */
   public Command signed(Signer signer) {
-    return new Command(plan, step, env, epoch, action, target, phase, revisions, signer.sign(this));
+    return new Command(
+        plan,
+        step,
+        env,
+        epoch,
+        action,
+        target,
+        phase,
+        revisions,
+        issuedAt,
+        allowDataLoss,
+        signer.sign(this));
   }
 
   /** The bytes the signature covers: every field but the signature, in a fixed order. */
   public String signedPayload() {
     StringBuilder sb =
-        new StringBuilder()
+        new StringBuilder("command")
+            .append('|')
             .append(plan)
             .append('|')
             .append(step)
@@ -60,15 +80,24 @@ public record Command(
             .append('|')
             .append(target)
             .append('|')
-            .append(phase);
+            .append(phase)
+            .append('|')
+            .append(issuedAt)
+            .append('|')
+            .append(allowDataLoss);
     for (Revision r : revisions) {
       sb.append('|').append(r.id()).append('=').append(r.checksum());
     }
     return sb.toString();
   }
 
-  /** The idempotency key: one plan's step is applied once, however often it is delivered. */
+  /** The plan's step, whatever the epoch it was sent with: {@code plan#step}. */
   public String key() {
     return plan + "#" + step;
+  }
+
+  /** The heads {@code target} names (empty for {@code base}). */
+  public List<String> targetHeads() {
+    return target.equals("base") ? List.of() : List.of(target.split(","));
   }
 }

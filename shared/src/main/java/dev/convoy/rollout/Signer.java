@@ -8,8 +8,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HMAC-SHA256 over a command's fields with the key the coordinator and the agents share
- * (CONVOY_SIGNING_KEY): whoever can write to Redis still cannot make an agent run anything.
+ * HMAC-SHA256 with the key the coordinator and the agents share (CONVOY_SIGNING_KEY), over a
+ * command's fields (whoever can write to Redis still cannot make an agent run anything) and over an
+ * event's (nor make the coordinator believe a step failed, succeeded or was heard of). Each payload
+ * starts with its kind, so a command's signature is never an event's.
  */
 public final class Signer {
   private final SecretKeySpec key;
@@ -23,23 +25,39 @@ public final class Signer {
   }
 
   public String sign(Command c) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return HexFormat.of()
-          .formatHex(mac.doFinal(c.signedPayload().getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return sign(c.signedPayload());
+  }
+
+  public String sign(Event e) {
+    return sign(e.signedPayload());
   }
 
   /**
    * True when {@code c} carries this key's signature of its own fields (compared in constant time).
    */
   public boolean verify(Command c) {
-    return c.signature() != null
+    return matches(c.signature(), c.signedPayload());
+  }
+
+  /** True when {@code e} carries this key's signature of its own fields. */
+  public boolean verify(Event e) {
+    return matches(e.signature(), e.signedPayload());
+  }
+
+  private boolean matches(String signature, String payload) {
+    return signature != null
         && MessageDigest.isEqual(
-            sign(c).getBytes(StandardCharsets.UTF_8),
-            c.signature().getBytes(StandardCharsets.UTF_8));
+            sign(payload).getBytes(StandardCharsets.UTF_8),
+            signature.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private String sign(String payload) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      return HexFormat.of().formatHex(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -258,7 +258,7 @@ public final class AgentDaemon implements AutoCloseable {
 
   private void publish(Event e) {
     try {
-      bus.add(keys.events(), Wire.write(e), EVENTS_MAX_LEN);
+      bus.add(keys.events(), Wire.write(e.signed(signer)), EVENTS_MAX_LEN);
     } catch (RuntimeException ex) {
       if (!running) {
         return; // shutting down: the bus is closing under us

@@ -18,6 +18,13 @@ import org.slf4j.LoggerFactory;
 final class StepSender {
   private static final Logger log = LoggerFactory.getLogger(StepSender.class);
 
+  /**
+   * A command stream keeps about this many entries: a step is sent again when it is not heard of,
+   * so an entry trimmed before its agent read it is not lost, and the stream never grows without
+   * bound.
+   */
+  static final int COMMANDS_MAX_LEN = 1000;
+
   private final Lease lease;
   private final String id;
   private final ControlStore store;
@@ -90,6 +97,9 @@ final class StepSender {
         redis.send(
             Request.cmd(io.vertx.redis.client.Command.XADD)
                 .arg(keys.commands(c.env()))
+                .arg("MAXLEN")
+                .arg("~")
+                .arg(COMMANDS_MAX_LEN)
                 .arg("*")
                 .arg("e")
                 .arg(Wire.write(c))));

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * reports accepted / progress / succeeded / failed / rejected on the events stream. A heartbeat
  * every second says which agent it is, its environment's heads and its directory's digest.
  *
- * <p>Delivery is at least once, and applying is idempotent: a command redelivered after it ran
- * finds the database already at its target and succeeds again without changing anything.
+ * <p>Delivery is at least once; each command takes effect at most once per database: the database's
+ * command ledger (see {@link CommandLedger}) answers a command it has seen with the recorded
+ * outcome and runs nothing, and commands older than the command window are refused.
  */
 public final class AgentDaemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
@@ -53,9 +54,44 @@ public final class AgentDaemon implements AutoCloseable {
       String schema,
       Duration heartbeat,
       Duration claimIdle,
-      EngineTuning tuning) {
+      EngineTuning tuning,
+      Duration commandWindow) {
+    /** How old (or how far in the future) a command's issue time may be: 10 minutes. */
+    public static final Duration DEFAULT_COMMAND_WINDOW = Duration.ofMinutes(10);
+
     public Config {
       tuning = tuning == null ? EngineTuning.DEFAULTS : tuning;
+      commandWindow = commandWindow == null ? DEFAULT_COMMAND_WINDOW : commandWindow;
+    }
+
+    /** With the default command window. */
+    public Config(
+        String env,
+        DatabaseUrl url,
+        String redisUrl,
+        String namespace,
+        Path dir,
+        String signingKey,
+        String agentId,
+        int metricsPort,
+        String schema,
+        Duration heartbeat,
+        Duration claimIdle,
+        EngineTuning tuning) {
+      this(
+          env,
+          url,
+          redisUrl,
+          namespace,
+          dir,
+          signingKey,
+          agentId,
+          metricsPort,
+          schema,
+          heartbeat,
+          claimIdle,
+          tuning,
+          null);
     }
   }
 
@@ -74,6 +110,7 @@ public final class AgentDaemon implements AutoCloseable {
 
   private final DirectoryCache directory;
   private final CommandGate gate;
+  private final CommandLedger ledger;
   private HttpServer metricsServer;
   private Thread commands;
   private Thread heartbeats;
@@ -87,7 +124,8 @@ public final class AgentDaemon implements AutoCloseable {
     this.metrics = new AgentMetrics(config.env());
     this.stateDb = new SessionHolder(vertx, config.url(), "convoy agent " + config.agentId());
     this.directory = new DirectoryCache(config.dir());
-    this.gate = new CommandGate(config, signer, directory, bus, keys, stateDb);
+    this.gate = new CommandGate(config, signer, directory, bus, keys);
+    this.ledger = new CommandLedger(stateDb, config.schema());
   }
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
@@ -193,11 +231,31 @@ public final class AgentDaemon implements AutoCloseable {
       log.warn("{} - dropped a malformed command: {}", config.agentId(), e.getMessage());
       return;
     }
-    String refusal = gate.refusal(c);
+    CommandGate.Refusal refusal = gate.refusal(c);
+    // The database's fence and command ledger, in one transaction: at most once per database.
+    CommandLedger.Claim claim = refusal == null ? ledger.claim(c, config.agentId()) : null;
+    refusal = claim == null ? refusal : claim.refusal();
     if (refusal != null) {
-      log.warn("{} - rejected {}: {}", config.agentId(), c.key(), refusal);
-      publish(Event.about(Event.REJECTED, config.agentId(), c, List.of(), refusal, null));
+      log.warn("{} - rejected {}: {}", config.agentId(), c.key(), refusal.message());
+      publish(
+          Event.about(
+              Event.REJECTED,
+              config.agentId(),
+              c,
+              List.of(),
+              refusal.message(),
+              null,
+              refusal.code()));
       return;
+    }
+    if (claim.recorded() != null) {
+      log.warn("{} - {} {}", config.agentId(), c.key(), claim.recorded().replayed());
+      publish(claim.recorded().event(config.agentId(), c));
+      return;
+    }
+    if (claim.resumed()) {
+      log.info(
+          "{} - {} was running here and did not finish: resuming it", config.agentId(), c.key());
     }
     publish(Event.about(Event.ACCEPTED, config.agentId(), c, List.of(), null, null));
     long t0 = System.nanoTime();
@@ -206,15 +264,34 @@ public final class AgentDaemon implements AutoCloseable {
       MigrationResult r = apply(c);
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics.stepDone(c, Duration.ofNanos(System.nanoTime() - t0));
+      finish(c, Event.SUCCEEDED, r.to(), null);
       publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
       log.info(
           "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
     } catch (RuntimeException e) {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
-      publish(Event.about(Event.FAILED, config.agentId(), c, heads(), e.getMessage(), seconds));
+      List<String> heads = heads();
+      finish(c, Event.FAILED, heads, e.getMessage());
+      publish(Event.about(Event.FAILED, config.agentId(), c, heads, e.getMessage(), seconds));
     } finally {
       working = null;
+    }
+  }
+
+  /**
+   * Records the outcome in the ledger; if that fails the row stays running and a resend resumes.
+   */
+  private void finish(Command c, String outcome, List<String> heads, String message) {
+    try {
+      ledger.finish(c, outcome, heads, message);
+    } catch (RuntimeException e) {
+      log.warn(
+          "{} - could not record {} of {} in the command ledger: {}",
+          config.agentId(),
+          outcome,
+          c.key(),
+          e.getMessage());
     }
   }
 
@@ -229,7 +306,8 @@ public final class AgentDaemon implements AutoCloseable {
                 ProcessHandle.current().pid(),
                 config.agentId(),
                 c.epoch(),
-                c.plan()));
+                c.plan(),
+                c.step()));
     Migrator migrator =
         new Migrator(
             () -> vertx,

@@ -178,6 +178,17 @@ class CommandLedgerTest {
     }
   }
 
+  @Test
+  void a_command_window_that_is_not_a_duration_or_out_of_range_is_a_clear_error() {
+    String url = "postgresql://postgres@127.0.0.1:5432/postgres";
+    ConvoyShell.exec("agent", "--env", "dev", "--url", url, "--command-window", "1s")
+        .exits(2)
+        .errContains("--command-window 1s must be from 10s to 24h (default 10m)");
+    ConvoyShell.exec("agent", "--env", "dev", "--url", url, "--command-window", "soon")
+        .exits(2)
+        .errContains("--command-window 'soon' is not a duration");
+  }
+
   private static boolean isAnswer(JsonObject e, String plan) {
     return plan.equals(e.getString("plan"))
         && List.of("succeeded", "failed", "rejected").contains(e.getString("type"));

@@ -109,8 +109,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final SessionHolder stateDb;
 
   private final DirectoryCache directory;
-  private final CommandGate gate;
-  private final CommandLedger ledger;
+  private final CommandIntake intake;
   private HttpServer metricsServer;
   private Thread commands;
   private Thread heartbeats;
@@ -124,8 +123,11 @@ public final class AgentDaemon implements AutoCloseable {
     this.metrics = new AgentMetrics(config.env());
     this.stateDb = new SessionHolder(vertx, config.url(), "convoy agent " + config.agentId());
     this.directory = new DirectoryCache(config.dir());
-    this.gate = new CommandGate(config, signer, directory, bus, keys);
-    this.ledger = new CommandLedger(stateDb, config.schema());
+    this.intake =
+        new CommandIntake(
+            config.agentId(),
+            new CommandGate(config, signer, directory, bus, keys),
+            new CommandLedger(stateDb, config.schema()));
   }
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
@@ -231,31 +233,11 @@ public final class AgentDaemon implements AutoCloseable {
       log.warn("{} - dropped a malformed command: {}", config.agentId(), e.getMessage());
       return;
     }
-    CommandGate.Refusal refusal = gate.refusal(c);
-    // The database's fence and command ledger, in one transaction: at most once per database.
-    CommandLedger.Claim claim = refusal == null ? ledger.claim(c, config.agentId()) : null;
-    refusal = claim == null ? refusal : claim.refusal();
-    if (refusal != null) {
-      log.warn("{} - rejected {}: {}", config.agentId(), c.key(), refusal.message());
-      publish(
-          Event.about(
-              Event.REJECTED,
-              config.agentId(),
-              c,
-              List.of(),
-              refusal.message(),
-              null,
-              refusal.code()));
+    // Refused, or already in the database's command ledger: answered without running.
+    Event answer = intake.answer(c);
+    if (answer != null) {
+      publish(answer);
       return;
-    }
-    if (claim.recorded() != null) {
-      log.warn("{} - {} {}", config.agentId(), c.key(), claim.recorded().replayed());
-      publish(claim.recorded().event(config.agentId(), c));
-      return;
-    }
-    if (claim.resumed()) {
-      log.info(
-          "{} - {} was running here and did not finish: resuming it", config.agentId(), c.key());
     }
     publish(Event.about(Event.ACCEPTED, config.agentId(), c, List.of(), null, null));
     long t0 = System.nanoTime();
@@ -264,7 +246,7 @@ public final class AgentDaemon implements AutoCloseable {
       MigrationResult r = apply(c);
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics.stepDone(c, Duration.ofNanos(System.nanoTime() - t0));
-      finish(c, Event.SUCCEEDED, r.to(), null);
+      intake.finish(c, Event.SUCCEEDED, r.to(), null);
       publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
       log.info(
           "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
@@ -272,26 +254,10 @@ public final class AgentDaemon implements AutoCloseable {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
       List<String> heads = heads();
-      finish(c, Event.FAILED, heads, e.getMessage());
+      intake.finish(c, Event.FAILED, heads, e.getMessage());
       publish(Event.about(Event.FAILED, config.agentId(), c, heads, e.getMessage(), seconds));
     } finally {
       working = null;
-    }
-  }
-
-  /**
-   * Records the outcome in the ledger; if that fails the row stays running and a resend resumes.
-   */
-  private void finish(Command c, String outcome, List<String> heads, String message) {
-    try {
-      ledger.finish(c, outcome, heads, message);
-    } catch (RuntimeException e) {
-      log.warn(
-          "{} - could not record {} of {} in the command ledger: {}",
-          config.agentId(),
-          outcome,
-          c.key(),
-          e.getMessage());
     }
   }
 

@@ -76,15 +76,15 @@ public final class StateStore {
   }
 
   /**
-   * Creates what is missing; every statement is idempotent, so older state gains new tables. The
-   * newest table ({@code ledger}) tells whether anything is missing.
+   * Creates what is missing (one query tells whether anything is); every statement is idempotent,
+   * so older state gains new tables.
    */
   public void ensure(PgSession db) {
     ensure(db.text());
   }
 
   public void ensure(TextSession db) {
-    if (!has(db, "ledger")) {
+    if (!hasAll(db, "version", "history", "progress", "expanded", "fence", "ledger")) {
       db.execute(ddl());
     }
   }
@@ -100,6 +100,14 @@ public final class StateStore {
 
   private boolean has(PgSession db, String table) {
     return has(db.text(), table);
+  }
+
+  private boolean hasAll(TextSession db, String... tables) {
+    List<String> checks = new ArrayList<>();
+    for (String t : tables) {
+      checks.add("to_regclass(" + Sql.literal(q + "." + t) + ") IS NOT NULL");
+    }
+    return "true".equals(db.value("SELECT (" + String.join(" AND ", checks) + ")::text"));
   }
 
   private boolean has(TextSession db, String table) {

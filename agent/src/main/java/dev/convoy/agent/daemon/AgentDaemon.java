@@ -149,7 +149,12 @@ public final class AgentDaemon implements AutoCloseable {
               .listen(config.metricsPort())
               .await();
     }
-    bus.createGroup(keys.commands(config.env()), config.env());
+    try {
+      bus.createGroup(keys.commands(config.env()), config.env());
+    } catch (RuntimeException e) {
+      // Redis slow or away at start: the command loop makes the group when it finds it missing.
+      log.warn("{} - could not create the command group yet: {}", config.agentId(), e.getMessage());
+    }
     heartbeats = thread("heartbeat", this::heartbeatLoop);
     commands = thread("commands", this::commandLoop);
     log.info(

@@ -5,6 +5,9 @@ import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.engine.EngineConfig;
 import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.state.Who;
+import dev.convoy.config.Durations;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,6 +39,15 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--agent-id", description = "This agent's id (default: host-pid-env).")
   String agentId;
 
+  @Option(
+      names = "--command-window",
+      defaultValue = "10m",
+      description =
+          "Commands issued longer ago than this (or this far in the future) are refused, so an"
+              + " old command replayed into the stream is not run (env CONVOY_COMMAND_WINDOW;"
+              + " default ${DEFAULT-VALUE}; 10s to 24h).")
+  String commandWindow;
+
   @picocli.CommandLine.Mixin EngineOptions tuning = new EngineOptions();
 
   AgentCommand(Cli cli) {
@@ -49,6 +61,7 @@ final class AgentCommand implements Callable<Integer> {
     DatabaseUrl db = new DatabaseUrl(url);
     EngineTuning tuned = tuning.tuning();
     new EngineConfig(db, schema, tuned, null);
+    Duration window = commandWindow(commandWindow);
     return new AgentDaemon.Config(
         env,
         db,
@@ -63,7 +76,22 @@ final class AgentCommand implements Callable<Integer> {
         schema,
         Duration.ofSeconds(1),
         Duration.ofSeconds(15),
-        tuned);
+        tuned,
+        window);
+  }
+
+  /** The command window, checked: long enough for a command to arrive, short enough to matter. */
+  static Duration commandWindow(String text) {
+    Duration d = Durations.parse("--command-window", text);
+    if (d.compareTo(Duration.ofSeconds(10)) < 0 || d.compareTo(Duration.ofHours(24)) > 0) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "--command-window "
+              + text
+              + " must be from 10s to 24h (default 10m): commands issued longer ago than this are"
+              + " refused");
+    }
+    return d;
   }
 
   @Override

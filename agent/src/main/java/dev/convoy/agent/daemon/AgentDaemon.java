@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * reports accepted / progress / succeeded / failed / rejected on the events stream. A heartbeat
  * every second says which agent it is, its environment's heads and its directory's digest.
  *
- * <p>Delivery is at least once, and applying is idempotent: a command redelivered after it ran
- * finds the database already at its target and succeeds again without changing anything.
+ * <p>Delivery is at least once; each command takes effect at most once per database: the database's
+ * command ledger (see {@link CommandLedger}) answers a command it has seen with the recorded
+ * outcome and runs nothing, and commands older than the command window are refused.
  */
 public final class AgentDaemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
@@ -53,9 +54,44 @@ public final class AgentDaemon implements AutoCloseable {
       String schema,
       Duration heartbeat,
       Duration claimIdle,
-      EngineTuning tuning) {
+      EngineTuning tuning,
+      Duration commandWindow) {
+    /** How old (or how far in the future) a command's issue time may be: 10 minutes. */
+    public static final Duration DEFAULT_COMMAND_WINDOW = Duration.ofMinutes(10);
+
     public Config {
       tuning = tuning == null ? EngineTuning.DEFAULTS : tuning;
+      commandWindow = commandWindow == null ? DEFAULT_COMMAND_WINDOW : commandWindow;
+    }
+
+    /** With the default command window. */
+    public Config(
+        String env,
+        DatabaseUrl url,
+        String redisUrl,
+        String namespace,
+        Path dir,
+        String signingKey,
+        String agentId,
+        int metricsPort,
+        String schema,
+        Duration heartbeat,
+        Duration claimIdle,
+        EngineTuning tuning) {
+      this(
+          env,
+          url,
+          redisUrl,
+          namespace,
+          dir,
+          signingKey,
+          agentId,
+          metricsPort,
+          schema,
+          heartbeat,
+          claimIdle,
+          tuning,
+          null);
     }
   }
 
@@ -73,7 +109,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final SessionHolder stateDb;
 
   private final DirectoryCache directory;
-  private final CommandGate gate;
+  private final CommandIntake intake;
   private HttpServer metricsServer;
   private Thread commands;
   private Thread heartbeats;
@@ -87,7 +123,11 @@ public final class AgentDaemon implements AutoCloseable {
     this.metrics = new AgentMetrics(config.env());
     this.stateDb = new SessionHolder(vertx, config.url(), "convoy agent " + config.agentId());
     this.directory = new DirectoryCache(config.dir());
-    this.gate = new CommandGate(config, signer, directory, bus, keys, stateDb);
+    this.intake =
+        new CommandIntake(
+            config.agentId(),
+            new CommandGate(config, signer, directory, bus, keys),
+            new CommandLedger(stateDb, config.schema()));
   }
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
@@ -109,7 +149,12 @@ public final class AgentDaemon implements AutoCloseable {
               .listen(config.metricsPort())
               .await();
     }
-    bus.createGroup(keys.commands(config.env()), config.env());
+    try {
+      bus.createGroup(keys.commands(config.env()), config.env());
+    } catch (RuntimeException e) {
+      // Redis slow or away at start: the command loop makes the group when it finds it missing.
+      log.warn("{} - could not create the command group yet: {}", config.agentId(), e.getMessage());
+    }
     heartbeats = thread("heartbeat", this::heartbeatLoop);
     commands = thread("commands", this::commandLoop);
     log.info(
@@ -193,10 +238,10 @@ public final class AgentDaemon implements AutoCloseable {
       log.warn("{} - dropped a malformed command: {}", config.agentId(), e.getMessage());
       return;
     }
-    String refusal = gate.refusal(c);
-    if (refusal != null) {
-      log.warn("{} - rejected {}: {}", config.agentId(), c.key(), refusal);
-      publish(Event.about(Event.REJECTED, config.agentId(), c, List.of(), refusal, null));
+    // Refused, or already in the database's command ledger: answered without running.
+    Event answer = intake.answer(c);
+    if (answer != null) {
+      publish(answer);
       return;
     }
     publish(Event.about(Event.ACCEPTED, config.agentId(), c, List.of(), null, null));
@@ -206,13 +251,16 @@ public final class AgentDaemon implements AutoCloseable {
       MigrationResult r = apply(c);
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics.stepDone(c, Duration.ofNanos(System.nanoTime() - t0));
+      intake.finish(c, Event.SUCCEEDED, r.to(), null);
       publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
       log.info(
           "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
     } catch (RuntimeException e) {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
-      publish(Event.about(Event.FAILED, config.agentId(), c, heads(), e.getMessage(), seconds));
+      List<String> heads = heads();
+      intake.finish(c, Event.FAILED, heads, e.getMessage());
+      publish(Event.about(Event.FAILED, config.agentId(), c, heads, e.getMessage(), seconds));
     } finally {
       working = null;
     }
@@ -229,7 +277,8 @@ public final class AgentDaemon implements AutoCloseable {
                 ProcessHandle.current().pid(),
                 config.agentId(),
                 c.epoch(),
-                c.plan()));
+                c.plan(),
+                c.step()));
     Migrator migrator =
         new Migrator(
             () -> vertx,

@@ -1,74 +1,105 @@
 package dev.convoy.agent.daemon;
 
-import dev.convoy.agent.db.TextSession;
-import dev.convoy.agent.state.StateStore;
-import dev.convoy.ops.Sql;
+import dev.convoy.config.Durations;
 import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Keys;
 import dev.convoy.rollout.Plans;
 import dev.convoy.rollout.Signer;
+import java.time.Duration;
 
 /**
- * What an agent checks before it runs a command: the coordinator's signature, the environment, that
- * its own migrations directory holds the plan's revisions with the same checksums, and that the
- * command's epoch is not older than the newest one announced in Redis or recorded in the database's
- * fence (which it raises to the command's epoch).
+ * What an agent checks before it runs a command, without touching its database: the coordinator's
+ * signature, the environment, that the command was issued within this agent's command window (an
+ * old entry of the stream replayed later is not run), that its own migrations directory holds the
+ * plan's revisions with the same checksums, and that the command's epoch is not older than the
+ * newest one announced in Redis. The database's fence and command ledger are checked next, in one
+ * transaction (see {@link CommandLedger}).
  */
 final class CommandGate {
+  /** Why a command is refused: a machine-readable {@code code} and a sentence for people. */
+  record Refusal(String code, String message) {}
+
   private final AgentDaemon.Config config;
   private final Signer signer;
   private final DirectoryCache directory;
   private final RedisBus bus;
   private final Keys keys;
-  private final SessionHolder stateDb;
 
   CommandGate(
-      AgentDaemon.Config config,
-      Signer signer,
-      DirectoryCache directory,
-      RedisBus bus,
-      Keys keys,
-      SessionHolder stateDb) {
+      AgentDaemon.Config config, Signer signer, DirectoryCache directory, RedisBus bus, Keys keys) {
     this.config = config;
     this.signer = signer;
     this.directory = directory;
     this.bus = bus;
     this.keys = keys;
-    this.stateDb = stateDb;
   }
 
   /** Why {@code c} must not run here, or null. */
-  String refusal(Command c) {
+  Refusal refusal(Command c) {
     if (!signer.verify(c)) {
-      return "the signature does not verify: the coordinator and this agent must share"
-          + " CONVOY_SIGNING_KEY";
+      return new Refusal(
+          "bad_signature",
+          "the signature does not verify: the coordinator and this agent must share"
+              + " CONVOY_SIGNING_KEY");
     }
     if (!c.env().equals(config.env())) {
-      return "the command is for environment " + c.env() + ", this agent serves " + config.env();
+      return new Refusal(
+          "wrong_env",
+          "the command is for environment " + c.env() + ", this agent serves " + config.env());
+    }
+    Refusal outOfWindow = window(c, System.currentTimeMillis());
+    if (outOfWindow != null) {
+      return outOfWindow;
     }
     String mismatch;
     try {
       mismatch = Plans.mismatch(directory.graph(), c.revisions());
     } catch (RuntimeException e) {
-      return "this agent's migrations directory cannot be read: " + e.getMessage();
+      return new Refusal(
+          "directory_unreadable",
+          "this agent's migrations directory cannot be read: " + e.getMessage());
     }
     if (mismatch != null) {
-      return mismatch;
+      return new Refusal("revision_mismatch", mismatch);
     }
     long announced = announcedEpoch();
     if (announced > c.epoch()) {
-      return "stale coordinator: the command carries epoch "
-          + c.epoch()
-          + " but coordinator epoch "
-          + announced
-          + " has taken over";
+      return new Refusal(
+          "stale_epoch",
+          "stale coordinator: the command carries epoch "
+              + c.epoch()
+              + " but coordinator epoch "
+              + announced
+              + " has taken over");
     }
-    long fence = fence(c.epoch());
-    if (fence > c.epoch()) {
-      return "stale coordinator: the command carries epoch "
-          + c.epoch()
-          + " but this database has already seen epoch "
-          + fence;
+    return null;
+  }
+
+  /** Refuses a command issued more than the command window before (or after) {@code now}. */
+  Refusal window(Command c, long now) {
+    Duration window = config.commandWindow();
+    long age = now - c.issuedAt();
+    String limit =
+        " this agent's command window of " + Durations.human(window) + " (--command-window)";
+    if (age > window.toMillis()) {
+      return new Refusal(
+          "expired",
+          "the command was issued "
+              + Durations.human(Duration.ofMillis(age))
+              + " ago, longer than"
+              + limit
+              + ": an old command is not run. The coordinator sends a step it has not heard back"
+              + " about again, with a new issue time; if this repeats, check that the"
+              + " coordinator's and this agent's clocks agree.");
+    }
+    if (-age > window.toMillis()) {
+      return new Refusal(
+          "future",
+          "the command's issue time is "
+              + Durations.human(Duration.ofMillis(-age))
+              + " in the future, more than"
+              + limit
+              + ": check that the coordinator's and this agent's clocks agree (NTP).");
     }
     return null;
   }
@@ -77,29 +108,5 @@ final class CommandGate {
   private long announcedEpoch() {
     var r = bus.send(io.vertx.redis.client.Command.GET, keys.epoch());
     return r == null ? 0 : Long.parseLong(r.toString());
-  }
-
-  /** Raises the database's fence to {@code epoch} if lower; returns the fence now. */
-  private long fence(long epoch) {
-    StateStore state = new StateStore(config.schema());
-    synchronized (stateDb) {
-      TextSession db = stateDb.get();
-      try {
-        state.ensure(db);
-      } catch (RuntimeException e) {
-        stateDb.reset();
-        throw e;
-      }
-      String q = Sql.ident(config.schema());
-      return Long.parseLong(
-          db.value(
-              "INSERT INTO "
-                  + q
-                  + ".fence (id, epoch) VALUES (1, "
-                  + epoch
-                  + ") ON CONFLICT (id) DO UPDATE SET epoch = GREATEST("
-                  + q
-                  + ".fence.epoch, EXCLUDED.epoch), updated_at = now() RETURNING epoch::text"));
-    }
   }
 }

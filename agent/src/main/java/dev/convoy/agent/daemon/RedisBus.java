@@ -60,9 +60,15 @@ final class RedisBus implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates the environment's consumer group at the stream's end ({@code $}), never at its start: a
+   * group made again (Redis lost it, or someone deleted it) reads only entries added from now on,
+   * never the stream's history, which may hold old commands. The coordinator sends again every step
+   * it has not heard back about, so an entry added while the group was missing is not lost.
+   */
   void createGroup(String stream, String group) {
     try {
-      send(Command.XGROUP, "CREATE", stream, group, "0", "MKSTREAM");
+      send(Command.XGROUP, "CREATE", stream, group, "$", "MKSTREAM");
     } catch (RuntimeException e) {
       if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
         throw e;

@@ -136,6 +136,11 @@ public final class PgSession implements AutoCloseable {
     return await(conn.preparedQuery(sql).execute(args));
   }
 
+  /** Sends SQL with the simple protocol without waiting; pipelines with the calls after it. */
+  public Future<RowSet<Row>> send(String sql) {
+    return conn.query(sql).execute();
+  }
+
   /** Sends SQL without waiting: for a watcher running beside a statement on another connection. */
   public Future<RowSet<Row>> send(String sql, Tuple args) {
     return conn.preparedQuery(sql).execute(args);

@@ -25,11 +25,13 @@ final class BackfillPlanner {
   private final PgSession db;
   private final String progressTable;
   private final int maxWorkers;
+  private final WorkGuard guard;
 
-  BackfillPlanner(PgSession db, String progressTable, int maxWorkers) {
+  BackfillPlanner(PgSession db, String progressTable, int maxWorkers, WorkGuard guard) {
     this.db = db;
     this.progressTable = progressTable;
     this.maxWorkers = maxWorkers;
+    this.guard = guard;
   }
 
   /** The key the batches walk: primary key, else a unique index over NOT NULL columns. */
@@ -224,6 +226,6 @@ final class BackfillPlanner {
 
   /** Marks the whole backfill done, after every walk finished. */
   void markDone(Migration m, int group) {
-    db.query(BackfillWalk.doneSql(progressTable, m, group, "up"));
+    guard.query(db, BackfillWalk.doneSql(progressTable, m, group, "up"));
   }
 }

@@ -65,11 +65,15 @@ final class BackfillWalk {
   /** What one batch did: rows updated, and whether the walk reached the end of its range. */
   record Batch(long updated, boolean finished) {}
 
-  /** Runs one batch of up to {@code size} rows on {@code db}. */
-  Batch next(PgSession db, LockRetry retry, int size) {
+  /**
+   * Runs one batch of up to {@code size} rows on {@code db}, in a transaction that {@code guard}
+   * checks first (the fence and the command's ledger row, in distributed mode).
+   */
+  Batch next(PgSession db, LockRetry retry, WorkGuard guard, int size) {
     String sql = key.isEmpty() ? pageBatch(size) : keyBatch(size);
     Row r =
-        retry.run("backfill of " + step.table(), db.pid(), () -> db.query(sql).iterator().next());
+        retry.run(
+            "backfill of " + step.table(), db.pid(), () -> guard.query(db, sql).iterator().next());
     long scanned = r.getLong("scanned");
     if (r.getJsonObject("cursor") != null) {
       cursor = r.getJsonObject("cursor");
@@ -77,7 +81,7 @@ final class BackfillWalk {
     boolean finished =
         key.isEmpty() ? cursor.getLong("page") >= cursor.getLong("max_page") : scanned < size;
     if (finished) {
-      db.query(doneSql(progressTable, m, group, phase));
+      guard.query(db, doneSql(progressTable, m, group, phase));
       cursor = cursor.copy().put("done", true);
     }
     return new Batch(r.getLong("updated"), finished);

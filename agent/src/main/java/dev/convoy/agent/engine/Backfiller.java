@@ -29,6 +29,9 @@ final class Backfiller {
   private final BackfillSettings settings;
   private final MigrationListener listener;
 
+  /** In distributed mode, every batch's transaction checks the fence and the ledger first. */
+  private final WorkGuard guard;
+
   /** {@code connect} opens another connection, set up like {@code db}, for each extra worker. */
   Backfiller(
       PgSession db,
@@ -36,10 +39,13 @@ final class Backfiller {
       String schema,
       LockRetry retry,
       BackfillSettings settings,
-      MigrationListener listener) {
+      MigrationListener listener,
+      WorkGuard guard) {
     this.db = db;
     this.connect = connect;
-    this.planner = new BackfillPlanner(db, Sql.ident(schema) + ".progress", settings.workers());
+    this.guard = guard;
+    this.planner =
+        new BackfillPlanner(db, Sql.ident(schema) + ".progress", settings.workers(), guard);
     this.retry = retry;
     this.settings = settings;
     this.listener = listener;
@@ -131,7 +137,7 @@ final class Backfiller {
     long rows = 0;
     while (!w.done() && !stop.get()) {
       long b0 = System.nanoTime();
-      BackfillWalk.Batch b = w.next(on, retry, batch);
+      BackfillWalk.Batch b = w.next(on, retry, guard, batch);
       long took = Math.max(1, System.nanoTime() - b0);
       rows += b.updated();
       progress.add(b.updated(), batch);

@@ -4,6 +4,7 @@ import dev.convoy.agent.db.PgSession;
 import dev.convoy.agent.state.HistoryEntry;
 import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
+import dev.convoy.agent.state.WorkFence;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.Phase;
 import java.time.Duration;
@@ -180,10 +181,12 @@ final class PhasedRunner {
     long ms = Math.max(0, (System.nanoTime() - t0) / 1_000_000);
     HistoryEntry h =
         HistoryEntry.of(m, direction, phase, started, OffsetDateTime.now(), ms, null, who);
+    // The version change is work too: fenced and checked against the ledger like the steps.
+    WorkFence fence = new WorkFence(state.schema(), who);
     var failed =
         db.pipeline(
             List.of(
-                "BEGIN",
+                fence.active() ? "BEGIN;\n" + fence.exclusive() : "BEGIN",
                 state.setHeadsSql(heads) + ";\n" + extra + ";\n" + state.historySql(h),
                 "COMMIT"));
     if (failed.isPresent()) {

@@ -73,9 +73,16 @@ final class PhasedWork implements AutoCloseable {
       prepare();
       db = Background.join(starting);
       Backfiller backfiller =
-          new Backfiller(db, this::open, config.schema(), retry, config.backfill(), listener);
+          new Backfiller(
+              db,
+              this::open,
+              config.schema(),
+              retry,
+              config.backfill(),
+              listener,
+              new WorkGuard(new dev.convoy.agent.state.WorkFence(config.schema(), config.who())));
       StepRunner steps =
-          new StepRunner(db, config.schema(), retry, backfiller, listener, config.who().epoch());
+          new StepRunner(db, config.schema(), retry, backfiller, listener, config.who());
       runner = new PhasedRunner(db, state, steps, config.who());
     }
     return runner;

@@ -5,6 +5,7 @@ import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.state.HistoryEntry;
 import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
+import dev.convoy.agent.state.WorkFence;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.Sql;
@@ -201,12 +202,14 @@ final class RevisionRunner {
 
   /**
    * The start of every revision's transaction: the lock timeout, and in distributed mode the
-   * coordinator's epoch checked against (and recorded in) the fence in the same transaction as the
-   * work, so a stale coordinator's command cannot commit anything.
+   * coordinator's epoch checked against (and recorded in) the fence and the command's ledger row
+   * checked to be still running, in the same transaction as the work, so neither a stale
+   * coordinator's command nor a superseded or replayed one can commit anything.
    */
   private String begin() {
     String sql = "BEGIN; SET LOCAL lock_timeout = " + Sql.literal(lockTimeout.toMillis() + "ms");
-    return who.epoch() == null ? sql : sql + ";\n" + state.fenceSql(who.epoch());
+    WorkFence fence = new WorkFence(state.schema(), who);
+    return fence.active() ? sql + ";\n" + fence.exclusive() : sql;
   }
 
   /**

@@ -25,6 +25,7 @@ import java.util.Set;
 final class StepRunner {
   private final PgSession db;
   private final String begin;
+  private final WorkGuard guard;
   private final String progressTable;
   private final LockRetry retry;
   private final Backfiller backfiller;
@@ -36,13 +37,13 @@ final class StepRunner {
       LockRetry retry,
       Backfiller backfiller,
       MigrationListener listener,
-      Long epoch) {
+      dev.convoy.agent.state.Who who) {
     this.db = db;
-    // In distributed mode every group's transaction checks and raises the coordinator fence.
-    this.begin =
-        epoch == null
-            ? "BEGIN"
-            : "BEGIN;\n" + new dev.convoy.agent.state.StateStore(schema).fenceSql(epoch);
+    // In distributed mode every group's transaction checks and raises the coordinator fence and
+    // checks the command's ledger row; a statement run outside a transaction checks both first.
+    dev.convoy.agent.state.WorkFence fence = new dev.convoy.agent.state.WorkFence(schema, who);
+    this.begin = fence.active() ? "BEGIN;\n" + fence.exclusive() : "BEGIN";
+    this.guard = new WorkGuard(fence);
     this.progressTable = Sql.ident(schema) + ".progress";
     this.retry = retry;
     this.backfiller = backfiller;
@@ -203,11 +204,12 @@ final class StepRunner {
             what,
             db.pid(),
             () -> {
+              guard.check(db);
               RevisionRunner.runOutside(db, s.statement());
               return null;
             });
         if (progressPhase != null) {
-          db.query(doneSql(m, g.index()));
+          guard.query(db, doneSql(m, g.index()));
         }
       }
       default ->

@@ -15,7 +15,8 @@ import java.util.Map;
  * Convoy's own tables in a target database (schema {@code convoy} by default): {@code version}
  * holds the applied heads (one row per head, as alembic_version), {@code history} every apply,
  * rollback and stamp, {@code progress} resumable cursors, {@code fence} the highest coordinator
- * epoch seen. Created under the migration lock, so concurrent first runs do not race.
+ * epoch seen, {@code ledger} every coordinator command executed here and its outcome. Created under
+ * the migration lock, so concurrent first runs do not race.
  */
 public final class StateStore {
   private final String schema;
@@ -59,16 +60,31 @@ public final class StateStore {
         "CREATE TABLE IF NOT EXISTS "
             + q
             + ".fence (id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1), epoch bigint NOT NULL,"
-            + " updated_at timestamptz NOT NULL DEFAULT now())");
+            + " updated_at timestamptz NOT NULL DEFAULT now())",
+        // Every coordinator command this database executed, and how it ended: see CommandLedger.
+        "CREATE TABLE IF NOT EXISTS "
+            + q
+            + ".ledger (plan text NOT NULL, step integer NOT NULL, epoch bigint NOT NULL,"
+            + " env text NOT NULL, action text NOT NULL, target text NOT NULL, phase text NOT NULL,"
+            + " issued_at timestamptz, state text NOT NULL CHECK (state IN ('running', 'succeeded',"
+            + " 'failed', 'superseded')), heads text[] NOT NULL DEFAULT '{}', message text,"
+            + " agent text, started_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz,"
+            + " PRIMARY KEY (plan, step, epoch))",
+        "CREATE INDEX IF NOT EXISTS ledger_running ON "
+            + q
+            + ".ledger (plan) WHERE state = 'running'");
   }
 
-  /** Creates what is missing; every statement is idempotent, so older state gains new tables. */
+  /**
+   * Creates what is missing (one query tells whether anything is); every statement is idempotent,
+   * so older state gains new tables.
+   */
   public void ensure(PgSession db) {
     ensure(db.text());
   }
 
   public void ensure(TextSession db) {
-    if (!has(db, "expanded")) {
+    if (!hasAll(db, "version", "history", "progress", "expanded", "fence", "ledger")) {
       db.execute(ddl());
     }
   }
@@ -84,6 +100,14 @@ public final class StateStore {
 
   private boolean has(PgSession db, String table) {
     return has(db.text(), table);
+  }
+
+  private boolean hasAll(TextSession db, String... tables) {
+    List<String> checks = new ArrayList<>();
+    for (String t : tables) {
+      checks.add("to_regclass(" + Sql.literal(q + "." + t) + ") IS NOT NULL");
+    }
+    return "true".equals(db.value("SELECT (" + String.join(" AND ", checks) + ")::text"));
   }
 
   private boolean has(TextSession db, String table) {

@@ -32,7 +32,8 @@ final class DataLossGate {
   void requeue(String rollout, int seq, String env, String losses) {
     String id = Sql.literal(rollout);
     String steps = SCHEMA + ".steps";
-    store.updateAndLog(
+    // One statement: the steps are set aside and queued again, and the event logged, together.
+    store.run(
         "WITH moved AS (UPDATE "
             + steps
             + " SET state = 'skipped' WHERE rollout_id = "
@@ -49,7 +50,7 @@ final class DataLossGate {
             + seq
             + " AND state = 'failed' AND code = "
             + Sql.literal(CODE)
-            + ") RETURNING *) INSERT INTO "
+            + ") RETURNING *), copied AS (INSERT INTO "
             + steps
             + " (rollout_id, seq, env, action, phase, target, gate, rollback, wave,"
             + " allow_data_loss, message) SELECT rollout_id, (SELECT max(seq) FROM "
@@ -64,11 +65,15 @@ final class DataLossGate {
             + seq
             + " AND allow_data_loss, CASE WHEN seq = "
             + seq
-            + " THEN message END FROM moved",
-        rollout,
-        env,
-        "data_loss_refused",
-        "step " + seq + ": rolling " + env + " back would lose data: " + losses);
+            + " THEN message END FROM moved RETURNING 1) INSERT INTO "
+            + SCHEMA
+            + ".events (rollout_id, env, type, message) SELECT "
+            + id
+            + ", "
+            + Sql.literal(env)
+            + ", 'data_loss_refused', "
+            + Sql.literal("step " + seq + ": rolling " + env + " back would lose data: " + losses)
+            + " WHERE EXISTS (SELECT 1 FROM copied)");
   }
 
   /** What a rollout waiting at this gate shows: the environment and what it would lose. */

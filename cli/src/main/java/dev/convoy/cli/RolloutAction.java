@@ -50,6 +50,14 @@ abstract class RolloutAction implements Callable<Integer> {
     @Option(names = "--by", description = "Who approves, for the event log (default: user@host).")
     String by;
 
+    @Option(
+        names = "--allow-data-loss",
+        description = {
+          "Release a rollback waiting because it would drop tables or columns",
+          "holding rows (status shows what, per environment). Back the data up first."
+        })
+    boolean allowDataLoss;
+
     @Override
     JsonObject body() {
       return new JsonObject().put("by", by == null ? Who.me() : by);
@@ -66,7 +74,14 @@ abstract class RolloutAction implements Callable<Integer> {
 
     @Override
     String query() {
-      return env == null ? "" : "?env=" + env;
+      java.util.List<String> q = new java.util.ArrayList<>();
+      if (env != null) {
+        q.add("env=" + java.net.URLEncoder.encode(env, java.nio.charset.StandardCharsets.UTF_8));
+      }
+      if (allowDataLoss) {
+        q.add("allow_data_loss=true");
+      }
+      return q.isEmpty() ? "" : "?" + String.join("&", q);
     }
   }
 
@@ -121,10 +136,34 @@ abstract class RolloutAction implements Callable<Integer> {
     }
   }
 
-  @Command(name = "rollback", description = "Bring every touched environment back (by policy).")
+  @Command(
+      name = "rollback",
+      description = {
+        "Bring every touched environment back to all of its starting heads. A",
+        "rollback that would drop tables or columns holding rows waits for",
+        "'rollout approve ID --allow-data-loss', unless --allow-data-loss is given here."
+      })
   static final class Rollback extends RolloutAction {
+    @Option(
+        names = "--allow-data-loss",
+        description = "Approve up front dropping tables and columns that hold rows.")
+    boolean allowDataLoss;
+
+    @Option(names = "--by", description = "Who asks, for the event log (default: user@host).")
+    String by;
+
     Rollback(Cli cli) {
       super(cli);
+    }
+
+    @Override
+    String query() {
+      return allowDataLoss ? "?allow_data_loss=true" : "";
+    }
+
+    @Override
+    JsonObject body() {
+      return new JsonObject().put("by", by == null ? Who.me() : by);
     }
 
     @Override

@@ -124,7 +124,8 @@ final class Api {
               .approve(
                   r,
                   ctx.queryParam("env").isEmpty() ? null : ctx.queryParam("env").get(0),
-                  by(ctx));
+                  by(ctx),
+                  allowDataLoss(ctx));
       case "deployed" -> new GateRelease(store).deployed(r, by(ctx));
       case "pause" -> {
         requireIn(id, state, "running", "waiting");
@@ -148,6 +149,9 @@ final class Api {
         if (!refusals.isEmpty()) {
           store.log(id, null, "rollback_refused", RollbackGuard.message(refusals));
           throw new Conflict(RollbackGuard.message(refusals));
+        }
+        if (allowDataLoss(ctx)) {
+          new DataLossGate(store).allowUpFront(id, by(ctx));
         }
         // The driver lets a step in flight finish, then brings every touched environment back.
         store.run(
@@ -185,6 +189,32 @@ final class Api {
       by = "an API client at " + ctx.request().remoteAddress();
     }
     return by.length() > 200 ? by.substring(0, 200) : by;
+  }
+
+  /**
+   * {@code allow_data_loss} from the query or the JSON body: whether an approve or rollback may
+   * drop rows; anything but true or false is refused.
+   */
+  private static boolean allowDataLoss(RoutingContext ctx) {
+    Object v =
+        ctx.queryParam("allow_data_loss").isEmpty()
+            ? null
+            : ctx.queryParam("allow_data_loss").get(0);
+    if (v == null && ctx.body().length() > 0) {
+      try {
+        v = ctx.body().asJsonObject().getValue("allow_data_loss");
+      } catch (RuntimeException e) {
+        v = null;
+      }
+    }
+    if (v == null) {
+      return false;
+    }
+    String s = String.valueOf(v);
+    if (!s.equals("true") && !s.equals("false")) {
+      throw Rollouts.bad("allow_data_loss must be true or false, not '" + s + "'");
+    }
+    return s.equals("true");
   }
 
   private static void requireIn(String id, String state, String... allowed) {

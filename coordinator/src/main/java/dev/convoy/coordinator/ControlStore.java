@@ -79,7 +79,15 @@ final class ControlStore implements AutoCloseable {
             + " ALTER TABLE "
             + SCHEMA
             + ".rollouts ADD COLUMN IF NOT EXISTS contract_gate text,"
-            + " ADD COLUMN IF NOT EXISTS waves int NOT NULL DEFAULT 1;"
+            + " ADD COLUMN IF NOT EXISTS waves int NOT NULL DEFAULT 1,"
+            // Environments whose start_heads were read from their database (accepted events),
+            // and whether a requested rollback may drop rows (approved up front).
+            + " ADD COLUMN IF NOT EXISTS start_read jsonb NOT NULL DEFAULT '[]',"
+            + " ADD COLUMN IF NOT EXISTS rollback_allow_data_loss boolean NOT NULL DEFAULT false;"
+            + " ALTER TABLE "
+            + SCHEMA
+            + ".steps ADD COLUMN IF NOT EXISTS allow_data_loss boolean NOT NULL DEFAULT false,"
+            + " ADD COLUMN IF NOT EXISTS code text;"
             + " CREATE TABLE IF NOT EXISTS "
             + SCHEMA
             + ".releases (rollout_id text NOT NULL, wave int NOT NULL, how text NOT NULL,"

@@ -2,7 +2,8 @@ package dev.convoy.coordinator;
 
 /**
  * The live dashboard: one static page polling the API every second. A rollout at a gate says what
- * it waits for (the deploy of the new application, or a stage's approval) and what releases it.
+ * it waits for (the deploy of the new application, a stage's approval, or a rollback's approval to
+ * lose data, with what each environment would lose and a button approving it) and what releases it.
  */
 final class Dashboard {
   private Dashboard() {}
@@ -24,10 +25,21 @@ final class Dashboard {
       <h2>Rollouts</h2><div id="rollouts"></div>
       <script>
       const esc = s => String(s ?? '').replace(/[&<>]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
-      const waiting = w => !w ? '' : `<p class="waiting">${esc(w.message)}` +
+      const waiting = (w, id) => !w ? '' : `<p class="waiting">${esc(w.message)}` +
         (w.gate ? `; contract gate <b>${esc(w.gate)}</b>` : '') +
         (w.soak_remaining_seconds != null ? ` (${w.soak_remaining_seconds} s of soak left)` : '') +
-        `. Released by ${esc(w.released_by)}.</p>`;
+        `. Released by ${esc(w.released_by)}.` +
+        (w.kind === 'data_loss' ? ` <button onclick="allowLoss('${esc(id)}')">` +
+          `approve losing this data</button>` : '') + '</p>';
+      async function allowLoss(id) {
+        const token = prompt('Back the data up first. API token (CONVOY_API_TOKEN):');
+        if (!token) return;
+        const r = await fetch(`/api/rollouts/${encodeURIComponent(id)}/approve`, {method: 'POST',
+          headers: {'Authorization': 'Bearer ' + token, 'content-type': 'application/json'},
+          body: JSON.stringify({allow_data_loss: true, by: 'the console'})});
+        if (!r.ok) alert((await r.json()).error);
+        refresh();
+      }
       async function refresh() {
         const h = await (await fetch('/health')).json();
         document.getElementById('health').textContent =
@@ -40,7 +52,7 @@ final class Dashboard {
         document.getElementById('rollouts').innerHTML = r.rollouts.map(ro =>
           `<h3>${esc(ro.id)} → ${esc(ro.target)} <span class="${esc(ro.state)}">${esc(ro.state)}</span>` +
           (ro.waves > 1 ? ` <small>wave ${ro.wave} of ${ro.waves}</small>` : '') + '</h3>' +
-          (ro.error ? `<p class="failed">${esc(ro.error)}</p>` : '') + waiting(ro.waiting_for) +
+          (ro.error ? `<p class="failed">${esc(ro.error)}</p>` : '') + waiting(ro.waiting_for, ro.id) +
           '<table><tr><th>env</th><th>state</th><th>revision</th><th>backfill</th></tr>' +
           ro.stages.map(s => {
             const pct = s.rows_total ? Math.min(100, 100 * s.rows_done / s.rows_total) : 0;

@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * approval, or an expand-first wave's contract gate, the deploy window) and send the next step's
  * command to its environment's stream; finish the rollout when every step succeeded; on a failed or
  * rejected step, stop and append rollback steps by policy (every touched environment, or only the
- * failed one, in reverse stage order, back to its starting heads). Step outcomes come from {@link
- * #apply(Event)}. Everything it decides is written to the control database first, so a coordinator
- * that takes over continues exactly there; a step sent by an earlier term and not answered is sent
- * again with the new epoch (agents are idempotent per step).
+ * failed one, in reverse stage order, back to all of its starting heads; a rollback step the agent
+ * refuses because it would drop rows waits at a {@link DataLossGate}). Step outcomes come from
+ * {@link #apply(Event)}. Everything it decides is written to the control database first, so a
+ * coordinator that takes over continues exactly there; a step sent by an earlier term and not
+ * answered is sent again with the new epoch (agents are idempotent per step).
  */
 final class Driver {
   private static final Logger log = LoggerFactory.getLogger(Driver.class);
@@ -43,6 +44,7 @@ final class Driver {
   private final StepSender sender;
   private final RollbackGuard guard;
   private final GateKeeper gates;
+  private final DataLossGate dataLoss;
 
   Driver(
       Lease lease,
@@ -63,6 +65,7 @@ final class Driver {
     this.clock = clock;
     this.sender = new StepSender(lease, id, store, redis, keys, signer);
     this.gates = new GateKeeper(store);
+    this.dataLoss = new DataLossGate(store);
   }
 
   /** One decision for every active rollout, as the leader of {@code epoch}. */
@@ -97,13 +100,15 @@ final class Driver {
             "SELECT seq, env, action, phase, target, gate, rollback, state, epoch,"
                 + " finished_at, coalesce(heard_at, sent_at) < now() - interval '"
                 + SILENCE.toMillis()
-                + " milliseconds', wave FROM "
+                + " milliseconds', wave, allow_data_loss, message, code FROM "
                 + SCHEMA
                 + ".steps WHERE rollout_id = "
                 + Sql.literal(rollout)
                 + " ORDER BY seq");
-    // While rolling back only the rollback steps count; skipped steps never run.
-    boolean rollingBack = state.equals("rolling_back");
+    // While rolling back only the rollback steps count; skipped steps never run. A rollback waits
+    // (state waiting) at a data-loss approval and is still a rollback.
+    boolean rollingBack =
+        state.equals("rolling_back") || steps.stream().anyMatch(x -> x.getBoolean(6));
     Row failed = null;
     Row next = null;
     Instant previousFinished = null;
@@ -131,6 +136,11 @@ final class Driver {
       startRollback(rollout, "all", null, steps, startHeads);
       return;
     }
+    if (failed != null && failed.getBoolean(6) && DataLossGate.CODE.equals(failed.getString(14))) {
+      // Refused by the agent's data-loss guard, nothing changed: wait for a person's approval.
+      dataLoss.requeue(rollout, failed.getInteger(0), failed.getString(1), failed.getString(13));
+      return;
+    }
     if (failed != null && failed.getBoolean(6)) {
       finish(
           rollout,
@@ -142,13 +152,13 @@ final class Driver {
               + " failed; the environment needs a person");
       return;
     }
-    if (failed != null && state.equals("running") || failed != null && state.equals("waiting")) {
+    if (failed != null && !rollingBack) {
       startRollback(rollout, policy, failed, steps, startHeads);
       return;
     }
     if (next == null) {
-      finish(rollout, state.equals("rolling_back") ? "rolled_back" : "succeeded", null);
-      if (state.equals("rolling_back")) {
+      finish(rollout, rollingBack ? "rolled_back" : "succeeded", null);
+      if (rollingBack) {
         metrics.rollback();
       }
       return;
@@ -164,7 +174,7 @@ final class Driver {
         return;
       }
       if (state.equals("waiting")) {
-        setState(rollout, "running");
+        setState(rollout, rollingBack ? "rolling_back" : "running");
       }
       sender.send(epoch, rollout, next, revisions);
     } else if (st.equals("sent") || st.equals("running")) {
@@ -219,8 +229,11 @@ final class Driver {
     int seq = steps.size();
     List<String> values = new ArrayList<>();
     for (String env : back) {
+      // Every starting head (branches included), as read from the database when its first step
+      // was accepted; the heartbeats' guess only for an environment never reached.
       JsonArray heads = startHeads.getJsonArray(env, new JsonArray());
-      String target = heads.isEmpty() ? "base" : heads.getString(0);
+      String target =
+          heads.isEmpty() ? "base" : String.join(",", heads.stream().map(String::valueOf).toList());
       values.add(
           "("
               + Sql.literal(rollout)
@@ -230,7 +243,11 @@ final class Driver {
               + Sql.literal(env)
               + ", 'downgrade', 'all', "
               + Sql.literal(target)
-              + ", 'auto', true)");
+              + ", 'auto', true, (SELECT rollback_allow_data_loss FROM "
+              + SCHEMA
+              + ".rollouts WHERE id = "
+              + Sql.literal(rollout)
+              + "))");
     }
     store.run(
         "BEGIN; UPDATE "
@@ -241,7 +258,7 @@ final class Driver {
             + " INSERT INTO "
             + SCHEMA
             + ".steps (rollout_id, seq, env, action, phase, target,"
-            + " gate, rollback) VALUES "
+            + " gate, rollback, allow_data_loss) VALUES "
             + String.join(", ", values)
             + ";"
             + " UPDATE "

@@ -8,9 +8,10 @@ import java.time.Instant;
 
 /**
  * Whether the driver may send a pending step, by its gate: a stage gate ({@code auto}, {@code
- * approval} of its environment, {@code soak:} after the step before it) or the contract gate of an
- * expand-first wave (released in the control database, or its soak run out). Reads only the control
- * database, so a new leader decides as the old one would have.
+ * approval} of its environment, {@code soak:} after the step before it), the contract gate of an
+ * expand-first wave (released in the control database, or its soak run out), or a rollback step's
+ * {@link DataLossGate data-loss} approval. Reads only the control database, so a new leader decides
+ * as the old one would have.
  */
 final class GateKeeper {
   /** Why a step waits; {@code visible} holds make the rollout {@code waiting} and log an event. */
@@ -25,8 +26,8 @@ final class GateKeeper {
   }
 
   /**
-   * Null when {@code step} (a driver's steps row: seq, env, .., gate at 5, wave at 11) may go now;
-   * else why not.
+   * Null when {@code step} (a driver's steps row: seq, env, .., gate at 5, wave at 11,
+   * allow_data_loss at 12, message at 13) may go now; else why not.
    */
   Hold hold(String rollout, Row step, Instant previousFinished, Instant now) {
     String gate = step.getString(5);
@@ -50,6 +51,13 @@ final class GateKeeper {
               + contract
               + "; released by "
               + ContractGate.releasedBy(rollout, contract));
+    }
+    if (gate.equals(DataLossGate.GATE)) {
+      // A rollback step that would drop rows goes only once approved with allow-data-loss.
+      return step.getBoolean(12)
+          ? null
+          : new Hold(
+              true, env, "waiting_for_data_loss", DataLossGate.message(env, step.getString(13)));
     }
     if (gate.equals("approval") && !approved(rollout, env)) {
       return new Hold(true, env, "waiting", "approval needed before " + env);

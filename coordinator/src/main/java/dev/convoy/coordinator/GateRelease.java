@@ -41,9 +41,20 @@ final class GateRelease {
             + by);
   }
 
-  /** {@code POST /api/rollouts/{id}/approve[?env=ENV]}. */
-  void approve(JsonObject r, String env, String by) {
+  /**
+   * {@code POST /api/rollouts/{id}/approve[?env=ENV][&allow_data_loss=true]}. With allow-data-loss
+   * it releases only a rollback's {@link DataLossGate}; a plain approve never does.
+   */
+  void approve(JsonObject r, String env, String by, boolean allowDataLoss) {
     String id = r.getString("id");
+    if (allowDataLoss) {
+      new DataLossGate(store).approve(r, by);
+      return;
+    }
+    JsonObject loss = DataLossGate.waitingStep(r);
+    if (loss != null) {
+      throw DataLossGate.plainApproveRefused(r, loss);
+    }
     if (env == null && Waiting.atContractGate(r) != null) {
       JsonObject step = reachedContractGate(r);
       String gate = ContractGate.of(step.getString("gate"));

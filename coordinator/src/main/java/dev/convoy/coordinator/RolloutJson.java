@@ -30,7 +30,7 @@ final class RolloutJson {
         store.rows(
             "SELECT id, target, target_heads::text, strategy, rollback_policy, state,"
                 + " start_heads::text, error, created_at::text, updated_at::text, contract_gate,"
-                + " waves FROM "
+                + " waves, start_read::text FROM "
                 + SCHEMA
                 + ".rollouts WHERE id = "
                 + Sql.literal(id));
@@ -51,7 +51,8 @@ final class RolloutJson {
     for (Row s :
         store.rows(
             "SELECT seq, env, action, phase, target, gate, rollback, state, epoch, sent_at::text,"
-                + " finished_at::text, seconds, rows_done, rows_total, heads::text, message, wave"
+                + " finished_at::text, seconds, rows_done, rows_total, heads::text, message, wave,"
+                + " allow_data_loss, code"
                 + " FROM "
                 + SCHEMA
                 + ".steps WHERE rollout_id = "
@@ -82,6 +83,8 @@ final class RolloutJson {
             .put("wave", Waiting.currentWave(steps))
             .put("waves", row.getInteger(11))
             .put("start_heads", new JsonObject(row.getString(6)))
+            // Environments whose start_heads were read from their database, not a heartbeat.
+            .put("start_heads_read", new JsonArray(row.getString(12)))
             .put("error", row.getString(7))
             .put("created_at", row.getString(8))
             .put("updated_at", row.getString(9))
@@ -121,6 +124,8 @@ final class RolloutJson {
         .put("seconds", s.getDouble(11))
         .put("rows_done", s.getLong(12))
         .put("rows_total", s.getLong(13))
-        .put("message", s.getString(15));
+        .put("message", s.getString(15))
+        .put("code", s.getString(18))
+        .put("allow_data_loss", s.getBoolean(17));
   }
 }

@@ -13,7 +13,7 @@ final class Stage {
       return switch (s) {
         case "succeeded" -> "rolled_back";
         case "failed", "rejected" -> "failed";
-        case "pending" -> before;
+        case "pending", "skipped" -> before;
         default -> "rolling_back";
       };
     }

@@ -37,6 +37,52 @@ final class StepOutcomes {
             + " AND state IN ('sent', 'running')");
   }
 
+  /**
+   * An environment's starting heads, as its database had them when its first step of the rollout
+   * was accepted (read by the agent just before running it): they replace the heartbeats' guess
+   * taken when the rollout was created, which may be seconds old or wrong. Only the first such
+   * answer counts (a step sent again later would report heads it moved itself), and only one whose
+   * heads were read (an accepted event with a message could not read them).
+   */
+  private void recordStartHeads(Event e, String stepWhere) {
+    if (e.message() != null || e.env() == null) {
+      return;
+    }
+    store.updateAndLog(
+        "UPDATE "
+            + SCHEMA
+            + ".rollouts SET start_heads = jsonb_set(start_heads, ARRAY["
+            + Sql.literal(e.env())
+            + "], "
+            + Sql.literal(new JsonArray(e.heads()).encode())
+            + "::jsonb), start_read = start_read || "
+            + Sql.literal(new JsonArray().add(e.env()).encode())
+            + "::jsonb WHERE id = "
+            + Sql.literal(e.plan())
+            + " AND NOT start_read ? "
+            + Sql.literal(e.env())
+            + " AND EXISTS (SELECT 1 FROM "
+            + SCHEMA
+            + ".steps"
+            + stepWhere
+            + " AND NOT rollback AND env = "
+            + Sql.literal(e.env())
+            + " AND seq = (SELECT min(seq) FROM "
+            + SCHEMA
+            + ".steps WHERE rollout_id = "
+            + Sql.literal(e.plan())
+            + " AND env = "
+            + Sql.literal(e.env())
+            + " AND NOT rollback))",
+        e.plan(),
+        e.env(),
+        "start_heads",
+        e.env()
+            + " started from "
+            + (e.heads().isEmpty() ? "base" : String.join(", ", e.heads()))
+            + " (read from its database)");
+  }
+
   /** Records an agent's answer to a step; answers to a superseded send are ignored. */
   void apply(Event e) {
     if (e.plan() == null || e.step() == null) {
@@ -51,8 +97,10 @@ final class StepOutcomes {
             + (e.epoch() == null ? -1 : e.epoch())
             + " AND state IN ('sent', 'running')";
     switch (e.type()) {
-      case Event.ACCEPTED ->
-          store.run("UPDATE " + SCHEMA + ".steps SET state = 'running', heard_at = now()" + where);
+      case Event.ACCEPTED -> {
+        recordStartHeads(e, where);
+        store.run("UPDATE " + SCHEMA + ".steps SET state = 'running', heard_at = now()" + where);
+      }
       case Event.PROGRESS -> {
         store.run(
             "UPDATE "
@@ -82,6 +130,8 @@ final class StepOutcomes {
                 + "::jsonb"
                 + ", message = "
                 + ControlStore.lit(e.message())
+                + ", code = "
+                + ControlStore.lit(e.code())
                 + where,
             e.plan(),
             e.env(),

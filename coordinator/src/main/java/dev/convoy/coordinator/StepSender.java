@@ -42,7 +42,8 @@ final class StepSender {
   }
 
   /**
-   * Sends one step: signs its command with this term's epoch, records it as sent (and logs
+   * Sends one step (a driver's steps row: seq 0, env 1, action 2, phase 3, target 4,
+   * allow_data_loss 12): signs its command with this term's epoch, records it as sent (and logs
    * step_sent) in the control database, then adds it to the environment's command stream.
    */
   void send(long epoch, String rollout, Row step, String revisions) {
@@ -66,7 +67,7 @@ final class StepSender {
                 step.getString(3),
                 revs,
                 System.currentTimeMillis(),
-                false,
+                step.getBoolean(12),
                 null)
             .signed(signer);
     // The event is logged with the state, before the command goes out: an agent's fast answer
@@ -92,7 +93,8 @@ final class StepSender {
             + " ("
             + c.phase()
             + "), epoch "
-            + epoch);
+            + epoch
+            + (c.allowDataLoss() ? ", data loss allowed" : ""));
     Replies.await(
         redis.send(
             Request.cmd(io.vertx.redis.client.Command.XADD)

@@ -71,6 +71,12 @@ final class Waiting {
   /** The {@code waiting_for} object of a described rollout; null when it waits for nothing. */
   JsonObject describe(JsonObject rollout) {
     String id = rollout.getString("id");
+    if (List.of("waiting", "paused", "rolling_back").contains(rollout.getString("state"))) {
+      JsonObject loss = DataLossGate.describe(rollout);
+      if (loss != null) {
+        return loss;
+      }
+    }
     JsonObject step = atContractGate(rollout);
     if (step != null) {
       String gate = ContractGate.of(step.getString("gate"));

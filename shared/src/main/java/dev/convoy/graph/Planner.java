@@ -59,8 +59,15 @@ public final class Planner {
     return out;
   }
 
-  /** The revisions to undo, in order (newest first), to take {@code currentHeads} to target. */
+  /**
+   * The revisions to undo, in order (newest first), to take {@code currentHeads} to target. A
+   * target naming several heads joined by commas (a rollout's branched starting point) is {@link
+   * #downgradeTo exact}: everything applied outside their closure goes.
+   */
   public List<Migration> downgrade(Collection<String> currentHeads, String target) {
+    if (target.contains(",")) {
+      return downgradeTo(currentHeads, List.of(target.split(",")));
+    }
     Set<String> applied = graph.closure(currentHeads);
     Matcher rel = RELATIVE.matcher(target);
     if (rel.matches() && rel.group(1).isEmpty() && rel.group(2).equals("-")) {
@@ -86,6 +93,44 @@ public final class Planner {
         remove.retainAll(applied);
       }
     }
+    List<Migration> plan = new ArrayList<>();
+    List<Migration> all = graph.all();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (remove.contains(all.get(i).revision())) {
+        plan.add(all.get(i));
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * The revisions to undo, newest first, so that exactly {@code targetHeads} (empty: base) are
+   * left: everything applied minus the targets' closure, whichever branch it is on. Each target
+   * must be applied. A rollback uses this to return to every starting head at once.
+   */
+  public List<Migration> downgradeTo(
+      Collection<String> currentHeads, Collection<String> targetHeads) {
+    Set<String> applied = graph.closure(currentHeads);
+    List<String> targets = new ArrayList<>();
+    for (String t : targetHeads) {
+      String to = resolveOne(t.strip(), currentHeads);
+      if (to != null && !applied.contains(to)) {
+        throw new RevisionException(
+            t,
+            "cannot downgrade to "
+                + String.join(", ", targetHeads)
+                + ": "
+                + to
+                + " is not applied (current: "
+                + describe(currentHeads)
+                + "); downgrade goes back to applied revisions, upgrade goes forward");
+      }
+      if (to != null) {
+        targets.add(to);
+      }
+    }
+    Set<String> remove = new LinkedHashSet<>(applied);
+    remove.removeAll(graph.closure(targets));
     List<Migration> plan = new ArrayList<>();
     List<Migration> all = graph.all();
     for (int i = all.size() - 1; i >= 0; i--) {

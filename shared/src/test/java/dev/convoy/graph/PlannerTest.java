@@ -156,4 +156,30 @@ class PlannerTest {
         assertThrows(RevisionException.class, () -> p.downgrade(List.of("bbbb2"), "dddd4"));
     assertTrue(e.getMessage().contains("not applied"), e.getMessage());
   }
+
+  private final RevisionGraph branches =
+      graph("root0", "aaa1<-root0", "bbb1<-root0", "bbb2<-bbb1", "merg<-aaa1,bbb2");
+
+  @Test
+  void downgrade_to_several_heads_removes_what_lies_outside_all_of_them() {
+    assertEquals(
+        List.of("merg", "bbb2"),
+        ids(new Planner(branches).downgrade(List.of("merg"), "aaa1,bbb1")));
+    // A single-target downgrade to the first branch alone would leave bbb2: exactness matters.
+    assertEquals(
+        List.of("bbb2"),
+        ids(new Planner(branches).downgradeTo(List.of("aaa1", "bbb2"), List.of("aaa1", "bbb1"))));
+    assertEquals(
+        List.of("merg", "bbb2", "bbb1", "aaa1", "root0"),
+        ids(new Planner(branches).downgradeTo(List.of("merg"), List.of())));
+  }
+
+  @Test
+  void downgrade_to_several_heads_refuses_one_that_is_not_applied() {
+    RevisionException e =
+        assertThrows(
+            RevisionException.class,
+            () -> new Planner(branches).downgrade(List.of("aaa1"), "aaa1,bbb1"));
+    assertTrue(e.getMessage().contains("bbb1 is not applied"), e.getMessage());
+  }
 }

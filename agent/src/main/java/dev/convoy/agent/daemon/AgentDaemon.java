@@ -1,6 +1,7 @@
 package dev.convoy.agent.daemon;
 
 import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.engine.DataLossRefused;
 import dev.convoy.agent.engine.EngineConfig;
 import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.engine.MigrationResult;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class AgentDaemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
   private static final int EVENTS_MAX_LEN = 100_000;
+
+  /** The code of a downgrade refused because it would drop rows (see {@link DataLossRefused}). */
+  static final String DATA_LOSS = "data_loss";
 
   /** Everything an agent needs; validated by the caller's option parsing. */
   public record Config(
@@ -244,7 +248,7 @@ public final class AgentDaemon implements AutoCloseable {
       publish(answer);
       return;
     }
-    publish(Event.about(Event.ACCEPTED, config.agentId(), c, List.of(), null, null));
+    publish(accepted(c));
     long t0 = System.nanoTime();
     working = c.key();
     try {
@@ -255,6 +259,12 @@ public final class AgentDaemon implements AutoCloseable {
       publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
       log.info(
           "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
+    } catch (DataLossRefused e) {
+      // Not a failure: nothing changed, and the coordinator asks a person to approve the loss.
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      log.warn("{} - {} refused, it would lose data: {}", config.agentId(), c.key(), e.summary());
+      publish(
+          Event.about(Event.FAILED, config.agentId(), c, heads(), e.summary(), seconds, DATA_LOSS));
     } catch (RuntimeException e) {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
@@ -286,11 +296,35 @@ public final class AgentDaemon implements AutoCloseable {
             directory::graph,
             metrics.listener(c, config.agentId(), this::publish));
     if (c.action().equals(Command.DOWNGRADE)) {
-      // A rollback undoes what this rollout added, data included.
-      return migrator.downgrade(c.target(), true);
+      // Back to exactly the command's heads (every branch); dropping rows needs an approval.
+      return migrator.downgradeTo(c.targetHeads(), c.allowDataLoss());
     }
     PhaseMode mode = c.phase().equals("expand") ? PhaseMode.EXPAND : PhaseMode.ALL;
     return migrator.upgrade(c.target(), mode);
+  }
+
+  /**
+   * The {@code accepted} event, with the heads the database has before the command runs: the
+   * coordinator takes an environment's starting heads for a rollback from it. When they cannot be
+   * read the event says why in its message and carries none, so no guess is taken for base.
+   */
+  private Event accepted(Command c) {
+    List<String> before;
+    try {
+      synchronized (stateDb) {
+        before = new StateStore(config.schema()).heads(stateDb.get());
+      }
+    } catch (RuntimeException e) {
+      stateDb.reset();
+      return Event.about(
+          Event.ACCEPTED,
+          config.agentId(),
+          c,
+          List.of(),
+          "could not read the database's heads: " + e.getMessage(),
+          null);
+    }
+    return Event.about(Event.ACCEPTED, config.agentId(), c, before, null, null);
   }
 
   /** The environment's applied heads, or an empty list when the database cannot be read. */

@@ -133,12 +133,27 @@ public final class Migrator {
   }
 
   public MigrationResult downgrade(String target, boolean allowDataLoss) {
+    return downgrade((planner, from) -> planner.downgrade(from, target), allowDataLoss);
+  }
+
+  /**
+   * Downgrades to exactly {@code targetHeads} (empty: base), whichever branches the database has
+   * beyond them: how a rollback returns to every head an environment started from.
+   */
+  public MigrationResult downgradeTo(List<String> targetHeads, boolean allowDataLoss) {
+    return downgrade((planner, from) -> planner.downgradeTo(from, targetHeads), allowDataLoss);
+  }
+
+  /** Refuses, without changing anything, a plan that cannot be undone or drops rows unasked. */
+  private MigrationResult downgrade(
+      java.util.function.BiFunction<Planner, List<String>, List<Migration>> planned,
+      boolean allowDataLoss) {
     return locked(
         db -> {
           Planner planner = new Planner(graph());
           List<String> from = state.heads(db.text());
           StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db.text()));
-          List<Migration> plan = planner.downgrade(from, target);
+          List<Migration> plan = planned.apply(planner, from);
           Preflight.requireReversible(plan);
           if (!allowDataLoss) {
             Preflight.requireNoDataLoss(db.text(), plan);

@@ -54,31 +54,19 @@ final class Preflight {
   }
 
   static void requireNoDataLoss(TextSession db, List<Migration> plan) {
-    List<String> losses = new ArrayList<>();
+    List<DataLossRefused.Loss> losses = new ArrayList<>();
     for (Migration m : plan) {
       for (Operation op : m.operations()) {
         for (DataLoss loss : op.dataLossOnDown()) {
           long rows = countOrZero(db, loss);
           if (rows > 0) {
-            losses.add(
-                "revision "
-                    + m.revision()
-                    + " would drop "
-                    + loss.describe()
-                    + ", losing "
-                    + rows
-                    + (rows == 1 ? " row" : " rows")
-                    + " of data");
+            losses.add(new DataLossRefused.Loss(m.revision(), loss.describe(), rows));
           }
         }
       }
     }
     if (!losses.isEmpty()) {
-      throw new ConvoyException(
-          ErrorCode.DATA_LOSS_REFUSED,
-          "downgrade refused: "
-              + String.join("; ", losses)
-              + ". Back the data up, then run again with --allow-data-loss. Nothing was changed.");
+      throw new DataLossRefused(losses);
     }
   }
 

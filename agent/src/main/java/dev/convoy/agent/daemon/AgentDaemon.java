@@ -263,8 +263,9 @@ public final class AgentDaemon implements AutoCloseable {
       // Not a failure: nothing changed, and the coordinator asks a person to approve the loss.
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} refused, it would lose data: {}", config.agentId(), c.key(), e.summary());
-      publish(
-          Event.about(Event.FAILED, config.agentId(), c, heads(), e.summary(), seconds, DATA_LOSS));
+      List<String> heads = heads();
+      intake.finish(c, Event.FAILED, heads, e.summary());
+      publish(Event.about(Event.FAILED, config.agentId(), c, heads, e.summary(), seconds, DATA_LOSS));
     } catch (RuntimeException e) {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());

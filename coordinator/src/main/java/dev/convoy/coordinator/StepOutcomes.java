@@ -10,7 +10,8 @@ import io.vertx.core.json.JsonArray;
  * What agents say about steps, written to the control database: accepted, progress, outcomes, and
  * heartbeats naming the step in progress. Answers to a send of an earlier epoch are ignored (the
  * where clause matches the step's current epoch), so a re-sent step is decided by its newest send
- * only.
+ * only. Every write is a {@link Decision} of the leader's term: a leader whose term ended writes
+ * nothing.
  */
 final class StepOutcomes {
   private final ControlStore store;
@@ -22,23 +23,31 @@ final class StepOutcomes {
   }
 
   /** A heartbeat naming the step {@code key} (plan#step) its agent is working on. */
-  void heard(String key) {
+  void heard(String key, long term) {
     int hash = key.lastIndexOf('#');
     if (hash <= 0) {
       return;
     }
-    store.run(
-        "UPDATE "
-            + SCHEMA
-            + ".steps SET heard_at = now() WHERE rollout_id = "
-            + Sql.literal(key.substring(0, hash))
-            + " AND seq = "
-            + Integer.parseInt(key.substring(hash + 1))
-            + " AND state IN ('sent', 'running')");
+    int seq;
+    try {
+      seq = Integer.parseInt(key.substring(hash + 1));
+    } catch (NumberFormatException e) {
+      return;
+    }
+    new Decision(store, term)
+        .then(
+            "UPDATE "
+                + SCHEMA
+                + ".steps SET heard_at = now() WHERE rollout_id = "
+                + Sql.literal(key.substring(0, hash))
+                + " AND seq = "
+                + seq
+                + " AND state IN ('sent', 'running')")
+        .commit();
   }
 
   /** Records an agent's answer to a step; answers to a superseded send are ignored. */
-  void apply(Event e) {
+  void apply(Event e, long term) {
     if (e.plan() == null || e.step() == null) {
       return;
     }
@@ -52,41 +61,48 @@ final class StepOutcomes {
             + " AND state IN ('sent', 'running')";
     switch (e.type()) {
       case Event.ACCEPTED ->
-          store.run("UPDATE " + SCHEMA + ".steps SET state = 'running', heard_at = now()" + where);
+          new Decision(store, term)
+              .then("UPDATE " + SCHEMA + ".steps SET state = 'running', heard_at = now()" + where)
+              .commit();
       case Event.PROGRESS -> {
-        store.run(
-            "UPDATE "
-                + SCHEMA
-                + ".steps SET rows_done = "
-                + e.rows()
-                + ", rows_total = "
-                + e.total()
-                + ", heard_at = now()"
-                + where);
+        new Decision(store, term)
+            .then(
+                "UPDATE "
+                    + SCHEMA
+                    + ".steps SET rows_done = "
+                    + e.rows()
+                    + ", rows_total = "
+                    + e.total()
+                    + ", heard_at = now()"
+                    + where)
+            .commit();
         metrics.backfillRows(e.env(), e.rows());
       }
       case Event.SUCCEEDED, Event.FAILED, Event.REJECTED -> {
         String state = e.type().equals(Event.SUCCEEDED) ? "succeeded" : e.type();
         // One statement: the driver, which reacts to the step's new state, must find its event
         // logged first.
-        store.updateAndLog(
-            "UPDATE "
-                + SCHEMA
-                + ".steps SET state = "
-                + Sql.literal(state)
-                + ", finished_at = now()"
-                + ", seconds = "
-                + (e.seconds() == null ? "NULL" : e.seconds())
-                + ", heads = "
-                + Sql.literal(new JsonArray(e.heads()).encode())
-                + "::jsonb"
-                + ", message = "
-                + ControlStore.lit(e.message())
-                + where,
-            e.plan(),
-            e.env(),
-            "step_" + state,
-            "step " + e.step() + (e.message() == null ? "" : ": " + e.message()));
+        new Decision(store, term)
+            .then(
+                ControlStore.updateAndLogSql(
+                    "UPDATE "
+                        + SCHEMA
+                        + ".steps SET state = "
+                        + Sql.literal(state)
+                        + ", finished_at = now()"
+                        + ", seconds = "
+                        + (e.seconds() == null ? "NULL" : e.seconds())
+                        + ", heads = "
+                        + Sql.literal(new JsonArray(e.heads()).encode())
+                        + "::jsonb"
+                        + ", message = "
+                        + ControlStore.lit(e.message())
+                        + where,
+                    e.plan(),
+                    e.env(),
+                    "step_" + state,
+                    "step " + e.step() + (e.message() == null ? "" : ": " + e.message())))
+            .commit();
         if (e.seconds() != null) {
           metrics.stepDuration(e.env(), e.seconds());
         }

@@ -59,6 +59,12 @@ final class StepOutcomes {
             + " AND epoch = "
             + (e.epoch() == null ? -1 : e.epoch())
             + " AND state IN ('sent', 'running')";
+    if (e.type().equals(Event.REJECTED)
+        && (e.epoch() != null && e.epoch() < term || "stale_epoch".equals(e.code()))) {
+      // A command of an earlier term refused by an agent that has seen a newer one: no verdict on
+      // the step, which the driver sends again under the current term.
+      return;
+    }
     switch (e.type()) {
       case Event.ACCEPTED ->
           new Decision(store, term)

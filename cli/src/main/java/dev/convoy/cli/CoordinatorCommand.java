@@ -36,6 +36,14 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--lease-ttl", defaultValue = "5s", description = "Leader lease time.")
   String leaseTtl;
 
+  @Option(
+      names = "--event-window",
+      defaultValue = "10m",
+      description =
+          "Agents' events sent longer ago than this are refused as out of date (clock skew"
+              + " included).")
+  String eventWindow;
+
   @Option(names = "--id", description = "This coordinator's id (default: host-pid).")
   String id;
 
@@ -63,6 +71,12 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Duration window = dev.convoy.config.Durations.parse("--event-window", eventWindow);
+    if (window.isZero() || window.isNegative()) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "--event-window '" + eventWindow + "' must be longer than zero, e.g. 10m");
+    }
     Coordinator.Config config =
         new Coordinator.Config(
             id == null
@@ -77,7 +91,8 @@ final class CoordinatorCommand implements Callable<Integer> {
             Secrets.get("CONVOY_API_TOKEN", true),
             Secrets.get("CONVOY_SIGNING_KEY", true),
             dev.convoy.config.Durations.parse("--lease-ttl", leaseTtl),
-            Duration.ofMillis(100));
+            Duration.ofMillis(100),
+            window);
     try (Coordinator c = new Coordinator(cli.vertx(), config).start()) {
       cli.err()
           .println(

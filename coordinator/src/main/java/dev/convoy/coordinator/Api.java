@@ -1,7 +1,5 @@
 package dev.convoy.coordinator;
 
-import static dev.convoy.coordinator.ControlStore.SCHEMA;
-
 import dev.convoy.error.ConvoyException;
 import dev.convoy.ops.Sql;
 import io.vertx.core.http.HttpServer;
@@ -127,16 +125,8 @@ final class Api {
                   by(ctx),
                   allowDataLoss(ctx));
       case "deployed" -> new GateRelease(store).deployed(r, by(ctx));
-      case "pause" -> {
-        requireIn(id, state, "running", "waiting");
-        store.run("UPDATE " + SCHEMA + ".rollouts SET state = 'paused'" + where);
-        store.log(id, null, "paused", null);
-      }
-      case "resume" -> {
-        requireIn(id, state, "paused");
-        store.run("UPDATE " + SCHEMA + ".rollouts SET state = 'running'" + where);
-        store.log(id, null, "resumed", null);
-      }
+      case "pause" -> new Transitions(store).pause(r);
+      case "resume" -> new Transitions(store).resume(r);
       case "rollback" -> {
         requireIn(id, state, "running", "waiting", "paused", "succeeded", "failed");
         List<String> refusals =
@@ -154,13 +144,7 @@ final class Api {
           new DataLossGate(store).allowUpFront(id, by(ctx));
         }
         // The driver lets a step in flight finish, then brings every touched environment back.
-        store.run(
-            "UPDATE "
-                + SCHEMA
-                + ".rollouts SET state = 'rolling_back', error = 'rollback requested',"
-                + " updated_at = now()"
-                + where);
-        store.log(id, null, "rollback_requested", null);
+        new Transitions(store).rollback(r);
       }
       default ->
           throw Rollouts.bad(

@@ -22,6 +22,9 @@ import java.util.List;
 final class ControlStore implements AutoCloseable {
   static final String SCHEMA = "convoy_control";
 
+  /** The partial unique index that allows one active rollout. */
+  static final String ONE_ACTIVE = "rollouts_one_active";
+
   private final Pool pool;
 
   ControlStore(Vertx vertx, String url) {
@@ -103,6 +106,42 @@ final class ControlStore implements AutoCloseable {
             + ".events (id bigserial PRIMARY KEY,"
             + " at timestamptz NOT NULL DEFAULT now(), rollout_id text, env text, type text NOT NULL,"
             + " message text)");
+    oneActiveRollout();
+  }
+
+  /**
+   * At most one active rollout: a partial unique index over the active states, so two starts racing
+   * through two coordinators cannot both insert. A database that already holds several active
+   * rollouts (from before the index) keeps working without it, and says so.
+   */
+  private void oneActiveRollout() {
+    List<Row> active =
+        rows(
+            "SELECT id FROM "
+                + SCHEMA
+                + ".rollouts WHERE state IN "
+                + Rollouts.ACTIVE_SQL
+                + " AND to_regclass('"
+                + SCHEMA
+                + "."
+                + ONE_ACTIVE
+                + "') IS NULL");
+    if (active.size() > 1) {
+      org.slf4j.LoggerFactory.getLogger(ControlStore.class)
+          .warn(
+              "{} rollouts are active at once ({}); the one-active-rollout index is created once"
+                  + " all but one have ended (roll the others back)",
+              active.size(),
+              active.stream().map(r -> r.getString(0)).toList());
+      return;
+    }
+    run(
+        "CREATE UNIQUE INDEX IF NOT EXISTS "
+            + ONE_ACTIVE
+            + " ON "
+            + SCHEMA
+            + ".rollouts ((true)) WHERE state IN "
+            + Rollouts.ACTIVE_SQL);
   }
 
   /** A new term: the epoch every command of this leader carries. */
@@ -119,8 +158,19 @@ final class ControlStore implements AutoCloseable {
     return one("SELECT events_cursor FROM " + SCHEMA + ".term WHERE id = 1").getString(0);
   }
 
-  void saveEventsCursor(String id) {
-    run("UPDATE " + SCHEMA + ".term SET events_cursor = " + Sql.literal(id) + " WHERE id = 1");
+  /** Saves the events cursor, only while {@code epoch} is still the current term. */
+  void saveEventsCursor(String id, long epoch) {
+    run(
+        "UPDATE "
+            + SCHEMA
+            + ".term SET events_cursor = "
+            + Sql.literal(id)
+            + " WHERE id = 1 AND epoch = "
+            + epoch);
+  }
+
+  Pool pool() {
+    return pool;
   }
 
   void log(String rollout, String env, String type, String message) {
@@ -132,17 +182,22 @@ final class ControlStore implements AutoCloseable {
    * sees the change also finds its event, ahead of any event that reacts to it, and an update that
    * matched nothing logs nothing.
    */
-  void updateAndLog(String update, String rollout, String env, String type, String message) {
-    run(
-        "WITH changed AS ("
-            + update
-            + " RETURNING 1) "
-            + insertEvent(rollout, env, type, message)
-            + " FROM changed");
+  int updateAndLog(String update, String rollout, String env, String type, String message) {
+    return query(updateAndLogSql(update, rollout, env, type, message)).rowCount();
+  }
+
+  /** The statement {@link #updateAndLog} runs; its row count is the number of rows changed. */
+  static String updateAndLogSql(
+      String update, String rollout, String env, String type, String message) {
+    return "WITH changed AS ("
+        + update
+        + " RETURNING 1) "
+        + insertEvent(rollout, env, type, message)
+        + " FROM changed";
   }
 
   /** {@code INSERT INTO events .. SELECT <values>}, to which a FROM clause may be appended. */
-  private static String insertEvent(String rollout, String env, String type, String message) {
+  static String insertEvent(String rollout, String env, String type, String message) {
     return "INSERT INTO "
         + SCHEMA
         + ".events (rollout_id, env, type, message) SELECT "

@@ -6,7 +6,6 @@ import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Keys;
 import dev.convoy.rollout.Loops;
 import dev.convoy.rollout.Signer;
-import dev.convoy.rollout.Wire;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -48,7 +47,38 @@ public final class Coordinator implements AutoCloseable {
       String apiToken,
       String signingKey,
       Duration leaseTtl,
-      Duration tick) {}
+      Duration tick,
+      Duration eventWindow) {
+    /** Events older than this are refused (as {@code out_of_date}) unless the caller says. */
+    public static final Duration EVENT_WINDOW = Duration.ofMinutes(10);
+
+    public Config(
+        String id,
+        String controlUrl,
+        List<String> environments,
+        String redisUrl,
+        String namespace,
+        int httpPort,
+        Path dir,
+        String apiToken,
+        String signingKey,
+        Duration leaseTtl,
+        Duration tick) {
+      this(
+          id,
+          controlUrl,
+          environments,
+          redisUrl,
+          namespace,
+          httpPort,
+          dir,
+          apiToken,
+          signingKey,
+          leaseTtl,
+          tick,
+          EVENT_WINDOW);
+    }
+  }
 
   private final Config config;
   private final Vertx vertx;
@@ -62,6 +92,7 @@ public final class Coordinator implements AutoCloseable {
   private final Rollouts rollouts;
   private final CoordinatorMetrics metrics;
   private final Roster roster;
+  private final EventsIn eventsIn;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
   private volatile boolean running = true;
@@ -76,11 +107,19 @@ public final class Coordinator implements AutoCloseable {
     this.redis = redis(vertx, config.redisUrl());
     this.events = redis(vertx, config.redisUrl());
     this.store = new ControlStore(vertx, config.controlUrl());
-    this.lease = new Lease(redis, keys.leader(), config.id(), config.leaseTtl().toMillis());
+    this.lease =
+        new Lease(
+            redis, keys.leader(), config.id(), config.leaseTtl().toMillis(), System::nanoTime);
     this.metrics = new CoordinatorMetrics(config.environments());
     this.rollouts = new Rollouts(store, config.environments());
     this.outcomes = new StepOutcomes(store, metrics);
     this.roster = new Roster(config.environments());
+    this.eventsIn =
+        new EventsIn(
+            config.id(),
+            new EventCheck(
+                new Signer(config.signingKey()), config.environments(), config.eventWindow()),
+            metrics);
     this.driver =
         new Driver(
             lease,
@@ -127,8 +166,9 @@ public final class Coordinator implements AutoCloseable {
     return http == null ? -1 : http.actualPort();
   }
 
+  /** Leading: holds an epoch and is before its lease's local deadline. */
   public boolean leader() {
-    return epoch >= 0;
+    return epoch >= 0 && lease.held();
   }
 
   public long epoch() {
@@ -189,6 +229,16 @@ public final class Coordinator implements AutoCloseable {
   private void leaseLoop() {
     while (running) {
       try {
+        if (epoch >= 0 && !lease.held()) {
+          // Not renewed in time (Redis unreachable, or this process paused): another coordinator
+          // may lead by now. Stop here; leading again takes the lease and a new epoch.
+          log.warn(
+              "{} - lease not renewed before its deadline (epoch {}); sending and writing nothing"
+                  + " until it holds the lease again",
+              config.id(),
+              epoch);
+          stepDown();
+        }
         if (epoch < 0) {
           if (lease.tryAcquire()) {
             long term = store.bumpEpoch(config.id());
@@ -199,8 +249,7 @@ public final class Coordinator implements AutoCloseable {
           }
         } else if (!lease.extend()) {
           log.warn("{} - lost the lease (epoch {}); standing by", config.id(), epoch);
-          epoch = -1;
-          metrics.leader(false);
+          stepDown();
         }
       } catch (Exception e) {
         if (!running) {
@@ -212,10 +261,22 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
+  private void stepDown() {
+    epoch = -1;
+    metrics.leader(false);
+  }
+
   private void eventsLoop() {
     String cursor = null;
     while (running) {
       try {
+        if (epoch >= 0 && !lease.held()) {
+          // Past the lease deadline: write no outcome and save no cursor until the lease loop
+          // decides; the entries wait in the stream.
+          cursor = null;
+          sleep(50);
+          continue;
+        }
         if (cursor == null) {
           cursor = store.eventsCursor();
         }
@@ -234,19 +295,21 @@ public final class Coordinator implements AutoCloseable {
         if (r == null || r.size() == 0) {
           continue;
         }
+        long term = epoch;
         for (Response entry : r.get(0).get(1)) {
-          Response fields = entry.get(1);
-          for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
-            if ("e".equals(fields.get(i).toString())) {
-              handle(Wire.read(fields.get(i + 1).toString(), Event.class));
-            }
+          String id = entry.get(0).toString();
+          EventCheck.Verdict v = eventsIn.read(id, field(entry.get(1), "e"));
+          if (v != null) {
+            handle(v.event(), term);
           }
-          cursor = entry.get(0).toString();
+          cursor = id;
         }
-        if (leader()) {
-          store.saveEventsCursor(cursor);
+        if (term >= 0 && leader()) {
+          store.saveEventsCursor(cursor, term);
         }
       } catch (Exception e) {
+        // Redis or the control database is down: read again from the saved cursor. A bad entry
+        // never lands here (EventsIn skips it).
         if (running) {
           log.warn("{} - events stream unavailable, retrying: {}", config.id(), e.getMessage());
           cursor = null;
@@ -256,18 +319,29 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private void handle(Event e) {
+  /** The value of {@code name} in a stream entry's fields, or null. */
+  private static String field(Response fields, String name) {
+    for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+      if (fields.get(i) != null && name.equals(fields.get(i).toString())) {
+        Response v = fields.get(i + 1);
+        return v == null ? null : v.toString();
+      }
+    }
+    return null;
+  }
+
+  private void handle(Event e, long term) {
     long now = System.currentTimeMillis();
     metrics.eventLag(e.type(), now - e.sentAt());
     if (e.type().equals(Event.HEARTBEAT)) {
       roster.heard(e, now);
-      if (leader() && e.message() != null) {
-        outcomes.heard(e.message()); // the step its agent is working on is alive
+      if (term >= 0 && leader() && e.message() != null) {
+        outcomes.heard(e.message(), term); // the step its agent is working on is alive
       }
       return;
     }
-    if (leader()) {
-      outcomes.apply(e);
+    if (term >= 0 && leader()) {
+      outcomes.apply(e, term);
       if (e.finishes()) {
         wake.release(); // the next step need not wait for the next tick
       }
@@ -286,7 +360,7 @@ public final class Coordinator implements AutoCloseable {
           metrics.agentsUp(env, roster.alive(env));
         }
         long term = epoch;
-        if (term >= 0) {
+        if (term >= 0 && lease.held()) {
           driver.tick(term);
           updateStageMetrics();
         }

@@ -22,11 +22,20 @@ final class CoordinatorMetrics {
   private final Map<String, AtomicLong> lastRows = new ConcurrentHashMap<>();
   private final Counter rollbacks;
   private final AtomicInteger leader = new AtomicInteger();
+  private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
   CoordinatorMetrics(List<String> environments) {
     registry.gauge("convoy_rollouts_active", active);
     registry.gauge("convoy_coordinator_leader", leader);
     rollbacks = Counter.builder("convoy_rollbacks_total").register(registry);
+    for (String reason : EventCheck.REASONS) {
+      rejected.put(
+          reason,
+          Counter.builder("convoy_events_rejected")
+              .description("Entries of the events stream skipped, by why")
+              .tag("reason", reason)
+              .register(registry));
+    }
     for (String env : environments) {
       stageState.put(
           env,
@@ -56,6 +65,11 @@ final class CoordinatorMetrics {
     if (g != null) {
       g.set(n);
     }
+  }
+
+  /** An entry of the events stream refused for {@code reason} (one of EventCheck.REASONS). */
+  void eventRejected(String reason) {
+    rejected.get(reason).increment();
   }
 
   void rollback() {

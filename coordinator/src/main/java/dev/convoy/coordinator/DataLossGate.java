@@ -26,54 +26,54 @@ final class DataLossGate {
   }
 
   /**
-   * Sets rollback step {@code seq} (failed with code data_loss) aside and queues it again, with the
-   * rollback steps after it, behind the gate. Runs once: a second call finds the step skipped.
+   * The statement that sets rollback step {@code seq} (failed with code data_loss) aside and queues
+   * it again, with the rollback steps after it, behind the gate; it matches nothing when run a
+   * second time (the step is skipped then). The driver runs it as one of its decisions.
    */
-  void requeue(String rollout, int seq, String env, String losses) {
+  String requeueSql(String rollout, int seq, String env, String losses) {
     String id = Sql.literal(rollout);
     String steps = SCHEMA + ".steps";
     // One statement: the steps are set aside and queued again, and the event logged, together.
-    store.run(
-        "WITH moved AS (UPDATE "
-            + steps
-            + " SET state = 'skipped' WHERE rollout_id = "
-            + id
-            + " AND rollback AND (seq = "
-            + seq
-            + " OR seq > "
-            + seq
-            + " AND state = 'pending') AND EXISTS (SELECT 1 FROM "
-            + steps
-            + " WHERE rollout_id = "
-            + id
-            + " AND seq = "
-            + seq
-            + " AND state = 'failed' AND code = "
-            + Sql.literal(CODE)
-            + ") RETURNING *), copied AS (INSERT INTO "
-            + steps
-            + " (rollout_id, seq, env, action, phase, target, gate, rollback, wave,"
-            + " allow_data_loss, message) SELECT rollout_id, (SELECT max(seq) FROM "
-            + steps
-            + " WHERE rollout_id = "
-            + id
-            + ") + row_number() OVER (ORDER BY seq), env, action, phase, target, CASE WHEN seq = "
-            + seq
-            + " THEN "
-            + Sql.literal(GATE)
-            + " ELSE gate END, true, wave, seq <> "
-            + seq
-            + " AND allow_data_loss, CASE WHEN seq = "
-            + seq
-            + " THEN message END FROM moved RETURNING 1) INSERT INTO "
-            + SCHEMA
-            + ".events (rollout_id, env, type, message) SELECT "
-            + id
-            + ", "
-            + Sql.literal(env)
-            + ", 'data_loss_refused', "
-            + Sql.literal("step " + seq + ": rolling " + env + " back would lose data: " + losses)
-            + " WHERE EXISTS (SELECT 1 FROM copied)");
+    return ("WITH moved AS (UPDATE "
+        + steps
+        + " SET state = 'skipped' WHERE rollout_id = "
+        + id
+        + " AND rollback AND (seq = "
+        + seq
+        + " OR seq > "
+        + seq
+        + " AND state = 'pending') AND EXISTS (SELECT 1 FROM "
+        + steps
+        + " WHERE rollout_id = "
+        + id
+        + " AND seq = "
+        + seq
+        + " AND state = 'failed' AND code = "
+        + Sql.literal(CODE)
+        + ") RETURNING *), copied AS (INSERT INTO "
+        + steps
+        + " (rollout_id, seq, env, action, phase, target, gate, rollback, wave,"
+        + " allow_data_loss, message) SELECT rollout_id, (SELECT max(seq) FROM "
+        + steps
+        + " WHERE rollout_id = "
+        + id
+        + ") + row_number() OVER (ORDER BY seq), env, action, phase, target, CASE WHEN seq = "
+        + seq
+        + " THEN "
+        + Sql.literal(GATE)
+        + " ELSE gate END, true, wave, seq <> "
+        + seq
+        + " AND allow_data_loss, CASE WHEN seq = "
+        + seq
+        + " THEN message END FROM moved RETURNING 1) INSERT INTO "
+        + SCHEMA
+        + ".events (rollout_id, env, type, message) SELECT "
+        + id
+        + ", "
+        + Sql.literal(env)
+        + ", 'data_loss_refused', "
+        + Sql.literal("step " + seq + ": rolling " + env + " back would lose data: " + losses)
+        + " WHERE EXISTS (SELECT 1 FROM copied) RETURNING 1");
   }
 
   /** What a rollout waiting at this gate shows: the environment and what it would lose. */

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * refuses because it would drop rows waits at a {@link DataLossGate}). Step outcomes come from
  * {@link #apply(Event)}. Everything it decides is written to the control database first, so a
  * coordinator that takes over continues exactly there; a step sent by an earlier term and not
- * answered is sent again with the new epoch (agents are idempotent per step).
+ * answered is sent again with the new epoch. Each decision is one {@link Decision}: one
+ * transaction, conditional on the rollout's state as read and on the leader's epoch being the
+ * current term, so an API call or a newer leader that decided first is never overwritten.
  */
 final class Driver {
   private static final Logger log = LoggerFactory.getLogger(Driver.class);
@@ -133,16 +135,23 @@ final class Driver {
       if (steps.stream().anyMatch(x -> List.of("sent", "running").contains(x.getString(7)))) {
         return;
       }
-      startRollback(rollout, "all", null, steps, startHeads);
+      startRollback(decide(epoch, rollout, state), rollout, "all", null, steps, startHeads);
       return;
     }
     if (failed != null && failed.getBoolean(6) && DataLossGate.CODE.equals(failed.getString(14))) {
       // Refused by the agent's data-loss guard, nothing changed: wait for a person's approval.
-      dataLoss.requeue(rollout, failed.getInteger(0), failed.getString(1), failed.getString(13));
+      commit(
+          decide(epoch, rollout, state)
+              .must(
+                  dataLoss.requeueSql(
+                      rollout, failed.getInteger(0), failed.getString(1), failed.getString(13))),
+          rollout,
+          "waiting for a data-loss approval");
       return;
     }
     if (failed != null && failed.getBoolean(6)) {
       finish(
+          decide(epoch, rollout, state),
           rollout,
           "failed",
           "rollback step "
@@ -153,12 +162,17 @@ final class Driver {
       return;
     }
     if (failed != null && !rollingBack) {
-      startRollback(rollout, policy, failed, steps, startHeads);
+      startRollback(decide(epoch, rollout, state), rollout, policy, failed, steps, startHeads);
       return;
     }
     if (next == null) {
-      finish(rollout, rollingBack ? "rolled_back" : "succeeded", null);
-      if (rollingBack) {
+      boolean done =
+          finish(
+              decide(epoch, rollout, state),
+              rollout,
+              rollingBack ? "rolled_back" : "succeeded",
+              null);
+      if (done && rollingBack) {
         metrics.rollback();
       }
       return;
@@ -168,28 +182,69 @@ final class Driver {
       GateKeeper.Hold hold = gates.hold(rollout, next, previousFinished, clock.instant());
       if (hold != null) {
         if (hold.visible() && !state.equals("waiting")) {
-          setState(rollout, "waiting");
-          store.log(rollout, hold.env(), hold.event(), hold.message());
+          commit(
+              decide(epoch, rollout, state)
+                  .must(setState(rollout, state, "waiting"))
+                  .log(rollout, hold.env(), hold.event(), hold.message()),
+              rollout,
+              "waiting");
         }
         return;
       }
+      Decision d = decide(epoch, rollout, state);
       if (state.equals("waiting")) {
-        setState(rollout, rollingBack ? "rolling_back" : "running");
+        d.must(setState(rollout, state, rollingBack ? "rolling_back" : "running"));
       }
-      sender.send(epoch, rollout, next, revisions);
+      sender.send(d, epoch, rollout, next, revisions);
     } else if (st.equals("sent") || st.equals("running")) {
       Long sentEpoch = next.getLong(8);
       if (sentEpoch == null || sentEpoch < epoch || Boolean.TRUE.equals(next.getBoolean(10))) {
         // Sent by an earlier term (the agent may never have seen it, or refuse it now), or not
         // heard of for a while (Redis lost it, or its agent died with no standby): send it again.
         // Applying is idempotent, so an agent still working on it only finds it done.
-        sender.send(epoch, rollout, next, revisions);
+        sender.send(decide(epoch, rollout, state), epoch, rollout, next, revisions);
       }
     }
   }
 
+  /**
+   * A decision about {@code rollout} as the leader of {@code epoch}, made on the rollout as read in
+   * {@code state}: it commits only if the rollout is still in that state (its row locked, so an API
+   * call waits for the decision and then finds the state it left) and the epoch is still current.
+   */
+  private Decision decide(long epoch, String rollout, String state) {
+    return new Decision(store, epoch)
+        .must(
+            "SELECT 1 FROM "
+                + SCHEMA
+                + ".rollouts WHERE id = "
+                + Sql.literal(rollout)
+                + " AND state = "
+                + Sql.literal(state)
+                + " FOR UPDATE");
+  }
+
+  /** Commits {@code d}; when it matched nothing, someone else decided: read again next tick. */
+  private boolean commit(Decision d, String rollout, String what) {
+    if (d.commit()) {
+      return true;
+    }
+    log.info(
+        "{} - rollout {}: not {}, someone else decided first ({}); reading it again",
+        id,
+        rollout,
+        what,
+        d.refusal());
+    return false;
+  }
+
   private void startRollback(
-      String rollout, String policy, Row failed, List<Row> steps, JsonObject startHeads) {
+      Decision d,
+      String rollout,
+      String policy,
+      Row failed,
+      List<Row> steps,
+      JsonObject startHeads) {
     String failedEnv = failed == null ? null : failed.getString(1);
     String reason =
         failed == null
@@ -210,10 +265,11 @@ final class Driver {
       }
     }
     if (failed != null) {
-      store.log(rollout, failedEnv, "step_failed", reason);
+      d.log(rollout, failedEnv, "step_failed", reason);
     }
     if (back.isEmpty()) {
       finish(
+          d,
           rollout,
           "failed",
           reason + "; rollback policy " + policy + " leaves every environment as it is");
@@ -222,8 +278,8 @@ final class Driver {
     List<String> refusals = guard.refusals(reached(steps, back), RollbackGuard.start(startHeads));
     if (!refusals.isEmpty()) {
       // Every environment stays where it is, consistent, and a person decides.
-      store.log(rollout, null, "rollback_refused", RollbackGuard.message(refusals));
-      finish(rollout, "failed", reason + "; " + RollbackGuard.message(refusals));
+      d.log(rollout, null, "rollback_refused", RollbackGuard.message(refusals));
+      finish(d, rollout, "failed", reason + "; " + RollbackGuard.message(refusals));
       return;
     }
     int seq = steps.size();
@@ -249,54 +305,65 @@ final class Driver {
               + Sql.literal(rollout)
               + "))");
     }
-    store.run(
-        "BEGIN; UPDATE "
-            + SCHEMA
-            + ".steps SET state = 'skipped' WHERE rollout_id = "
-            + Sql.literal(rollout)
-            + " AND state = 'pending';"
-            + " INSERT INTO "
-            + SCHEMA
-            + ".steps (rollout_id, seq, env, action, phase, target,"
-            + " gate, rollback, allow_data_loss) VALUES "
-            + String.join(", ", values)
-            + ";"
-            + " UPDATE "
-            + SCHEMA
-            + ".rollouts SET state = 'rolling_back', error = "
-            + Sql.literal(reason)
-            + ", updated_at = now() WHERE id = "
-            + Sql.literal(rollout)
-            + "; COMMIT");
-    store.log(
-        rollout,
-        null,
-        "rollback_started",
-        "back to the starting revision in " + String.join(", ", back));
-    log.warn("{} - rollout {}: {}; rolling back {}", id, rollout, reason, back);
+    d.then(
+            "UPDATE "
+                + SCHEMA
+                + ".steps SET state = 'skipped' WHERE rollout_id = "
+                + Sql.literal(rollout)
+                + " AND state = 'pending'")
+        .then(
+            "INSERT INTO "
+                + SCHEMA
+                + ".steps (rollout_id, seq, env, action, phase, target,"
+                + " gate, rollback, allow_data_loss) VALUES "
+                + String.join(", ", values))
+        .must(
+            "UPDATE "
+                + SCHEMA
+                + ".rollouts SET state = 'rolling_back', error = "
+                + Sql.literal(reason)
+                + ", updated_at = now() WHERE id = "
+                + Sql.literal(rollout)
+                + " AND state IN ('running', 'waiting', 'rolling_back')")
+        .log(
+            rollout,
+            null,
+            "rollback_started",
+            "back to the starting revision in " + String.join(", ", back));
+    if (commit(d, rollout, "rolling back")) {
+      log.warn("{} - rollout {}: {}; rolling back {}", id, rollout, reason, back);
+    }
   }
 
-  private void setState(String rollout, String state) {
-    store.run(
-        "UPDATE "
-            + SCHEMA
-            + ".rollouts SET state = "
-            + Sql.literal(state)
-            + ", updated_at = now() WHERE id = "
-            + Sql.literal(rollout));
+  /** The conditional update moving {@code rollout} from {@code from} to {@code to}. */
+  private static String setState(String rollout, String from, String to) {
+    return "UPDATE "
+        + SCHEMA
+        + ".rollouts SET state = "
+        + Sql.literal(to)
+        + ", updated_at = now() WHERE id = "
+        + Sql.literal(rollout)
+        + " AND state = "
+        + Sql.literal(from);
   }
 
-  private void finish(String rollout, String state, String error) {
-    store.run(
-        "UPDATE "
-            + SCHEMA
-            + ".rollouts SET state = "
-            + Sql.literal(state)
-            + (error == null ? "" : ", error = " + Sql.literal(error))
-            + ", updated_at = now() WHERE id = "
-            + Sql.literal(rollout));
-    store.log(rollout, null, "rollout_" + state, error);
-    log.info("{} - rollout {} {}", id, rollout, state);
+  /** Ends {@code rollout} as {@code state}, as part of {@code d} (whose lock names its state). */
+  private boolean finish(Decision d, String rollout, String state, String error) {
+    d.must(
+            "UPDATE "
+                + SCHEMA
+                + ".rollouts SET state = "
+                + Sql.literal(state)
+                + (error == null ? "" : ", error = " + Sql.literal(error))
+                + ", updated_at = now() WHERE id = "
+                + Sql.literal(rollout)
+                + " AND state IN ('running', 'waiting', 'rolling_back')")
+        .log(rollout, null, "rollout_" + state, error);
+    if (commit(d, rollout, state)) {
+      log.info("{} - rollout {} {}", id, rollout, state);
+      return true;
+    }
+    return false;
   }
 
   /** How far the forward steps of the environments in {@code envs} went. */

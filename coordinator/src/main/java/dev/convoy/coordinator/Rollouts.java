@@ -24,7 +24,12 @@ import java.util.UUID;
  * every environment's starting heads (from the agents' heartbeats), which a rollback returns to.
  */
 final class Rollouts {
-  static final List<String> ACTIVE = List.of("pending", "running", "waiting", "rolling_back");
+  /** States of a rollout that has not ended; at most one rollout is in one of them. */
+  static final List<String> ACTIVE =
+      List.of("pending", "running", "waiting", "paused", "rolling_back");
+
+  /** {@link #ACTIVE} as an SQL list. */
+  static final String ACTIVE_SQL = "('" + String.join("', '", ACTIVE) + "')";
 
   private final ControlStore store;
   private final List<String> environments;
@@ -108,6 +113,7 @@ final class Rollouts {
                 + "'");
       }
     }
+    refuseIfActive();
     List<String> targetHeads = targetHeads(graph, req.target());
     String id = UUID.randomUUID().toString().substring(0, 8);
     String target = String.join(",", targetHeads);
@@ -115,8 +121,10 @@ final class Rollouts {
     List<String> values = RolloutPlan.steps(id, req, environments, waves);
     JsonObject start = new JsonObject();
     heads.forEach((env, h) -> start.put(env, new JsonArray(h)));
-    store.run(
-        "BEGIN; INSERT INTO "
+    // One simple query without BEGIN/COMMIT: PostgreSQL runs it as one implicit transaction, which
+    // an error rolls back whole (an explicit BEGIN would leave the pooled connection aborted).
+    String insert =
+        "INSERT INTO "
             + SCHEMA
             + ".rollouts (id, target, target_heads, strategy,"
             + " rollback_policy, state, start_heads, revisions, contract_gate, waves) VALUES ("
@@ -142,8 +150,15 @@ final class Rollouts {
             + SCHEMA
             + ".steps (rollout_id, seq, env, action, phase, target, gate, wave)"
             + " VALUES "
-            + String.join(", ", values)
-            + "; COMMIT");
+            + String.join(", ", values);
+    try {
+      store.run(insert);
+    } catch (ConvoyException e) {
+      if (String.valueOf(e.getMessage()).contains(ControlStore.ONE_ACTIVE)) {
+        refuseIfActive(); // another start won the race: name it
+      }
+      throw e;
+    }
     store.log(
         id,
         null,
@@ -172,6 +187,25 @@ final class Rollouts {
       }
     }
     return id;
+  }
+
+  /** A 409 naming the active rollout, if there is one: one rollout at a time. */
+  private void refuseIfActive() {
+    List<Row> active =
+        store.rows(
+            "SELECT id, state FROM "
+                + SCHEMA
+                + ".rollouts WHERE state IN "
+                + ACTIVE_SQL
+                + " ORDER BY created_at LIMIT 1");
+    if (!active.isEmpty()) {
+      throw new Conflict(
+          "rollout "
+              + active.get(0).getString(0)
+              + " is "
+              + active.get(0).getString(1)
+              + "; wait for it, or roll it back first");
+    }
   }
 
   private static List<String> targetHeads(RevisionGraph graph, String target) {

@@ -10,7 +10,8 @@ import io.vertx.core.json.JsonArray;
  * What agents say about steps, written to the control database: accepted, progress, outcomes, and
  * heartbeats naming the step in progress. Answers to a send of an earlier epoch are ignored (the
  * where clause matches the step's current epoch), so a re-sent step is decided by its newest send
- * only.
+ * only. Every write is a {@link Decision} of the leader's term: a leader whose term ended writes
+ * nothing.
  */
 final class StepOutcomes {
   private final ControlStore store;
@@ -22,19 +23,27 @@ final class StepOutcomes {
   }
 
   /** A heartbeat naming the step {@code key} (plan#step) its agent is working on. */
-  void heard(String key) {
+  void heard(String key, long term) {
     int hash = key.lastIndexOf('#');
     if (hash <= 0) {
       return;
     }
-    store.run(
-        "UPDATE "
-            + SCHEMA
-            + ".steps SET heard_at = now() WHERE rollout_id = "
-            + Sql.literal(key.substring(0, hash))
-            + " AND seq = "
-            + Integer.parseInt(key.substring(hash + 1))
-            + " AND state IN ('sent', 'running')");
+    int seq;
+    try {
+      seq = Integer.parseInt(key.substring(hash + 1));
+    } catch (NumberFormatException e) {
+      return;
+    }
+    new Decision(store, term)
+        .then(
+            "UPDATE "
+                + SCHEMA
+                + ".steps SET heard_at = now() WHERE rollout_id = "
+                + Sql.literal(key.substring(0, hash))
+                + " AND seq = "
+                + seq
+                + " AND state IN ('sent', 'running')")
+        .commit();
   }
 
   /**
@@ -44,11 +53,11 @@ final class StepOutcomes {
    * answer counts (a step sent again later would report heads it moved itself), and only one whose
    * heads were read (an accepted event with a message could not read them).
    */
-  private void recordStartHeads(Event e, String stepWhere) {
+  private static String startHeadsSql(Event e, String stepWhere) {
     if (e.message() != null || e.env() == null) {
-      return;
+      return null;
     }
-    store.updateAndLog(
+    return ControlStore.updateAndLogSql(
         "UPDATE "
             + SCHEMA
             + ".rollouts SET start_heads = jsonb_set(start_heads, ARRAY["
@@ -84,7 +93,7 @@ final class StepOutcomes {
   }
 
   /** Records an agent's answer to a step; answers to a superseded send are ignored. */
-  void apply(Event e) {
+  void apply(Event e, long term) {
     if (e.plan() == null || e.step() == null) {
       return;
     }
@@ -96,47 +105,63 @@ final class StepOutcomes {
             + " AND epoch = "
             + (e.epoch() == null ? -1 : e.epoch())
             + " AND state IN ('sent', 'running')";
+    if (e.type().equals(Event.REJECTED)
+        && (e.epoch() != null && e.epoch() < term || "stale_epoch".equals(e.code()))) {
+      // A command of an earlier term refused by an agent that has seen a newer one: no verdict on
+      // the step, which the driver sends again under the current term.
+      return;
+    }
     switch (e.type()) {
       case Event.ACCEPTED -> {
-        recordStartHeads(e, where);
-        store.run("UPDATE " + SCHEMA + ".steps SET state = 'running', heard_at = now()" + where);
+        Decision d = new Decision(store, term);
+        String startHeads = startHeadsSql(e, where);
+        if (startHeads != null) {
+          d.then(startHeads);
+        }
+        d.then("UPDATE " + SCHEMA + ".steps SET state = 'running', heard_at = now()" + where)
+            .commit();
       }
       case Event.PROGRESS -> {
-        store.run(
-            "UPDATE "
-                + SCHEMA
-                + ".steps SET rows_done = "
-                + e.rows()
-                + ", rows_total = "
-                + e.total()
-                + ", heard_at = now()"
-                + where);
+        new Decision(store, term)
+            .then(
+                "UPDATE "
+                    + SCHEMA
+                    + ".steps SET rows_done = "
+                    + e.rows()
+                    + ", rows_total = "
+                    + e.total()
+                    + ", heard_at = now()"
+                    + where)
+            .commit();
         metrics.backfillRows(e.env(), e.rows());
       }
       case Event.SUCCEEDED, Event.FAILED, Event.REJECTED -> {
         String state = e.type().equals(Event.SUCCEEDED) ? "succeeded" : e.type();
         // One statement: the driver, which reacts to the step's new state, must find its event
         // logged first.
-        store.updateAndLog(
-            "UPDATE "
-                + SCHEMA
-                + ".steps SET state = "
-                + Sql.literal(state)
-                + ", finished_at = now()"
-                + ", seconds = "
-                + (e.seconds() == null ? "NULL" : e.seconds())
-                + ", heads = "
-                + Sql.literal(new JsonArray(e.heads()).encode())
-                + "::jsonb"
-                + ", message = "
-                + ControlStore.lit(e.message())
-                + ", code = "
-                + ControlStore.lit(e.code())
-                + where,
-            e.plan(),
-            e.env(),
-            "step_" + state,
-            "step " + e.step() + (e.message() == null ? "" : ": " + e.message()));
+        new Decision(store, term)
+            .then(
+                ControlStore.updateAndLogSql(
+                    "UPDATE "
+                        + SCHEMA
+                        + ".steps SET state = "
+                        + Sql.literal(state)
+                        + ", finished_at = now()"
+                        + ", seconds = "
+                        + (e.seconds() == null ? "NULL" : e.seconds())
+                        + ", heads = "
+                        + Sql.literal(new JsonArray(e.heads()).encode())
+                        + "::jsonb"
+                        + ", message = "
+                        + ControlStore.lit(e.message())
+                        + ", code = "
+                        + ControlStore.lit(e.code())
+                        + where,
+                    e.plan(),
+                    e.env(),
+                    "step_" + state,
+                    "step " + e.step() + (e.message() == null ? "" : ": " + e.message())))
+            .commit();
         if (e.seconds() != null) {
           metrics.stepDuration(e.env(), e.seconds());
         }

@@ -14,7 +14,10 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** How the leader hands a step to its environment's agent, and only while it holds the lease. */
+/**
+ * How the leader hands a step to its environment's agent, and only before its lease's local
+ * deadline.
+ */
 final class StepSender {
   private static final Logger log = LoggerFactory.getLogger(StepSender.class);
 
@@ -42,15 +45,18 @@ final class StepSender {
   }
 
   /**
-   * Sends one step (a driver's steps row: seq 0, env 1, action 2, phase 3, target 4,
-   * allow_data_loss 12): signs its command with this term's epoch, records it as sent (and logs
-   * step_sent) in the control database, then adds it to the environment's command stream.
+   * Sends one step (a driver's steps row: seq 0, env 1, action 2, phase 3, target 4, state 7, epoch
+   * 8, allow_data_loss 12): signs its command with this term's epoch, records it as sent (and logs
+   * step_sent) as part of {@code decision}, conditional on the step being as the driver read it,
+   * then, once that committed and while the lease is still certainly held, adds it to the
+   * environment's command stream. False when nothing was sent.
    */
-  void send(long epoch, String rollout, Row step, String revisions) {
+  boolean send(Decision decision, long epoch, String rollout, Row step, String revisions) {
     if (!lease.held()) {
-      // Paused past the lease (GC, SIGSTOP, a partition): another coordinator leads now.
+      // Past the lease's local deadline (Redis unreachable, GC, SIGSTOP): another coordinator
+      // may lead now.
       throw new IllegalStateException(
-          "no longer holds the lease; not sending step "
+          "past the lease deadline; not sending step "
               + step.getInteger(0)
               + " of rollout "
               + rollout);
@@ -72,29 +78,50 @@ final class StepSender {
             .signed(signer);
     // The event is logged with the state, before the command goes out: an agent's fast answer
     // must not be logged ahead of its step_sent.
-    store.updateAndLog(
-        "UPDATE "
-            + SCHEMA
-            + ".steps SET state = 'sent', epoch = "
-            + epoch
-            + ", sent_at = now(), heard_at = NULL WHERE rollout_id = "
-            + Sql.literal(rollout)
-            + " AND seq = "
-            + step.getInteger(0),
-        rollout,
-        c.env(),
-        "step_sent",
-        "step "
-            + c.step()
-            + ": "
-            + c.action()
-            + " "
-            + c.target()
-            + " ("
-            + c.phase()
-            + "), epoch "
-            + epoch
-            + (c.allowDataLoss() ? ", data loss allowed" : ""));
+    Long readEpoch = step.getLong(8);
+    boolean recorded =
+        decision
+            .must(
+                ControlStore.updateAndLogSql(
+                    "UPDATE "
+                        + SCHEMA
+                        + ".steps SET state = 'sent', epoch = "
+                        + epoch
+                        + ", sent_at = now(), heard_at = NULL WHERE rollout_id = "
+                        + Sql.literal(rollout)
+                        + " AND seq = "
+                        + step.getInteger(0)
+                        + " AND state = "
+                        + Sql.literal(step.getString(7))
+                        + " AND epoch IS NOT DISTINCT FROM "
+                        + (readEpoch == null ? "NULL" : readEpoch.toString()),
+                    rollout,
+                    c.env(),
+                    "step_sent",
+                    "step "
+                        + c.step()
+                        + ": "
+                        + c.action()
+                        + " "
+                        + c.target()
+                        + " ("
+                        + c.phase()
+                        + "), epoch "
+                        + epoch
+                        + (c.allowDataLoss() ? ", data loss allowed" : "")))
+            .commit();
+    if (!recorded) {
+      return false;
+    }
+    if (!lease.held()) {
+      log.warn(
+          "{} - step {} of rollout {} recorded as sent but not sent: the lease deadline passed;"
+              + " the next leader sends it again",
+          id,
+          c.step(),
+          rollout);
+      return false;
+    }
     Replies.await(
         redis.send(
             Request.cmd(io.vertx.redis.client.Command.XADD)
@@ -115,5 +142,6 @@ final class StepSender {
         c.env(),
         c.phase(),
         epoch);
+    return true;
   }
 }

@@ -265,7 +265,8 @@ public final class AgentDaemon implements AutoCloseable {
       log.warn("{} - {} refused, it would lose data: {}", config.agentId(), c.key(), e.summary());
       List<String> heads = heads();
       intake.finish(c, Event.FAILED, heads, e.summary());
-      publish(Event.about(Event.FAILED, config.agentId(), c, heads, e.summary(), seconds, DATA_LOSS));
+      publish(
+          Event.about(Event.FAILED, config.agentId(), c, heads, e.summary(), seconds, DATA_LOSS));
     } catch (RuntimeException e) {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());

@@ -33,6 +33,12 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9100", description = "Prometheus port.")
   int metricsPort;
 
+  @Option(
+      names = "--bind",
+      defaultValue = BindAddress.DEFAULT,
+      description = "Metrics listener: " + BindAddress.HELP)
+  String bind;
+
   @Option(names = "--agent-id", description = "This agent's id (default: host-pid-env).")
   String agentId;
 
@@ -63,7 +69,8 @@ final class AgentCommand implements Callable<Integer> {
         schema,
         Duration.ofSeconds(1),
         Duration.ofSeconds(15),
-        tuned);
+        tuned,
+        BindAddress.checked(bind));
   }
 
   @Override
@@ -76,7 +83,9 @@ final class AgentCommand implements Callable<Integer> {
                   + config.agentId()
                   + " serving "
                   + env
-                  + "; metrics on :"
+                  + "; metrics on "
+                  + config.metricsBind()
+                  + ":"
                   + agent.metricsPort()
                   + "/metrics");
       cli.err().flush();

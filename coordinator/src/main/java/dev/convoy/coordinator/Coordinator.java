@@ -36,7 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
-  /** Everything a coordinator needs; validated by the caller's option parsing. */
+  /**
+   * Everything a coordinator needs; validated by the caller's option parsing. The HTTP server
+   * listens on {@code bind} ({@link #LOOPBACK} unless the operator says otherwise); reads need
+   * {@code apiToken} or {@code readToken} unless {@code publicRead}.
+   */
   public record Config(
       String id,
       String controlUrl,
@@ -48,7 +52,47 @@ public final class Coordinator implements AutoCloseable {
       String apiToken,
       String signingKey,
       Duration leaseTtl,
-      Duration tick) {}
+      Duration tick,
+      String bind,
+      String readToken,
+      boolean publicRead) {
+    public static final String LOOPBACK = "127.0.0.1";
+
+    public Config {
+      bind = bind == null || bind.isBlank() ? LOOPBACK : bind.strip();
+      readToken = readToken == null || readToken.isEmpty() ? null : readToken;
+    }
+
+    /** Listening on loopback only, reads behind the tokens (the command's defaults). */
+    public Config(
+        String id,
+        String controlUrl,
+        List<String> environments,
+        String redisUrl,
+        String namespace,
+        int httpPort,
+        Path dir,
+        String apiToken,
+        String signingKey,
+        Duration leaseTtl,
+        Duration tick) {
+      this(
+          id,
+          controlUrl,
+          environments,
+          redisUrl,
+          namespace,
+          httpPort,
+          dir,
+          apiToken,
+          signingKey,
+          leaseTtl,
+          tick,
+          LOOPBACK,
+          null,
+          false);
+    }
+  }
 
   private final Config config;
   private final Vertx vertx;
@@ -107,7 +151,7 @@ public final class Coordinator implements AutoCloseable {
 
   public Coordinator start() {
     store.ensure();
-    http = new Api(this).listen(config.httpPort());
+    http = new Api(this).listen(config.bind(), config.httpPort());
     threads =
         new Thread[] {
           thread("lease", this::leaseLoop),
@@ -115,11 +159,13 @@ public final class Coordinator implements AutoCloseable {
           thread("driver", this::driverLoop)
         };
     log.info(
-        "{} - coordinator up: environments {}, namespace {}, http port {}",
+        "{} - coordinator up: environments {}, namespace {}, http on {}:{}{}",
         config.id(),
         config.environments(),
         config.namespace(),
-        httpPort());
+        config.bind(),
+        httpPort(),
+        config.publicRead() ? " (reads public)" : "");
     return this;
   }
 

@@ -40,7 +40,10 @@ public final class AgentDaemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
   private static final int EVENTS_MAX_LEN = 100_000;
 
-  /** Everything an agent needs; validated by the caller's option parsing. */
+  /**
+   * Everything an agent needs; validated by the caller's option parsing. The metrics listener
+   * listens on {@code metricsBind} (loopback unless the operator says otherwise).
+   */
   public record Config(
       String env,
       DatabaseUrl url,
@@ -53,9 +56,43 @@ public final class AgentDaemon implements AutoCloseable {
       String schema,
       Duration heartbeat,
       Duration claimIdle,
-      EngineTuning tuning) {
+      EngineTuning tuning,
+      String metricsBind) {
+    public static final String LOOPBACK = "127.0.0.1";
+
     public Config {
       tuning = tuning == null ? EngineTuning.DEFAULTS : tuning;
+      metricsBind = metricsBind == null || metricsBind.isBlank() ? LOOPBACK : metricsBind.strip();
+    }
+
+    /** Metrics on loopback only (the command's default). */
+    public Config(
+        String env,
+        DatabaseUrl url,
+        String redisUrl,
+        String namespace,
+        Path dir,
+        String signingKey,
+        String agentId,
+        int metricsPort,
+        String schema,
+        Duration heartbeat,
+        Duration claimIdle,
+        EngineTuning tuning) {
+      this(
+          env,
+          url,
+          redisUrl,
+          namespace,
+          dir,
+          signingKey,
+          agentId,
+          metricsPort,
+          schema,
+          heartbeat,
+          claimIdle,
+          tuning,
+          LOOPBACK);
     }
   }
 
@@ -106,18 +143,19 @@ public final class AgentDaemon implements AutoCloseable {
                       req.response().setStatusCode(404).end();
                     }
                   })
-              .listen(config.metricsPort())
+              .listen(config.metricsPort(), config.metricsBind())
               .await();
     }
     bus.createGroup(keys.commands(config.env()), config.env());
     heartbeats = thread("heartbeat", this::heartbeatLoop);
     commands = thread("commands", this::commandLoop);
     log.info(
-        "{} - agent for {} started (database {}, namespace {}, metrics port {})",
+        "{} - agent for {} started (database {}, namespace {}, metrics on {}:{})",
         config.agentId(),
         config.env(),
         config.url(),
         config.namespace(),
+        config.metricsBind(),
         metricsPort());
     return this;
   }

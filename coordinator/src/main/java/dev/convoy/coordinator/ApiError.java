@@ -1,5 +1,7 @@
 package dev.convoy.coordinator;
 
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -7,15 +9,16 @@ import io.vertx.core.json.JsonObject;
  * {@code env}, {@code body}, {@code Authorization}…), the rule the value broke, and a sentence for
  * a person saying what was given and what to do. The API answers it as {@code {"error", "field",
  * "rule"}}; the coordinator's own code throws it where it validates, so the mapping lives in one
- * place ({@link ApiErrors}).
+ * place ({@link ApiErrors}). It is bad input to whoever made the call, so a {@link ConvoyException}
+ * with {@link ErrorCode#BAD_INPUT}.
  */
-final class ApiError extends RuntimeException {
+final class ApiError extends ConvoyException {
   private final int status;
   private final String field;
   private final String rule;
 
   ApiError(int status, String field, String rule, String message) {
-    super(message);
+    super(ErrorCode.BAD_INPUT, message);
     this.status = status;
     this.field = field;
     this.rule = rule;

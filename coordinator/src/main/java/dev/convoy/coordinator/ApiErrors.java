@@ -3,6 +3,7 @@ package dev.convoy.coordinator;
 import dev.convoy.error.ConvoyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +74,9 @@ final class ApiErrors {
   private ApiError of(RoutingContext ctx, Throwable e) {
     if (e instanceof ApiError a) {
       return a;
+    }
+    if (e instanceof HttpException h && h.getStatusCode() >= 400 && h.getStatusCode() < 500) {
+      return routerError(ctx, h.getStatusCode());
     }
     if (e instanceof Conflict c) {
       return new ApiError(409, c.field(), c.rule(), c.getMessage());

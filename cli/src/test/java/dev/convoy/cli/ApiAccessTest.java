@@ -54,12 +54,13 @@ class ApiAccessTest {
                 + "      - {name: id, type: bigint, primary_key: true}\n");
   }
 
+  /** One request; a deadline, generous because a child JVM starts slowly on a loaded machine. */
   private static HttpResponse<String> call(
       String base, String method, String path, String token, String body) {
     try {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create(base + path))
-              .timeout(Duration.ofSeconds(10))
+              .timeout(Duration.ofSeconds(30))
               .method(
                   method,
                   body == null
@@ -85,7 +86,7 @@ class ApiAccessTest {
   private static int eventsStatus(String base, String query, String token) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + "/api/events" + query))
-            .timeout(Duration.ofSeconds(10));
+            .timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -259,12 +260,7 @@ class ApiAccessTest {
               dir.toString());
       try {
         String api = "http://127.0.0.1:" + port;
-        long until = System.currentTimeMillis() + 60_000;
-        while (!reachable("127.0.0.1", port) && System.currentTimeMillis() < until) {
-          assertTrue(p.isAlive(), "the coordinator exited:\n" + Topology.tail(log("coordinator")));
-          Topology.sleep(100);
-        }
-        assertEquals(200, status(api, "GET", "/health", null), Topology.tail(log("coordinator")));
+        awaitHealth(p, api);
         assertEquals(401, status(api, "GET", "/api/rollouts", null));
         assertEquals(200, status(api, "GET", "/api/rollouts", READ));
         assertEquals(403, call(api, "POST", "/api/rollouts", READ, "{}").statusCode());
@@ -289,6 +285,32 @@ class ApiAccessTest {
         p.waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Polls /health until the child coordinator answers, with a deadline. */
+  private void awaitHealth(Process p, String api) throws Exception {
+    long until = System.currentTimeMillis() + 90_000;
+    while (System.currentTimeMillis() < until) {
+      assertTrue(p.isAlive(), "the coordinator exited:\n" + Topology.tail(log("coordinator")));
+      try {
+        HttpResponse<String> h =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(api + "/health"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        if (h.statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException e) {
+        // Not listening yet, or too slow this time: poll again.
+      }
+      Topology.sleep(200);
+    }
+    throw new AssertionError(
+        "the coordinator did not answer /health within 90 s:\n"
+            + Topology.tail(log("coordinator")));
   }
 
   private Path log(String command) {

@@ -36,6 +36,12 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9100", description = "Prometheus port.")
   int metricsPort;
 
+  @Option(
+      names = "--bind",
+      defaultValue = BindAddress.DEFAULT,
+      description = "Metrics listener: " + BindAddress.HELP)
+  String bind;
+
   @Option(names = "--agent-id", description = "This agent's id (default: host-pid-env).")
   String agentId;
 
@@ -77,7 +83,8 @@ final class AgentCommand implements Callable<Integer> {
         Duration.ofSeconds(1),
         Duration.ofSeconds(15),
         tuned,
-        window);
+        window,
+        BindAddress.checked(bind));
   }
 
   /** The command window, checked: long enough for a command to arrive, short enough to matter. */
@@ -104,7 +111,9 @@ final class AgentCommand implements Callable<Integer> {
                   + config.agentId()
                   + " serving "
                   + env
-                  + "; metrics on :"
+                  + "; metrics on "
+                  + config.metricsBind()
+                  + ":"
                   + agent.metricsPort()
                   + "/metrics");
       cli.err().flush();

@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
     name = "coordinator",
     description = {
       "Run a coordinator: rollouts through environments, over Redis, with an HTTP API.",
-      "Needs CONVOY_API_TOKEN and CONVOY_SIGNING_KEY. Run two for failover."
+      "Needs CONVOY_API_TOKEN and CONVOY_SIGNING_KEY. Run two for failover.",
+      "Changing rollouts needs CONVOY_API_TOKEN; reading rollouts, environments and events",
+      "needs it or the read-only CONVOY_READ_TOKEN (unless --public-read); /health and",
+      "/metrics are open."
     })
 final class CoordinatorCommand implements Callable<Integer> {
   private final Cli cli;
@@ -32,6 +35,24 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (0: any).")
   int httpPort;
+
+  @Option(names = "--bind", defaultValue = BindAddress.DEFAULT, description = BindAddress.HELP)
+  String bind;
+
+  @Option(
+      names = "--public-read",
+      description =
+          "Serve reads (rollouts, environments, events, the dashboard's data) without a token"
+              + " (CONVOY_PUBLIC_READ). Changes still need CONVOY_API_TOKEN.")
+  boolean publicRead;
+
+  @Option(
+      names = "--read-token-file",
+      paramLabel = "FILE",
+      description =
+          "File holding the read-only token for dashboards and scrapers (default:"
+              + " CONVOY_READ_TOKEN, CONVOY_READ_TOKEN_FILE).")
+  java.nio.file.Path readTokenFile;
 
   @Option(names = "--lease-ttl", defaultValue = "5s", description = "Leader lease time.")
   String leaseTtl;
@@ -69,6 +90,28 @@ final class CoordinatorCommand implements Callable<Integer> {
     return envs;
   }
 
+  /** The read-only token: from --read-token-file or the environment; never the API token. */
+  private String readToken(String apiToken) {
+    String token;
+    try {
+      token =
+          readTokenFile == null
+              ? Secrets.get("CONVOY_READ_TOKEN", false)
+              : java.nio.file.Files.readString(readTokenFile).strip();
+    } catch (java.io.IOException e) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "--read-token-file " + readTokenFile + " cannot be read: " + e.getMessage());
+    }
+    if (token != null && token.equals(apiToken)) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "CONVOY_READ_TOKEN is the same as CONVOY_API_TOKEN: a read-only token must differ from"
+              + " the token that changes rollouts; generate another (openssl rand -hex 32)");
+    }
+    return token;
+  }
+
   @Override
   public Integer call() throws Exception {
     Duration window = dev.convoy.config.Durations.parse("--event-window", eventWindow);
@@ -77,6 +120,7 @@ final class CoordinatorCommand implements Callable<Integer> {
           ErrorCode.BAD_INPUT,
           "--event-window '" + eventWindow + "' must be longer than zero, e.g. 10m");
     }
+    String apiToken = Secrets.get("CONVOY_API_TOKEN", true);
     Coordinator.Config config =
         new Coordinator.Config(
             id == null
@@ -88,19 +132,30 @@ final class CoordinatorCommand implements Callable<Integer> {
             bus.namespace,
             httpPort,
             bus.dir,
-            Secrets.get("CONVOY_API_TOKEN", true),
+            apiToken,
             Secrets.get("CONVOY_SIGNING_KEY", true),
             dev.convoy.config.Durations.parse("--lease-ttl", leaseTtl),
             Duration.ofMillis(100),
-            window);
+            window,
+            BindAddress.checked(bind),
+            readToken(apiToken),
+            publicRead);
     try (Coordinator c = new Coordinator(cli.vertx(), config).start()) {
       cli.err()
           .println(
               "convoy coordinator "
                   + config.id()
-                  + " on http://127.0.0.1:"
+                  + " on http://"
+                  + config.bind()
+                  + ":"
                   + c.httpPort()
-                  + " (API, dashboard, /metrics)");
+                  + " (API, dashboard, /metrics; reads "
+                  + (publicRead
+                      ? "public"
+                      : config.readToken() == null
+                          ? "need CONVOY_API_TOKEN"
+                          : "need CONVOY_READ_TOKEN or CONVOY_API_TOKEN")
+                  + ")");
       cli.err().flush();
       Runtime.getRuntime().addShutdownHook(new Thread(c::close));
       c.awaitStop();

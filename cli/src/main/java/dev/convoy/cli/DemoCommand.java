@@ -106,7 +106,13 @@ final class DemoCommand implements Callable<Integer> {
                     token,
                     key,
                     Duration.ofSeconds(5),
-                    Duration.ofMillis(100)))
+                    Duration.ofMillis(100),
+                    Coordinator.Config.EVENT_WINDOW,
+                    // Loopback only, so the dashboard may read without a token; changes still
+                    // need the demo's random API token.
+                    Coordinator.Config.LOOPBACK,
+                    null,
+                    true))
             .start();
     List<AgentDaemon> agents = new ArrayList<>();
     try {
@@ -158,7 +164,11 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
       say("");
-      say("API and dashboard: " + api + "   (GET /api/rollouts, /api/environments, /health)");
+      say(
+          "API and dashboard: "
+              + api
+              + "   (GET /api/rollouts, /api/environments, /health; reads are open, the demo"
+              + " listens on 127.0.0.1 only)");
       say("Coordinator metrics: " + api + "/metrics");
       for (AgentDaemon a : agents) {
         say("Agent metrics: http://127.0.0.1:" + a.metricsPort() + "/metrics");

@@ -51,8 +51,10 @@ final class RolloutCommand implements Callable<Integer> {
 
     @Option(
         names = "--token-file",
-        description =
-            "File holding the API token (default: CONVOY_API_TOKEN, CONVOY_API_TOKEN_FILE).")
+        description = {
+          "File holding the API token (default: CONVOY_API_TOKEN, CONVOY_API_TOKEN_FILE;",
+          "reads fall back to the read-only CONVOY_READ_TOKEN, CONVOY_READ_TOKEN_FILE)."
+        })
     java.nio.file.Path tokenFile;
 
     JsonObject call(String method, String path, JsonObject body) {
@@ -62,6 +64,9 @@ final class RolloutCommand implements Callable<Integer> {
             tokenFile == null
                 ? Secrets.get("CONVOY_API_TOKEN", false)
                 : java.nio.file.Files.readString(tokenFile).strip();
+        if (token == null && method.equals("GET")) {
+          token = Secrets.get("CONVOY_READ_TOKEN", false);
+        }
       } catch (IOException e) {
         throw new ConvoyException(
             ErrorCode.BAD_INPUT,
@@ -98,10 +103,22 @@ final class RolloutCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
-      JsonObject answer = r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
+      JsonObject answer;
+      try {
+        answer = r.body().isBlank() ? new JsonObject() : new JsonObject(r.body());
+      } catch (RuntimeException e) {
+        throw new ConvoyException(
+            ErrorCode.CONNECTION_FAILED,
+            "the server at "
+                + api
+                + " answered "
+                + r.statusCode()
+                + " with something that is not JSON; is --api (CONVOY_API_URL) a Convoy"
+                + " coordinator?");
+      }
       if (r.statusCode() >= 400) {
         throw new ConvoyException(
-            List.of(400, 401, 404, 409).contains(r.statusCode())
+            List.of(400, 401, 403, 404, 405, 409, 413, 415).contains(r.statusCode())
                 ? ErrorCode.BAD_INPUT
                 : ErrorCode.CONNECTION_FAILED,
             "coordinator answered " + r.statusCode() + ": " + answer.getString("error", r.body()));

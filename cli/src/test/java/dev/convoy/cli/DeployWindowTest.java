@@ -74,7 +74,8 @@ class DeployWindowTest {
       JsonObject waiting = r.getJsonObject("waiting_for");
       assertEquals("deploy", waiting.getString("kind"), r.encodePrettily());
       assertEquals("approval", waiting.getString("gate"));
-      ConvoyShell.exec("rollout", "status", id, "--api", t.api())
+      ConvoyShell.exec(
+              "rollout", "status", id, "--api", t.api(), "--token-file", token().toString())
           .exits(0)
           .outContains(
               "waiting",

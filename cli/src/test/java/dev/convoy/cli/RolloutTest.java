@@ -145,7 +145,8 @@ class RolloutTest {
           events);
       String metrics = t.http("GET", "/metrics", null, false).body();
       assertTrue(metrics.contains("convoy_rollbacks_total 1.0"), metrics);
-      String sse = sse(t, "/api/events?after=0", "rollout_rolled_back");
+      String sse =
+          sse(t, "/api/events?after=0&access_token=" + Topology.TOKEN, "rollout_rolled_back");
       assertTrue(
           sse.contains("event: rollback_started") && sse.contains("\"rollout\":\"" + id), sse);
     }
@@ -172,7 +173,7 @@ class RolloutTest {
       Topology.sleep(500);
       assertEquals(null, t.heads("prod"), "prod untouched while the gate is closed");
       assertEquals(
-          400,
+          409,
           t.http("POST", "/api/rollouts/" + id + "/resume", null, true).statusCode(),
           "resume of a rollout that is not paused is refused");
       assertEquals(200, t.http("POST", "/api/rollouts/" + id + "/pause", null, true).statusCode());
@@ -237,7 +238,7 @@ class RolloutTest {
           && System.currentTimeMillis() < until) {
         Topology.sleep(50);
       }
-      ConvoyShell.exec("rollout", "status", id, "--api", t.api())
+      ConvoyShell.exec("rollout", "status", id, "--api", t.api(), "--token-file", token.toString())
           .exits(0)
           .outContains(
               "waiting",
@@ -246,7 +247,8 @@ class RolloutTest {
               "prod       pending       base");
       ConvoyShell.exec("rollout", "approve", id, "--api", t.api(), "--token-file", token.toString())
           .exits(0);
-      ConvoyShell.exec("rollout", "status", "--watch", "--api", t.api())
+      ConvoyShell.exec(
+              "rollout", "status", "--watch", "--api", t.api(), "--token-file", token.toString())
           .exits(0)
           .outContains("succeeded", "prod       done          roll0002");
     }

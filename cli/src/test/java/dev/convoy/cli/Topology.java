@@ -78,6 +78,11 @@ final class Topology implements AutoCloseable {
   }
 
   Coordinator coordinator(String id) {
+    return coordinator(id, Coordinator.Config.LOOPBACK, null, false);
+  }
+
+  /** A coordinator listening on {@code bind}, with a read-only token and/or public reads. */
+  Coordinator coordinator(String id, String bind, String readToken, boolean publicRead) {
     return new Coordinator(
             vertx,
             new Coordinator.Config(
@@ -91,7 +96,11 @@ final class Topology implements AutoCloseable {
                 TOKEN,
                 KEY,
                 Duration.ofSeconds(2),
-                Duration.ofMillis(50)))
+                Duration.ofMillis(50),
+                Coordinator.Config.EVENT_WINDOW,
+                bind,
+                readToken,
+                publicRead))
         .start();
   }
 
@@ -171,6 +180,9 @@ final class Topology implements AutoCloseable {
       if (withToken) {
         b.header("Authorization", "Bearer " + TOKEN);
       }
+      if (body != null) {
+        b.header("content-type", "application/json");
+      }
       return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(e);
@@ -186,7 +198,7 @@ final class Topology implements AutoCloseable {
   }
 
   JsonObject rollout(String id) {
-    return new JsonObject(http("GET", "/api/rollouts/" + id, null, false).body());
+    return new JsonObject(http("GET", "/api/rollouts/" + id, null, true).body());
   }
 
   JsonObject awaitEnd(String id, Duration within) {

@@ -1,25 +1,28 @@
 package dev.convoy.coordinator;
 
 import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
 import dev.convoy.ops.Sql;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * The coordinator's HTTP API (DESIGN.md "Interfaces"): rollouts (start, approve, deployed, pause,
- * resume, rollback), environments, health, metrics and the dashboard. Mutating calls need {@code
- * Authorization: Bearer <CONVOY_API_TOKEN>}. Handlers that touch the control database run on a
- * worker, never on the event loop.
+ * resume, rollback), environments, events, health, metrics and the dashboard. Who may call what is
+ * {@link Access}'s (mutations need the API token, reads a token unless reads are public, /health
+ * and /metrics are open); request bodies are read strictly by {@link JsonBody} (at most 1 MB, JSON
+ * only); every refusal is answered by {@link ApiErrors} as {@code {"error", "field", "rule"}}.
+ * Handlers that touch the control database run on the API's own threads, never on the event loop.
  */
 final class Api {
+  static final List<String> ACTIONS = List.of("approve", "deployed", "pause", "resume", "rollback");
   private final Coordinator coordinator;
+  private final ApiErrors errors;
   private final java.util.concurrent.ExecutorService workers =
       java.util.concurrent.Executors.newFixedThreadPool(
           4,
@@ -31,12 +34,22 @@ final class Api {
 
   Api(Coordinator coordinator) {
     this.coordinator = coordinator;
+    this.errors = new ApiErrors(coordinator.config().id());
   }
 
-  HttpServer listen(int port) {
+  HttpServer listen(String host, int port) {
+    Coordinator.Config config = coordinator.config();
+    Access access = new Access(config.apiToken(), config.readToken(), config.publicRead());
     Router router = Router.router(coordinator.vertx());
-    router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    router.get("/api/events").handler(new EventStream(coordinator, workers)::serve);
+    router.route().failureHandler(errors::failure);
+    router.errorHandler(404, ctx -> errors.unrouted(ctx, 404));
+    router.errorHandler(405, ctx -> errors.unrouted(ctx, 405));
+    // Vert.x runs body handlers before any other; the limit bounds what any client can send.
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(JsonBody.LIMIT);
+    router
+        .get("/api/events")
+        .handler(access::readEvents)
+        .handler(new EventStream(coordinator, workers)::serve);
     router
         .get("/health")
         .handler(
@@ -57,11 +70,13 @@ final class Api {
                     .end(coordinator.metrics().scrape()));
     router
         .get("/api/environments")
+        .handler(access::read)
         .handler(
             ctx ->
                 json(ctx, 200, new JsonObject().put("environments", coordinator.environments())));
     router
         .get("/api/rollouts")
+        .handler(access::read)
         .handler(
             ctx ->
                 blocking(
@@ -70,61 +85,89 @@ final class Api {
                     () -> new JsonObject().put("rollouts", coordinator.rollouts().list())));
     router
         .get("/api/rollouts/:id")
-        .handler(
-            ctx ->
-                blocking(
-                    ctx,
-                    200,
-                    () ->
-                        found(
-                            coordinator.rollouts().describe(ctx.pathParam("id")),
-                            ctx.pathParam("id"))));
+        .handler(access::read)
+        .handler(ctx -> blocking(ctx, 200, () -> found(ctx.pathParam("id"))));
     router
         .post("/api/rollouts")
-        .handler(this::authorized)
+        .handler(body)
+        .handler(access::write)
         .handler(
             ctx ->
                 blocking(
                     ctx,
                     201,
                     () -> {
-                      JsonObject body =
-                          ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+                      Rollouts.Request request =
+                          Rollouts.Request.of(JsonBody.object(ctx, Rollouts.Request.FIELDS));
+                      noQuery(ctx, List.of());
                       String id =
                           coordinator
                               .rollouts()
-                              .create(
-                                  Rollouts.Request.of(body),
-                                  coordinator.graph(),
-                                  coordinator.liveHeads());
+                              .create(request, coordinator.graph(), coordinator.liveHeads());
                       coordinator.wake();
                       return new JsonObject().put("id", id);
                     }));
     router
         .post("/api/rollouts/:id/:action")
-        .handler(this::authorized)
+        .handler(body)
+        .handler(access::write)
         .handler(ctx -> blocking(ctx, 200, () -> act(ctx)));
     router
         .get("/")
         .handler(ctx -> ctx.response().putHeader("content-type", "text/html").end(Dashboard.HTML));
-    return coordinator.vertx().createHttpServer().requestHandler(router).listen(port).await();
+    try {
+      return coordinator
+          .vertx()
+          .createHttpServer()
+          .requestHandler(router)
+          .listen(port, host)
+          .await();
+    } catch (RuntimeException e) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "the coordinator cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "); choose an address of this host with --bind (CONVOY_BIND) and a free port"
+              + " with --http-port",
+          e);
+    }
   }
 
   private JsonObject act(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    JsonObject r = found(coordinator.rollouts().describe(id), id);
+    String action = ctx.pathParam("action");
+    if (!ACTIONS.contains(action)) {
+      throw ApiError.notFound(
+          "action",
+          "one of " + String.join(", ", ACTIONS),
+          "unknown action '" + JsonBody.oneLine(action) + "': " + String.join(", ", ACTIONS));
+    }
+    JsonObject body = JsonBody.object(ctx, List.of("by", "allow_data_loss"));
+    noQuery(
+        ctx,
+        switch (action) {
+          case "approve" -> List.of("env", "by", "allow_data_loss");
+          case "rollback" -> List.of("by", "allow_data_loss");
+          default -> List.of("by");
+        });
+    JsonObject r = found(id);
     String state = r.getString("state");
     ControlStore store = coordinator.store();
     String where = " WHERE id = " + Sql.literal(id);
     switch (ctx.pathParam("action")) {
       case "approve" ->
-          new GateRelease(store)
+          new GateRelease(store, coordinator.config().environments())
               .approve(
                   r,
                   ctx.queryParam("env").isEmpty() ? null : ctx.queryParam("env").get(0),
-                  by(ctx),
-                  allowDataLoss(ctx));
-      case "deployed" -> new GateRelease(store).deployed(r, by(ctx));
+                  by(ctx, body),
+                  allowDataLoss(ctx, body));
+      case "deployed" ->
+          new GateRelease(store, coordinator.config().environments()).deployed(r, by(ctx, body));
       case "pause" -> new Transitions(store).pause(r);
       case "resume" -> new Transitions(store).resume(r);
       case "rollback" -> {
@@ -140,17 +183,13 @@ final class Api {
           store.log(id, null, "rollback_refused", RollbackGuard.message(refusals));
           throw new Conflict(RollbackGuard.message(refusals));
         }
-        if (allowDataLoss(ctx)) {
-          new DataLossGate(store).allowUpFront(id, by(ctx));
+        if (allowDataLoss(ctx, body)) {
+          new DataLossGate(store).allowUpFront(id, by(ctx, body));
         }
         // The driver lets a step in flight finish, then brings every touched environment back.
         new Transitions(store).rollback(r);
       }
-      default ->
-          throw Rollouts.bad(
-              "unknown action '"
-                  + ctx.pathParam("action")
-                  + "': approve, deployed, pause, resume or rollback");
+      default -> throw new IllegalStateException("action " + action + " has no case");
     }
     coordinator.wake();
     return coordinator.rollouts().describe(id);
@@ -160,14 +199,10 @@ final class Api {
    * Who released a gate, for the event log: {@code by} from the JSON body or the query (the CLI
    * sends the user and host), else the client's address.
    */
-  private static String by(RoutingContext ctx) {
+  private static String by(RoutingContext ctx, JsonObject body) {
     String by = ctx.queryParam("by").isEmpty() ? null : ctx.queryParam("by").get(0);
-    if (by == null && ctx.body().length() > 0) {
-      try {
-        by = ctx.body().asJsonObject().getString("by");
-      } catch (RuntimeException e) {
-        by = null;
-      }
+    if (by == null) {
+      by = JsonBody.string(body, "by");
     }
     if (by == null || by.isBlank()) {
       by = "an API client at " + ctx.request().remoteAddress();
@@ -179,58 +214,63 @@ final class Api {
    * {@code allow_data_loss} from the query or the JSON body: whether an approve or rollback may
    * drop rows; anything but true or false is refused.
    */
-  private static boolean allowDataLoss(RoutingContext ctx) {
+  private static boolean allowDataLoss(RoutingContext ctx, JsonObject body) {
     Object v =
         ctx.queryParam("allow_data_loss").isEmpty()
             ? null
             : ctx.queryParam("allow_data_loss").get(0);
-    if (v == null && ctx.body().length() > 0) {
-      try {
-        v = ctx.body().asJsonObject().getValue("allow_data_loss");
-      } catch (RuntimeException e) {
-        v = null;
-      }
+    if (v == null) {
+      v = body.getValue("allow_data_loss");
     }
     if (v == null) {
       return false;
     }
     String s = String.valueOf(v);
     if (!s.equals("true") && !s.equals("false")) {
-      throw Rollouts.bad("allow_data_loss must be true or false, not '" + s + "'");
+      throw ApiError.invalid(
+          "allow_data_loss",
+          "true or false",
+          "allow_data_loss must be true or false, not '" + JsonBody.oneLine(s) + "'");
     }
     return s.equals("true");
   }
 
+  /** Refuses query parameters the call does not take: a typo must not change what it does. */
+  private static void noQuery(RoutingContext ctx, List<String> known) {
+    for (String name : ctx.queryParams().names()) {
+      if (!known.contains(name)) {
+        throw ApiError.invalid(
+            name,
+            "a known query parameter",
+            "unknown query parameter '"
+                + JsonBody.oneLine(name)
+                + "'; this call takes "
+                + (known.isEmpty() ? "none" : String.join(", ", known)));
+      }
+    }
+  }
+
   private static void requireIn(String id, String state, String... allowed) {
     if (!java.util.List.of(allowed).contains(state)) {
-      throw Rollouts.bad(
-          "rollout " + id + " is " + state + "; this needs it " + String.join(" or ", allowed));
+      throw new Conflict(
+          "rollout " + id + " is " + state + "; this needs it " + String.join(" or ", allowed),
+          "state",
+          "one of " + String.join(", ", allowed));
     }
   }
 
-  private static JsonObject found(JsonObject r, String id) {
+  /** The rollout {@code id} names, or a 404 (ids are short words: others are not looked up). */
+  private JsonObject found(String id) {
+    JsonObject r = id.matches("[A-Za-z0-9_-]{1,64}") ? coordinator.rollouts().describe(id) : null;
     if (r == null) {
-      throw new NotFound("no rollout " + id);
+      throw ApiError.notFound(
+          "id",
+          "an existing rollout id",
+          "no rollout "
+              + JsonBody.oneLine(id)
+              + "; GET /api/rollouts (or 'convoy rollout status') lists them");
     }
     return r;
-  }
-
-  private void authorized(RoutingContext ctx) {
-    String token = coordinator.config().apiToken();
-    String header = ctx.request().getHeader("Authorization");
-    String given = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
-    if (token == null
-        || token.isEmpty()
-        || !MessageDigest.isEqual(
-            token.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-      json(
-          ctx,
-          401,
-          new JsonObject()
-              .put("error", "a bearer token is needed: Authorization: Bearer $CONVOY_API_TOKEN"));
-      return;
-    }
-    ctx.next();
   }
 
   /**
@@ -242,29 +282,13 @@ final class Api {
         () -> {
           try {
             json(ctx, status, work.call());
-          } catch (Exception e) {
-            int code =
-                e instanceof NotFound
-                    ? 404
-                    : e instanceof Conflict
-                        ? 409
-                        : e instanceof ConvoyException ce && ce.code().exitCode() == 2 ? 400 : 500;
-            json(ctx, code, new JsonObject().put("error", e.getMessage()));
+          } catch (Throwable e) {
+            errors.answer(ctx, e);
           }
         });
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .end(body.encodePrettily());
-  }
-
-  /** A rollout id that names nothing. */
-  private static final class NotFound extends RuntimeException {
-    NotFound(String message) {
-      super(message);
-    }
+    ApiErrors.send(ctx, status, body);
   }
 }

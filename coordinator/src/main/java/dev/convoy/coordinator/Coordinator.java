@@ -35,7 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
-  /** Everything a coordinator needs; validated by the caller's option parsing. */
+  /**
+   * Everything a coordinator needs; validated by the caller's option parsing. The HTTP server
+   * listens on {@code bind} ({@link #LOOPBACK} unless the operator says otherwise); reads need
+   * {@code apiToken} or {@code readToken} unless {@code publicRead}.
+   */
   public record Config(
       String id,
       String controlUrl,
@@ -48,10 +52,21 @@ public final class Coordinator implements AutoCloseable {
       String signingKey,
       Duration leaseTtl,
       Duration tick,
-      Duration eventWindow) {
+      Duration eventWindow,
+      String bind,
+      String readToken,
+      boolean publicRead) {
     /** Events older than this are refused (as {@code out_of_date}) unless the caller says. */
     public static final Duration EVENT_WINDOW = Duration.ofMinutes(10);
 
+    public static final String LOOPBACK = "127.0.0.1";
+
+    public Config {
+      bind = bind == null || bind.isBlank() ? LOOPBACK : bind.strip();
+      readToken = readToken == null || readToken.isEmpty() ? null : readToken;
+    }
+
+    /** Listening on loopback only, reads behind the tokens (the command's defaults). */
     public Config(
         String id,
         String controlUrl,
@@ -76,7 +91,10 @@ public final class Coordinator implements AutoCloseable {
           signingKey,
           leaseTtl,
           tick,
-          EVENT_WINDOW);
+          EVENT_WINDOW,
+          LOOPBACK,
+          null,
+          false);
     }
   }
 
@@ -146,7 +164,7 @@ public final class Coordinator implements AutoCloseable {
 
   public Coordinator start() {
     store.ensure();
-    http = new Api(this).listen(config.httpPort());
+    http = new Api(this).listen(config.bind(), config.httpPort());
     threads =
         new Thread[] {
           thread("lease", this::leaseLoop),
@@ -154,11 +172,13 @@ public final class Coordinator implements AutoCloseable {
           thread("driver", this::driverLoop)
         };
     log.info(
-        "{} - coordinator up: environments {}, namespace {}, http port {}",
+        "{} - coordinator up: environments {}, namespace {}, http on {}:{}{}",
         config.id(),
         config.environments(),
         config.namespace(),
-        httpPort());
+        config.bind(),
+        httpPort(),
+        config.publicRead() ? " (reads public)" : "");
     return this;
   }
 

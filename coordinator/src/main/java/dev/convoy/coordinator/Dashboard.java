@@ -4,6 +4,9 @@ package dev.convoy.coordinator;
  * The live dashboard: one static page polling the API every second. A rollout at a gate says what
  * it waits for (the deploy of the new application, a stage's approval, or a rollback's approval to
  * lose data, with what each environment would lose and a button approving it) and what releases it.
+ * Reads need a token unless the coordinator runs with --public-read: when the API answers 401 the
+ * page asks for one (the read-only token is enough), keeps it in this tab's sessionStorage and
+ * sends it as a bearer header. The page itself holds no data and is served to anyone.
  */
 final class Dashboard {
   private Dashboard() {}
@@ -21,7 +24,11 @@ final class Dashboard {
         .failed, .rolled_back, .rolling_back { color: #b33; } .done, .succeeded { color: #282; }
         .waiting { color: #a60; }
       </style></head>
-      <body><h1>Convoy</h1><div id="health"></div><h2>Environments</h2><div id="envs"></div>
+      <body><h1>Convoy</h1><div id="health"></div>
+      <form id="login" hidden><p id="why"></p>
+        <input id="token" type="password" autocomplete="off" size="40"
+          placeholder="CONVOY_READ_TOKEN or CONVOY_API_TOKEN"> <button>Show rollouts</button></form>
+      <h2>Environments</h2><div id="envs"></div>
       <h2>Rollouts</h2><div id="rollouts"></div>
       <script>
       const esc = s => String(s ?? '').replace(/[&<>]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
@@ -40,15 +47,38 @@ final class Dashboard {
         if (!r.ok) alert((await r.json()).error);
         refresh();
       }
+      const login = document.getElementById('login');
+      login.onsubmit = ev => {
+        ev.preventDefault();
+        sessionStorage.setItem('convoy-token', document.getElementById('token').value.trim());
+        document.getElementById('token').value = '';
+        login.hidden = true;
+        refresh();
+      };
+      class NeedsToken extends Error {}
+      async function read(path) {
+        const token = sessionStorage.getItem('convoy-token');
+        const res = await fetch(path, {headers: token ? {Authorization: 'Bearer ' + token} : {}});
+        if (res.status === 401 || res.status === 403) {
+          document.getElementById('why').textContent = token
+            ? 'The coordinator did not accept that token; enter another.'
+            : 'This coordinator needs a token to show rollouts.';
+          sessionStorage.removeItem('convoy-token');
+          login.hidden = false;
+          throw new NeedsToken();
+        }
+        return res.json();
+      }
       async function refresh() {
+        if (!login.hidden) return;
         const h = await (await fetch('/health')).json();
         document.getElementById('health').textContent =
           `leader: ${h.leader}, epoch ${h.epoch}`;
-        const e = await (await fetch('/api/environments')).json();
+        const e = await read('/api/environments');
         document.getElementById('envs').innerHTML = '<table><tr><th>env</th><th>agents</th></tr>' +
           e.environments.map(x => `<tr><td>${esc(x.env)}</td><td>${x.agents.map(a =>
             esc(a.id) + (a.alive ? '' : ' (silent)') + ' @ ' + esc(a.heads.join(','))).join('<br>')}</td></tr>`).join('') + '</table>';
-        const r = await (await fetch('/api/rollouts')).json();
+        const r = await read('/api/rollouts');
         document.getElementById('rollouts').innerHTML = r.rollouts.map(ro =>
           `<h3>${esc(ro.id)} → ${esc(ro.target)} <span class="${esc(ro.state)}">${esc(ro.state)}</span>` +
           (ro.waves > 1 ? ` <small>wave ${ro.wave} of ${ro.waves}</small>` : '') + '</h3>' +
@@ -61,7 +91,8 @@ final class Dashboard {
               `<td><span class="bar"><span style="width:${pct}%"></span></span> ${s.rows_done ?? ''}</td></tr>`;
           }).join('') + '</table>').join('');
       }
-      refresh(); setInterval(refresh, 1000);
+      const tick = () => refresh().catch(e => { if (!(e instanceof NeedsToken)) console.error(e); });
+      tick(); setInterval(tick, 1000);
       </script></body></html>
       """;
 }

@@ -21,20 +21,28 @@ final class EventStream {
    * {@code ?after=ID}, or the Last-Event-ID header of a reconnecting client), as JSON.
    */
   void serve(RoutingContext ctx) {
-    var res = ctx.response();
-    res.setChunked(true)
-        .putHeader("content-type", "text/event-stream")
-        .putHeader("cache-control", "no-cache");
-    String from = ctx.request().getHeader("Last-Event-ID");
+    String field = "Last-Event-ID";
+    String from = ctx.request().getHeader(field);
     if (from == null && !ctx.queryParam("after").isEmpty()) {
+      field = "after";
       from = ctx.queryParam("after").get(0);
     }
     long[] last = {-1};
     try {
-      last[0] = from == null ? -1 : Long.parseLong(from);
+      last[0] = from == null ? -1 : Long.parseLong(from.strip());
     } catch (NumberFormatException e) {
-      last[0] = -1;
+      throw ApiError.invalid(
+          field,
+          "an event id (a whole number)",
+          field
+              + " '"
+              + JsonBody.oneLine(from)
+              + "' is not an event id; give the id of the last event seen, or 0 for all");
     }
+    var res = ctx.response();
+    res.setChunked(true)
+        .putHeader("content-type", "text/event-stream")
+        .putHeader("cache-control", "no-cache");
     res.write(": convoy events\n\n");
     boolean[] busy = {false};
     long timer =

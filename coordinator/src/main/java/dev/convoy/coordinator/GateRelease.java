@@ -4,21 +4,27 @@ import static dev.convoy.coordinator.ControlStore.SCHEMA;
 
 import dev.convoy.ops.Sql;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * What the API's {@code approve} and {@code deployed} calls release. {@code deployed} opens the
  * contract gate (any kind) a rollout has reached, and is refused (409) anywhere else: before the
  * gate the new application must not be out yet, so a deploy pipeline calling it early is told, not
  * remembered. {@code approve} opens an {@code approval} contract gate the rollout has reached, or
- * else approves a stage (the named one, or the next with an approval gate) as before.
+ * else approves a stage (the named one, or the next with an approval gate) as before. Approving
+ * needs an active rollout and, for a named stage, an environment the coordinator has (else 400)
+ * with an approval gate still ahead (else 409): an approval that could never be used is refused,
+ * not recorded.
  */
 final class GateRelease {
   private final ControlStore store;
   private final Releases releases;
+  private final List<String> environments;
 
-  GateRelease(ControlStore store) {
+  GateRelease(ControlStore store, List<String> environments) {
     this.store = store;
     this.releases = new Releases(store);
+    this.environments = environments;
   }
 
   /** {@code POST /api/rollouts/{id}/deployed}. */
@@ -47,6 +53,21 @@ final class GateRelease {
    */
   void approve(JsonObject r, String env, String by, boolean allowDataLoss) {
     String id = r.getString("id");
+    if (env != null && !environments.contains(env)) {
+      throw ApiError.invalid(
+          "env",
+          "one of the environments " + String.join(", ", environments),
+          "no environment '"
+              + JsonBody.oneLine(env)
+              + "'; this coordinator's environments are "
+              + String.join(", ", environments));
+    }
+    if (!Waiting.active(r)) {
+      throw new Conflict(
+          "rollout " + id + " is " + r.getString("state") + ": there is nothing left to approve",
+          "state",
+          "an active rollout (running, waiting or paused)");
+    }
     if (allowDataLoss) {
       new DataLossGate(store).approve(r, by);
       return;
@@ -77,9 +98,14 @@ final class GateRelease {
           "contract gate approval (wave " + wave + ") released by " + by);
       return;
     }
-    String stage = env == null ? nextApproval(r) : env;
+    String stage = env == null ? nextApproval(r, null) : nextApproval(r, env);
     if (stage == null) {
-      throw Rollouts.bad("rollout " + id + " is not waiting for an approval");
+      throw new Conflict(
+          env == null
+              ? "rollout " + id + " has no approval gate ahead: nothing waits for an approval"
+              : "rollout " + id + " has no approval gate ahead in " + env + ": nothing to approve",
+          env == null ? "state" : "env",
+          "a stage whose approval gate is still ahead");
     }
     store.run(
         "INSERT INTO "
@@ -126,10 +152,13 @@ final class GateRelease {
             + "'");
   }
 
-  private static String nextApproval(JsonObject r) {
+  /** The first environment (or {@code env}) with a pending step behind an approval gate. */
+  private static String nextApproval(JsonObject r, String env) {
     for (Object o : r.getJsonArray("steps")) {
       JsonObject s = (JsonObject) o;
-      if (s.getString("state").equals("pending") && s.getString("gate").equals("approval")) {
+      if (s.getString("state").equals("pending")
+          && "approval".equals(s.getString("gate"))
+          && (env == null || env.equals(s.getString("env")))) {
         return s.getString("env");
       }
     }

@@ -48,49 +48,94 @@ final class Rollouts {
       Map<String, String> gates,
       String rollback,
       String contractGate) {
+    /** The fields of the request's JSON; any other is refused, naming these. */
+    static final List<String> FIELDS =
+        List.of("target", "strategy", "gates", "rollback", "contract_gate");
+
+    static final List<String> STRATEGIES = List.of("expand-first", "per-environment");
+    static final List<String> ROLLBACKS = List.of("all", "failed", "none");
+
     Request {
-      target = target == null || target.isBlank() ? "head" : target;
+      target = target == null || target.isBlank() ? "head" : target.strip();
       strategy = strategy == null ? "expand-first" : strategy;
       gates = gates == null ? Map.of() : Map.copyOf(gates);
       rollback = rollback == null ? "all" : rollback;
-      if (!List.of("expand-first", "per-environment").contains(strategy)) {
-        throw bad("strategy '" + strategy + "' is not expand-first or per-environment");
+      if (target.length() > 200) {
+        throw ApiError.invalid(
+            "target",
+            "at most 200 characters",
+            "target is " + target.length() + " characters long; name a revision or head");
       }
-      if (!List.of("all", "failed", "none").contains(rollback)) {
-        throw bad("rollback '" + rollback + "' is not all, failed or none");
+      if (!STRATEGIES.contains(strategy)) {
+        throw ApiError.invalid(
+            "strategy",
+            "one of " + String.join(", ", STRATEGIES),
+            "strategy '" + JsonBody.oneLine(strategy) + "' is not expand-first or per-environment");
+      }
+      if (!ROLLBACKS.contains(rollback)) {
+        throw ApiError.invalid(
+            "rollback",
+            "one of " + String.join(", ", ROLLBACKS),
+            "rollback '" + JsonBody.oneLine(rollback) + "' is not all, failed or none");
       }
       for (var g : gates.entrySet()) {
         if (!Gate.valid(g.getValue())) {
-          throw bad(
+          throw ApiError.invalid(
+              "gates." + g.getKey(),
+              "auto, approval or soak:<duration>",
               "gate '"
-                  + g.getValue()
+                  + JsonBody.oneLine(g.getValue())
                   + "' for "
                   + g.getKey()
                   + " is not auto, approval or soak:<duration> (e.g. soak:30s)");
         }
       }
       if (strategy.equals("per-environment") && contractGate != null) {
-        throw bad(
+        throw ApiError.invalid(
+            "contract_gate",
+            "only with strategy expand-first",
             "contract gate '"
-                + contractGate
+                + JsonBody.oneLine(contractGate)
                 + "' needs strategy expand-first: a per-environment rollout contracts each"
                 + " environment right after its expand, so it has no deploy window; drop"
                 + " contract_gate or use expand-first");
       }
-      contractGate = strategy.equals("expand-first") ? ContractGate.validated(contractGate) : null;
+      try {
+        contractGate =
+            strategy.equals("expand-first") ? ContractGate.validated(contractGate) : null;
+      } catch (ConvoyException e) {
+        throw ApiError.invalid("contract_gate", ContractGate.ALLOWED, e.getMessage());
+      }
     }
 
+    /** The request a JSON body holds: only {@link #FIELDS}, each of its type, else a 400. */
     static Request of(JsonObject body) {
       Map<String, String> gates = new LinkedHashMap<>();
-      JsonObject g = body.getJsonObject("gates", new JsonObject());
-      g.forEach(e -> gates.put(e.getKey(), String.valueOf(e.getValue())));
-      Object contract = body.getValue("contract_gate");
+      JsonObject g = JsonBody.object(body, "gates");
+      if (g != null) {
+        for (String env : g.fieldNames()) {
+          Object gate = g.getValue(env);
+          if (!(gate instanceof String s)) {
+            throw ApiError.invalid(
+                "gates." + env,
+                "a string: auto, approval or soak:<duration>",
+                "the gate for "
+                    + JsonBody.oneLine(env)
+                    + " is "
+                    + JsonBody.kind(gate)
+                    + " ("
+                    + JsonBody.shown(gate)
+                    + "); write it as a string such as \"approval\"");
+          }
+          gates.put(env, s);
+        }
+      }
       return new Request(
-          body.getString("target"),
-          body.getString("strategy"),
+          JsonBody.string(body, "target"),
+          JsonBody.string(body, "strategy"),
           gates,
-          body.getString("rollback"),
-          contract == null ? null : String.valueOf(contract));
+          JsonBody.string(body, "rollback"),
+          JsonBody.string(body, "contract_gate"));
     }
   }
 
@@ -98,23 +143,41 @@ final class Rollouts {
   String create(Request req, RevisionGraph graph, Map<String, List<String>> heads) {
     for (String env : req.gates().keySet()) {
       if (!environments.contains(env)) {
-        throw bad("gate for unknown environment '" + env + "'; environments: " + environments);
+        throw ApiError.invalid(
+            "gates." + env,
+            "one of the environments " + String.join(", ", environments),
+            "gate for unknown environment '"
+                + JsonBody.oneLine(env)
+                + "'; environments: "
+                + environments);
       }
     }
     for (String env : environments) {
       if (!heads.containsKey(env)) {
-        throw new ConvoyException(
-            ErrorCode.BAD_INPUT,
+        throw new Conflict(
             "no agent of environment "
                 + env
                 + " is alive (no heartbeat in the last few"
                 + " seconds); start one with 'convoy agent --env "
                 + env
-                + "'");
+                + "'",
+            "environments",
+            "an agent of every environment is alive");
       }
     }
     refuseIfActive();
-    List<String> targetHeads = targetHeads(graph, req.target());
+    List<String> targetHeads;
+    try {
+      targetHeads = targetHeads(graph, req.target());
+    } catch (RuntimeException e) {
+      // Resolving reads only the in-memory graph: whatever it refuses is the target's fault.
+      throw ApiError.invalid(
+          "target",
+          "head, heads or a revision the coordinator's migrations hold",
+          e.getMessage() == null
+              ? "target '" + req.target() + "' is not a revision"
+              : e.getMessage());
+    }
     String id = UUID.randomUUID().toString().substring(0, 8);
     String target = String.join(",", targetHeads);
     List<List<String>> waves = RolloutPlan.waveTargets(graph, heads, targetHeads);

@@ -45,7 +45,10 @@ public final class AgentDaemon implements AutoCloseable {
   /** The code of a downgrade refused because it would drop rows (see {@link DataLossRefused}). */
   static final String DATA_LOSS = "data_loss";
 
-  /** Everything an agent needs; validated by the caller's option parsing. */
+  /**
+   * Everything an agent needs; validated by the caller's option parsing. The metrics listener
+   * listens on {@code metricsBind} (loopback unless the operator says otherwise).
+   */
   public record Config(
       String env,
       DatabaseUrl url,
@@ -59,16 +62,20 @@ public final class AgentDaemon implements AutoCloseable {
       Duration heartbeat,
       Duration claimIdle,
       EngineTuning tuning,
-      Duration commandWindow) {
+      Duration commandWindow,
+      String metricsBind) {
     /** How old (or how far in the future) a command's issue time may be: 10 minutes. */
     public static final Duration DEFAULT_COMMAND_WINDOW = Duration.ofMinutes(10);
+
+    public static final String LOOPBACK = "127.0.0.1";
 
     public Config {
       tuning = tuning == null ? EngineTuning.DEFAULTS : tuning;
       commandWindow = commandWindow == null ? DEFAULT_COMMAND_WINDOW : commandWindow;
+      metricsBind = metricsBind == null || metricsBind.isBlank() ? LOOPBACK : metricsBind.strip();
     }
 
-    /** With the default command window. */
+    /** With the default command window, metrics on loopback only (the command's defaults). */
     public Config(
         String env,
         DatabaseUrl url,
@@ -95,7 +102,8 @@ public final class AgentDaemon implements AutoCloseable {
           heartbeat,
           claimIdle,
           tuning,
-          null);
+          null,
+          LOOPBACK);
     }
   }
 
@@ -150,7 +158,7 @@ public final class AgentDaemon implements AutoCloseable {
                       req.response().setStatusCode(404).end();
                     }
                   })
-              .listen(config.metricsPort())
+              .listen(config.metricsPort(), config.metricsBind())
               .await();
     }
     try {
@@ -162,11 +170,12 @@ public final class AgentDaemon implements AutoCloseable {
     heartbeats = thread("heartbeat", this::heartbeatLoop);
     commands = thread("commands", this::commandLoop);
     log.info(
-        "{} - agent for {} started (database {}, namespace {}, metrics port {})",
+        "{} - agent for {} started (database {}, namespace {}, metrics on {}:{})",
         config.agentId(),
         config.env(),
         config.url(),
         config.namespace(),
+        config.metricsBind(),
         metricsPort());
     return this;
   }

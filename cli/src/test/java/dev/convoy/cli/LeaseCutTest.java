@@ -69,7 +69,9 @@ class LeaseCutTest {
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                      .header("Authorization", "Bearer " + Topology.TOKEN)
+                      .build(),
                   HttpResponse.BodyHandlers.ofString());
       return new JsonObject(r.body());
     } catch (Exception e) {

@@ -237,10 +237,8 @@ class ApiAccessTest {
     ConvoyShell.exec("agent", "--help").exits(0).outContains("--bind", "default 127.0.0.1");
     migrations();
     try (Topology t = new Topology(dir)) {
-      int port;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      // Port 0: the coordinator picks a free one and says which (a port picked here could be
+      // taken by a parallel test before the child binds it).
       Process p =
           convoy(
               Map.of("CONVOY_READ_TOKEN", READ),
@@ -256,10 +254,11 @@ class ApiAccessTest {
               "--namespace",
               t.namespace,
               "--http-port",
-              Integer.toString(port),
+              "0",
               "--dir",
               dir.toString());
       try {
+        int port = announcedPort(p);
         String api = "http://127.0.0.1:" + port;
         awaitHealth(p, api);
         assertEquals(401, status(api, "GET", "/api/rollouts", null));
@@ -286,6 +285,23 @@ class ApiAccessTest {
         p.waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** The port the child coordinator says it listens on ("convoy coordinator ID on http://..."). */
+  private int announcedPort(Process p) throws Exception {
+    java.util.regex.Pattern on =
+        java.util.regex.Pattern.compile("convoy coordinator \\S+ on http://127\\.0\\.0\\.1:(\\d+)");
+    long until = System.currentTimeMillis() + 90_000;
+    while (System.currentTimeMillis() < until) {
+      String said = Files.exists(log("coordinator")) ? Files.readString(log("coordinator")) : "";
+      java.util.regex.Matcher m = on.matcher(said);
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      assertTrue(p.isAlive(), "the coordinator exited:\n" + Topology.tail(log("coordinator")));
+      Topology.sleep(100);
+    }
+    throw new AssertionError("the coordinator did not say where it listens within 90 s");
   }
 
   /** Polls /health until the child coordinator answers, with a deadline. */

@@ -183,11 +183,8 @@ final class Api {
           store.log(id, null, "rollback_refused", RollbackGuard.message(refusals));
           throw new Conflict(RollbackGuard.message(refusals));
         }
-        if (allowDataLoss(ctx, body)) {
-          new DataLossGate(store).allowUpFront(id, by(ctx, body));
-        }
         // The driver lets a step in flight finish, then brings every touched environment back.
-        new Transitions(store).rollback(r);
+        new Transitions(store).rollback(r, allowDataLoss(ctx, body), by(ctx, body));
       }
       default -> throw new IllegalStateException("action " + action + " has no case");
     }
@@ -203,6 +200,10 @@ final class Api {
     String by = ctx.queryParam("by").isEmpty() ? null : ctx.queryParam("by").get(0);
     if (by == null) {
       by = JsonBody.string(body, "by");
+    }
+    if (by != null && by.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+      throw ApiError.invalid(
+          "by", "printable text", "'by' must be printable text: it names who acted, in the log");
     }
     if (by == null || by.isBlank()) {
       by = "an API client at " + ctx.request().remoteAddress();

@@ -84,6 +84,19 @@ final class ApiErrors {
     if (e instanceof ConvoyException ce && ce.code().exitCode() == 2) {
       return ApiError.invalid(null, "valid input", ce.getMessage());
     }
+    if (e instanceof ConvoyException ce
+        && ce.code() == dev.convoy.error.ErrorCode.CONNECTION_FAILED
+        && !ControlStore.refusedStatement(ce)) {
+      // An outage, not a fault in the request: the client may try again.
+      log.warn("{} - {} {}: {}", who, ctx.request().method(), ctx.request().path(), e.getMessage());
+      return new ApiError(
+          503,
+          null,
+          null,
+          "the control database is unavailable ("
+              + JsonBody.oneLine(e.getMessage())
+              + "); try again shortly");
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
         return new ApiError(

@@ -237,6 +237,21 @@ final class ControlStore implements AutoCloseable {
     return out;
   }
 
+  /**
+   * True when {@code e} is the database refusing a statement (an error with a SQLSTATE other than a
+   * connection, shutdown or resource problem): the same statement would be refused again, unlike an
+   * outage.
+   */
+  static boolean refusedStatement(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.vertx.sqlclient.DatabaseException db && db.getSqlState() != null) {
+        String cls = db.getSqlState().length() >= 2 ? db.getSqlState().substring(0, 2) : "";
+        return !List.of("08", "53", "57", "58", "40").contains(cls);
+      }
+    }
+    return false;
+  }
+
   static String lit(String s) {
     return s == null ? "NULL" : Sql.literal(s);
   }

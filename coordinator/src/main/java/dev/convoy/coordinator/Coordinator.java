@@ -288,8 +288,15 @@ public final class Coordinator implements AutoCloseable {
 
   private void eventsLoop() {
     String cursor = null;
+    long readingAs = -1;
     while (running) {
       try {
+        if (epoch != readingAs) {
+          // Became leader (or stood down): go back to the saved cursor. A standby's own cursor ran
+          // ahead over the outcomes it ignored, which the new leader must still record.
+          readingAs = epoch;
+          cursor = null;
+        }
         if (epoch >= 0 && !lease.held()) {
           // Past the lease deadline: write no outcome and save no cursor until the lease loop
           // decides; the entries wait in the stream.
@@ -320,7 +327,15 @@ public final class Coordinator implements AutoCloseable {
           String id = entry.get(0).toString();
           EventCheck.Verdict v = eventsIn.read(id, field(entry.get(1), "e"));
           if (v != null) {
-            handle(v.event(), term);
+            try {
+              handle(v.event(), term);
+            } catch (RuntimeException ex) {
+              if (!ControlStore.refusedStatement(ex)) {
+                throw ex; // an outage: read it again once the database is back
+              }
+              // The database refused what this entry asked to record: it would refuse it again.
+              eventsIn.unprocessable(id, ex);
+            }
           }
           cursor = id;
         }

@@ -148,24 +148,6 @@ final class DataLossGate {
         "losing " + s.getString("message") + " approved by " + by);
   }
 
-  /**
-   * A rollback requested with allow-data-loss: approved up front, for the rollback steps to come
-   * and any already waiting.
-   */
-  void allowUpFront(String rollout, String by) {
-    store.run(
-        "BEGIN; UPDATE "
-            + SCHEMA
-            + ".rollouts SET rollback_allow_data_loss = true WHERE id = "
-            + Sql.literal(rollout)
-            + "; UPDATE "
-            + SCHEMA
-            + ".steps SET allow_data_loss = true WHERE rollout_id = "
-            + Sql.literal(rollout)
-            + " AND rollback AND state = 'pending'; COMMIT");
-    store.log(rollout, null, "data_loss_approved", "rollback may drop rows, approved by " + by);
-  }
-
   /** A plain approve while this gate holds: refused, saying why and what releases it. */
   static Conflict plainApproveRefused(JsonObject r, JsonObject step) {
     String id = r.getString("id");

@@ -19,7 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class EventCheck {
   static final List<String> REASONS =
-      List.of("malformed", "missing_field", "unknown", "unsigned", "bad_signature", "out_of_date");
+      List.of(
+          "malformed",
+          "missing_field",
+          "unknown",
+          "unsigned",
+          "bad_signature",
+          "out_of_date",
+          "unprocessable");
 
   /** An entry's verdict: the event, or why it is refused (with what was wrong, for the log). */
   record Verdict(Event event, String reason, String detail) {
@@ -67,6 +74,10 @@ final class EventCheck {
     String missing = missing(e);
     if (missing != null) {
       return Verdict.refused("missing_field", "no '" + missing + "'");
+    }
+    String unfit = unfit(e);
+    if (unfit != null) {
+      return Verdict.refused("malformed", unfit);
     }
     if (!Event.TYPES.contains(e.type())) {
       return Verdict.refused(
@@ -136,6 +147,44 @@ final class EventCheck {
       }
       if (e.epoch() == null) {
         return "epoch";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why a field cannot be stored, or null: a NUL character (PostgreSQL refuses it in text, so the
+   * entry could never be recorded) or a value longer than any agent sends.
+   */
+  private static String unfit(Event e) {
+    String[][] fields = {
+      {"type", e.type()},
+      {"agent", e.agent()},
+      {"env", e.env()},
+      {"plan", e.plan()},
+      {"digest", e.digest()},
+      {"code", e.code()},
+      {"message", e.message()}
+    };
+    for (String[] f : fields) {
+      String v = f[1];
+      if (v == null) {
+        continue;
+      }
+      if (v.indexOf('\u0000') >= 0) {
+        return "'" + f[0] + "' contains a NUL character";
+      }
+      int max = f[0].equals("message") ? 65_536 : 256;
+      if (v.length() > max) {
+        return "'" + f[0] + "' is " + v.length() + " characters long; at most " + max;
+      }
+    }
+    if (e.heads().size() > 1000) {
+      return "'heads' lists " + e.heads().size() + " revisions";
+    }
+    for (String h : e.heads()) {
+      if (h == null || h.indexOf('\u0000') >= 0 || h.length() > 256) {
+        return "'heads' holds a value that is not a revision id";
       }
     }
     return null;

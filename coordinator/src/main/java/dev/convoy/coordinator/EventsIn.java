@@ -43,6 +43,16 @@ final class EventsIn {
     return v;
   }
 
+  /** Entry {@code id} passed the checks but the control database refused to record it: skipped. */
+  void unprocessable(String id, RuntimeException e) {
+    metrics.eventRejected("unprocessable");
+    log.warn(
+        "{} - skipped events entry {} (unprocessable): the control database refused it: {}",
+        coordinator,
+        id,
+        e.getMessage());
+  }
+
   /** Orders two stream entry ids ({@code <ms>-<seq>}). */
   static int compare(String a, String b) {
     long[] x = parts(a);

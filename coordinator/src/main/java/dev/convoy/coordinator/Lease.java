@@ -24,7 +24,8 @@ final class Lease {
       "if redis.call('get', KEYS[1]) == ARGV[1] then"
           + " return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
   private static final String RAISE =
-      "local e = tonumber(redis.call('get', KEYS[1]) or '0')"
+      // A value that is not a number (written by someone else) counts as 0: it is replaced.
+      "local e = tonumber(redis.call('get', KEYS[1]) or '0') or 0"
           + " if tonumber(ARGV[1]) > e then redis.call('set', KEYS[1], ARGV[1]) end return 1";
   private static final String RELEASE =
       "if redis.call('get', KEYS[1]) == ARGV[1] then"

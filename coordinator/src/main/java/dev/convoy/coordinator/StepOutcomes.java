@@ -92,6 +92,14 @@ final class StepOutcomes {
             + " (read from its database)");
   }
 
+  /**
+   * Refusal codes about the entry, not the step: an attacker who can write to Redis can make an
+   * agent answer any of them for any step, so none of them fails a step.
+   */
+  static final java.util.Set<String> NO_VERDICT =
+      java.util.Set.of(
+          "stale_epoch", "bad_signature", "wrong_env", "expired", "future", "superseded");
+
   /** Records an agent's answer to a step; answers to a superseded send are ignored. */
   void apply(Event e, long term) {
     if (e.plan() == null || e.step() == null) {
@@ -104,11 +112,15 @@ final class StepOutcomes {
             + e.step()
             + " AND epoch = "
             + (e.epoch() == null ? -1 : e.epoch())
+            + " AND env = "
+            + Sql.literal(e.env())
             + " AND state IN ('sent', 'running')";
     if (e.type().equals(Event.REJECTED)
-        && (e.epoch() != null && e.epoch() < term || "stale_epoch".equals(e.code()))) {
-      // A command of an earlier term refused by an agent that has seen a newer one: no verdict on
-      // the step, which the driver sends again under the current term.
+        && (e.epoch() != null && e.epoch() < term || NO_VERDICT.contains(e.code()))) {
+      // A refusal that says nothing about the step: a command of an earlier term refused by an
+      // agent that has seen a newer one, or an entry the coordinator did not send as it stands
+      // (forged, copied to another environment's stream, replayed past its window). The step
+      // stays as it is; if it is not heard of, the driver sends it again under the current term.
       return;
     }
     switch (e.type()) {

@@ -22,29 +22,64 @@ final class Transitions {
   }
 
   void pause(JsonObject rollout) {
-    change(rollout, List.of("running", "waiting"), "paused", null, "paused");
+    change(rollout, List.of("running", "waiting"), "paused", null, "paused", "", null);
   }
 
   void resume(JsonObject rollout) {
-    change(rollout, List.of("paused"), "running", null, "resumed");
+    change(rollout, List.of("paused"), "running", null, "resumed", "", null);
   }
 
   /**
    * Asks for a rollback of {@code rollout} as it was read: only from the state it was read in,
    * since the caller's checks (the rollback guard) were made on that state.
    */
-  void rollback(JsonObject rollout) {
+  void rollback(JsonObject rollout, boolean allowDataLoss, String by) {
     requireIn(rollout, List.of("running", "waiting", "paused", "succeeded", "failed"));
+    String id = rollout.getString("id");
+    List<io.vertx.sqlclient.Row> newer =
+        store.rows(
+            "SELECT id FROM "
+                + SCHEMA
+                + ".rollouts WHERE created_at > (SELECT created_at FROM "
+                + SCHEMA
+                + ".rollouts WHERE id = "
+                + Sql.literal(id)
+                + ") ORDER BY created_at DESC LIMIT 1");
+    if (!newer.isEmpty()) {
+      // Its starting heads predate the newer rollout: going back to them would undo that too.
+      throw new Conflict(
+          "rollout "
+              + id
+              + " is not the latest: rollout "
+              + newer.get(0).getString(0)
+              + " started after it, and going back to "
+              + id
+              + "'s starting revisions would undo that one too; roll back "
+              + newer.get(0).getString(0)
+              + " first",
+          "id",
+          "the latest rollout");
+    }
     change(
         rollout,
         List.of(rollout.getString("state")),
         "rolling_back",
         "rollback requested",
-        "rollback_requested");
+        "rollback_requested",
+        // Approved with the request itself, in the same conditional write: a refused request
+        // leaves no approval behind for a later rollback to use.
+        allowDataLoss ? ", rollback_allow_data_loss = true" : "",
+        allowDataLoss ? "rollback may drop rows, approved by " + by : null);
   }
 
   private void change(
-      JsonObject rollout, List<String> from, String to, String error, String event) {
+      JsonObject rollout,
+      List<String> from,
+      String to,
+      String error,
+      String event,
+      String alsoSet,
+      String message) {
     requireIn(rollout, from);
     String id = rollout.getString("id");
     int changed =
@@ -54,6 +89,7 @@ final class Transitions {
                 + ".rollouts SET state = "
                 + Sql.literal(to)
                 + (error == null ? "" : ", error = " + Sql.literal(error))
+                + alsoSet
                 + ", updated_at = now() WHERE id = "
                 + Sql.literal(id)
                 + " AND state IN ('"
@@ -62,7 +98,7 @@ final class Transitions {
             id,
             null,
             event,
-            null);
+            message);
     if (changed == 0) {
       List<io.vertx.sqlclient.Row> now =
           store.rows("SELECT state FROM " + SCHEMA + ".rollouts WHERE id = " + Sql.literal(id));
@@ -82,13 +118,17 @@ final class Transitions {
   private static void requireIn(JsonObject rollout, List<String> allowed) {
     String state = rollout.getString("state");
     if (!allowed.contains(state)) {
-      throw Rollouts.bad(
+      // An illegal transition (resume a running rollout, pause a finished one): a conflict with
+      // the rollout's state, not a malformed request.
+      throw new Conflict(
           "rollout "
               + rollout.getString("id")
               + " is "
               + state
               + "; this needs it "
-              + String.join(" or ", allowed));
+              + String.join(" or ", allowed),
+          "state",
+          "one of " + String.join(", ", allowed));
     }
   }
 }

@@ -16,6 +16,8 @@ import java.time.Duration;
  * transaction (see {@link CommandLedger}).
  */
 final class CommandGate {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CommandGate.class);
+
   /** Why a command is refused: a machine-readable {@code code} and a sentence for people. */
   record Refusal(String code, String message) {}
 
@@ -107,6 +109,15 @@ final class CommandGate {
   /** The newest coordinator term announced in Redis (0 when none). */
   private long announcedEpoch() {
     var r = bus.send(io.vertx.redis.client.Command.GET, keys.epoch());
-    return r == null ? 0 : Long.parseLong(r.toString());
+    if (r == null) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(r.toString());
+    } catch (NumberFormatException e) {
+      // Not written by a coordinator: ignore it. The database's fence still orders the terms.
+      log.warn("the announced epoch in {} is not a number; ignoring it", keys.epoch());
+      return 0;
+    }
   }
 }

@@ -70,15 +70,47 @@ final class Preflight {
     }
   }
 
-  /** A table or column already gone loses nothing. */
+  /**
+   * The rows {@code loss} would drop; 0 only when the table or column is already gone (SQLSTATE
+   * 42P01 / 42703). Any other failure to count (a lock or statement timeout, no permission) refuses
+   * the downgrade: not knowing is not the same as nothing to lose.
+   */
   private static long countOrZero(TextSession db, DataLoss loss) {
     try {
       db.execute("BEGIN READ ONLY");
       return Long.parseLong(db.value(loss.countSql()));
     } catch (RuntimeException e) {
-      return 0;
+      String state = sqlState(e);
+      if ("42P01".equals(state) || "42703".equals(state)) {
+        return 0;
+      }
+      throw new ConvoyException(
+          ErrorCode.DATA_LOSS_REFUSED,
+          "downgrade refused: could not count the rows of "
+              + loss.describe()
+              + " before dropping it ("
+              + e.getMessage()
+              + "). Nothing was changed; try again, or back the data up and run with"
+              + " --allow-data-loss.",
+          e);
     } finally {
-      db.execute("ROLLBACK");
+      try {
+        db.execute("ROLLBACK");
+      } catch (RuntimeException ignored) {
+        // The count's own failure is what is reported.
+      }
     }
+  }
+
+  private static String sqlState(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof dev.convoy.agent.db.WireException w) {
+        return w.sqlState();
+      }
+      if (t instanceof io.vertx.sqlclient.DatabaseException d) {
+        return d.getSqlState();
+      }
+    }
+    return null;
   }
 }

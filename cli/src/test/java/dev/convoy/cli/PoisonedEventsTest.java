@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whoever can write to the events stream writes garbage, wrong types, events missing fields and
- * forged {@code failed} events for the step in flight, between and during rollouts. The coordinator
- * skips and counts each one, and every rollout ends as it would have without them.
+ * forged {@code failed} events for the step in flight, between and during rollouts, and unsigned
+ * commands naming the step in flight (which the agents refuse with a signed {@code rejected}). The
+ * coordinator skips and counts each one, and every rollout ends as it would have without them.
  */
 class PoisonedEventsTest {
   @TempDir Path dir;
@@ -58,7 +59,8 @@ class PoisonedEventsTest {
         files.yaml(
             "pois0002",
             "pois0001",
-            "  - op: add_column\n    table: item\n    column: {name: note, type: text}\n");
+            "  - op: add_column\n    table: item\n    column: {name: note, type: text}\n"
+                + "  - op: sql\n    up: SELECT pg_sleep(2)\n    down: SELECT 1\n");
         String second =
             t.startRollout(
                 new JsonObject()
@@ -66,6 +68,7 @@ class PoisonedEventsTest {
                     .put("contract_gate", "auto")
                     .put("gates", new JsonObject().put("prod", "soak:1s")));
         poison(t, redis, second, 1);
+        refusalOfStepInFlight(t, redis, second, "prod");
         poison(t, redis, second, 4);
         r = t.awaitEnd(second, Duration.ofSeconds(60));
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
@@ -91,6 +94,53 @@ class PoisonedEventsTest {
         redis.close();
       }
     }
+  }
+
+  /**
+   * While {@code env}'s step is running, the answer an agent gives to an unsigned command naming
+   * that step: a properly signed {@code rejected} with code {@code bad_signature}. It speaks about
+   * the entry, not the step, so the step must go on.
+   */
+  private void refusalOfStepInFlight(Topology t, Redis redis, String rollout, String env) {
+    long until = System.currentTimeMillis() + 60_000;
+    JsonObject running = null;
+    while (running == null && System.currentTimeMillis() < until) {
+      for (Object o : t.rollout(rollout).getJsonArray("steps")) {
+        JsonObject s = (JsonObject) o;
+        if (s.getString("env").equals(env) && s.getString("state").equals("running")) {
+          running = s;
+        }
+      }
+      if (running == null) {
+        Topology.sleep(20);
+      }
+    }
+    assertTrue(running != null, "a step of " + env + " ran");
+    Event refusal =
+        new Event(
+            Event.REJECTED,
+            "agent-" + env,
+            env,
+            rollout,
+            running.getInteger("seq"),
+            running.getLong("epoch"),
+            List.of(),
+            null,
+            "the signature does not verify",
+            null,
+            null,
+            null,
+            System.currentTimeMillis(),
+            "bad_signature",
+            null);
+    redis
+        .send(
+            Request.cmd(Command.XADD)
+                .arg("convoy:" + t.namespace + ":events")
+                .arg("*")
+                .arg("e")
+                .arg(Wire.write(refusal.signed(new Signer(Topology.KEY)))))
+        .await();
   }
 
   /** Writes one batch of bad entries (each reason at least once) to the events stream. */
@@ -158,6 +208,50 @@ class PoisonedEventsTest {
             null,
             null);
     add(t, redis, "out_of_date", "e", Wire.write(old.signed(new Signer(Topology.KEY))));
+    Event nul =
+        new Event(
+            Event.FAILED,
+            "agent-dev",
+            "dev",
+            plan,
+            step,
+            epoch,
+            List.of(),
+            null,
+            "a\u0000b",
+            null,
+            null,
+            0.1,
+            now,
+            null,
+            null);
+    // Signed with the real key, yet PostgreSQL could never store it: refused, not retried.
+    add(t, redis, "malformed", "e", Wire.write(nul.signed(new Signer(Topology.KEY))));
+    // An unsigned command naming the step in flight: the agent refuses it with a signed
+    // 'rejected' event for that very step, which must not fail the step.
+    for (String env : Topology.ENVS) {
+      redis
+          .send(
+              Request.cmd(Command.XADD)
+                  .arg("convoy:" + t.namespace + ":cmd:" + env)
+                  .arg("*")
+                  .arg("e")
+                  .arg(
+                      Wire.write(
+                          new dev.convoy.rollout.Command(
+                              plan,
+                              step,
+                              env,
+                              epoch,
+                              "downgrade",
+                              "base",
+                              "all",
+                              List.of(),
+                              now,
+                              true,
+                              "forged"))))
+          .await();
+    }
   }
 
   private void add(Topology t, Redis redis, String reason, String field, String value) {

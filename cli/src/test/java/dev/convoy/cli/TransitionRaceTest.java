@@ -152,4 +152,30 @@ class TransitionRaceTest {
       assertEquals(List.of(201, 409), codes, a.get().body() + "\n" + b.get().body());
     }
   }
+
+  @Test
+  void only_the_latest_rollout_can_be_rolled_back_since_an_older_one_would_undo_it_too() {
+    migrations(dir);
+    try (Topology t = new Topology(dir, List.of("dev")).start()) {
+      String first = t.startRollout(new JsonObject().put("strategy", "per-environment"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      new MigrationFiles(dir)
+          .yaml(
+              "race0002",
+              "race0001",
+              "  - op: create_table\n    table: other\n    columns:\n"
+                  + "      - {name: id, type: bigint, primary_key: true}\n");
+      t.awaitHeads("race0001");
+      String second = t.startRollout(new JsonObject().put("strategy", "per-environment"));
+      assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+      HttpResponse<String> old = t.http("POST", "/api/rollouts/" + first + "/rollback", null, true);
+      assertEquals(409, old.statusCode(), old.body());
+      assertTrue(old.body().contains("roll back " + second + " first"), old.body());
+      assertEquals("race0002", t.heads("dev"), "the refused rollback changed nothing");
+      assertEquals(
+          200, t.http("POST", "/api/rollouts/" + second + "/rollback", null, true).statusCode());
+      assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("race0001", t.heads("dev"));
+    }
+  }
 }

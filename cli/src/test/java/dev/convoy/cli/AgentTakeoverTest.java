@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -43,35 +42,8 @@ class AgentTakeoverTest {
       t.coordinator = t.coordinator("c1");
       t.agents.add(t.agent("dev", "agent-dev"));
       t.agents.add(t.agent("staging", "agent-staging"));
-      ProcessBuilder pb =
-          new ProcessBuilder(
-                  System.getProperty("java.home")
-                      + File.separator
-                      + "bin"
-                      + File.separator
-                      + "java",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  "dev.convoy.cli.Main",
-                  "agent",
-                  "--env",
-                  "prod",
-                  "--url",
-                  t.dbs.get("prod").url(),
-                  "--redis",
-                  t.redisUrl,
-                  "--namespace",
-                  t.namespace,
-                  "--dir",
-                  dir.toString(),
-                  "--metrics-port",
-                  "0",
-                  "--agent-id",
-                  "agent-prod-a")
-              .redirectErrorStream(true)
-              .redirectOutput(logs.resolve("agent-prod-a.log").toFile());
-      pb.environment().put("CONVOY_SIGNING_KEY", Topology.KEY);
-      Process first = pb.start();
+      Process first =
+          ChildConvoy.agent(t, logs.resolve("agent-prod-a.log"), "prod", "agent-prod-a");
       try {
         try {
           t.awaitAgents();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.testkit.MigrationFiles;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -220,30 +219,6 @@ class CommandLedgerTest {
 
   /** The environment's agent in a JVM of its own, its log in {@code log}. */
   private Process agentProcess(Topology t, Path log) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.convoy.cli.Main",
-                "agent",
-                "--env",
-                "dev",
-                "--url",
-                t.dbs.get("dev").url(),
-                "--redis",
-                t.redisUrl,
-                "--namespace",
-                t.namespace,
-                "--dir",
-                dir.toString(),
-                "--metrics-port",
-                "0",
-                "--agent-id",
-                "agent-dev")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    pb.environment().put("CONVOY_SIGNING_KEY", Topology.KEY);
-    return pb.start();
+    return ChildConvoy.agent(t, log, "dev", "agent-dev");
   }
 }

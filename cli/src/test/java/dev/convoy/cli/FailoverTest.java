@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,62 +27,14 @@ class FailoverTest {
   @TempDir Path logs;
 
   private Process coordinator(Topology t, String id, int port) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.convoy.cli.Main",
-                "coordinator",
-                "--id",
-                id,
-                "--control-url",
-                t.control.url(),
-                "--environments",
-                String.join(",", Topology.ENVS),
-                "--redis",
-                t.redisUrl,
-                "--namespace",
-                t.namespace,
-                "--http-port",
-                Integer.toString(port),
-                "--dir",
-                dir.toString(),
-                "--lease-ttl",
-                "2s")
-            .redirectErrorStream(true)
-            .redirectOutput(logs.resolve(id + ".log").toFile());
-    pb.environment().put("CONVOY_API_TOKEN", Topology.TOKEN);
-    pb.environment().put("CONVOY_SIGNING_KEY", Topology.KEY);
-    return pb.start();
-  }
-
-  private static JsonObject get(int port, String path) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                      .header("Authorization", "Bearer " + Topology.TOKEN)
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return new JsonObject(r.body());
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return ChildConvoy.coordinator(t, logs, id, port, t.redisUrl, "2s");
   }
 
   /** A second coordinator, started and answering /health (it stands by while the first leads). */
   private Process standby(Topology t, int port) throws Exception {
     Process p = coordinator(t, "second", port);
     long until = System.currentTimeMillis() + 30_000;
-    while (get(port, "/health") == null && System.currentTimeMillis() < until) {
+    while (ChildConvoy.get(port, "/health") == null && System.currentTimeMillis() < until) {
       Topology.sleep(100);
     }
     return p;
@@ -92,7 +43,7 @@ class FailoverTest {
   private static JsonObject awaitLeader(int port, long withinMs) {
     long until = System.currentTimeMillis() + withinMs;
     while (System.currentTimeMillis() < until) {
-      JsonObject h = get(port, "/health");
+      JsonObject h = ChildConvoy.get(port, "/health");
       if (h != null && h.getBoolean("leader", false)) {
         return h;
       }
@@ -114,8 +65,8 @@ class FailoverTest {
         "fo000001",
         "  - op: add_column\n    table: item\n    column: {name: note, type: text}\n");
     try (Topology t = new Topology(dir)) {
-      int p1 = freePort();
-      int p2 = freePort();
+      int p1 = ChildConvoy.freePort();
+      int p2 = ChildConvoy.freePort();
       Process leader = coordinator(t, "first", p1);
       Process standby = null;
       try {
@@ -166,7 +117,7 @@ class FailoverTest {
         JsonObject r = null;
         until = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < until) {
-          r = get(p2, "/api/rollouts/" + id);
+          r = ChildConvoy.get(p2, "/api/rollouts/" + id);
           if (r != null && RolloutView.ended(r.getString("state"))) {
             break;
           }
@@ -212,8 +163,8 @@ class FailoverTest {
         "  - op: create_table\n    table: item\n    columns:\n"
             + "      - {name: id, type: bigint, primary_key: true}\n");
     try (Topology t = new Topology(dir)) {
-      int p1 = freePort();
-      int p2 = freePort();
+      int p1 = ChildConvoy.freePort();
+      int p2 = ChildConvoy.freePort();
       Process first = coordinator(t, "first", p1);
       Process second = null;
       try {
@@ -252,14 +203,14 @@ class FailoverTest {
         JsonObject r = null;
         until = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < until) {
-          r = get(p2, "/api/rollouts/" + id);
+          r = ChildConvoy.get(p2, "/api/rollouts/" + id);
           if (r != null && RolloutView.ended(r.getString("state"))) {
             break;
           }
           Topology.sleep(100);
         }
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
-        JsonObject back = get(p1, "/health");
+        JsonObject back = ChildConvoy.get(p1, "/health");
         assertEquals(false, back.getBoolean("leader"), "the resumed coordinator stood down");
         for (String env : List.of("staging", "prod")) {
           assertEquals(

@@ -10,7 +10,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,62 +33,14 @@ class LeaseCutTest {
   @TempDir Path logs;
 
   private Process coordinator(Topology t, String id, int port, String redisUrl) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.convoy.cli.Main",
-                "coordinator",
-                "--id",
-                id,
-                "--control-url",
-                t.control.url(),
-                "--environments",
-                String.join(",", Topology.ENVS),
-                "--redis",
-                redisUrl,
-                "--namespace",
-                t.namespace,
-                "--http-port",
-                Integer.toString(port),
-                "--dir",
-                dir.toString(),
-                "--lease-ttl",
-                TTL_MS + "ms")
-            .redirectErrorStream(true)
-            .redirectOutput(logs.resolve(id + ".log").toFile());
-    pb.environment().put("CONVOY_API_TOKEN", Topology.TOKEN);
-    pb.environment().put("CONVOY_SIGNING_KEY", Topology.KEY);
-    return pb.start();
-  }
-
-  private static JsonObject get(int port, String path) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                      .header("Authorization", "Bearer " + Topology.TOKEN)
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return new JsonObject(r.body());
-    } catch (Exception e) {
-      return null;
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return ChildConvoy.coordinator(t, logs, id, port, redisUrl, TTL_MS + "ms");
   }
 
   /** Polls {@code /health} until its {@code leader} is {@code leading}; null past the deadline. */
   private static JsonObject awaitLeader(int port, boolean leading, long withinMs) {
     long until = System.currentTimeMillis() + withinMs;
     while (System.currentTimeMillis() < until) {
-      JsonObject h = get(port, "/health");
+      JsonObject h = ChildConvoy.get(port, "/health");
       if (h != null && h.getBoolean("leader", false) == leading) {
         return h;
       }
@@ -110,8 +61,8 @@ class LeaseCutTest {
     try (Topology t = new Topology(dir)) {
       URI redis = URI.create(t.redisUrl);
       try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
-        int p1 = freePort();
-        int p2 = freePort();
+        int p1 = ChildConvoy.freePort();
+        int p2 = ChildConvoy.freePort();
         Process first =
             coordinator(t, "first", p1, "redis://" + redis.getHost() + ":" + proxy.port());
         Process second = null;
@@ -125,9 +76,11 @@ class LeaseCutTest {
             t.agents.add(t.agent(env, "agent-" + env));
           }
           long until = System.currentTimeMillis() + 30_000;
-          while (get(p1, "/api/environments") != null
+          while (ChildConvoy.get(p1, "/api/environments") != null
               && System.currentTimeMillis() < until
-              && !get(p1, "/api/environments").encode().contains("\"alive\":true}]}]")) {
+              && !ChildConvoy.get(p1, "/api/environments")
+                  .encode()
+                  .contains("\"alive\":true}]}]")) {
             Topology.sleep(100);
           }
           HttpResponse<String> started =
@@ -173,7 +126,7 @@ class LeaseCutTest {
           JsonObject r = null;
           until = System.currentTimeMillis() + 60_000;
           while (System.currentTimeMillis() < until) {
-            r = get(p2, "/api/rollouts/" + id);
+            r = ChildConvoy.get(p2, "/api/rollouts/" + id);
             if (r != null && RolloutView.ended(r.getString("state"))) {
               break;
             }
@@ -252,7 +205,7 @@ class LeaseCutTest {
           }
           JsonObject back = awaitLeader(p1, false, 1000);
           assertTrue(
-              back != null || get(p1, "/health").getLong("epoch") > e2,
+              back != null || ChildConvoy.get(p1, "/health").getLong("epoch") > e2,
               "the first, back in touch, stands by or leads a newer term");
         } finally {
           first.destroyForcibly();

@@ -1,0 +1,109 @@
+package dev.convoy.cli;
+
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code convoy} as a child JVM, for tests that kill, pause or cut one process of a topology: a
+ * coordinator or an agent of a {@link Topology}, with the test's tokens and its output in a log
+ * file; and the HTTP calls tests make to such a child.
+ */
+final class ChildConvoy {
+  private ChildConvoy() {}
+
+  /** {@code convoy <args>} with the test's API token and signing key, plus {@code env}. */
+  static Process start(Path log, Map<String, String> env, String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.convoy.cli.Main"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("CONVOY_API_TOKEN", Topology.TOKEN);
+    pb.environment().put("CONVOY_SIGNING_KEY", Topology.KEY);
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  /** A coordinator of {@code t} on {@code port}, reaching Redis at {@code redisUrl}. */
+  static Process coordinator(
+      Topology t, Path logs, String id, int port, String redisUrl, String leaseTtl)
+      throws Exception {
+    return start(
+        logs.resolve(id + ".log"),
+        Map.of(),
+        "coordinator",
+        "--id",
+        id,
+        "--control-url",
+        t.control.url(),
+        "--environments",
+        String.join(",", t.envs),
+        "--redis",
+        redisUrl,
+        "--namespace",
+        t.namespace,
+        "--http-port",
+        Integer.toString(port),
+        "--dir",
+        t.dir.toString(),
+        "--lease-ttl",
+        leaseTtl);
+  }
+
+  /** An agent of {@code t}'s environment {@code env}. */
+  static Process agent(Topology t, Path log, String env, String agentId) throws Exception {
+    return start(
+        log,
+        Map.of(),
+        "agent",
+        "--env",
+        env,
+        "--url",
+        t.dbs.get(env).url(),
+        "--redis",
+        t.redisUrl,
+        "--namespace",
+        t.namespace,
+        "--dir",
+        t.dir.toString(),
+        "--metrics-port",
+        "0",
+        "--agent-id",
+        agentId);
+  }
+
+  /** GET with the API token; null when the child does not answer (yet). */
+  static JsonObject get(int port, String path) {
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                      .header("Authorization", "Bearer " + Topology.TOKEN)
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(r.body());
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -97,8 +97,8 @@ final class Api {
                     ctx,
                     201,
                     () -> {
-                      Rollouts.Request request =
-                          Rollouts.Request.of(JsonBody.object(ctx, Rollouts.Request.FIELDS));
+                      RolloutRequest request =
+                          RolloutRequest.of(JsonBody.object(ctx, RolloutRequest.FIELDS));
                       noQuery(ctx, List.of());
                       String id =
                           coordinator

@@ -6,17 +6,12 @@ import dev.convoy.ops.Sql;
 import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Keys;
 import dev.convoy.rollout.Signer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Row;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The leader's rollout state machine. Each tick reads every active rollout from the control
@@ -33,20 +28,17 @@ import org.slf4j.LoggerFactory;
  * current term, so an API call or a newer leader that decided first is never overwritten.
  */
 final class Driver {
-  private static final Logger log = LoggerFactory.getLogger(Driver.class);
-
   /** A step not heard of (no event, no heartbeat naming it) for this long is sent again. */
   static final java.time.Duration SILENCE = java.time.Duration.ofSeconds(10);
 
   private final ControlStore store;
-  private final List<String> environments;
   private final CoordinatorMetrics metrics;
   private final Clock clock;
-  private final String id;
   private final StepSender sender;
-  private final RollbackGuard guard;
   private final GateKeeper gates;
   private final DataLossGate dataLoss;
+  private final Decisions decisions;
+  private final RollbackStart rollbackStart;
 
   Driver(
       Lease lease,
@@ -59,15 +51,14 @@ final class Driver {
       CoordinatorMetrics metrics,
       Clock clock,
       RollbackGuard guard) {
-    this.guard = guard;
-    this.id = id;
     this.store = store;
-    this.environments = environments;
     this.metrics = metrics;
     this.clock = clock;
     this.sender = new StepSender(lease, id, store, redis, keys, signer);
     this.gates = new GateKeeper(store);
     this.dataLoss = new DataLossGate(store);
+    this.decisions = new Decisions(id, store);
+    this.rollbackStart = new RollbackStart(id, environments, guard, decisions);
   }
 
   /** One decision for every active rollout, as the leader of {@code epoch}. */
@@ -135,13 +126,15 @@ final class Driver {
       if (steps.stream().anyMatch(x -> List.of("sent", "running").contains(x.getString(7)))) {
         return;
       }
-      startRollback(decide(epoch, rollout, state), rollout, "all", null, steps, startHeads);
+      rollbackStart.start(
+          decisions.decide(epoch, rollout, state), rollout, "all", null, steps, startHeads);
       return;
     }
     if (failed != null && failed.getBoolean(6) && DataLossGate.CODE.equals(failed.getString(14))) {
       // Refused by the agent's data-loss guard, nothing changed: wait for a person's approval.
-      commit(
-          decide(epoch, rollout, state)
+      decisions.commit(
+          decisions
+              .decide(epoch, rollout, state)
               .must(
                   dataLoss.requeueSql(
                       rollout, failed.getInteger(0), failed.getString(1), failed.getString(13))),
@@ -150,8 +143,8 @@ final class Driver {
       return;
     }
     if (failed != null && failed.getBoolean(6)) {
-      finish(
-          decide(epoch, rollout, state),
+      decisions.finish(
+          decisions.decide(epoch, rollout, state),
           rollout,
           "failed",
           "rollback step "
@@ -162,13 +155,14 @@ final class Driver {
       return;
     }
     if (failed != null && !rollingBack) {
-      startRollback(decide(epoch, rollout, state), rollout, policy, failed, steps, startHeads);
+      rollbackStart.start(
+          decisions.decide(epoch, rollout, state), rollout, policy, failed, steps, startHeads);
       return;
     }
     if (next == null) {
       boolean done =
-          finish(
-              decide(epoch, rollout, state),
+          decisions.finish(
+              decisions.decide(epoch, rollout, state),
               rollout,
               rollingBack ? "rolled_back" : "succeeded",
               null);
@@ -182,18 +176,19 @@ final class Driver {
       GateKeeper.Hold hold = gates.hold(rollout, next, previousFinished, clock.instant());
       if (hold != null) {
         if (hold.visible() && !state.equals("waiting")) {
-          commit(
-              decide(epoch, rollout, state)
-                  .must(setState(rollout, state, "waiting"))
+          decisions.commit(
+              decisions
+                  .decide(epoch, rollout, state)
+                  .must(Decisions.setState(rollout, state, "waiting"))
                   .log(rollout, hold.env(), hold.event(), hold.message()),
               rollout,
               "waiting");
         }
         return;
       }
-      Decision d = decide(epoch, rollout, state);
+      Decision d = decisions.decide(epoch, rollout, state);
       if (state.equals("waiting")) {
-        d.must(setState(rollout, state, rollingBack ? "rolling_back" : "running"));
+        d.must(Decisions.setState(rollout, state, rollingBack ? "rolling_back" : "running"));
       }
       sender.send(d, epoch, rollout, next, revisions);
     } else if (st.equals("sent") || st.equals("running")) {
@@ -202,183 +197,8 @@ final class Driver {
         // Sent by an earlier term (the agent may never have seen it, or refuse it now), or not
         // heard of for a while (Redis lost it, or its agent died with no standby): send it again.
         // Applying is idempotent, so an agent still working on it only finds it done.
-        sender.send(decide(epoch, rollout, state), epoch, rollout, next, revisions);
+        sender.send(decisions.decide(epoch, rollout, state), epoch, rollout, next, revisions);
       }
     }
-  }
-
-  /**
-   * A decision about {@code rollout} as the leader of {@code epoch}, made on the rollout as read in
-   * {@code state}: it commits only if the rollout is still in that state (its row locked, so an API
-   * call waits for the decision and then finds the state it left) and the epoch is still current.
-   */
-  private Decision decide(long epoch, String rollout, String state) {
-    return new Decision(store, epoch)
-        .must(
-            "SELECT 1 FROM "
-                + SCHEMA
-                + ".rollouts WHERE id = "
-                + Sql.literal(rollout)
-                + " AND state = "
-                + Sql.literal(state)
-                + " FOR UPDATE");
-  }
-
-  /** Commits {@code d}; when it matched nothing, someone else decided: read again next tick. */
-  private boolean commit(Decision d, String rollout, String what) {
-    if (d.commit()) {
-      return true;
-    }
-    log.info(
-        "{} - rollout {}: not {}, someone else decided first ({}); reading it again",
-        id,
-        rollout,
-        what,
-        d.refusal());
-    return false;
-  }
-
-  private void startRollback(
-      Decision d,
-      String rollout,
-      String policy,
-      Row failed,
-      List<Row> steps,
-      JsonObject startHeads) {
-    String failedEnv = failed == null ? null : failed.getString(1);
-    String reason =
-        failed == null
-            ? "rollback requested"
-            : "step " + failed.getInteger(0) + " in " + failedEnv + " " + failed.getString(7);
-    Set<String> touched = new java.util.LinkedHashSet<>();
-    for (Row s : steps) {
-      if (!s.getString(7).equals("pending")) {
-        touched.add(s.getString(1));
-      }
-    }
-    List<String> back = new ArrayList<>();
-    for (int i = environments.size() - 1; i >= 0; i--) {
-      String env = environments.get(i);
-      if (policy.equals("all") && touched.contains(env)
-          || policy.equals("failed") && env.equals(failedEnv)) {
-        back.add(env);
-      }
-    }
-    if (failed != null) {
-      d.log(rollout, failedEnv, "step_failed", reason);
-    }
-    if (back.isEmpty()) {
-      finish(
-          d,
-          rollout,
-          "failed",
-          reason + "; rollback policy " + policy + " leaves every environment as it is");
-      return;
-    }
-    List<String> refusals = guard.refusals(reached(steps, back), RollbackGuard.start(startHeads));
-    if (!refusals.isEmpty()) {
-      // Every environment stays where it is, consistent, and a person decides.
-      d.log(rollout, null, "rollback_refused", RollbackGuard.message(refusals));
-      finish(d, rollout, "failed", reason + "; " + RollbackGuard.message(refusals));
-      return;
-    }
-    int seq = steps.size();
-    List<String> values = new ArrayList<>();
-    for (String env : back) {
-      // Every starting head (branches included), as read from the database when its first step
-      // was accepted; the heartbeats' guess only for an environment never reached.
-      JsonArray heads = startHeads.getJsonArray(env, new JsonArray());
-      String target =
-          heads.isEmpty() ? "base" : String.join(",", heads.stream().map(String::valueOf).toList());
-      values.add(
-          "("
-              + Sql.literal(rollout)
-              + ", "
-              + (++seq)
-              + ", "
-              + Sql.literal(env)
-              + ", 'downgrade', 'all', "
-              + Sql.literal(target)
-              + ", 'auto', true, (SELECT rollback_allow_data_loss FROM "
-              + SCHEMA
-              + ".rollouts WHERE id = "
-              + Sql.literal(rollout)
-              + "))");
-    }
-    d.then(
-            "UPDATE "
-                + SCHEMA
-                + ".steps SET state = 'skipped' WHERE rollout_id = "
-                + Sql.literal(rollout)
-                + " AND state = 'pending'")
-        .then(
-            "INSERT INTO "
-                + SCHEMA
-                + ".steps (rollout_id, seq, env, action, phase, target,"
-                + " gate, rollback, allow_data_loss) VALUES "
-                + String.join(", ", values))
-        .must(
-            "UPDATE "
-                + SCHEMA
-                + ".rollouts SET state = 'rolling_back', error = "
-                + Sql.literal(reason)
-                + ", updated_at = now() WHERE id = "
-                + Sql.literal(rollout)
-                + " AND state IN ('running', 'waiting', 'rolling_back')")
-        .log(
-            rollout,
-            null,
-            "rollback_started",
-            "back to the starting revision in " + String.join(", ", back));
-    if (commit(d, rollout, "rolling back")) {
-      log.warn("{} - rollout {}: {}; rolling back {}", id, rollout, reason, back);
-    }
-  }
-
-  /** The conditional update moving {@code rollout} from {@code from} to {@code to}. */
-  private static String setState(String rollout, String from, String to) {
-    return "UPDATE "
-        + SCHEMA
-        + ".rollouts SET state = "
-        + Sql.literal(to)
-        + ", updated_at = now() WHERE id = "
-        + Sql.literal(rollout)
-        + " AND state = "
-        + Sql.literal(from);
-  }
-
-  /** Ends {@code rollout} as {@code state}, as part of {@code d} (whose lock names its state). */
-  private boolean finish(Decision d, String rollout, String state, String error) {
-    d.must(
-            "UPDATE "
-                + SCHEMA
-                + ".rollouts SET state = "
-                + Sql.literal(state)
-                + (error == null ? "" : ", error = " + Sql.literal(error))
-                + ", updated_at = now() WHERE id = "
-                + Sql.literal(rollout)
-                + " AND state IN ('running', 'waiting', 'rolling_back')")
-        .log(rollout, null, "rollout_" + state, error);
-    if (commit(d, rollout, state)) {
-      log.info("{} - rollout {} {}", id, rollout, state);
-      return true;
-    }
-    return false;
-  }
-
-  /** How far the forward steps of the environments in {@code envs} went. */
-  private static java.util.Map<String, List<String>> reached(List<Row> steps, List<String> envs) {
-    List<JsonObject> rows = new ArrayList<>();
-    for (Row s : steps) {
-      if (envs.contains(s.getString(1))) {
-        rows.add(
-            new JsonObject()
-                .put("env", s.getString(1))
-                .put("target", s.getString(4))
-                .put("rollback", s.getBoolean(6))
-                .put("state", s.getString(7)));
-      }
-    }
-    return RollbackGuard.reached(rows);
   }
 }

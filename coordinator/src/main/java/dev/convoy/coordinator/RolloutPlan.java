@@ -55,7 +55,7 @@ final class RolloutPlan {
 
   /** The {@code (rollout_id, seq, env, action, phase, target, gate, wave)} rows, in order. */
   static List<String> steps(
-      String id, Rollouts.Request req, List<String> environments, List<List<String>> waves) {
+      String id, RolloutRequest req, List<String> environments, List<List<String>> waves) {
     List<String> values = new ArrayList<>();
     int seq = 0;
     if (req.strategy().equals("per-environment")) {
@@ -79,7 +79,7 @@ final class RolloutPlan {
     return values;
   }
 
-  private static String stageGate(Rollouts.Request req, String env) {
+  private static String stageGate(RolloutRequest req, String env) {
     return req.gates().getOrDefault(env, "auto");
   }
 

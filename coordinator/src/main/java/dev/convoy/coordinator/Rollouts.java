@@ -13,7 +13,6 @@ import dev.convoy.rollout.Wire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,106 +40,8 @@ final class Rollouts {
     this.json = new RolloutJson(store, this.environments);
   }
 
-  /** A validated request: what {@code POST /api/rollouts} takes. */
-  record Request(
-      String target,
-      String strategy,
-      Map<String, String> gates,
-      String rollback,
-      String contractGate) {
-    /** The fields of the request's JSON; any other is refused, naming these. */
-    static final List<String> FIELDS =
-        List.of("target", "strategy", "gates", "rollback", "contract_gate");
-
-    static final List<String> STRATEGIES = List.of("expand-first", "per-environment");
-    static final List<String> ROLLBACKS = List.of("all", "failed", "none");
-
-    Request {
-      target = target == null || target.isBlank() ? "head" : target.strip();
-      strategy = strategy == null ? "expand-first" : strategy;
-      gates = gates == null ? Map.of() : Map.copyOf(gates);
-      rollback = rollback == null ? "all" : rollback;
-      if (target.length() > 200) {
-        throw ApiError.invalid(
-            "target",
-            "at most 200 characters",
-            "target is " + target.length() + " characters long; name a revision or head");
-      }
-      if (!STRATEGIES.contains(strategy)) {
-        throw ApiError.invalid(
-            "strategy",
-            "one of " + String.join(", ", STRATEGIES),
-            "strategy '" + JsonBody.oneLine(strategy) + "' is not expand-first or per-environment");
-      }
-      if (!ROLLBACKS.contains(rollback)) {
-        throw ApiError.invalid(
-            "rollback",
-            "one of " + String.join(", ", ROLLBACKS),
-            "rollback '" + JsonBody.oneLine(rollback) + "' is not all, failed or none");
-      }
-      for (var g : gates.entrySet()) {
-        if (!Gate.valid(g.getValue())) {
-          throw ApiError.invalid(
-              "gates." + g.getKey(),
-              "auto, approval or soak:<duration>",
-              "gate '"
-                  + JsonBody.oneLine(g.getValue())
-                  + "' for "
-                  + g.getKey()
-                  + " is not auto, approval or soak:<duration> (e.g. soak:30s)");
-        }
-      }
-      if (strategy.equals("per-environment") && contractGate != null) {
-        throw ApiError.invalid(
-            "contract_gate",
-            "only with strategy expand-first",
-            "contract gate '"
-                + JsonBody.oneLine(contractGate)
-                + "' needs strategy expand-first: a per-environment rollout contracts each"
-                + " environment right after its expand, so it has no deploy window; drop"
-                + " contract_gate or use expand-first");
-      }
-      try {
-        contractGate =
-            strategy.equals("expand-first") ? ContractGate.validated(contractGate) : null;
-      } catch (ConvoyException e) {
-        throw ApiError.invalid("contract_gate", ContractGate.ALLOWED, e.getMessage());
-      }
-    }
-
-    /** The request a JSON body holds: only {@link #FIELDS}, each of its type, else a 400. */
-    static Request of(JsonObject body) {
-      Map<String, String> gates = new LinkedHashMap<>();
-      JsonObject g = JsonBody.object(body, "gates");
-      if (g != null) {
-        for (String env : g.fieldNames()) {
-          Object gate = g.getValue(env);
-          if (!(gate instanceof String s)) {
-            throw ApiError.invalid(
-                "gates." + env,
-                "a string: auto, approval or soak:<duration>",
-                "the gate for "
-                    + JsonBody.oneLine(env)
-                    + " is "
-                    + JsonBody.kind(gate)
-                    + " ("
-                    + JsonBody.shown(gate)
-                    + "); write it as a string such as \"approval\"");
-          }
-          gates.put(env, s);
-        }
-      }
-      return new Request(
-          JsonBody.string(body, "target"),
-          JsonBody.string(body, "strategy"),
-          gates,
-          JsonBody.string(body, "rollback"),
-          JsonBody.string(body, "contract_gate"));
-    }
-  }
-
   /** Plans and stores a rollout; {@code heads} are the environments' current heads. */
-  String create(Request req, RevisionGraph graph, Map<String, List<String>> heads) {
+  String create(RolloutRequest req, RevisionGraph graph, Map<String, List<String>> heads) {
     for (String env : req.gates().keySet()) {
       if (!environments.contains(env)) {
         throw ApiError.invalid(

@@ -21,8 +21,8 @@ class RolloutPlanTest {
 
   @Test
   void each_wave_expands_everywhere_then_waits_at_its_contract_gate_then_contracts_everywhere() {
-    Rollouts.Request req =
-        new Rollouts.Request("head", null, Map.of("prod", "approval"), null, "deployed");
+    RolloutRequest req =
+        new RolloutRequest("head", null, Map.of("prod", "approval"), null, "deployed");
     List<String> rows =
         RolloutPlan.steps("r1", req, ENVS, List.of(List.of("aaaa"), List.of("bbbb")));
     assertEquals(
@@ -81,11 +81,11 @@ class RolloutPlanTest {
 
   @Test
   void the_contract_gate_defaults_to_approval_and_anything_else_is_refused_naming_the_choices() {
-    assertEquals("approval", new Rollouts.Request(null, null, null, null, null).contractGate());
-    assertEquals("soak:5m", new Rollouts.Request(null, null, null, null, "soak:5m").contractGate());
+    assertEquals("approval", new RolloutRequest(null, null, null, null, null).contractGate());
+    assertEquals("soak:5m", new RolloutRequest(null, null, null, null, "soak:5m").contractGate());
     ConvoyException e =
         assertThrows(
-            ConvoyException.class, () -> new Rollouts.Request(null, null, null, null, "soon"));
+            ConvoyException.class, () -> new RolloutRequest(null, null, null, null, "soon"));
     assertTrue(
         e.getMessage()
             .equals(
@@ -93,6 +93,6 @@ class RolloutPlanTest {
                     + " soak:10m) or auto"),
         e.getMessage());
     assertEquals(
-        null, new Rollouts.Request(null, "per-environment", null, null, null).contractGate());
+        null, new RolloutRequest(null, "per-environment", null, null, null).contractGate());
   }
 }

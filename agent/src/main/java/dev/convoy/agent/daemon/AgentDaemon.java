@@ -7,18 +7,14 @@ import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.agent.engine.MigrationResult;
 import dev.convoy.agent.engine.Migrator;
 import dev.convoy.agent.engine.PhaseMode;
-import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
-import dev.convoy.graph.RevisionGraph;
 import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Keys;
 import dev.convoy.rollout.Loops;
-import dev.convoy.rollout.Plans;
 import dev.convoy.rollout.Signer;
 import dev.convoy.rollout.Wire;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * left unacknowledged), checks each (signature, revisions and checksums against its own migrations
  * directory, coordinator epoch against the database's fence), applies it with the engine, and
  * reports accepted / progress / succeeded / failed / rejected on the events stream. A heartbeat
- * every second says which agent it is, its environment's heads and its directory's digest.
+ * every second says which agent it is, its environment's heads and its directory's digest. This
+ * class wires the parts and handles one command; reading the stream is {@link CommandLoop}, the
+ * heartbeat {@link Heartbeat}, publishing {@link AgentEvents}, the metrics listener {@link
+ * MetricsEndpoint}.
  *
  * <p>Delivery is at least once; each command takes effect at most once per database: the database's
  * command ledger (see {@link CommandLedger}) answers a command it has seen with the recorded
@@ -40,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentDaemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
-  private static final int EVENTS_MAX_LEN = 100_000;
 
   /** The code of a downgrade refused because it would drop rows (see {@link DataLossRefused}). */
   static final String DATA_LOSS = "data_loss";
@@ -110,7 +108,6 @@ public final class AgentDaemon implements AutoCloseable {
   private final Config config;
   private final Vertx vertx;
   private final Keys keys;
-  private final Signer signer;
   private final RedisBus bus;
   private final AgentMetrics metrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -122,7 +119,10 @@ public final class AgentDaemon implements AutoCloseable {
 
   private final DirectoryCache directory;
   private final CommandIntake intake;
-  private HttpServer metricsServer;
+  private final AgentEvents events;
+  private final Heartbeat heartbeat;
+  private final CommandLoop commandLoop;
+  private MetricsEndpoint metricsEndpoint;
   private Thread commands;
   private Thread heartbeats;
 
@@ -130,7 +130,7 @@ public final class AgentDaemon implements AutoCloseable {
     this.vertx = vertx;
     this.config = config;
     this.keys = new Keys(config.namespace());
-    this.signer = new Signer(config.signingKey());
+    Signer signer = new Signer(config.signingKey());
     this.bus = new RedisBus(vertx, config.redisUrl());
     this.metrics = new AgentMetrics(config.env());
     this.stateDb = new SessionHolder(vertx, config.url(), "convoy agent " + config.agentId());
@@ -140,26 +140,32 @@ public final class AgentDaemon implements AutoCloseable {
             config.agentId(),
             new CommandGate(config, signer, directory, bus, keys),
             new CommandLedger(stateDb, config.schema()));
+    this.events =
+        new AgentEvents(
+            config.agentId(), config.schema(), bus, keys, signer, stateDb, () -> running);
+    this.heartbeat =
+        new Heartbeat(
+            config.agentId(),
+            config.env(),
+            directory,
+            events,
+            () -> working,
+            config.heartbeat().toMillis());
+    this.commandLoop =
+        new CommandLoop(
+            config.agentId(),
+            config.env(),
+            keys.commands(config.env()),
+            config.claimIdle().toMillis(),
+            bus,
+            this::handle);
   }
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
   public AgentDaemon start() {
     if (config.metricsPort() >= 0) {
-      metricsServer =
-          vertx
-              .createHttpServer()
-              .requestHandler(
-                  req -> {
-                    if (req.path().equals("/metrics")) {
-                      req.response()
-                          .putHeader("content-type", "text/plain; version=0.0.4")
-                          .end(metrics.scrape());
-                    } else {
-                      req.response().setStatusCode(404).end();
-                    }
-                  })
-              .listen(config.metricsPort(), config.metricsBind())
-              .await();
+      metricsEndpoint =
+          MetricsEndpoint.listen(vertx, metrics, config.metricsBind(), config.metricsPort());
     }
     try {
       bus.createGroup(keys.commands(config.env()), config.env());
@@ -167,8 +173,8 @@ public final class AgentDaemon implements AutoCloseable {
       // Redis slow or away at start: the command loop makes the group when it finds it missing.
       log.warn("{} - could not create the command group yet: {}", config.agentId(), e.getMessage());
     }
-    heartbeats = thread("heartbeat", this::heartbeatLoop);
-    commands = thread("commands", this::commandLoop);
+    heartbeats = thread("heartbeat", heartbeat);
+    commands = thread("commands", commandLoop);
     log.info(
         "{} - agent for {} started (database {}, namespace {}, metrics on {}:{})",
         config.agentId(),
@@ -181,7 +187,7 @@ public final class AgentDaemon implements AutoCloseable {
   }
 
   public int metricsPort() {
-    return metricsServer == null ? -1 : metricsServer.actualPort();
+    return metricsEndpoint == null ? -1 : metricsEndpoint.port();
   }
 
   /** Blocks until {@link #close} is called. */
@@ -191,55 +197,6 @@ public final class AgentDaemon implements AutoCloseable {
 
   private Thread thread(String name, Runnable body) {
     return Loops.start("convoy-agent-" + name, body);
-  }
-
-  private void heartbeatLoop() {
-    while (running) {
-      try {
-        RevisionGraph graph = directory.graph();
-        publish(
-            Event.heartbeat(config.agentId(), config.env(), heads(), Plans.digest(graph), working));
-      } catch (Exception e) {
-        if (!running) {
-          return;
-        }
-        log.warn("{} - heartbeat failed, trying again: {}", config.agentId(), e.getMessage());
-      }
-      sleep(config.heartbeat().toMillis());
-    }
-  }
-
-  private void commandLoop() {
-    String stream = keys.commands(config.env());
-    while (running) {
-      try {
-        List<RedisBus.Entry> work =
-            bus.claimStale(stream, config.env(), config.agentId(), config.claimIdle().toMillis());
-        if (work.isEmpty()) {
-          work = bus.readGroup(stream, config.env(), config.agentId(), 1000);
-        }
-        for (RedisBus.Entry e : work) {
-          handle(e.json());
-          bus.ack(stream, config.env(), e.id());
-        }
-      } catch (Exception e) {
-        if (running && String.valueOf(e.getMessage()).contains("NOGROUP")) {
-          // Redis lost the stream (restarted without persistence): make the group again. The
-          // coordinator sends again whatever it has not heard back about.
-          log.warn(
-              "{} - command group missing (Redis restarted?); recreating it", config.agentId());
-          try {
-            bus.createGroup(stream, config.env());
-          } catch (RuntimeException again) {
-            sleep(1000);
-          }
-        } else if (running) {
-          log.warn(
-              "{} - command stream unavailable, retrying: {}", config.agentId(), e.getMessage());
-          sleep(1000);
-        }
-      }
-    }
   }
 
   /** Checks and applies one command; every outcome is an event. */
@@ -254,10 +211,10 @@ public final class AgentDaemon implements AutoCloseable {
     // Refused, or already in the database's command ledger: answered without running.
     Event answer = intake.answer(c);
     if (answer != null) {
-      publish(answer);
+      events.publish(answer);
       return;
     }
-    publish(accepted(c));
+    events.publish(events.accepted(c));
     long t0 = System.nanoTime();
     working = c.key();
     try {
@@ -265,23 +222,24 @@ public final class AgentDaemon implements AutoCloseable {
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics.stepDone(c, Duration.ofNanos(System.nanoTime() - t0));
       intake.finish(c, Event.SUCCEEDED, r.to(), null);
-      publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
+      events.publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
       log.info(
           "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
     } catch (DataLossRefused e) {
       // Not a failure: nothing changed, and the coordinator asks a person to approve the loss.
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} refused, it would lose data: {}", config.agentId(), c.key(), e.summary());
-      List<String> heads = heads();
+      List<String> heads = events.heads();
       intake.finish(c, Event.FAILED, heads, e.summary());
-      publish(
+      events.publish(
           Event.about(Event.FAILED, config.agentId(), c, heads, e.summary(), seconds, DATA_LOSS));
     } catch (RuntimeException e) {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
-      List<String> heads = heads();
+      List<String> heads = events.heads();
       intake.finish(c, Event.FAILED, heads, e.getMessage());
-      publish(Event.about(Event.FAILED, config.agentId(), c, heads, e.getMessage(), seconds));
+      events.publish(
+          Event.about(Event.FAILED, config.agentId(), c, heads, e.getMessage(), seconds));
     } finally {
       working = null;
     }
@@ -305,7 +263,7 @@ public final class AgentDaemon implements AutoCloseable {
             () -> vertx,
             engine,
             directory::graph,
-            metrics.listener(c, config.agentId(), this::publish));
+            metrics.listener(c, config.agentId(), events::publish));
     if (c.action().equals(Command.DOWNGRADE)) {
       // Back to exactly the command's heads (every branch); dropping rows needs an approval.
       return migrator.downgradeTo(c.targetHeads(), c.allowDataLoss());
@@ -314,65 +272,14 @@ public final class AgentDaemon implements AutoCloseable {
     return migrator.upgrade(c.target(), mode);
   }
 
-  /**
-   * The {@code accepted} event, with the heads the database has before the command runs: the
-   * coordinator takes an environment's starting heads for a rollback from it. When they cannot be
-   * read the event says why in its message and carries none, so no guess is taken for base.
-   */
-  private Event accepted(Command c) {
-    List<String> before;
-    try {
-      synchronized (stateDb) {
-        before = new StateStore(config.schema()).heads(stateDb.get());
-      }
-    } catch (RuntimeException e) {
-      stateDb.reset();
-      return Event.about(
-          Event.ACCEPTED,
-          config.agentId(),
-          c,
-          List.of(),
-          "could not read the database's heads: " + e.getMessage(),
-          null);
-    }
-    return Event.about(Event.ACCEPTED, config.agentId(), c, before, null, null);
-  }
-
-  /** The environment's applied heads, or an empty list when the database cannot be read. */
-  private List<String> heads() {
-    try {
-      synchronized (stateDb) {
-        return new StateStore(config.schema()).heads(stateDb.get());
-      }
-    } catch (RuntimeException e) {
-      stateDb.reset();
-      return List.of();
-    }
-  }
-
-  private void publish(Event e) {
-    try {
-      bus.add(keys.events(), Wire.write(e.signed(signer)), EVENTS_MAX_LEN);
-    } catch (RuntimeException ex) {
-      if (!running) {
-        return; // shutting down: the bus is closing under us
-      }
-      log.warn("{} - could not publish {} event: {}", config.agentId(), e.type(), ex.getMessage());
-    }
-  }
-
-  private void sleep(long ms) {
-    if (!Loops.pause(ms)) {
-      running = false;
-    }
-  }
-
   @Override
   public void close() {
     running = false;
+    heartbeat.stop();
+    commandLoop.stop();
     Loops.stop(commands, heartbeats);
-    if (metricsServer != null) {
-      metricsServer.close().await();
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
     }
     bus.close();
     stateDb.reset();

@@ -33,7 +33,12 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--schema", defaultValue = "convoy", description = "State schema.")
   String schema;
 
-  @Option(names = "--metrics-port", defaultValue = "9100", description = "Prometheus port.")
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "0",
+      description =
+          "Port of the agent's Prometheus /metrics (default 0: a free port, printed at start, so"
+              + " several agents run on one host; set one for a scrape config).")
   int metricsPort;
 
   @Option(
@@ -74,11 +79,11 @@ final class AgentCommand implements Callable<Integer> {
         bus.redis,
         bus.namespace,
         bus.dir,
-        Secrets.get("CONVOY_SIGNING_KEY", true),
+        StartupChecks.signingKey(),
         agentId == null
             ? Who.hostName() + "-" + ProcessHandle.current().pid() + "-" + env
             : agentId,
-        metricsPort,
+        StartupChecks.port("--metrics-port", metricsPort),
         schema,
         Duration.ofSeconds(1),
         Duration.ofSeconds(15),
@@ -104,14 +109,19 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AgentDaemon.Config config = config();
-    try (AgentDaemon agent = new AgentDaemon(cli.vertx(), config).start()) {
+    try (AgentDaemon agent =
+        StartupChecks.listening(
+            "--metrics-port",
+            config.metricsBind(),
+            config.metricsPort(),
+            () -> new AgentDaemon(cli.vertx(), config).start())) {
       cli.err()
           .println(
               "convoy agent "
                   + config.agentId()
                   + " serving "
                   + env
-                  + "; metrics on "
+                  + "; metrics on http://"
                   + config.metricsBind()
                   + ":"
                   + agent.metricsPort()

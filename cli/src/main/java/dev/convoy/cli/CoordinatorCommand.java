@@ -130,17 +130,22 @@ final class CoordinatorCommand implements Callable<Integer> {
             environments(environments),
             bus.redis,
             bus.namespace,
-            httpPort,
+            StartupChecks.port("--http-port", httpPort),
             bus.dir,
             apiToken,
-            Secrets.get("CONVOY_SIGNING_KEY", true),
+            StartupChecks.signingKey(),
             dev.convoy.config.Durations.parse("--lease-ttl", leaseTtl),
             Duration.ofMillis(100),
             window,
             BindAddress.checked(bind),
             readToken(apiToken),
             publicRead);
-    try (Coordinator c = new Coordinator(cli.vertx(), config).start()) {
+    try (Coordinator c =
+        StartupChecks.listening(
+            "--http-port",
+            config.bind(),
+            config.httpPort(),
+            () -> new Coordinator(cli.vertx(), config).start())) {
       cli.err()
           .println(
               "convoy coordinator "

@@ -99,8 +99,7 @@ public final class Main implements Runnable {
               err.flush();
               return ce.code().exitCode();
             }
-            err.println("error: unexpected " + e);
-            e.printStackTrace(err);
+            err.println("error: unexpected " + e + traceWritten(e));
             err.flush();
             return 1;
           });
@@ -196,6 +195,25 @@ public final class Main implements Runnable {
     public String[] getVersion() {
       String v = Main.class.getPackage().getImplementationVersion();
       return new String[] {"convoy " + (v == null ? "dev" : v)};
+    }
+  }
+
+  /**
+   * Writes an unexpected error's trace to a file of its own and says where: the terminal gets one
+   * line, whoever reports the bug gets the whole trace.
+   */
+  private static String traceWritten(Throwable e) {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("convoy-error-", ".log");
+      try (java.io.PrintWriter w =
+          new java.io.PrintWriter(
+              java.nio.file.Files.newBufferedWriter(
+                  file, java.nio.charset.StandardCharsets.UTF_8))) {
+        e.printStackTrace(w);
+      }
+      return " (full trace in " + file + ")";
+    } catch (java.io.IOException | RuntimeException io) {
+      return " (the trace could not be written: " + io.getMessage() + ")";
     }
   }
 }

@@ -24,10 +24,79 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
           "api", "CONVOY_API_URL");
   private final Map<String, String> env;
   private final Map<String, Object> file;
+  private final Path path;
 
   ConfigDefaults(String[] args, Map<String, String> env) {
     this.env = env;
-    this.file = readFile(migrationsDir(args, env).resolve("convoy.yaml"));
+    this.path = migrationsDir(args, env).resolve("convoy.yaml");
+    this.file = readFile(path);
+  }
+
+  /** The file's keys that are none of {@code known} (option names without their dashes). */
+  java.util.Set<String> unknownKeys(java.util.Set<String> known) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (Object k : file.keySet()) {
+      if (!known.contains(String.valueOf(k))) {
+        out.add(String.valueOf(k));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Refuses a key no command takes: a misspelled setting ({@code lock-timout}) must not be ignored
+   * while the command goes ahead with the default.
+   */
+  void requireKnown(java.util.Set<String> known) {
+    java.util.Set<String> unknown = unknownKeys(known);
+    if (unknown.isEmpty()) {
+      return;
+    }
+    String key = unknown.iterator().next();
+    String near = nearest(key, known);
+    throw new ConvoyException(
+        ErrorCode.BAD_INPUT,
+        path
+            + ": unknown key '"
+            + key
+            + "'"
+            + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more)" : "")
+            + (near == null ? "" : "; did you mean '" + near + "'?")
+            + " Keys are the commands' option names without the dashes (see 'convoy help"
+            + " <command>').");
+  }
+
+  /** The known name closest to {@code key} (at most 3 edits away), or null. */
+  private static String nearest(String key, java.util.Set<String> known) {
+    String best = null;
+    int bestDistance = 4;
+    for (String k : known) {
+      int d = distance(key, k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   @Override

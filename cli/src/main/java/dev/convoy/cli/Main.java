@@ -91,7 +91,21 @@ public final class Main implements Runnable {
       addCommands(cl, factory, args);
       cl.setOut(out);
       cl.setErr(err);
-      cl.setDefaultValueProvider(new ConfigDefaults(args, System.getenv()));
+      ConfigDefaults defaults;
+      try {
+        defaults = new ConfigDefaults(args, System.getenv());
+        if (!defaults.unknownKeys(optionNames(cl)).isEmpty()) {
+          // Not this command's: it may be another's (convoy.yaml serves them all).
+          CommandLine all = new CommandLine(new Main(), factory);
+          addCommands(all, factory, new String[0]);
+          defaults.requireKnown(optionNames(all));
+        }
+      } catch (ConvoyException e) {
+        err.println("error: " + e.getMessage());
+        err.flush();
+        return e.code().exitCode();
+      }
+      cl.setDefaultValueProvider(defaults);
       cl.setExecutionExceptionHandler(
           (e, line, parsed) -> {
             if (e instanceof ConvoyException ce) {
@@ -118,6 +132,20 @@ public final class Main implements Runnable {
       err.flush();
       return code;
     }
+  }
+
+  /** Every long option name (without its dashes) of {@code cl} and its subcommands. */
+  private static java.util.Set<String> optionNames(CommandLine cl) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+      if (o.longestName().startsWith("--")) {
+        out.add(o.longestName().substring(2));
+      }
+    }
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      out.addAll(optionNames(sub));
+    }
+    return out;
   }
 
   /**

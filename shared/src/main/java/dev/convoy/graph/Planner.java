@@ -71,7 +71,7 @@ public final class Planner {
     Set<String> applied = graph.closure(currentHeads);
     Matcher rel = RELATIVE.matcher(target);
     if (rel.matches() && rel.group(1).isEmpty() && rel.group(2).equals("-")) {
-      return stepsDown(currentHeads, Integer.parseInt(rel.group(3)), target);
+      return stepsDown(currentHeads, steps(rel.group(3), target), target);
     }
     Set<String> remove;
     if (target.equals("base")) {
@@ -149,7 +149,7 @@ public final class Planner {
     Matcher rel = RELATIVE.matcher(expr);
     if (rel.matches() && !looksLikeId(expr)) {
       String from = rel.group(1);
-      int n = Integer.parseInt(rel.group(3));
+      int n = steps(rel.group(3), expr);
       boolean up = rel.group(2).equals("+");
       String start;
       if (from.isEmpty()) {
@@ -344,5 +344,21 @@ public final class Planner {
 
   private static String describe(Collection<String> heads) {
     return heads.isEmpty() ? "base" : String.join(", ", heads);
+  }
+
+  /** The N of a relative revision ({@code +N}, {@code -N}, {@code rev+N}), within any graph. */
+  private static int steps(String digits, String expr) {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      throw new RevisionException(
+          expr,
+          "'"
+              + expr
+              + "' moves "
+              + digits
+              + " revisions, more than any migrations directory holds; give a smaller number or"
+              + " a revision id");
+    }
   }
 }

@@ -134,7 +134,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
       return Map.of();
     }
     try {
-      Object o = new Yaml().load(Files.readString(f));
+      org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+      options.setAllowDuplicateKeys(false); // a key given twice must not silently win
+      Object o = new Yaml(options).load(Files.readString(f));
       if (o == null) {
         return Map.of();
       }

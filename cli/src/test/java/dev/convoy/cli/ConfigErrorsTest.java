@@ -38,6 +38,14 @@ class ConfigErrorsTest {
     Files.writeString(dir.resolve("convoy.yaml"), "namespace: team-a\nlock-timeout: 5s\n");
     ConvoyShell.at(dir, db.url()).run("upgrade", "head").exits(0);
 
+    Files.writeString(dir.resolve("convoy.yaml"), "lock-timeout: 5s\nlock-timeout: 9s\n");
+    r =
+        ConvoyShell.at(dir, db.url())
+            .run("current")
+            .exits(2)
+            .errContains("convoy.yaml", "duplicate key lock-timeout");
+    assertFalse(r.err().contains("\tat "), r.err());
+
     Files.writeString(dir.resolve("convoy.yaml"), "url: [unclosed\n");
     r = ConvoyShell.at(dir, db.url()).run("current").exits(2).errContains("convoy.yaml");
     assertFalse(r.err().contains("\tat "), r.err());

@@ -83,6 +83,27 @@ public enum Rule {
     return id;
   }
 
+  /** Every rule's id, in order. */
+  public static java.util.List<String> ids() {
+    return java.util.Arrays.stream(values()).map(Rule::id).toList();
+  }
+
+  /**
+   * Why {@code ignored} (a migration's lint ignore list) cannot be right, or null: an id that is no
+   * rule would silently ignore nothing.
+   */
+  public static String unknownIn(java.util.List<String> ignored) {
+    for (String id : ignored) {
+      if (!ids().contains(id)) {
+        return "lint ignore names '"
+            + id
+            + "', which is not a lint rule; the rules are "
+            + String.join(", ", ids());
+      }
+    }
+    return null;
+  }
+
   public Severity severity() {
     return severity;
   }

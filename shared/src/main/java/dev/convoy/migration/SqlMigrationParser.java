@@ -97,6 +97,10 @@ final class SqlMigrationParser {
     }
     Boolean transactional = bool(file, "transactional", headers, lines, problems);
     Boolean irreversible = bool(file, "irreversible", headers, lines, problems);
+    String badIgnore = dev.convoy.lint.Rule.unknownIn(list(headers.get("lint_ignore")));
+    if (badIgnore != null) {
+      problems.add(new Problem(file, 1, badIgnore));
+    }
     if (problems.size() > before) {
       return Optional.empty();
     }

@@ -61,6 +61,10 @@ final class YamlMigrationParser {
     }
     boolean irreversible = y.optionalBool("irreversible").orElse(false);
     List<String> lintIgnore = y.object("lint").map(l -> l.strings("ignore")).orElse(List.of());
+    String badIgnore = dev.convoy.lint.Rule.unknownIn(lintIgnore);
+    if (badIgnore != null) {
+      y.problem("lint", badIgnore);
+    }
     if (!y.has("operations")) {
       y.problem("missing required field 'operations' (a list of {op: ...})");
     }

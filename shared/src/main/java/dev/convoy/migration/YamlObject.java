@@ -31,7 +31,20 @@ public final class YamlObject {
     if (node instanceof MappingNode mapping) {
       for (NodeTuple t : mapping.getValue()) {
         if (t.getKeyNode() instanceof ScalarNode key) {
-          fields.put(key.getValue(), t);
+          NodeTuple first = fields.putIfAbsent(key.getValue(), t);
+          if (first != null) {
+            // YAML allows no duplicate keys; a parser that keeps the last one would apply the
+            // file under a value its author may not have meant.
+            problems.add(
+                new Problem(
+                    file,
+                    key.getStartMark().getLine() + 1,
+                    "'"
+                        + key.getValue()
+                        + "' appears twice (first on line "
+                        + (first.getKeyNode().getStartMark().getLine() + 1)
+                        + "); keep one"));
+          }
         }
       }
     }

@@ -107,6 +107,28 @@ class MigrationDirectoryTest {
   }
 
   @Test
+  void a_key_given_twice_or_a_lint_rule_that_does_not_exist_is_refused_with_its_line()
+      throws IOException {
+    write("twice.yaml", "revision: twic\ndown_revision: null\nrevision: twic2\noperations: []\n");
+    write(
+        "norule.yaml",
+        "revision: nrul\ndown_revision: null\nlint: {ignore: [no-such-rule]}\noperations: []\n");
+    write(
+        "norule.sql",
+        "-- revision: nrus\n-- down_revision: null\n-- lint_ignore: no-such-rule\n"
+            + "-- +upgrade\nSELECT 1;\n");
+    InvalidMigrationsException e =
+        assertThrows(InvalidMigrationsException.class, () -> MigrationDirectory.load(dir));
+    String all = e.problems().stream().map(Problem::toString).reduce("", (a, b) -> a + b + "\n");
+    assertTrue(
+        all.contains("versions/twice.yaml:3: 'revision' appears twice (first on line 1)"), all);
+    assertTrue(
+        all.contains("versions/norule.yaml:3: lint ignore names 'no-such-rule', which is not"),
+        all);
+    assertTrue(all.contains("versions/norule.sql:1: lint ignore names 'no-such-rule'"), all);
+  }
+
+  @Test
   void an_explicitly_transactional_revision_with_a_concurrent_index_is_refused()
       throws IOException {
     write(

@@ -56,7 +56,15 @@ public final class Cli implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (vertx != null) {
-      vertx.close().await();
+      try {
+        // A connection attempt to a server that never answers can hold Vert.x's close forever;
+        // the command has already said what happened, so it does not wait past a few seconds.
+        vertx.close().await(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // The command ends regardless (Main exits the JVM).
+      } catch (Throwable t) {
+        // Closing is best effort.
+      }
       vertx = null;
     }
   }

@@ -63,4 +63,43 @@ class ConfigErrorsTest {
     assertFalse(r.err().contains("\tat ") || r.err().contains("NumberFormatException"), r.err());
     assertEquals("true", db.scalar(NO_CONVOY_SCHEMA), "nothing was applied");
   }
+
+  @Test
+  void a_url_pointing_at_redis_or_at_a_port_that_never_answers_fails_within_seconds()
+      throws Exception {
+    new MigrationFiles(dir).sql("conf0001", null, "CREATE TABLE t (id int);", "DROP TABLE t;");
+    java.net.URI redis =
+        java.net.URI.create(
+            System.getenv().getOrDefault("CONVOY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+      Thread accepting =
+          new Thread(
+              () -> {
+                java.util.List<java.net.Socket> held = new java.util.ArrayList<>();
+                try {
+                  while (true) {
+                    held.add(silent.accept()); // accept, and never say a word
+                  }
+                } catch (java.io.IOException closed) {
+                  // The test is over.
+                }
+              });
+      accepting.setDaemon(true);
+      accepting.start();
+      for (String url :
+          java.util.List.of(
+              "postgresql://postgres@" + redis.getHost() + ":" + redis.getPort() + "/postgres",
+              "postgresql://postgres@127.0.0.1:" + silent.getLocalPort() + "/postgres")) {
+        for (String[] command : new String[][] {{"current"}, {"upgrade", "head"}}) {
+          ConvoyShell.Result r =
+              org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                  java.time.Duration.ofSeconds(90),
+                  () -> ConvoyShell.at(dir, url).run(command),
+                  "convoy " + String.join(" ", command) + " against " + url + " returned");
+          r.exits(1).errContains("cannot connect to PostgreSQL at", "a PostgreSQL server");
+          assertFalse(r.err().contains("\tat "), r.err());
+        }
+      }
+    }
+  }
 }

@@ -9,6 +9,8 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One PostgreSQL connection used in sequence by the migration engine. The engine's work is
@@ -17,6 +19,9 @@ import io.vertx.sqlclient.Tuple;
  * there).
  */
 public final class PgSession implements AutoCloseable {
+  /** TCP connect, then the startup exchange: a PostgreSQL answers both at once. */
+  private static final long STARTUP_TIMEOUT_MS = 15_000;
+
   private final PgConnection conn;
   private final DatabaseUrl url;
 
@@ -28,10 +33,23 @@ public final class PgSession implements AutoCloseable {
   public static PgSession open(Vertx vertx, DatabaseUrl url, String applicationName) {
     PgConnectOptions options = url.options().setCachePreparedStatements(true);
     options.addProperty("application_name", applicationName);
+    Future<PgConnection> connecting = PgConnection.connect(vertx, options);
     try {
-      return new PgSession(await(PgConnection.connect(vertx, options)), url);
+      return new PgSession(connecting.await(STARTUP_TIMEOUT_MS, TimeUnit.MILLISECONDS), url);
+    } catch (TimeoutException e) {
+      // A port that accepts and never answers (another service, a stuck proxy): say so, and close
+      // the connection should it open after all.
+      connecting.onSuccess(PgConnection::close);
+      throw connectionFailed(
+          url,
+          new IllegalStateException(
+              "the server accepted the connection but did not finish PostgreSQL's startup within "
+                  + STARTUP_TIMEOUT_MS / 1000
+                  + " s: the port in the URL may not be a PostgreSQL server (another service, or a stuck proxy)"));
     } catch (RuntimeException e) {
       throw connectionFailed(url, e);
+    } catch (Throwable t) {
+      throw connectionFailed(url, new IllegalStateException(t.getMessage(), t));
     }
   }
 

@@ -38,6 +38,9 @@ public final class WireSession implements TextSession {
   private static final int CONNECT_TIMEOUT_MS = 10_000;
   private static final int READ_TIMEOUT_MS = 60_000;
 
+  /** How long a server may take to answer the startup message: a PostgreSQL answers at once. */
+  private static final int STARTUP_TIMEOUT_MS = 10_000;
+
   private final Socket socket;
   private final DataInputStream in;
   private final DataOutputStream out;
@@ -75,9 +78,18 @@ public final class WireSession implements TextSession {
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
       socket.connect(new InetSocketAddress(o.getHost(), o.getPort()), CONNECT_TIMEOUT_MS);
-      socket.setSoTimeout(READ_TIMEOUT_MS);
+      socket.setSoTimeout(STARTUP_TIMEOUT_MS);
       WireSession s = new WireSession(socket);
-      s.startup(params, o.getUser(), o.getPassword());
+      try {
+        s.startup(params, o.getUser(), o.getPassword());
+      } catch (java.net.SocketTimeoutException silent) {
+        throw new IOException(
+            "the server accepted the connection but did not answer PostgreSQL's startup within "
+                + STARTUP_TIMEOUT_MS / 1000
+                + " s: the port in the URL may not be a PostgreSQL server (another service, or a stuck proxy)",
+            silent);
+      }
+      socket.setSoTimeout(READ_TIMEOUT_MS);
       return Optional.of(s);
     } catch (IOException | RuntimeException e) {
       closeQuietly(socket);
@@ -191,7 +203,24 @@ public final class WireSession implements TextSession {
     Scram scram = null;
     while (true) {
       int type = in.readUnsignedByte();
-      byte[] body = new byte[in.readInt() - 4];
+      if ("RKEZSNv".indexOf(type) < 0) {
+        // Another service on this port (Redis answers '-ERR ...', HTTP 'HTTP/1.1 ...').
+        throw new IOException(
+            "the server did not answer in PostgreSQL's protocol (its first byte is "
+                + (type >= 0x20 && type < 0x7f
+                    ? "'" + (char) type + "'"
+                    : "0x" + Integer.toHexString(type))
+                + "): the port in the URL is not a PostgreSQL server");
+      }
+      int length = in.readInt();
+      if (length < 4 || length > 1 << 20) {
+        throw new IOException(
+            "the server sent a message of "
+                + length
+                + " bytes during startup; it does not speak"
+                + " PostgreSQL's protocol");
+      }
+      byte[] body = new byte[length - 4];
       in.readFully(body);
       switch (type) {
         case 'R' -> scram = authenticate(body, user, password, scram);

@@ -76,7 +76,7 @@ final class AgentCommand implements Callable<Integer> {
     return new AgentDaemon.Config(
         env,
         db,
-        bus.redis,
+        bus.redisUrl(),
         bus.namespace,
         bus.dir,
         StartupChecks.signingKey(),

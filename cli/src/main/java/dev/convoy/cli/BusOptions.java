@@ -16,4 +16,44 @@ final class BusOptions {
 
   @Option(names = "--namespace", defaultValue = "convoy", description = "Redis key namespace.")
   String namespace;
+
+  /**
+   * {@code --redis}, checked: redis:// or rediss://, a host, a port in range, a numeric database.
+   * The Redis client's own parser fails with an exception that names nothing the user typed.
+   */
+  String redisUrl() {
+    String why = null;
+    try {
+      java.net.URI u = new java.net.URI(redis);
+      String scheme = u.getScheme();
+      if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss"))) {
+        why = "it must start with redis:// (or rediss:// for TLS)";
+      } else if (u.getHost() == null) {
+        why = "it names no host";
+      } else if (u.getPort() > 65535) {
+        why = "the port " + u.getPort() + " is out of range";
+      } else if (u.getPath() != null
+          && !u.getPath().isEmpty()
+          && !u.getPath().matches("/\\d{0,2}")) {
+        why = "the path must be a database number (/0 to /15)";
+      }
+    } catch (java.net.URISyntaxException e) {
+      why = "it is not a URL (" + e.getReason() + ")";
+    }
+    if (why != null) {
+      throw new dev.convoy.error.ConvoyException(
+          dev.convoy.error.ErrorCode.BAD_INPUT,
+          "--redis (CONVOY_REDIS_URL) '"
+              + redacted()
+              + "' is not a Redis URL: "
+              + why
+              + "; e.g. redis://127.0.0.1:6379 or rediss://user:password@host:6380/0");
+    }
+    return redis;
+  }
+
+  /** The URL without its password, for messages. */
+  private String redacted() {
+    return redis.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+  }
 }

@@ -128,7 +128,7 @@ final class CoordinatorCommand implements Callable<Integer> {
                 : id,
             controlUrl,
             environments(environments),
-            bus.redis,
+            bus.redisUrl(),
             bus.namespace,
             StartupChecks.port("--http-port", httpPort),
             bus.dir,

@@ -68,7 +68,8 @@ class StartupErrorsTest {
   }
 
   @Test
-  void a_short_signing_key_or_a_port_out_of_range_is_one_line_naming_it() throws Exception {
+  void a_short_signing_key_a_port_out_of_range_or_a_malformed_redis_url_is_one_line_naming_it()
+      throws Exception {
     TestDatabase db = TestPostgres.createDatabase("startup_errors");
     String said =
         exited(agent(db, "short.log", Map.of("CONVOY_SIGNING_KEY", "short")), "short.log", 2);
@@ -76,6 +77,26 @@ class StartupErrorsTest {
     assertTrue(said.contains("openssl rand -hex 32"), said);
     said = exited(agent(db, "range.log", Map.of(), "--metrics-port", "70000"), "range.log", 2);
     assertTrue(said.contains("--metrics-port 70000 is not a port"), said);
+    for (String bad : List.of("redis://:::bad", "http://127.0.0.1:6379", "redis://h:1/x")) {
+      said =
+          exited(
+              ChildConvoy.start(
+                  logs.resolve("redis.log"),
+                  Map.of(),
+                  "agent",
+                  "--env",
+                  "dev",
+                  "--url",
+                  db.url(),
+                  "--redis",
+                  bad,
+                  "--dir",
+                  dir.toString()),
+              "redis.log",
+              2);
+      assertTrue(
+          said.contains("--redis (CONVOY_REDIS_URL) '" + bad + "' is not a Redis URL"), said);
+    }
   }
 
   @Test

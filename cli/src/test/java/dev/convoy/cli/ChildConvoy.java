@@ -106,4 +106,32 @@ final class ChildConvoy {
       return s.getLocalPort();
     }
   }
+
+  /**
+   * Waits until the child coordinator on {@code port} hears a live agent of every environment (a
+   * rollout is planned from those heartbeats); fails past a minute.
+   */
+  static void awaitAgentsHeard(int port, int environments) {
+    long until = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < until) {
+      JsonObject view = get(port, "/api/environments");
+      if (view != null
+          && view.getJsonArray("environments") != null
+          && view.getJsonArray("environments").size() == environments
+          && view.getJsonArray("environments").stream()
+              .allMatch(
+                  e ->
+                      ((JsonObject) e)
+                          .getJsonArray("agents").stream()
+                              .anyMatch(a -> ((JsonObject) a).getBoolean("alive", false)))) {
+        return;
+      }
+      Topology.sleep(100);
+    }
+    throw new AssertionError(
+        "the coordinator on port "
+            + port
+            + " heard no live agent of every"
+            + " environment within 60 s");
+  }
 }

@@ -78,7 +78,9 @@ class FailoverTest {
         for (String env : Topology.ENVS) {
           t.agents.add(t.agent(env, "agent-" + env));
         }
-        Topology.sleep(1500); // heartbeats reach both coordinators
+        // Heartbeats reach both coordinators: the standby must know the agents to take over.
+        ChildConvoy.awaitAgentsHeard(p1, Topology.ENVS.size());
+        ChildConvoy.awaitAgentsHeard(p2, Topology.ENVS.size());
         // A soak before staging and prod keeps the rollout going long enough to kill its leader.
         HttpResponse<String> started =
             HttpClient.newHttpClient()
@@ -176,7 +178,8 @@ class FailoverTest {
         for (String env : Topology.ENVS) {
           t.agents.add(t.agent(env, "agent-" + env));
         }
-        Topology.sleep(1500);
+        ChildConvoy.awaitAgentsHeard(p1, Topology.ENVS.size());
+        ChildConvoy.awaitAgentsHeard(p2, Topology.ENVS.size());
         HttpResponse<String> started =
             HttpClient.newHttpClient()
                 .send(

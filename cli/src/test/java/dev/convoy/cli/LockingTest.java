@@ -1,6 +1,7 @@
 package dev.convoy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.TestDatabase;
@@ -52,7 +53,18 @@ class LockingTest {
         int holderPid = holder.processId();
         CompletableFuture<ConvoyShell.Result> upgrade =
             CompletableFuture.supplyAsync(() -> ConvoyShell.at(dir, db.url()).run("upgrade"));
-        Thread.sleep(1500);
+        // The upgrade is waiting once its session polls for the lock (it holds no other).
+        long until = System.currentTimeMillis() + 30_000;
+        while (!upgrade.isDone()
+            && "0"
+                .equals(
+                    db.scalar(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            + " AND application_name LIKE 'convoy%'"))
+            && System.currentTimeMillis() < until) {
+          Thread.sleep(20);
+        }
+        assertFalse(upgrade.isDone(), "the upgrade waits for the lock");
         assertEquals(
             "true", db.scalar("SELECT to_regclass('t0001') IS NULL"), "nothing runs while waiting");
 

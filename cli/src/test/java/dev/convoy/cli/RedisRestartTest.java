@@ -1,6 +1,7 @@
 package dev.convoy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
@@ -83,7 +84,13 @@ class RedisRestartTest {
       long epochBefore = t.coordinator.epoch();
       redis.destroyForcibly();
       redis.waitFor(10, TimeUnit.SECONDS);
-      Topology.sleep(1500);
+      // The outage lasts until the leader has noticed: it cannot renew its lease, so it stands
+      // down at its deadline.
+      long down = System.currentTimeMillis() + 30_000;
+      while (t.coordinator.leader() && System.currentTimeMillis() < down) {
+        Topology.sleep(50);
+      }
+      assertFalse(t.coordinator.leader(), "the leader stood down without Redis");
       redis = redis(port); // back, and empty
       JsonObject r = t.awaitEnd(id, Duration.ofSeconds(90));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());

@@ -60,7 +60,9 @@ final class ChildConvoy {
         "--dir",
         t.dir.toString(),
         "--lease-ttl",
-        leaseTtl);
+        leaseTtl,
+        "--wait-for-services",
+        "60s");
   }
 
   /** An agent of {@code t}'s environment {@code env}. */
@@ -82,7 +84,9 @@ final class ChildConvoy {
         "--metrics-port",
         "0",
         "--agent-id",
-        agentId);
+        agentId,
+        "--wait-for-services",
+        "60s");
   }
 
   /** GET with the API token; null when the child does not answer (yet). */

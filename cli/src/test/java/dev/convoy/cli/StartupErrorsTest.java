@@ -153,6 +153,105 @@ class StartupErrorsTest {
     }
   }
 
+  @Test
+  void a_coordinator_or_agent_that_cannot_reach_its_services_says_which_and_exits()
+      throws Exception {
+    TestDatabase db = TestPostgres.createDatabase("startup_unreachable");
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort(); // nothing listens there once closed
+    }
+    String said =
+        exited(
+            ChildConvoy.start(
+                logs.resolve("noredis.log"),
+                Map.of(),
+                "agent",
+                "--env",
+                "dev",
+                "--url",
+                db.url(),
+                "--redis",
+                "redis://127.0.0.1:" + closed,
+                "--dir",
+                dir.toString()),
+            "noredis.log",
+            1);
+    assertTrue(said.contains("Redis at redis://127.0.0.1:" + closed), said);
+    assertTrue(said.contains("--wait-for-services"), said);
+    Process p =
+        ChildConvoy.start(
+            logs.resolve("nodb.log"),
+            Map.of(),
+            "agent",
+            "--env",
+            "dev",
+            "--url",
+            "postgresql://postgres@127.0.0.1:" + closed + "/postgres",
+            "--redis",
+            REDIS,
+            "--namespace",
+            namespace,
+            "--dir",
+            dir.toString());
+    said = exited(p, "nodb.log", 1);
+    assertTrue(said.contains("the database of dev (--url) does not answer"), said);
+    TestDatabase control = TestPostgres.createDatabase("startup_unreachable_control");
+    Process c =
+        ChildConvoy.start(
+            logs.resolve("coordinator.log"),
+            Map.of(),
+            "coordinator",
+            "--control-url",
+            control.url(),
+            "--environments",
+            "dev",
+            "--redis",
+            "redis://127.0.0.1:" + closed,
+            "--namespace",
+            namespace,
+            "--dir",
+            dir.toString(),
+            "--http-port",
+            "0");
+    said = exited(c, "coordinator.log", 1);
+    assertTrue(said.contains("Redis at redis://127.0.0.1:" + closed), said);
+  }
+
+  @Test
+  void health_says_down_while_the_coordinator_cannot_reach_redis_and_up_when_it_can_again()
+      throws Exception {
+    URI redis = URI.create(REDIS);
+    new dev.convoy.testkit.MigrationFiles(dir)
+        .sql("heal0001", null, "CREATE TABLE t (id int);", "DROP TABLE t;");
+    try (dev.convoy.testkit.TcpProxy proxy =
+            new dev.convoy.testkit.TcpProxy(redis.getHost(), redis.getPort());
+        Topology t = new Topology(dir, "redis://127.0.0.1:" + proxy.port())) {
+      t.coordinator = t.coordinator("c1");
+      assertEquals(200, t.http("GET", "/health", null, false).statusCode());
+      proxy.cut();
+      io.vertx.core.json.JsonObject h = awaitHealth(t, "down");
+      assertTrue(h.getJsonArray("problems").encode().contains("does not answer"), h.encode());
+      proxy.restore();
+      awaitHealth(t, "up");
+    }
+  }
+
+  private static io.vertx.core.json.JsonObject awaitHealth(Topology t, String status) {
+    long until = System.currentTimeMillis() + 60_000;
+    io.vertx.core.json.JsonObject h = null;
+    while (System.currentTimeMillis() < until) {
+      HttpResponse<String> r = t.http("GET", "/health", null, false);
+      h = new io.vertx.core.json.JsonObject(r.body());
+      if (status.equals(h.getString("status"))) {
+        assertEquals(status.equals("up") ? 200 : 503, r.statusCode(), r.body());
+        return h;
+      }
+      Topology.sleep(100);
+    }
+    throw new AssertionError("/health did not say " + status + " within 60 s: " + h);
+  }
+
   /** The port an agent says its metrics are on ("metrics on http://127.0.0.1:N/metrics"). */
   private int metricsPort(Process p, String log) throws Exception {
     Pattern on = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");

@@ -101,7 +101,8 @@ final class Topology implements AutoCloseable {
                 bind,
                 readToken,
                 publicRead))
-        .start();
+        // A loaded machine can be slow to answer a first PING: wait for the services.
+        .start(Duration.ofSeconds(60));
   }
 
   AgentDaemon agent(String env, String id) {
@@ -120,7 +121,8 @@ final class Topology implements AutoCloseable {
                 Duration.ofMillis(500),
                 Duration.ofSeconds(3),
                 EngineTuning.DEFAULTS))
-        .start();
+        // A loaded machine can be slow to answer a first PING: wait for the services.
+        .start(Duration.ofSeconds(60));
   }
 
   void awaitAgents() {

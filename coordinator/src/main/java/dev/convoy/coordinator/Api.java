@@ -53,14 +53,17 @@ final class Api {
     router
         .get("/health")
         .handler(
-            ctx ->
-                json(
-                    ctx,
-                    200,
-                    new JsonObject()
-                        .put("status", "up")
-                        .put("leader", coordinator.leader())
-                        .put("epoch", coordinator.epoch())));
+            ctx -> {
+              List<String> problems = coordinator.problems();
+              json(
+                  ctx,
+                  problems.isEmpty() ? 200 : 503,
+                  new JsonObject()
+                      .put("status", problems.isEmpty() ? "up" : "down")
+                      .put("leader", coordinator.leader())
+                      .put("epoch", coordinator.epoch())
+                      .put("problems", new io.vertx.core.json.JsonArray(problems)));
+            });
     router
         .get("/metrics")
         .handler(

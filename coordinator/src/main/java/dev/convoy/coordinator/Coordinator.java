@@ -97,6 +97,8 @@ public final class Coordinator implements AutoCloseable {
   private final Config config;
   private final Vertx vertx;
   private final Redis redis;
+  private final ServiceCheck services;
+  private volatile boolean closing;
   private final Redis events;
   private final ControlStore store;
   private final Keys keys;
@@ -118,6 +120,7 @@ public final class Coordinator implements AutoCloseable {
     this.redis = redis(vertx, config.redisUrl());
     this.events = redis(vertx, config.redisUrl());
     this.store = new ControlStore(vertx, config.controlUrl());
+    this.services = new ServiceCheck(redis, config.redisUrl(), store);
     Lease lease =
         new Lease(
             redis, keys.leader(), config.id(), config.leaseTtl().toMillis(), System::nanoTime);
@@ -178,11 +181,23 @@ public final class Coordinator implements AutoCloseable {
   }
 
   public Coordinator start() {
+    return start(Duration.ZERO);
+  }
+
+  /**
+   * Starts, once Redis and the control database answer: fails at once when they do not, or after
+   * {@code waitForServices}.
+   */
+  public Coordinator start(Duration waitForServices) {
+    services.awaitAtStart(waitForServices);
     store.ensure();
     http = new Api(this).listen(config.bind(), config.httpPort());
     threads =
         new Thread[] {
-          thread("lease", leadership), thread("events", eventsLoop), thread("driver", driverLoop)
+          thread("lease", leadership),
+          thread("events", eventsLoop),
+          thread("driver", driverLoop),
+          thread("health", this::healthLoop)
         };
     log.info(
         "{} - coordinator up: environments {}, namespace {}, http on {}:{}{}",
@@ -264,8 +279,24 @@ public final class Coordinator implements AutoCloseable {
     driverLoop.wake();
   }
 
+  /** Probes Redis and the control database every two seconds, for {@code /health}. */
+  private void healthLoop() {
+    while (!closing) {
+      services.probe();
+      if (!Loops.pause(2000)) {
+        return;
+      }
+    }
+  }
+
+  /** What the coordinator cannot reach now (empty: it is up). */
+  List<String> problems() {
+    return services.problems();
+  }
+
   @Override
   public void close() {
+    closing = true;
     leadership.stop();
     eventsLoop.stop();
     driverLoop.stop();

@@ -163,6 +163,15 @@ public final class AgentDaemon implements AutoCloseable {
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
   public AgentDaemon start() {
+    return start(Duration.ZERO);
+  }
+
+  /**
+   * Starts once its Redis and its database answer: fails at once with one line when they do not, or
+   * after {@code waitForServices}.
+   */
+  public AgentDaemon start(Duration waitForServices) {
+    awaitServices(waitForServices);
     if (config.metricsPort() >= 0) {
       metricsEndpoint =
           MetricsEndpoint.listen(vertx, metrics, config.metricsBind(), config.metricsPort());
@@ -188,6 +197,47 @@ public final class AgentDaemon implements AutoCloseable {
 
   public int metricsPort() {
     return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+  }
+
+  private void awaitServices(Duration waitFor) {
+    long until = System.nanoTime() + waitFor.toNanos();
+    while (true) {
+      List<String> problems = new java.util.ArrayList<>();
+      try {
+        bus.send(io.vertx.redis.client.Command.PING);
+      } catch (RuntimeException e) {
+        problems.add(
+            "Redis at "
+                + config.redisUrl().replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@")
+                + " (--redis / CONVOY_REDIS_URL) does not answer: "
+                + e.getMessage());
+      }
+      try {
+        synchronized (stateDb) {
+          stateDb.get().value("SELECT 1");
+        }
+      } catch (RuntimeException e) {
+        stateDb.reset();
+        problems.add(
+            "the database of " + config.env() + " (--url) does not answer: " + e.getMessage());
+      }
+      if (problems.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() - until >= 0) {
+        throw new dev.convoy.error.ConvoyException(
+            dev.convoy.error.ErrorCode.CONNECTION_FAILED,
+            String.join("; ", problems)
+                + ". Start it or fix the URL"
+                + (waitFor.isZero()
+                    ? ", or give --wait-for-services DURATION to wait for it"
+                    : "; waited " + waitFor.toSeconds() + " s"));
+      }
+      if (!Loops.pause(500)) {
+        throw new dev.convoy.error.ConvoyException(
+            dev.convoy.error.ErrorCode.CONNECTION_FAILED, "interrupted while waiting");
+      }
+    }
   }
 
   /** Blocks until {@link #close} is called. */

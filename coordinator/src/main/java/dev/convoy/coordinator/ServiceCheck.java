@@ -1,0 +1,90 @@
+package dev.convoy.coordinator;
+
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import dev.convoy.rollout.Loops;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Whether the coordinator can reach what it needs, Redis and its control database: checked at start
+ * (a coordinator that cannot reach them says so and exits, or waits as long as it was told to), and
+ * then every few seconds for {@code /health}, which answers {@code down} with the problems while
+ * either is unreachable.
+ */
+final class ServiceCheck {
+  private static final long TIMEOUT_MS = 3000;
+
+  private final Redis redis;
+  private final String redisUrl;
+  private final ControlStore store;
+  private volatile List<String> problems = List.of();
+
+  ServiceCheck(Redis redis, String redisUrl, ControlStore store) {
+    this.redis = redis;
+    this.redisUrl = redisUrl;
+    this.store = store;
+  }
+
+  /** What is unreachable now (empty when all is well); also remembered for {@link #problems}. */
+  List<String> probe() {
+    List<String> out = new ArrayList<>();
+    try {
+      Replies.await(redis.send(Request.cmd(Command.PING)), TIMEOUT_MS);
+    } catch (RuntimeException e) {
+      out.add(
+          "Redis at "
+              + redacted(redisUrl)
+              + " (--redis / CONVOY_REDIS_URL) does not answer: "
+              + e.getMessage());
+    }
+    try {
+      store.query("SELECT 1");
+    } catch (RuntimeException e) {
+      out.add(
+          "the control database (--control-url / CONVOY_CONTROL_URL) does not answer: "
+              + e.getMessage());
+    }
+    problems = List.copyOf(out);
+    return problems;
+  }
+
+  /** The problems found by the last probe. */
+  List<String> problems() {
+    return problems;
+  }
+
+  /**
+   * Returns once both answer; retries until {@code waitFor} has passed (zero: one try), then fails
+   * with one line saying what does not answer and what to do.
+   */
+  void awaitAtStart(Duration waitFor) {
+    long until = System.nanoTime() + waitFor.toNanos();
+    while (true) {
+      List<String> now = probe();
+      if (now.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() - until >= 0) {
+        throw new ConvoyException(
+            ErrorCode.CONNECTION_FAILED,
+            String.join("; ", now)
+                + ". Start it or fix the URL"
+                + (waitFor.isZero()
+                    ? ", or give --wait-for-services DURATION to wait for it"
+                    : "; waited " + waitFor.toSeconds() + " s"));
+      }
+      if (!Loops.pause(500)) {
+        throw new ConvoyException(ErrorCode.CONNECTION_FAILED, "interrupted while waiting");
+      }
+    }
+  }
+
+  static String redacted(String url) {
+    return url.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+  }
+}

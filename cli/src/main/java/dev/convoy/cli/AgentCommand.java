@@ -47,15 +47,6 @@ final class AgentCommand implements Callable<Integer> {
       description = "Metrics listener: " + BindAddress.HELP)
   String bind;
 
-  @Option(
-      names = "--wait-for-services",
-      defaultValue = "0s",
-      paramLabel = "DURATION",
-      description =
-          "How long to wait at start for Redis and the database to answer (default 0s: exit at"
-              + " once, with one line saying which does not answer).")
-  String waitForServices;
-
   @Option(names = "--agent-id", description = "This agent's id (default: host-pid-env).")
   String agentId;
 
@@ -123,11 +114,7 @@ final class AgentCommand implements Callable<Integer> {
             "--metrics-port",
             config.metricsBind(),
             config.metricsPort(),
-            () ->
-                new AgentDaemon(cli.vertx(), config)
-                    .start(
-                        dev.convoy.config.Durations.parse(
-                            "--wait-for-services", waitForServices)))) {
+            () -> new AgentDaemon(cli.vertx(), config).start(bus.waitForServices()))) {
       cli.err()
           .println(
               "convoy agent "

@@ -17,6 +17,19 @@ final class BusOptions {
   @Option(names = "--namespace", defaultValue = "convoy", description = "Redis key namespace.")
   String namespace;
 
+  @Option(
+      names = "--wait-for-services",
+      defaultValue = "0s",
+      paramLabel = "DURATION",
+      description =
+          "How long to wait at start for Redis and the database to answer (default 0s: exit at"
+              + " once, with one line saying which does not answer).")
+  String waitForServices;
+
+  java.time.Duration waitForServices() {
+    return dev.convoy.config.Durations.parse("--wait-for-services", waitForServices);
+  }
+
   /**
    * {@code --redis}, checked: redis:// or rediss://, a host, a port in range, a numeric database.
    * The Redis client's own parser fails with an exception that names nothing the user typed.
@@ -54,6 +67,6 @@ final class BusOptions {
 
   /** The URL without its password, for messages. */
   private String redacted() {
-    return redis.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+    return dev.convoy.rollout.ServiceWait.redacted(redis);
   }
 }

@@ -40,15 +40,6 @@ final class CoordinatorCommand implements Callable<Integer> {
   String bind;
 
   @Option(
-      names = "--wait-for-services",
-      defaultValue = "0s",
-      paramLabel = "DURATION",
-      description =
-          "How long to wait at start for Redis and the database to answer (default 0s: exit at"
-              + " once, with one line saying which does not answer).")
-  String waitForServices;
-
-  @Option(
       names = "--public-read",
       description =
           "Serve reads (rollouts, environments, events, the dashboard's data) without a token"
@@ -154,11 +145,7 @@ final class CoordinatorCommand implements Callable<Integer> {
             "--http-port",
             config.bind(),
             config.httpPort(),
-            () ->
-                new Coordinator(cli.vertx(), config)
-                    .start(
-                        dev.convoy.config.Durations.parse(
-                            "--wait-for-services", waitForServices)))) {
+            () -> new Coordinator(cli.vertx(), config).start(bus.waitForServices()))) {
       cli.err()
           .println(
               "convoy coordinator "

@@ -1,8 +1,6 @@
 package dev.convoy.coordinator;
 
-import dev.convoy.error.ConvoyException;
-import dev.convoy.error.ErrorCode;
-import dev.convoy.rollout.Loops;
+import dev.convoy.rollout.ServiceWait;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -38,7 +36,7 @@ final class ServiceCheck {
     } catch (RuntimeException e) {
       out.add(
           "Redis at "
-              + redacted(redisUrl)
+              + ServiceWait.redacted(redisUrl)
               + " (--redis / CONVOY_REDIS_URL) does not answer: "
               + e.getMessage());
     }
@@ -63,28 +61,6 @@ final class ServiceCheck {
    * with one line saying what does not answer and what to do.
    */
   void awaitAtStart(Duration waitFor) {
-    long until = System.nanoTime() + waitFor.toNanos();
-    while (true) {
-      List<String> now = probe();
-      if (now.isEmpty()) {
-        return;
-      }
-      if (System.nanoTime() - until >= 0) {
-        throw new ConvoyException(
-            ErrorCode.CONNECTION_FAILED,
-            String.join("; ", now)
-                + ". Start it or fix the URL"
-                + (waitFor.isZero()
-                    ? ", or give --wait-for-services DURATION to wait for it"
-                    : "; waited " + waitFor.toSeconds() + " s"));
-      }
-      if (!Loops.pause(500)) {
-        throw new ConvoyException(ErrorCode.CONNECTION_FAILED, "interrupted while waiting");
-      }
-    }
-  }
-
-  static String redacted(String url) {
-    return url.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+    ServiceWait.await(waitFor, this::probe);
   }
 }

@@ -200,44 +200,31 @@ public final class AgentDaemon implements AutoCloseable {
   }
 
   private void awaitServices(Duration waitFor) {
-    long until = System.nanoTime() + waitFor.toNanos();
-    while (true) {
-      List<String> problems = new java.util.ArrayList<>();
-      try {
-        bus.send(io.vertx.redis.client.Command.PING);
-      } catch (RuntimeException e) {
-        problems.add(
-            "Redis at "
-                + config.redisUrl().replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@")
-                + " (--redis / CONVOY_REDIS_URL) does not answer: "
-                + e.getMessage());
-      }
-      try {
-        synchronized (stateDb) {
-          stateDb.get().value("SELECT 1");
-        }
-      } catch (RuntimeException e) {
-        stateDb.reset();
-        problems.add(
-            "the database of " + config.env() + " (--url) does not answer: " + e.getMessage());
-      }
-      if (problems.isEmpty()) {
-        return;
-      }
-      if (System.nanoTime() - until >= 0) {
-        throw new dev.convoy.error.ConvoyException(
-            dev.convoy.error.ErrorCode.CONNECTION_FAILED,
-            String.join("; ", problems)
-                + ". Start it or fix the URL"
-                + (waitFor.isZero()
-                    ? ", or give --wait-for-services DURATION to wait for it"
-                    : "; waited " + waitFor.toSeconds() + " s"));
-      }
-      if (!Loops.pause(500)) {
-        throw new dev.convoy.error.ConvoyException(
-            dev.convoy.error.ErrorCode.CONNECTION_FAILED, "interrupted while waiting");
-      }
+    dev.convoy.rollout.ServiceWait.await(waitFor, this::unreachable);
+  }
+
+  /** What this agent cannot reach now: its Redis, its database. */
+  private List<String> unreachable() {
+    List<String> problems = new java.util.ArrayList<>();
+    try {
+      bus.send(io.vertx.redis.client.Command.PING);
+    } catch (RuntimeException e) {
+      problems.add(
+          "Redis at "
+              + dev.convoy.rollout.ServiceWait.redacted(config.redisUrl())
+              + " (--redis / CONVOY_REDIS_URL) does not answer: "
+              + e.getMessage());
     }
+    try {
+      synchronized (stateDb) {
+        stateDb.get().value("SELECT 1");
+      }
+    } catch (RuntimeException e) {
+      stateDb.reset();
+      problems.add(
+          "the database of " + config.env() + " (--url) does not answer: " + e.getMessage());
+    }
+    return problems;
   }
 
   /** Blocks until {@link #close} is called. */

@@ -1,0 +1,43 @@
+package dev.convoy.rollout;
+
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * How a coordinator or an agent waits at start for the services it needs (Redis, a database): it
+ * asks {@code probe} what does not answer, again every half second until {@code waitFor} has passed
+ * (zero: once), then fails with one line saying what does not answer and what to do.
+ */
+public final class ServiceWait {
+  private ServiceWait() {}
+
+  public static void await(Duration waitFor, Supplier<List<String>> probe) {
+    long until = System.nanoTime() + waitFor.toNanos();
+    while (true) {
+      List<String> problems = probe.get();
+      if (problems.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() - until >= 0) {
+        throw new ConvoyException(
+            ErrorCode.CONNECTION_FAILED,
+            String.join("; ", problems)
+                + ". Start it or fix the URL"
+                + (waitFor.isZero()
+                    ? ", or give --wait-for-services DURATION to wait for it"
+                    : "; waited " + waitFor.toSeconds() + " s"));
+      }
+      if (!Loops.pause(500)) {
+        throw new ConvoyException(ErrorCode.CONNECTION_FAILED, "interrupted while waiting");
+      }
+    }
+  }
+
+  /** {@code url} without the password of its user info, for messages. */
+  public static String redacted(String url) {
+    return url.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+  }
+}

@@ -256,7 +256,9 @@ class ApiAccessTest {
               "--http-port",
               "0",
               "--dir",
-              dir.toString());
+              dir.toString(),
+              "--wait-for-services",
+              "60s");
       try {
         int port = announcedPort(p);
         String api = "http://127.0.0.1:" + port;

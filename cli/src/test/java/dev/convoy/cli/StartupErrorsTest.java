@@ -53,7 +53,9 @@ class StartupErrorsTest {
                 "--namespace",
                 namespace,
                 "--dir",
-                dir.toString()));
+                dir.toString(),
+                "--wait-for-services",
+                "60s"));
     args.addAll(List.of(extra));
     return ChildConvoy.start(logs.resolve(log), env, args.toArray(String[]::new));
   }
@@ -147,7 +149,9 @@ class StartupErrorsTest {
               "--dir",
               dir.toString(),
               "--http-port",
-              port);
+              port,
+              "--wait-for-services",
+              "60s");
       said = exited(c, "coordinator.log", 2);
       assertTrue(said.contains("--http-port " + port + ": 127.0.0.1:" + port), said);
     }

@@ -15,7 +15,11 @@ import java.util.List;
  * either is unreachable.
  */
 final class ServiceCheck {
-  private static final long TIMEOUT_MS = 3000;
+  /**
+   * A refused connection fails at once; this bounds only a server that accepts and stays silent,
+   * generously, since a loaded host can take seconds to answer a first PING.
+   */
+  private static final long TIMEOUT_MS = 10_000;
 
   private final Redis redis;
   private final String redisUrl;

@@ -138,4 +138,19 @@ final class ChildConvoy {
             + " heard no live agent of every"
             + " environment within 60 s");
   }
+
+  /** Starts a rollout through the child coordinator on {@code port}; its id (fails unless 201). */
+  static String startRollout(int port, JsonObject body) throws Exception {
+    HttpResponse<String> started =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/rollouts"))
+                    .header("Authorization", "Bearer " + Topology.TOKEN)
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    org.junit.jupiter.api.Assertions.assertEquals(201, started.statusCode(), started.body());
+    return new JsonObject(started.body()).getString("id");
+  }
 }

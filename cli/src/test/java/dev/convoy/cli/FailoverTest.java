@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -82,25 +78,14 @@ class FailoverTest {
         ChildConvoy.awaitAgentsHeard(p1, Topology.ENVS.size());
         ChildConvoy.awaitAgentsHeard(p2, Topology.ENVS.size());
         // A soak before staging and prod keeps the rollout going long enough to kill its leader.
-        HttpResponse<String> started =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p1 + "/api/rollouts"))
-                        .header("Authorization", "Bearer " + Topology.TOKEN)
-                        .POST(
-                            HttpRequest.BodyPublishers.ofString(
-                                new JsonObject()
-                                    .put("strategy", "per-environment")
-                                    .put(
-                                        "gates",
-                                        new JsonObject()
-                                            .put("staging", "soak:2s")
-                                            .put("prod", "soak:1s"))
-                                    .encode()))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, started.statusCode(), started.body());
-        String id = new JsonObject(started.body()).getString("id");
+        String id =
+            ChildConvoy.startRollout(
+                p1,
+                new JsonObject()
+                    .put("strategy", "per-environment")
+                    .put(
+                        "gates",
+                        new JsonObject().put("staging", "soak:2s").put("prod", "soak:1s")));
         long until = System.currentTimeMillis() + 30_000;
         while (!"fo000002".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
           Topology.sleep(50);
@@ -180,21 +165,12 @@ class FailoverTest {
         }
         ChildConvoy.awaitAgentsHeard(p1, Topology.ENVS.size());
         ChildConvoy.awaitAgentsHeard(p2, Topology.ENVS.size());
-        HttpResponse<String> started =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p1 + "/api/rollouts"))
-                        .header("Authorization", "Bearer " + Topology.TOKEN)
-                        .POST(
-                            HttpRequest.BodyPublishers.ofString(
-                                new JsonObject()
-                                    .put("strategy", "per-environment")
-                                    .put("gates", new JsonObject().put("staging", "soak:3s"))
-                                    .encode()))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, started.statusCode(), started.body());
-        String id = new JsonObject(started.body()).getString("id");
+        String id =
+            ChildConvoy.startRollout(
+                p1,
+                new JsonObject()
+                    .put("strategy", "per-environment")
+                    .put("gates", new JsonObject().put("staging", "soak:3s")));
         long until = System.currentTimeMillis() + 30_000;
         while (!"st000001".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
           Topology.sleep(50);

@@ -11,9 +11,6 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -83,25 +80,14 @@ class LeaseCutTest {
                   .contains("\"alive\":true}]}]")) {
             Topology.sleep(100);
           }
-          HttpResponse<String> started =
-              HttpClient.newHttpClient()
-                  .send(
-                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p1 + "/api/rollouts"))
-                          .header("Authorization", "Bearer " + Topology.TOKEN)
-                          .POST(
-                              HttpRequest.BodyPublishers.ofString(
-                                  new JsonObject()
-                                      .put("strategy", "per-environment")
-                                      .put(
-                                          "gates",
-                                          new JsonObject()
-                                              .put("staging", "soak:3s")
-                                              .put("prod", "soak:1s"))
-                                      .encode()))
-                          .build(),
-                      HttpResponse.BodyHandlers.ofString());
-          assertEquals(201, started.statusCode(), started.body());
-          String id = new JsonObject(started.body()).getString("id");
+          String id =
+              ChildConvoy.startRollout(
+                  p1,
+                  new JsonObject()
+                      .put("strategy", "per-environment")
+                      .put(
+                          "gates",
+                          new JsonObject().put("staging", "soak:3s").put("prod", "soak:1s")));
           until = System.currentTimeMillis() + 30_000;
           while (!"cut00001".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
             Topology.sleep(20);

@@ -71,7 +71,7 @@ public final class Planner {
     Set<String> applied = graph.closure(currentHeads);
     Matcher rel = RELATIVE.matcher(target);
     if (rel.matches() && rel.group(1).isEmpty() && rel.group(2).equals("-")) {
-      return stepsDown(currentHeads, steps(rel.group(3), target), target);
+      return stepsDown(currentHeads, RelativeSteps.count(rel.group(3), target), target);
     }
     Set<String> remove;
     if (target.equals("base")) {
@@ -149,7 +149,7 @@ public final class Planner {
     Matcher rel = RELATIVE.matcher(expr);
     if (rel.matches() && !looksLikeId(expr)) {
       String from = rel.group(1);
-      int n = steps(rel.group(3), expr);
+      int n = RelativeSteps.count(rel.group(3), expr);
       boolean up = rel.group(2).equals("+");
       String start;
       if (from.isEmpty()) {
@@ -157,7 +157,8 @@ public final class Planner {
       } else {
         start = resolveOne(from, currentHeads);
       }
-      return up ? stepUp(start, n, expr) : stepDown(start, n, expr);
+      RelativeSteps moves = new RelativeSteps(graph);
+      return up ? moves.up(start, n, expr) : moves.down(start, n, expr);
     }
     if (expr.equals("base")) {
       return null;
@@ -217,59 +218,6 @@ public final class Planner {
       applied.remove(h);
     }
     return plan;
-  }
-
-  private String stepUp(String start, int n, String expr) {
-    String at = start;
-    for (int i = 0; i < n; i++) {
-      List<String> next = at == null ? graph.bases() : graph.children(at);
-      if (next.isEmpty()) {
-        throw new RevisionException(
-            expr,
-            "cannot go "
-                + n
-                + " revisions up from "
-                + (start == null ? "base" : start)
-                + ": "
-                + (at == null ? "there are no revisions" : at + " is a head"));
-      }
-      if (next.size() > 1) {
-        throw new RevisionException(
-            expr,
-            "'"
-                + expr
-                + "' is ambiguous: "
-                + (at == null ? "base" : at)
-                + " branches to "
-                + String.join(", ", next)
-                + "; name the revision to go to");
-      }
-      at = next.get(0);
-    }
-    return at;
-  }
-
-  private String stepDown(String start, int n, String expr) {
-    String at = start;
-    for (int i = 0; i < n; i++) {
-      if (at == null) {
-        throw new RevisionException(expr, "cannot go " + n + " revisions down: base reached");
-      }
-      List<String> parents = graph.get(at).downRevisions();
-      if (parents.size() > 1) {
-        throw new RevisionException(
-            expr,
-            "'"
-                + expr
-                + "' is ambiguous: "
-                + at
-                + " merges "
-                + String.join(", ", parents)
-                + "; name the revision to go to");
-      }
-      at = parents.isEmpty() ? null : parents.get(0);
-    }
-    return at;
   }
 
   private List<String> labelHeads(String label, String expr) {
@@ -344,21 +292,5 @@ public final class Planner {
 
   private static String describe(Collection<String> heads) {
     return heads.isEmpty() ? "base" : String.join(", ", heads);
-  }
-
-  /** The N of a relative revision ({@code +N}, {@code -N}, {@code rev+N}), within any graph. */
-  private static int steps(String digits, String expr) {
-    try {
-      return Integer.parseInt(digits);
-    } catch (NumberFormatException e) {
-      throw new RevisionException(
-          expr,
-          "'"
-              + expr
-              + "' moves "
-              + digits
-              + " revisions, more than any migrations directory holds; give a smaller number or"
-              + " a revision id");
-    }
   }
 }

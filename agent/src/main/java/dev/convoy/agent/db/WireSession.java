@@ -11,10 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -200,6 +197,7 @@ public final class WireSession implements TextSession {
     out.writeInt(PROTOCOL_3);
     b.writeTo(out);
     out.flush();
+    WireAuth auth = new WireAuth(out);
     Scram scram = null;
     while (true) {
       int type = in.readUnsignedByte();
@@ -223,7 +221,7 @@ public final class WireSession implements TextSession {
       byte[] body = new byte[length - 4];
       in.readFully(body);
       switch (type) {
-        case 'R' -> scram = authenticate(body, user, password, scram);
+        case 'R' -> scram = auth.answer(body, user, password, scram);
         case 'K' ->
             pid =
                 ((body[0] & 0xff) << 24)
@@ -241,69 +239,6 @@ public final class WireSession implements TextSession {
     }
   }
 
-  /** Answers one authentication request; returns the SCRAM exchange in progress, if any. */
-  private Scram authenticate(byte[] body, String user, String password, Scram scram)
-      throws IOException {
-    int code = readInt(body, 0);
-    switch (code) {
-      case 0 -> {
-        return null;
-      }
-      case 3 -> sendPassword(cstring(requirePassword(password)));
-      case 5 -> {
-        String inner = md5Hex((requirePassword(password) + user).getBytes(StandardCharsets.UTF_8));
-        ByteArrayOutputStream salted = new ByteArrayOutputStream();
-        salted.writeBytes(inner.getBytes(StandardCharsets.US_ASCII));
-        salted.write(body, 4, 4);
-        sendPassword(cstring("md5" + md5Hex(salted.toByteArray())));
-      }
-      case 10 -> {
-        if (!new String(body, 4, body.length - 4, StandardCharsets.UTF_8)
-            .contains("SCRAM-SHA-256\0")) {
-          throw new WireException(null, "the server offers no SASL mechanism Convoy speaks");
-        }
-        Scram s = new Scram(requirePassword(password));
-        byte[] first = s.clientFirst().getBytes(StandardCharsets.UTF_8);
-        byte[] mech = cstring("SCRAM-SHA-256");
-        out.writeByte('p');
-        out.writeInt(4 + mech.length + 4 + first.length);
-        out.write(mech);
-        out.writeInt(first.length);
-        out.write(first);
-        out.flush();
-        return s;
-      }
-      case 11 -> {
-        String serverFirst = new String(body, 4, body.length - 4, StandardCharsets.UTF_8);
-        sendPassword(scram.clientFinal(serverFirst).getBytes(StandardCharsets.UTF_8));
-        return scram;
-      }
-      case 12 -> scram.verifyServer(new String(body, 4, body.length - 4, StandardCharsets.UTF_8));
-      default ->
-          throw new WireException(
-              null,
-              "the server asks for an authentication method (code "
-                  + code
-                  + ") Convoy's"
-                  + " lock connection does not speak; use md5 or scram-sha-256");
-    }
-    return scram;
-  }
-
-  private void sendPassword(byte[] payload) throws IOException {
-    out.writeByte('p');
-    out.writeInt(4 + payload.length);
-    out.write(payload);
-    out.flush();
-  }
-
-  private static String requirePassword(String password) {
-    if (password == null) {
-      throw new WireException("28P01", "the server asks for a password and the URL has none");
-    }
-    return password;
-  }
-
   private static String[] dataRow(byte[] body) {
     int n = ((body[0] & 0xff) << 8) | (body[1] & 0xff);
     String[] row = new String[n];
@@ -319,26 +254,18 @@ public final class WireSession implements TextSession {
     return row;
   }
 
-  private static int readInt(byte[] b, int at) {
+  static int readInt(byte[] b, int at) {
     return ((b[at] & 0xff) << 24)
         | ((b[at + 1] & 0xff) << 16)
         | ((b[at + 2] & 0xff) << 8)
         | (b[at + 3] & 0xff);
   }
 
-  private static byte[] cstring(String s) {
+  static byte[] cstring(String s) {
     byte[] raw = s.getBytes(StandardCharsets.UTF_8);
     byte[] z = new byte[raw.length + 1];
     System.arraycopy(raw, 0, z, 0, raw.length);
     return z;
-  }
-
-  private static String md5Hex(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static void closeQuietly(Socket s) {

@@ -125,6 +125,8 @@ public final class AgentDaemon implements AutoCloseable {
   private MetricsEndpoint metricsEndpoint;
   private Thread commands;
   private Thread heartbeats;
+  private Thread probes;
+  private final AgentHealth health;
 
   public AgentDaemon(Vertx vertx, Config config) {
     this.vertx = vertx;
@@ -135,6 +137,7 @@ public final class AgentDaemon implements AutoCloseable {
     this.metrics = new AgentMetrics(config.env());
     this.stateDb = new SessionHolder(vertx, config.url(), "convoy agent " + config.agentId());
     this.directory = new DirectoryCache(config.dir());
+    this.health = new AgentHealth(bus, stateDb, config.redisUrl(), config.env());
     this.intake =
         new CommandIntake(
             config.agentId(),
@@ -171,10 +174,15 @@ public final class AgentDaemon implements AutoCloseable {
    * after {@code waitForServices}.
    */
   public AgentDaemon start(Duration waitForServices) {
-    awaitServices(waitForServices);
+    health.awaitAtStart(waitForServices);
     if (config.metricsPort() >= 0) {
       metricsEndpoint =
-          MetricsEndpoint.listen(vertx, metrics, config.metricsBind(), config.metricsPort());
+          MetricsEndpoint.listen(
+              vertx,
+              metrics,
+              () -> health.json(config.agentId(), working),
+              config.metricsBind(),
+              config.metricsPort());
     }
     try {
       bus.createGroup(keys.commands(config.env()), config.env());
@@ -184,6 +192,7 @@ public final class AgentDaemon implements AutoCloseable {
     }
     heartbeats = thread("heartbeat", heartbeat);
     commands = thread("commands", commandLoop);
+    probes = thread("health", health::loop);
     log.info(
         "{} - agent for {} started (database {}, namespace {}, metrics on {}:{})",
         config.agentId(),
@@ -197,34 +206,6 @@ public final class AgentDaemon implements AutoCloseable {
 
   public int metricsPort() {
     return metricsEndpoint == null ? -1 : metricsEndpoint.port();
-  }
-
-  private void awaitServices(Duration waitFor) {
-    dev.convoy.rollout.ServiceWait.await(waitFor, this::unreachable);
-  }
-
-  /** What this agent cannot reach now: its Redis, its database. */
-  private List<String> unreachable() {
-    List<String> problems = new java.util.ArrayList<>();
-    try {
-      bus.send(io.vertx.redis.client.Command.PING);
-    } catch (RuntimeException e) {
-      problems.add(
-          "Redis at "
-              + dev.convoy.rollout.ServiceWait.redacted(config.redisUrl())
-              + " (--redis / CONVOY_REDIS_URL) does not answer: "
-              + e.getMessage());
-    }
-    try {
-      synchronized (stateDb) {
-        stateDb.get().value("SELECT 1");
-      }
-    } catch (RuntimeException e) {
-      stateDb.reset();
-      problems.add(
-          "the database of " + config.env() + " (--url) does not answer: " + e.getMessage());
-    }
-    return problems;
   }
 
   /** Blocks until {@link #close} is called. */
@@ -314,7 +295,7 @@ public final class AgentDaemon implements AutoCloseable {
     running = false;
     heartbeat.stop();
     commandLoop.stop();
-    Loops.stop(commands, heartbeats);
+    Loops.stop(commands, heartbeats, probes);
     if (metricsEndpoint != null) {
       metricsEndpoint.close();
     }

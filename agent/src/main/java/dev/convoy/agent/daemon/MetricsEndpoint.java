@@ -2,12 +2,15 @@ package dev.convoy.agent.daemon;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
 
 /**
  * The agent's metrics listener: {@code GET /metrics} answers the Prometheus scrape of {@link
- * AgentMetrics}, any other path a 404. It listens on the configured bind address (loopback unless
- * the operator says otherwise) and is not started at all for a negative port. Apart from {@link
- * AgentDaemon} because it is the agent's only HTTP surface and has nothing to do with commands.
+ * AgentMetrics}, {@code GET /health} the {@link AgentHealth} (200 up, 503 down with the problems),
+ * any other path a 404. It listens on the configured bind address (loopback unless the operator
+ * says otherwise) and is not started at all for a negative port. Apart from {@link AgentDaemon}
+ * because it is the agent's only HTTP surface and has nothing to do with commands.
  */
 final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer server;
@@ -17,7 +20,8 @@ final class MetricsEndpoint implements AutoCloseable {
   }
 
   /** Listens on {@code bind}:{@code port} (0 for any free port) until closed. */
-  static MetricsEndpoint listen(Vertx vertx, AgentMetrics metrics, String bind, int port) {
+  static MetricsEndpoint listen(
+      Vertx vertx, AgentMetrics metrics, Supplier<JsonObject> health, String bind, int port) {
     return new MetricsEndpoint(
         vertx
             .createHttpServer()
@@ -27,6 +31,12 @@ final class MetricsEndpoint implements AutoCloseable {
                     req.response()
                         .putHeader("content-type", "text/plain; version=0.0.4")
                         .end(metrics.scrape());
+                  } else if (req.path().equals("/health")) {
+                    JsonObject h = health.get();
+                    req.response()
+                        .setStatusCode("up".equals(h.getString("status")) ? 200 : 503)
+                        .putHeader("content-type", "application/json")
+                        .end(h.encode());
                   } else {
                     req.response().setStatusCode(404).end();
                   }

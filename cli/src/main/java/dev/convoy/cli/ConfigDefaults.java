@@ -149,6 +149,26 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
       if (e instanceof ConvoyException ce) {
         throw ce;
       }
+      if (e instanceof org.yaml.snakeyaml.error.MarkedYAMLException y
+          && y.getProblemMark() != null) {
+        // SnakeYAML's message spans lines with a drawing of the spot: one line says the same.
+        throw new ConvoyException(
+            ErrorCode.BAD_INPUT,
+            f
+                + ":"
+                + (y.getProblemMark().getLine() + 1)
+                + ": "
+                + y.getProblem()
+                + (y.getContextMark() != null && y.getContext() != null
+                    ? " ("
+                        + y.getContext()
+                        + " from line "
+                        + (y.getContextMark().getLine() + 1)
+                        + ")"
+                    : "")
+                + "; fix the file (YAML: one 'option: value' per line, each option once)",
+            e);
+      }
       throw new ConvoyException(ErrorCode.BAD_INPUT, "cannot read " + f + ": " + e.getMessage(), e);
     }
   }

@@ -120,6 +120,15 @@ final class CoordinatorCommand implements Callable<Integer> {
           ErrorCode.BAD_INPUT,
           "--event-window '" + eventWindow + "' must be longer than zero, e.g. 10m");
     }
+    Duration lease = dev.convoy.config.Durations.parse("--lease-ttl", leaseTtl);
+    if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "--lease-ttl '"
+              + leaseTtl
+              + "' must be between 1s and 10m (a leader renews its lease every third of it), e.g."
+              + " 5s");
+    }
     String apiToken = Secrets.get("CONVOY_API_TOKEN", true);
     Coordinator.Config config =
         new Coordinator.Config(
@@ -134,7 +143,7 @@ final class CoordinatorCommand implements Callable<Integer> {
             bus.dir,
             apiToken,
             StartupChecks.signingKey(),
-            dev.convoy.config.Durations.parse("--lease-ttl", leaseTtl),
+            lease,
             Duration.ofMillis(100),
             window,
             BindAddress.checked(bind),

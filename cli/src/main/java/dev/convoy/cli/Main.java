@@ -119,11 +119,15 @@ public final class Main implements Runnable {
           });
       cl.setParameterExceptionHandler(
           (e, a) -> {
-            err.println("error: " + e.getMessage());
+            // One line, as every other error: what is wrong, then where the usage is.
+            String what = e.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ");
             err.println(
-                "Run '"
+                "error: "
+                    + what
+                    + (what.endsWith(".") ? " " : "; ")
+                    + "run '"
                     + e.getCommandLine().getCommandSpec().qualifiedName()
-                    + " --help' for usage.");
+                    + " --help' for usage");
             err.flush();
             return 2;
           });

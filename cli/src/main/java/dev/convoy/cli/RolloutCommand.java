@@ -97,7 +97,9 @@ final class RolloutCommand implements Callable<Integer> {
             "cannot reach the coordinator at "
                 + api
                 + ": "
-                + e
+                + (e instanceof java.net.ConnectException
+                    ? "connection refused"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
                 + ". Is 'convoy coordinator' running? (--api or CONVOY_API_URL)");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -27,7 +27,13 @@ final class Secrets {
     if ((v == null || v.isEmpty()) && required) {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT,
-          name + " is not set: export it (or " + name + "_FILE with its path) before starting");
+          name
+              + (System.getenv(name) != null
+                  ? " is empty"
+                  : file != null && !file.isEmpty() ? "_FILE " + file + " is empty" : " is not set")
+              + ": export it (or "
+              + name
+              + "_FILE with its path) before starting");
     }
     return v;
   }

@@ -33,12 +33,18 @@ final class ControlStore implements AutoCloseable {
       options = PgConnectOptions.fromUri(url.startsWith("jdbc:") ? url.substring(5) : url);
     } catch (RuntimeException e) {
       throw new ConvoyException(
-          ErrorCode.BAD_INPUT, "control database URL is not valid: " + e.getMessage(), e);
+          ErrorCode.BAD_INPUT,
+          "control database URL (--control-url / CONVOY_CONTROL_URL) is not valid: "
+              + dev.convoy.rollout.ServiceWait.redacted(String.valueOf(e.getMessage()))
+              + "; write it as postgresql://user:password@host:port/database",
+          e);
     }
     options.addProperty("application_name", "convoy coordinator");
     this.pool =
         PgBuilder.pool()
-            .with(new PoolOptions().setMaxSize(4))
+            // A server that accepts and never answers (another service on the port) fails within
+            // 10 s rather than the pool's default 30.
+            .with(new PoolOptions().setMaxSize(4).setConnectionTimeout(10))
             .connectingTo(options)
             .using(vertx)
             .build();

@@ -47,9 +47,13 @@ final class ServiceCheck {
     try {
       store.query("SELECT 1");
     } catch (RuntimeException e) {
+      String why = String.valueOf(e.getMessage());
       out.add(
           "the control database (--control-url / CONVOY_CONTROL_URL) does not answer: "
-              + e.getMessage());
+              + (why.contains("Timeout waiting for connection")
+                  ? "no PostgreSQL startup answer within 10 s (is the URL's port a PostgreSQL"
+                      + " server, or is a proxy stuck?)"
+                  : why));
     }
     problems = List.copyOf(out);
     return problems;

@@ -17,6 +17,14 @@ public class InvalidMigrationsException extends ConvoyException {
   }
 
   private static String render(String directory, List<Problem> problems) {
+    if (problems.size() == 1) {
+      // One problem, one line: the file and line, what is wrong and what to do.
+      return "migrations directory "
+          + directory
+          + ": "
+          + problems.get(0)
+          + " (nothing was applied; fix it and run again)";
+    }
     return problems.size()
         + (problems.size() == 1 ? " problem" : " problems")
         + " in migrations directory "

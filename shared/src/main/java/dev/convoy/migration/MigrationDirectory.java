@@ -44,6 +44,7 @@ public final class MigrationDirectory {
               + " does not exist; pass --dir (or set CONVOY_MIGRATIONS_DIR) to the folder that"
               + " holds versions/, or run 'convoy revision -m \"first\"' to start one");
     }
+    requireReadable(dir, "migrations directory");
     List<Problem> problems = new ArrayList<>();
     List<Migration> migrations = new ArrayList<>();
     Set<String> broken = new HashSet<>();
@@ -60,7 +61,7 @@ public final class MigrationDirectory {
         problems.add(new Problem(name, 0, "not UTF-8 text"));
         continue;
       } catch (IOException e) {
-        problems.add(new Problem(name, 0, "cannot be read: " + e.getMessage()));
+        problems.add(new Problem(name, 0, "cannot be read: " + reason(e)));
         continue;
       }
       Optional<Migration> m =
@@ -84,6 +85,7 @@ public final class MigrationDirectory {
     if (!Files.isDirectory(versions)) {
       return List.of();
     }
+    requireReadable(versions, "folder");
     try (Stream<Path> s = Files.list(versions)) {
       return s.filter(Files::isRegularFile)
           .filter(p -> !p.getFileName().toString().startsWith("."))
@@ -96,8 +98,34 @@ public final class MigrationDirectory {
           .toList();
     } catch (IOException e) {
       throw new ConvoyException(
-          ErrorCode.BAD_INPUT, "cannot list " + versions + ": " + e.getMessage(), e);
+          ErrorCode.BAD_INPUT, "cannot list " + versions + ": " + reason(e), e);
     }
+  }
+
+  /**
+   * Refuses a folder this user may not list or enter: without the check it would read as empty, and
+   * an unreadable directory would be reported as one with no revisions.
+   */
+  private static void requireReadable(Path folder, String what) {
+    if (!Files.isReadable(folder) || !Files.isExecutable(folder)) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          what
+              + " "
+              + folder.toAbsolutePath()
+              + " cannot be read by user "
+              + System.getProperty("user.name")
+              + " (permission denied); give this user read access (chmod -R a+rX "
+              + folder.toAbsolutePath()
+              + ") or run convoy as the folder's owner");
+    }
+  }
+
+  /** An I/O failure in words: Java's AccessDeniedException says only the path. */
+  private static String reason(IOException e) {
+    return e instanceof java.nio.file.AccessDeniedException
+        ? "permission denied for user " + System.getProperty("user.name")
+        : e.getMessage();
   }
 
   /** Ids, references, labels and cycles: everything about the files taken together. */

@@ -24,7 +24,7 @@ public final class ServiceWait {
       if (System.nanoTime() - until >= 0) {
         throw new ConvoyException(
             ErrorCode.CONNECTION_FAILED,
-            String.join("; ", problems)
+            String.join("; ", problems.stream().map(ServiceWait::withoutFullStop).toList())
                 + ". Start it or fix the URL"
                 + (waitFor.isZero()
                     ? ", or give --wait-for-services DURATION to wait for it"
@@ -34,6 +34,10 @@ public final class ServiceWait {
         throw new ConvoyException(ErrorCode.CONNECTION_FAILED, "interrupted while waiting");
       }
     }
+  }
+
+  private static String withoutFullStop(String problem) {
+    return problem.endsWith(".") ? problem.substring(0, problem.length() - 1) : problem;
   }
 
   /** {@code url} without the password of its user info, for messages. */

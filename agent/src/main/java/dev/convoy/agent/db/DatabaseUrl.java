@@ -29,7 +29,11 @@ public record DatabaseUrl(String url) {
     } catch (RuntimeException e) {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT,
-          "database URL '" + redact(url) + "' is not valid: " + e.getMessage(),
+          "database URL '"
+              + redact(url)
+              + "' is not valid: "
+              + redact(String.valueOf(e.getMessage()))
+              + "; write it as postgresql://user:password@host:port/database",
           e);
     }
   }

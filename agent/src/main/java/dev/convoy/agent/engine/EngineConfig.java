@@ -64,7 +64,8 @@ public record EngineConfig(
     }
     if (lockRetries < 0 || lockRetries > 1000) {
       throw new ConvoyException(
-          ErrorCode.BAD_INPUT, "lock retries " + lockRetries + " must be between 0 and 1000");
+          ErrorCode.BAD_INPUT,
+          "--lock-retries " + lockRetries + " must be between 0 and 1000, e.g. 3");
     }
     if (!schema.matches("[A-Za-z_][A-Za-z0-9_$]{0,62}")) {
       throw new ConvoyException(

@@ -35,4 +35,9 @@ if ! listening 6379; then
   for _ in $(seq 1 30); do listening 6379 && break; sleep 0.5; done
   listening 6379 || { echo "services: Redis did not start on 127.0.0.1:6379" >&2; exit 1; }
 fi
+# Tools the tests start on their own ports: PgBouncer (pooling tests), openssl (a TLS server's
+# certificates), setpriv (running the launcher as an unprivileged user).
+[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || { echo "services: installing PgBouncer" >&2; apt_install pgbouncer; }
+command -v openssl >/dev/null || { echo "services: installing openssl" >&2; apt_install openssl; }
+command -v setpriv >/dev/null || { echo "services: installing util-linux (setpriv)" >&2; apt_install util-linux; }
 echo "services: PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 are up" >&2

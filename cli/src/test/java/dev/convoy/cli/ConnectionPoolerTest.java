@@ -38,8 +38,13 @@ class ConnectionPoolerTest {
 
   private Ran convoy(String log, String... args) throws Exception {
     Process p = ChildConvoy.start(logs.resolve(log), Map.of(), args);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "convoy " + String.join(" ", args) + " exited");
-    return new Ran(p.exitValue(), Files.readString(logs.resolve(log)));
+    boolean exited = p.waitFor(120, TimeUnit.SECONDS);
+    if (!exited) {
+      p.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
+    }
+    String output = Files.readString(logs.resolve(log));
+    assertTrue(exited, "convoy " + String.join(" ", args) + " did not exit:\n" + output);
+    return new Ran(p.exitValue(), output);
   }
 
   /** A table with rows, a NOT NULL column added with a backfill, an index built concurrently. */
@@ -175,26 +180,28 @@ class ConnectionPoolerTest {
         "ALTER TABLE t0001 ADD COLUMN extra int;",
         "ALTER TABLE t0001 DROP COLUMN extra;");
     files.yaml("inde0003", "r0002", "  - op: create_index\n    table: t0001\n    columns: [v]\n");
+    files.yaml(
+        "fill0004", "inde0003", "  - op: backfill\n    table: t0001\n    set: {v: \"'y'\"}\n");
     try (Bouncer bouncer = Bouncer.start("session");
         TestDatabase db = TestPostgres.createDatabase("pooler_blocker")) {
       ConvoyShell convoy = ConvoyShell.at(dir, bouncer.url(db.name()));
       convoy.run("upgrade", "r0001").exits(0);
       // Blockers are found by the server process of the blocked statement, which PgBouncer does
-      // not announce: a plain revision (on the lock's connection), then a phased one.
+      // not announce: a plain revision (on the lock's connection), a phased one, a backfill.
       for (String[] blocked :
-          List.of(new String[] {"r0002", "ACCESS SHARE"}, new String[] {"inde0003", "SHARE"})) {
-        try (Blocker blocker = new Blocker(db, "LOCK TABLE t0001 IN " + blocked[1] + " MODE")) {
+          List.of(
+              new String[] {"r0002", "LOCK TABLE t0001 IN ACCESS SHARE MODE"},
+              new String[] {"inde0003", "LOCK TABLE t0001 IN SHARE MODE"},
+              new String[] {"fill0004", "SELECT * FROM t0001 FOR UPDATE"})) {
+        try (Blocker blocker = new Blocker(db, blocked[1])) {
           convoy
               .run("upgrade", blocked[0], "--lock-timeout", "200ms", "--lock-retries", "1")
               .exits(1)
-              .errContains(
-                  "55P03",
-                  "pid " + blocker.pid(),
-                  "(pooler blocker)",
-                  "LOCK TABLE t0001 IN " + blocked[1] + " MODE");
+              .errContains("55P03", "pid " + blocker.pid(), "(pooler blocker)", blocked[1]);
         }
         convoy.run("upgrade", blocked[0]).exits(0);
       }
+      assertEquals(1, db.count("SELECT count(*) FROM t0001 WHERE v = 'y'"));
     }
   }
 
@@ -203,14 +210,14 @@ class ConnectionPoolerTest {
     private final io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     private final io.vertx.pgclient.PgConnection conn;
 
-    Blocker(TestDatabase db, String lock) {
+    Blocker(TestDatabase db, String sql) {
       conn =
           io.vertx.pgclient.PgConnection.connect(
                   vertx,
                   io.vertx.pgclient.PgConnectOptions.fromUri(db.url())
                       .addProperty("application_name", "pooler blocker"))
               .await();
-      conn.query("BEGIN; " + lock).execute().await();
+      conn.query("BEGIN; " + sql).execute().await();
     }
 
     int pid() {

@@ -69,12 +69,16 @@ public final class PoolerCheck {
         BackendPid.remember(session, server);
       }
       return found;
+    } catch (ConvoyException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw undecided(url, e); // a connection lost mid-probe
     }
   }
 
   /**
    * {@code a} (whose server process was {@code first}) must keep its server process, and {@code b},
-   * inside a transaction, must never get it.
+   * inside a transaction, must never get it and must keep its own from round to round.
    */
   private static Pooling probe(
       TextSession a, int first, TextSession b, Supplier<TextSession> second, DatabaseUrl url) {
@@ -163,8 +167,8 @@ public final class PoolerCheck {
         ErrorCode.CONNECTION_FAILED,
         "the database URL "
             + url.redacted()
-            + " goes through a connection pooler, and a second connection to check that it keeps"
-            + " session state (pool_mode=session) failed: "
+            + " goes through a connection pooler, and checking with a second connection that it"
+            + " keeps session state (pool_mode=session) failed: "
             + e.getMessage()
             + ". Point --url (CONVOY_DATABASE_URL) at PostgreSQL directly or at a pool with"
             + " pool_mode=session. Nothing was changed.",

@@ -14,6 +14,11 @@ public enum ErrorCode {
   DATA_LOSS_REFUSED(2),
   /** A pending migration breaks a lint rule and was not acknowledged. Nothing was touched. */
   UNSAFE_MIGRATION(2),
+  /**
+   * The database URL goes through a connection pooler that does not keep session state (transaction
+   * or statement pooling), so the migration lock would not hold. Nothing was touched.
+   */
+  POOLED_CONNECTION(2),
   /** The database could not be reached. */
   CONNECTION_FAILED(1),
   /** A migration statement failed; the revision was rolled back. */

@@ -175,6 +175,11 @@ public final class AgentDaemon implements AutoCloseable {
    */
   public AgentDaemon start(Duration waitForServices) {
     health.awaitAtStart(waitForServices);
+    // Behind a pooler in transaction pooling no command could hold the migration lock: say so now.
+    synchronized (stateDb) {
+      dev.convoy.agent.db.PoolerCheck.requireSessionState(
+          stateDb.get(), () -> vertx, config.url(), "convoy agent " + config.agentId());
+    }
     if (config.metricsPort() >= 0) {
       metricsEndpoint =
           MetricsEndpoint.listen(

@@ -1,5 +1,6 @@
 package dev.convoy.agent.engine;
 
+import dev.convoy.agent.db.BackendPid;
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.BackfillStep;
@@ -73,7 +74,9 @@ final class BackfillWalk {
     String sql = key.isEmpty() ? pageBatch(size) : keyBatch(size);
     Row r =
         retry.run(
-            "backfill of " + step.table(), db.pid(), () -> guard.query(db, sql).iterator().next());
+            "backfill of " + step.table(),
+            BackendPid.of(db),
+            () -> guard.query(db, sql).iterator().next());
     long scanned = r.getLong("scanned");
     if (r.getJsonObject("cursor") != null) {
       cursor = r.getJsonObject("cursor");

@@ -1,6 +1,7 @@
 package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.PoolerCheck;
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.lock.MigrationLock;
 import dev.convoy.agent.state.StateStore;
@@ -211,6 +212,14 @@ public final class Migrator {
     try (lockDb;
         MigrationLock lock = new MigrationLock(lockDb, config.schema())) {
       long t0 = System.nanoTime();
+      // Behind a pooler in transaction pooling the lock would not hold: refuse before taking it.
+      try {
+        PoolerCheck.requireSessionState(
+            lockDb, vertx, config.url(), config.who().applicationName("migrate"));
+      } catch (RuntimeException e) {
+        check.accept(graph());
+        throw e;
+      }
       // Whoever finds the lock free migrates; Vert.x starts only if phased work needs it.
       boolean free = lock.tryAcquire();
       check.accept(graph());

@@ -61,6 +61,8 @@ final class PhasedWork implements AutoCloseable {
         PgSession.open(vertx.get(), config.url(), config.who().applicationName("migrate"));
     try {
       s.query(sessionSettings);
+      // Asked now (in the background, while prepared) rather than when a lock wait needs it.
+      dev.convoy.agent.db.BackendPid.of(s);
     } catch (RuntimeException e) {
       s.close();
       throw e;

@@ -1,5 +1,6 @@
 package dev.convoy.agent.engine;
 
+import dev.convoy.agent.db.BackendPid;
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.state.HistoryEntry;
@@ -64,7 +65,7 @@ final class RevisionRunner {
     try {
       retry.run(
           "revision " + m.revision(),
-          db.pid(),
+          BackendPid.of(db),
           () -> {
             attempt(m, direction, steps, headsAfter);
             return null;

@@ -1,5 +1,6 @@
 package dev.convoy.agent.engine;
 
+import dev.convoy.agent.db.BackendPid;
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.AlterColumn;
@@ -202,7 +203,7 @@ final class StepRunner {
         DdlStep s = (DdlStep) g.steps().get(0);
         retry.run(
             what,
-            db.pid(),
+            BackendPid.of(db),
             () -> {
               guard.check(db);
               RevisionRunner.runOutside(db, s.statement());
@@ -215,7 +216,7 @@ final class StepRunner {
       default ->
           retry.run(
               what,
-              db.pid(),
+              BackendPid.of(db),
               () -> {
                 List<String> sqls = new ArrayList<>();
                 sqls.add(begin);

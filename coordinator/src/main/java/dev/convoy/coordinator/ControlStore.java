@@ -3,6 +3,8 @@ package dev.convoy.coordinator;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import dev.convoy.ops.Sql;
+import dev.convoy.pg.PgUrl;
+import dev.convoy.pg.VertxPgOptions;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -28,14 +30,11 @@ final class ControlStore implements AutoCloseable {
   private final Pool pool;
 
   ControlStore(Vertx vertx, String url) {
-    PgConnectOptions options;
-    try {
-      options = PgConnectOptions.fromUri(url.startsWith("jdbc:") ? url.substring(5) : url);
-    } catch (RuntimeException e) {
-      throw new ConvoyException(
-          ErrorCode.BAD_INPUT, "control database URL is not valid: " + e.getMessage(), e);
-    }
-    options.addProperty("application_name", "convoy coordinator");
+    // Server, login and TLS (sslmode, sslrootcert...) read as for every other connection.
+    PgConnectOptions options =
+        VertxPgOptions.of(
+            PgUrl.parse(url, "control database URL (--control-url / CONVOY_CONTROL_URL)"),
+            "convoy coordinator");
     this.pool =
         PgBuilder.pool()
             .with(new PoolOptions().setMaxSize(4))

@@ -270,7 +270,14 @@ public final class Migrator {
         return work.apply(
             new PlanRunner.Sessions(
                 db,
-                new RevisionRunner(db, state, config.lockTimeout(), retry, config.who()),
+                new RevisionRunner(
+                    db,
+                    state,
+                    config.lockTimeout(),
+                    retry,
+                    config.who(),
+                    new LostConnection(
+                        config.url(), config.who().applicationName("migrate"), state, listener)),
                 phased));
       } finally {
         flush(db);

@@ -1,6 +1,7 @@
 package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.SqlError;
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.state.HistoryEntry;
 import dev.convoy.agent.state.StateStore;
@@ -29,13 +30,21 @@ final class RevisionRunner {
   private final Duration lockTimeout;
   private final LockRetry retry;
   private final Who who;
+  private final LostConnection lost;
 
-  RevisionRunner(TextSession db, StateStore state, Duration lockTimeout, LockRetry retry, Who who) {
+  RevisionRunner(
+      TextSession db,
+      StateStore state,
+      Duration lockTimeout,
+      LockRetry retry,
+      Who who,
+      LostConnection lost) {
     this.db = db;
     this.state = state;
     this.lockTimeout = lockTimeout;
     this.retry = retry;
     this.who = who;
+    this.lost = lost;
   }
 
   /** A statement with the operation it came from, for error reports. */
@@ -71,6 +80,9 @@ final class RevisionRunner {
           });
       return Duration.ofNanos(System.nanoTime() - t0);
     } catch (RuntimeException e) {
+      if (SqlError.isConnectionLost(e)) {
+        throw settle(List.of(m), List.of(List.copyOf(headsAfter)), e);
+      }
       recordFailure(m, direction, started, (System.nanoTime() - t0) / 1_000_000, e);
       Step at = failedStep(e);
       throw new MigrationFailedException(
@@ -190,7 +202,15 @@ final class RevisionRunner {
     }
     long[] doneAt = new long[sqls.size()];
     long t0 = System.nanoTime();
-    int failedAt = db.pipeline(sqls, doneAt).map(TextSession.Failure::index).orElse(sqls.size());
+    int failedAt;
+    try {
+      failedAt = db.pipeline(sqls, doneAt).map(TextSession.Failure::index).orElse(sqls.size());
+    } catch (RuntimeException e) {
+      if (SqlError.isConnectionLost(e)) {
+        throw settle(ms, headsAfter, e);
+      }
+      throw e;
+    }
     List<Duration> took = new ArrayList<>();
     long previous = t0;
     for (int k = 0; k < ms.size() && commitAt[k] < failedAt; k++) {
@@ -198,6 +218,74 @@ final class RevisionRunner {
       previous = doneAt[commitAt[k]];
     }
     return took;
+  }
+
+  /**
+   * The connection broke while {@code ms} (one revision, or a pipelined chain) ran: asks the server
+   * what committed, once the orphaned server process has finished, and says so. {@code headsAfter}
+   * holds the heads each revision leaves.
+   */
+  private ConnectionLostException settle(
+      List<Migration> ms, List<List<String>> headsAfter, RuntimeException e) {
+    Migration first = ms.get(0);
+    String what =
+        ms.size() == 1
+            ? "revision " + first.revision() + " (" + first.file() + ")"
+            : "revisions " + first.revision() + " to " + ms.get(ms.size() - 1).revision();
+    String lostWhile =
+        "the connection to PostgreSQL was lost while " + what + " ran (" + e.getMessage() + "). ";
+    List<String> heads;
+    try {
+      heads = lost.settle(db.pid(), what);
+    } catch (RuntimeException unreachable) {
+      return new ConnectionLostException(
+          first.revision(),
+          ConnectionLostException.Outcome.UNKNOWN,
+          null,
+          lostWhile
+              + "Convoy could not reconnect to find out whether its COMMIT completed ("
+              + unreachable.getMessage()
+              + "). Run 'convoy current' to see where the database is before running it again.",
+          e);
+    }
+    int committed = 0;
+    for (int k = 0; k < ms.size(); k++) {
+      if (Set.copyOf(heads).equals(Set.copyOf(headsAfter.get(k)))) {
+        committed = k + 1;
+      }
+    }
+    String at = " The database is at " + Migrator.describe(heads) + ".";
+    String message;
+    ConnectionLostException.Outcome outcome;
+    if (committed == ms.size()) {
+      outcome = ConnectionLostException.Outcome.APPLIED;
+      message =
+          lostWhile
+              + (ms.size() == 1 ? "Revision " + first.revision() + " was" : "They were")
+              + " applied: "
+              + (ms.size() == 1 ? "its COMMIT" : "their COMMITs")
+              + " completed after the connection was lost."
+              + at;
+    } else {
+      outcome = ConnectionLostException.Outcome.NOT_APPLIED;
+      Migration failed = ms.get(committed);
+      message =
+          lostWhile
+              + (committed == 0
+                  ? ""
+                  : "Revisions "
+                      + first.revision()
+                      + " to "
+                      + ms.get(committed - 1).revision()
+                      + " were applied. ")
+              + "Revision "
+              + failed.revision()
+              + " was not applied: its transaction rolled back when the connection was lost."
+              + at
+              + " Run the command again.";
+    }
+    return new ConnectionLostException(
+        ms.get(Math.max(0, committed - 1)).revision(), outcome, heads, message, e);
   }
 
   /**

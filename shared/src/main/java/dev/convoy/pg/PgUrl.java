@@ -49,13 +49,12 @@ public final class PgUrl {
 
   private final String url;
   private final String what;
-  private final PgConnectOptions server;
   private final Map<String, String> params;
+  private PgConnectOptions server;
 
-  private PgUrl(String url, String what, PgConnectOptions server, Map<String, String> params) {
+  private PgUrl(String url, String what, Map<String, String> params) {
     this.url = url;
     this.what = what;
-    this.server = server;
     this.params = params;
   }
 
@@ -86,22 +85,21 @@ public final class PgUrl {
                 + String.join(", ", KNOWN));
       }
     }
-    PgConnectOptions server;
+    PgUrl p = new PgUrl(u, what, Collections.unmodifiableMap(params));
+    p.check(); // the parameters first: their errors say more than the URI parser's
     try {
-      server = PgConnectOptions.fromUri(u);
+      p.server = PgConnectOptions.fromUri(u);
     } catch (RuntimeException e) {
       throw bad(what, u, "is not valid: " + e.getMessage());
     }
-    if (server.getHost() != null && server.getHost().startsWith("/")) {
+    if (p.server.getHost() != null && p.server.getHost().startsWith("/")) {
       throw bad(
           what,
           u,
           "names a Unix socket directory ("
-              + server.getHost()
+              + p.server.getHost()
               + "); Convoy connects over TCP: use host=127.0.0.1 or the server's name");
     }
-    PgUrl p = new PgUrl(u, what, server, Collections.unmodifiableMap(params));
-    p.check();
     return p;
   }
 

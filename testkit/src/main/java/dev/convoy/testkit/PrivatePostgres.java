@@ -138,18 +138,21 @@ public final class PrivatePostgres implements AutoCloseable {
     return certificates;
   }
 
-  /** The first column of the first row of {@code sql}, run as the superuser (null: no row). */
-  public String scalar(String sql) throws IOException, InterruptedException {
-    String out = output(psqlCommand("-A", "-t", "-c", sql)).strip();
+  /**
+   * The first column of the first row of {@code sql}, run as the superuser in {@code database}
+   * over the Unix socket (null: no row).
+   */
+  public String scalar(String database, String sql) throws IOException, InterruptedException {
+    String out = output(psqlCommand(database, "-A", "-t", "-c", sql)).strip();
     return out.isEmpty() ? null : out.lines().findFirst().orElse(null);
   }
 
   /** Runs SQL as the superuser over the Unix socket. */
   public void psql(String sql) throws IOException, InterruptedException {
-    output(psqlCommand("-c", sql));
+    output(psqlCommand("postgres", "-c", sql));
   }
 
-  private String[] psqlCommand(String... args) {
+  private String[] psqlCommand(String database, String... args) {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -165,7 +168,7 @@ public final class PrivatePostgres implements AutoCloseable {
                 "-U",
                 "postgres",
                 "-d",
-                "postgres"));
+                database));
     cmd.addAll(List.of(args));
     return cmd.toArray(String[]::new);
   }

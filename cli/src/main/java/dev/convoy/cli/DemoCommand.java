@@ -152,8 +152,7 @@ final class DemoCommand implements Callable<Integer> {
       say("");
       for (String env : ENVS) {
         try (TextSession db =
-            PgSession.openText(
-                base.withDatabase("convoy_demo_" + env), "convoy demo")) {
+            PgSession.openText(base.withDatabase("convoy_demo_" + env), "convoy demo")) {
           say(
               String.format(
                   "  %-8s at %s (%s authors, %s NULL emails)",

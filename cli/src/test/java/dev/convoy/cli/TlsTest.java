@@ -49,10 +49,14 @@ class TlsTest {
     String ca = pg.certificates().caCert().toString();
     Map<String, String> hostAndQuery =
         Map.of(
-            "require", "127.0.0.1|?sslmode=require",
-            "verify-ca", "127.0.0.1|?sslmode=verify-ca&sslrootcert=" + ca,
-            "verify-full", "localhost|?sslmode=verify-full&sslrootcert=" + ca,
-            "prefer (no sslmode)", "127.0.0.1|");
+            "require",
+            "127.0.0.1|?sslmode=require",
+            "verify-ca",
+            "127.0.0.1|?sslmode=verify-ca&sslrootcert=" + ca,
+            "verify-full",
+            "localhost|?sslmode=verify-full&sslrootcert=" + ca,
+            "prefer (no sslmode)",
+            "127.0.0.1|");
     for (var e : hostAndQuery.entrySet()) {
       String db = newDatabase();
       String[] hq = e.getValue().split("\\|", -1);
@@ -127,7 +131,8 @@ class TlsTest {
     for (var e : said.entrySet()) {
       ConvoyShell.Result r =
           ConvoyShell.at(dir, url("localhost", db, e.getKey())).run("upgrade", "head");
-      oneLine(r.exits(2)).errContains("database URL 'postgresql://postgres@localhost:", e.getValue());
+      oneLine(r.exits(2))
+          .errContains("database URL 'postgresql://postgres@localhost:", e.getValue());
     }
     assertNothingApplied(db);
   }

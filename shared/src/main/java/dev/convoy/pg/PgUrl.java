@@ -22,8 +22,8 @@ import java.util.Map;
  * plaintext); {@code require} encrypts without checking the certificate, unless {@code sslrootcert}
  * is given, when it checks the chain as {@code verify-ca} does; {@code verify-ca} checks that the
  * server's certificate is signed by {@code sslrootcert} (default {@code ~/.postgresql/root.crt});
- * {@code verify-full} also that it names the host of the URL. {@code sslcert}/{@code sslkey} present
- * a client certificate.
+ * {@code verify-full} also that it names the host of the URL. {@code sslcert}/{@code sslkey}
+ * present a client certificate.
  */
 public final class PgUrl {
   /** The parameters Convoy understands, with what each is for (shown when one is misspelled). */
@@ -130,16 +130,16 @@ public final class PgUrl {
     }
     if ((params.get("sslcert") == null) != (params.get("sslkey") == null)) {
       throw bad(
-          what,
-          url,
-          "has only one of sslcert and sslkey: a client certificate needs both files");
+          what, url, "has only one of sslcert and sslkey: a client certificate needs both files");
     }
     String timeout = params.get("connect_timeout");
     if (timeout != null && !timeout.matches("[0-9]{1,6}")) {
       throw bad(
           what,
           url,
-          "has connect_timeout=" + timeout + "; give whole seconds, for example connect_timeout=10");
+          "has connect_timeout="
+              + timeout
+              + "; give whole seconds, for example connect_timeout=10");
     }
     String keepalives = params.get("keepalives");
     if (keepalives != null && !keepalives.equals("0") && !keepalives.equals("1")) {
@@ -177,8 +177,8 @@ public final class PgUrl {
   }
 
   /**
-   * The sslmode in effect, libpq's way: {@code prefer} when absent, and {@code require} with a
-   * root certificate checks the chain ({@code verify-ca}).
+   * The sslmode in effect, libpq's way: {@code prefer} when absent, and {@code require} with a root
+   * certificate checks the chain ({@code verify-ca}).
    */
   public String sslMode() {
     String mode = params.getOrDefault("sslmode", "prefer");

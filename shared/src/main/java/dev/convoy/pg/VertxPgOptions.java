@@ -8,8 +8,8 @@ import io.vertx.pgclient.SslMode;
 
 /**
  * The Vert.x PostgreSQL client's options for a {@link PgUrl}: server, login, startup parameters and
- * TLS as libpq would use them, so a Vert.x connection is as encrypted and as checked as the blocking
- * one opened from the same URL.
+ * TLS as libpq would use them, so a Vert.x connection is as encrypted and as checked as the
+ * blocking one opened from the same URL.
  */
 public final class VertxPgOptions {
   private VertxPgOptions() {}
@@ -41,7 +41,9 @@ public final class VertxPgOptions {
     }
     if (url.param("sslcert") != null) {
       ssl.setKeyCertOptions(
-          new PemKeyCertOptions().setCertPath(url.param("sslcert")).setKeyPath(url.param("sslkey")));
+          new PemKeyCertOptions()
+              .setCertPath(url.param("sslcert"))
+              .setKeyPath(url.param("sslkey")));
     }
     return o.setSslOptions(ssl);
   }

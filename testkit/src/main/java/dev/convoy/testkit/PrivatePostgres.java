@@ -139,8 +139,8 @@ public final class PrivatePostgres implements AutoCloseable {
   }
 
   /**
-   * The first column of the first row of {@code sql}, run as the superuser in {@code database}
-   * over the Unix socket (null: no row).
+   * The first column of the first row of {@code sql}, run as the superuser in {@code database} over
+   * the Unix socket (null: no row).
    */
   public String scalar(String database, String sql) throws IOException, InterruptedException {
     String out = output(psqlCommand(database, "-A", "-t", "-c", sql)).strip();

@@ -55,10 +55,10 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Closes the client side of every open connection while the server side stays open, what it
-   * sends read and thrown away: the client sees its connection break, the server notices nothing
-   * and finishes what it had received (as when a network between them fails on one side only).
-   * New connections are forwarded as usual.
+   * Closes the client side of every open connection while the server side stays open, what it sends
+   * read and thrown away: the client sees its connection break, the server notices nothing and
+   * finishes what it had received (as when a network between them fails on one side only). New
+   * connections are forwarded as usual.
    */
   public void dropClients() {
     for (Socket c : clients) {

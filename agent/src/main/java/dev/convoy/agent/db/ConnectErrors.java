@@ -7,8 +7,8 @@ import java.sql.SQLException;
 import java.util.Locale;
 
 /**
- * Why a connection could not be opened, in a user's words, whichever client tried: a server that
- * is not PostgreSQL, a TLS certificate that does not check out, a server without TLS when the URL
+ * Why a connection could not be opened, in a user's words, whichever client tried: a server that is
+ * not PostgreSQL, a TLS certificate that does not check out, a server without TLS when the URL
  * requires it, or PostgreSQL's own refusal (with its SQLSTATE reachable as the cause).
  */
 final class ConnectErrors {

@@ -27,7 +27,9 @@ import org.postgresql.core.QueryExecutor;
 public final class JdbcSession implements TextSession {
   static final int CONNECT_TIMEOUT_S = 10;
 
-  /** How long a server may take to answer TLS and the startup message: PostgreSQL answers at once. */
+  /**
+   * How long a server may take to answer TLS and the startup message: PostgreSQL answers at once.
+   */
   static final int STARTUP_TIMEOUT_S = 10;
 
   private static final int FLAGS =
@@ -163,7 +165,9 @@ public final class JdbcSession implements TextSession {
       throw SqlError.lost(
           "connection to PostgreSQL lost"
               + (why == null ? "" : ": " + firstLine(why.getMessage()))
-              + (r.last() != null && r.last() != why ? " (" + firstLine(r.last().getMessage()) + ")" : ""),
+              + (r.last() != null && r.last() != why
+                  ? " (" + firstLine(r.last().getMessage()) + ")"
+                  : ""),
           why);
     }
     return r;

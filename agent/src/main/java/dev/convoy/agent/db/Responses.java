@@ -13,8 +13,8 @@ import org.postgresql.core.Tuple;
 
 /**
  * What the server answered to a {@link JdbcSession}'s statements, in order. In simple query mode
- * pgjdbc sends each statement as its own query message and the server answers each with exactly
- * one completion, empty-query or error, so the n-th answer belongs to the n-th statement; {@code
+ * pgjdbc sends each statement as its own query message and the server answers each with exactly one
+ * completion, empty-query or error, so the n-th answer belongs to the n-th statement; {@code
  * owner[n]} says which of the caller's strings that statement came from.
  *
  * <p>It never reports an exception to pgjdbc ({@link #getException} is null): pgjdbc stops sending
@@ -109,5 +109,4 @@ final class Responses implements ResultHandler {
   SQLException last() {
     return last;
   }
-
 }

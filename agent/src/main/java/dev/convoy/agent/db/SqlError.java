@@ -16,12 +16,7 @@ public final class SqlError extends RuntimeException {
   private final boolean lost;
 
   private SqlError(
-      String sqlState,
-      String message,
-      String detail,
-      String hint,
-      boolean lost,
-      Throwable cause) {
+      String sqlState, String message, String detail, String hint, boolean lost, Throwable cause) {
     super(sqlState == null ? message : message + " (SQLSTATE " + sqlState + ")", cause);
     this.sqlState = sqlState;
     this.errorMessage = message;

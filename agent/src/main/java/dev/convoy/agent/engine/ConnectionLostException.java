@@ -5,9 +5,9 @@ import dev.convoy.error.ErrorCode;
 import java.util.List;
 
 /**
- * The connection broke while a revision ran, and what the server says happened to it: applied
- * (its COMMIT completed after the connection was lost), not applied, or unknown (the server could
- * not be reached again to ask).
+ * The connection broke while a revision ran, and what the server says happened to it: applied (its
+ * COMMIT completed after the connection was lost), not applied, or unknown (the server could not be
+ * reached again to ask).
  */
 public final class ConnectionLostException extends ConvoyException {
   /** What the server says happened to the revision. */

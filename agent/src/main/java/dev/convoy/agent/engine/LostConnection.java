@@ -31,7 +31,9 @@ final class LostConnection {
     this.listener = listener;
   }
 
-  /** The heads once server process {@code pid} has ended; throws if the server cannot be reached. */
+  /**
+   * The heads once server process {@code pid} has ended; throws if the server cannot be reached.
+   */
   List<String> settle(int pid, String what) {
     listener.connectionLost(
         "the connection to PostgreSQL was lost while "

@@ -1,7 +1,7 @@
 package dev.convoy.agent.engine;
 
-import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.db.SqlError;
+import dev.convoy.agent.db.TextSession;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import io.vertx.pgclient.PgException;

@@ -45,9 +45,9 @@ public final class Migrator {
    * As above, with the migrations directory read and Vert.x started only when needed, and in
    * parallel: the directory is read while the lock connection opens; an instance that takes the
    * lock starts Vert.x for its work at once, while one that finds another instance migrating waits
-   * on a blocking pgjdbc connection (see {@link dev.convoy.agent.db.JdbcSession}) and, when that one brings the
-   * database to the target, returns without ever starting it. Problems in the directory are still
-   * reported before any other error.
+   * on a blocking pgjdbc connection (see {@link dev.convoy.agent.db.JdbcSession}) and, when that
+   * one brings the database to the target, returns without ever starting it. Problems in the
+   * directory are still reported before any other error.
    */
   public Migrator(
       Supplier<Vertx> vertx,

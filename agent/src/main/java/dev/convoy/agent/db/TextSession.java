@@ -51,6 +51,9 @@ public interface TextSession extends AutoCloseable {
       if (t instanceof io.vertx.pgclient.PgException pg) {
         return pg.getSqlState();
       }
+      if (t instanceof java.sql.SQLException q && q.getSQLState() != null) {
+        return q.getSQLState();
+      }
     }
     return null;
   }

@@ -4,8 +4,10 @@ import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.state.StateStore;
+import dev.convoy.migration.Migration;
 import dev.convoy.ops.Sql;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Finds out what a revision did when its connection broke while it ran. The revision's statements
@@ -32,9 +34,77 @@ final class LostConnection {
   }
 
   /**
+   * The connection broke while {@code ms} (one revision, or a pipelined chain) ran on server
+   * process {@code pid}: asks the server what committed, once that process has finished, and says
+   * so. {@code headsAfter} holds the heads each revision leaves.
+   */
+  ConnectionLostException explain(
+      List<Migration> ms, List<List<String>> headsAfter, int pid, RuntimeException e) {
+    Migration first = ms.get(0);
+    String what =
+        ms.size() == 1
+            ? "revision " + first.revision() + " (" + first.file() + ")"
+            : "revisions " + first.revision() + " to " + ms.get(ms.size() - 1).revision();
+    String lostWhile =
+        "the connection to PostgreSQL was lost while " + what + " ran (" + e.getMessage() + "). ";
+    List<String> heads;
+    try {
+      heads = settle(pid, what);
+    } catch (RuntimeException unreachable) {
+      return new ConnectionLostException(
+          first.revision(),
+          ConnectionLostException.Outcome.UNKNOWN,
+          null,
+          lostWhile
+              + "Convoy could not reconnect to find out whether its COMMIT completed ("
+              + unreachable.getMessage()
+              + "). Run 'convoy current' to see where the database is before running it again.",
+          e);
+    }
+    int committed = 0;
+    for (int k = 0; k < ms.size(); k++) {
+      if (Set.copyOf(heads).equals(Set.copyOf(headsAfter.get(k)))) {
+        committed = k + 1;
+      }
+    }
+    String at = " The database is at " + Migrator.describe(heads) + ".";
+    String message;
+    ConnectionLostException.Outcome outcome;
+    if (committed == ms.size()) {
+      outcome = ConnectionLostException.Outcome.APPLIED;
+      message =
+          lostWhile
+              + (ms.size() == 1 ? "Revision " + first.revision() + " was" : "They were")
+              + " applied: "
+              + (ms.size() == 1 ? "its COMMIT" : "their COMMITs")
+              + " completed after the connection was lost."
+              + at;
+    } else {
+      outcome = ConnectionLostException.Outcome.NOT_APPLIED;
+      Migration failed = ms.get(committed);
+      message =
+          lostWhile
+              + (committed == 0
+                  ? ""
+                  : "Revisions "
+                      + first.revision()
+                      + " to "
+                      + ms.get(committed - 1).revision()
+                      + " were applied. ")
+              + "Revision "
+              + failed.revision()
+              + " was not applied: its transaction rolled back when the connection was lost."
+              + at
+              + " Run the command again.";
+    }
+    return new ConnectionLostException(
+        ms.get(Math.max(0, committed - 1)).revision(), outcome, heads, message, e);
+  }
+
+  /**
    * The heads once server process {@code pid} has ended; throws if the server cannot be reached.
    */
-  List<String> settle(int pid, String what) {
+  private List<String> settle(int pid, String what) {
     listener.connectionLost(
         "the connection to PostgreSQL was lost while "
             + what

@@ -81,7 +81,7 @@ final class RevisionRunner {
       return Duration.ofNanos(System.nanoTime() - t0);
     } catch (RuntimeException e) {
       if (SqlError.isConnectionLost(e)) {
-        throw settle(List.of(m), List.of(List.copyOf(headsAfter)), e);
+        throw lost.explain(List.of(m), List.of(List.copyOf(headsAfter)), db.pid(), e);
       }
       recordFailure(m, direction, started, (System.nanoTime() - t0) / 1_000_000, e);
       Step at = failedStep(e);
@@ -207,7 +207,7 @@ final class RevisionRunner {
       failedAt = db.pipeline(sqls, doneAt).map(TextSession.Failure::index).orElse(sqls.size());
     } catch (RuntimeException e) {
       if (SqlError.isConnectionLost(e)) {
-        throw settle(ms, headsAfter, e);
+        throw lost.explain(ms, headsAfter, db.pid(), e);
       }
       throw e;
     }
@@ -218,74 +218,6 @@ final class RevisionRunner {
       previous = doneAt[commitAt[k]];
     }
     return took;
-  }
-
-  /**
-   * The connection broke while {@code ms} (one revision, or a pipelined chain) ran: asks the server
-   * what committed, once the orphaned server process has finished, and says so. {@code headsAfter}
-   * holds the heads each revision leaves.
-   */
-  private ConnectionLostException settle(
-      List<Migration> ms, List<List<String>> headsAfter, RuntimeException e) {
-    Migration first = ms.get(0);
-    String what =
-        ms.size() == 1
-            ? "revision " + first.revision() + " (" + first.file() + ")"
-            : "revisions " + first.revision() + " to " + ms.get(ms.size() - 1).revision();
-    String lostWhile =
-        "the connection to PostgreSQL was lost while " + what + " ran (" + e.getMessage() + "). ";
-    List<String> heads;
-    try {
-      heads = lost.settle(db.pid(), what);
-    } catch (RuntimeException unreachable) {
-      return new ConnectionLostException(
-          first.revision(),
-          ConnectionLostException.Outcome.UNKNOWN,
-          null,
-          lostWhile
-              + "Convoy could not reconnect to find out whether its COMMIT completed ("
-              + unreachable.getMessage()
-              + "). Run 'convoy current' to see where the database is before running it again.",
-          e);
-    }
-    int committed = 0;
-    for (int k = 0; k < ms.size(); k++) {
-      if (Set.copyOf(heads).equals(Set.copyOf(headsAfter.get(k)))) {
-        committed = k + 1;
-      }
-    }
-    String at = " The database is at " + Migrator.describe(heads) + ".";
-    String message;
-    ConnectionLostException.Outcome outcome;
-    if (committed == ms.size()) {
-      outcome = ConnectionLostException.Outcome.APPLIED;
-      message =
-          lostWhile
-              + (ms.size() == 1 ? "Revision " + first.revision() + " was" : "They were")
-              + " applied: "
-              + (ms.size() == 1 ? "its COMMIT" : "their COMMITs")
-              + " completed after the connection was lost."
-              + at;
-    } else {
-      outcome = ConnectionLostException.Outcome.NOT_APPLIED;
-      Migration failed = ms.get(committed);
-      message =
-          lostWhile
-              + (committed == 0
-                  ? ""
-                  : "Revisions "
-                      + first.revision()
-                      + " to "
-                      + ms.get(committed - 1).revision()
-                      + " were applied. ")
-              + "Revision "
-              + failed.revision()
-              + " was not applied: its transaction rolled back when the connection was lost."
-              + at
-              + " Run the command again.";
-    }
-    return new ConnectionLostException(
-        ms.get(Math.max(0, committed - 1)).revision(), outcome, heads, message, e);
   }
 
   /**

@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
     DatabaseUrl base = new DatabaseUrl(server);
     MigrationDirectory.load(dir); // a broken directory stops here, before anything is created
     say("Creating databases convoy_demo_{dev,staging,prod,control} on " + base.redacted());
-    try (TextSession admin = PgSession.openText(cli::vertx, base, "convoy demo")) {
+    try (TextSession admin = PgSession.openText(base, "convoy demo")) {
       for (String db : List.of("dev", "staging", "prod", "control")) {
         admin.execute("DROP DATABASE IF EXISTS convoy_demo_" + db + " WITH (FORCE)");
         admin.execute("CREATE DATABASE convoy_demo_" + db);
@@ -152,8 +152,7 @@ final class DemoCommand implements Callable<Integer> {
       say("");
       for (String env : ENVS) {
         try (TextSession db =
-            PgSession.openText(
-                cli::vertx, base.withDatabase("convoy_demo_" + env), "convoy demo")) {
+            PgSession.openText(base.withDatabase("convoy_demo_" + env), "convoy demo")) {
           say(
               String.format(
                   "  %-8s at %s (%s authors, %s NULL emails)",
@@ -191,7 +190,7 @@ final class DemoCommand implements Callable<Integer> {
     EngineConfig config = new EngineConfig(url, "convoy", EngineTuning.DEFAULTS, Who.local());
     new Migrator(cli::vertx, config, () -> MigrationDirectory.load(dir), MigrationListener.SILENT)
         .upgrade(SEEDED_AT);
-    try (TextSession db = PgSession.openText(cli::vertx, url, "convoy demo")) {
+    try (TextSession db = PgSession.openText(url, "convoy demo")) {
       db.execute(
           "INSERT INTO author (name) SELECT 'Author ' || g FROM generate_series(1, "
               + authors

@@ -111,6 +111,11 @@ final class ProgressPrinter implements MigrationListener {
   }
 
   @Override
+  public void connectionLost(String what) {
+    cli.err().println(what);
+  }
+
+  @Override
   public void lockRetry(
       String what,
       int attempt,

@@ -3,6 +3,8 @@ package dev.convoy.coordinator;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import dev.convoy.ops.Sql;
+import dev.convoy.pg.PgUrl;
+import dev.convoy.pg.VertxPgOptions;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -28,18 +30,11 @@ final class ControlStore implements AutoCloseable {
   private final Pool pool;
 
   ControlStore(Vertx vertx, String url) {
-    PgConnectOptions options;
-    try {
-      options = PgConnectOptions.fromUri(url.startsWith("jdbc:") ? url.substring(5) : url);
-    } catch (RuntimeException e) {
-      throw new ConvoyException(
-          ErrorCode.BAD_INPUT,
-          "control database URL (--control-url / CONVOY_CONTROL_URL) is not valid: "
-              + dev.convoy.rollout.ServiceWait.redacted(String.valueOf(e.getMessage()))
-              + "; write it as postgresql://user:password@host:port/database",
-          e);
-    }
-    options.addProperty("application_name", "convoy coordinator");
+    // Server, login and TLS (sslmode, sslrootcert...) read as for every other connection.
+    PgConnectOptions options =
+        VertxPgOptions.of(
+            PgUrl.parse(url, "control database URL (--control-url / CONVOY_CONTROL_URL)"),
+            "convoy coordinator");
     this.pool =
         PgBuilder.pool()
             // A server that accepts and never answers (another service on the port) fails within

@@ -23,6 +23,7 @@ public final class PrivatePostgres implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final boolean asPostgresUser;
+  private TestCertificates certificates;
 
   private PrivatePostgres(Path bin, Path dir, int port, boolean asPostgresUser) {
     this.bin = bin;
@@ -53,6 +54,22 @@ public final class PrivatePostgres implements AutoCloseable {
    * superuser {@code postgres}, for {@link #psql}.
    */
   public static PrivatePostgres start(List<String> hba) throws IOException, InterruptedException {
+    return start(hba, false);
+  }
+
+  /**
+   * As {@link #start(List)}, with TLS on ({@code ssl = on}): the server presents a certificate for
+   * {@code localhost} signed by a CA of the test's own (see {@link #certificates()}), its key owned
+   * by the server's user, mode 0600. Plaintext connections are still accepted where {@code hba}
+   * says {@code host}; {@code hostssl} lines accept TLS only.
+   */
+  public static PrivatePostgres startWithTls(List<String> hba)
+      throws IOException, InterruptedException {
+    return start(hba, true);
+  }
+
+  private static PrivatePostgres start(List<String> hba, boolean tls)
+      throws IOException, InterruptedException {
     Path bin = binaries().orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries"));
     Path dir = Files.createTempDirectory("convoy-pg-");
     boolean root = "root".equals(System.getProperty("user.name"));
@@ -87,6 +104,18 @@ public final class PrivatePostgres implements AutoCloseable {
             + " <<'EOF'\n"
             + String.join("\n", lines)
             + "\nEOF");
+    String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off";
+    if (tls) {
+      TestCertificates certs = new TestCertificates(dir.resolve("tls"));
+      pg.run("mkdir", "-m", "700", certs.dir().toString());
+      pg.run("sh", "-c", certs.script());
+      pg.certificates = certs;
+      options +=
+          " -c ssl=on -c ssl_cert_file="
+              + certs.serverCert()
+              + " -c ssl_key_file="
+              + certs.serverKey();
+    }
     pg.run(
         bin.resolve("pg_ctl").toString(),
         "-D",
@@ -95,7 +124,7 @@ public final class PrivatePostgres implements AutoCloseable {
         dir.resolve("log").toString(),
         "-w",
         "-o",
-        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+        options,
         "start");
     return pg;
   }
@@ -104,27 +133,51 @@ public final class PrivatePostgres implements AutoCloseable {
     return port;
   }
 
+  /** The certificates of a server started {@link #startWithTls with TLS}; null otherwise. */
+  public TestCertificates certificates() {
+    return certificates;
+  }
+
+  /**
+   * The first column of the first row of {@code sql}, run as the superuser in {@code database} over
+   * the Unix socket (null: no row).
+   */
+  public String scalar(String database, String sql) throws IOException, InterruptedException {
+    String out = output(psqlCommand(database, "-A", "-t", "-c", sql)).strip();
+    return out.isEmpty() ? null : out.lines().findFirst().orElse(null);
+  }
+
   /** Runs SQL as the superuser over the Unix socket. */
   public void psql(String sql) throws IOException, InterruptedException {
-    run(
-        bin.resolve("psql").toString(),
-        "-X",
-        "-q",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-h",
-        dir.toString(),
-        "-p",
-        Integer.toString(port),
-        "-U",
-        "postgres",
-        "-d",
-        "postgres",
-        "-c",
-        sql);
+    output(psqlCommand("postgres", "-c", sql));
+  }
+
+  private String[] psqlCommand(String database, String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                bin.resolve("psql").toString(),
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                dir.toString(),
+                "-p",
+                Integer.toString(port),
+                "-U",
+                "postgres",
+                "-d",
+                database));
+    cmd.addAll(List.of(args));
+    return cmd.toArray(String[]::new);
   }
 
   private void run(String... command) throws IOException, InterruptedException {
+    output(command);
+  }
+
+  private String output(String... command) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     if (asPostgresUser) {
       cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
@@ -135,6 +188,7 @@ public final class PrivatePostgres implements AutoCloseable {
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
     }
+    return output;
   }
 
   @Override

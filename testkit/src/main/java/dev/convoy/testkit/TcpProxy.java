@@ -21,6 +21,8 @@ public final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final ServerSocket server;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> dropped = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
   private volatile boolean cut;
   private volatile boolean closed;
@@ -52,6 +54,20 @@ public final class TcpProxy implements AutoCloseable {
     open.clear();
   }
 
+  /**
+   * Closes the client side of every open connection while the server side stays open, what it sends
+   * read and thrown away: the client sees its connection break, the server notices nothing and
+   * finishes what it had received (as when a network between them fails on one side only). New
+   * connections are forwarded as usual.
+   */
+  public void dropClients() {
+    for (Socket c : clients) {
+      dropped.add(c);
+      closeQuietly(c);
+    }
+    clients.clear();
+  }
+
   /** Forwards new connections again. */
   public void restore() {
     cut = false;
@@ -79,6 +95,7 @@ public final class TcpProxy implements AutoCloseable {
       }
       open.add(client);
       open.add(upstream);
+      clients.add(client);
       pipe(client, upstream);
       pipe(upstream, client);
       if (cut) { // cut while connecting
@@ -93,20 +110,34 @@ public final class TcpProxy implements AutoCloseable {
         new Thread(
             () -> {
               byte[] buf = new byte[16 * 1024];
-              try (InputStream in = from.getInputStream();
-                  OutputStream out = to.getOutputStream()) {
+              try (InputStream in = from.getInputStream()) {
+                OutputStream out = to.getOutputStream();
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                  out.write(buf, 0, n);
-                  out.flush();
+                  if (dropped.contains(to)) {
+                    continue; // the client was dropped: drain what the server sends
+                  }
+                  try {
+                    out.write(buf, 0, n);
+                    out.flush();
+                  } catch (IOException e) {
+                    if (!dropped.contains(to)) {
+                      throw e;
+                    }
+                  }
                 }
               } catch (IOException e) {
                 // One side closed (or the proxy cut it): close both.
               } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
+                if (!dropped.contains(from)) {
+                  // A dropped client leaves the server's side open (its own pipe drains it).
+                  closeQuietly(from);
+                  closeQuietly(to);
+                  open.remove(from);
+                  open.remove(to);
+                  clients.remove(from);
+                  clients.remove(to);
+                }
               }
             },
             "tcp-proxy-pipe");

@@ -24,7 +24,7 @@ final class SessionHolder {
 
   synchronized TextSession get() {
     if (session == null) {
-      session = PgSession.openText(() -> vertx, url, applicationName);
+      session = PgSession.openText(url, applicationName);
     }
     return session;
   }

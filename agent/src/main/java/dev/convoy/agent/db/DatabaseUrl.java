@@ -2,10 +2,13 @@ package dev.convoy.agent.db;
 
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
+import dev.convoy.pg.PgUrl;
+import dev.convoy.pg.VertxPgOptions;
 import io.vertx.pgclient.PgConnectOptions;
 
 /**
- * A PostgreSQL URL ({@code postgresql://user:pass@host:port/db}); never printed with its password.
+ * A PostgreSQL URL ({@code postgresql://user:pass@host:port/db?sslmode=...}); never printed with
+ * its password. Its parameters are read once (see {@link PgUrl}) and mean the same to every client.
  */
 public record DatabaseUrl(String url) {
   public DatabaseUrl {
@@ -15,57 +18,34 @@ public record DatabaseUrl(String url) {
           "no database URL: pass --url postgresql://user:pass@host:port/db or set"
               + " CONVOY_DATABASE_URL");
     }
-    url = url.startsWith("jdbc:") ? url.substring(5) : url;
-    if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
-      throw new ConvoyException(
-          ErrorCode.BAD_INPUT,
-          "database URL '"
-              + redact(url)
-              + "' must start with postgresql:// (for example"
-              + " postgresql://postgres@127.0.0.1:5432/app)");
-    }
-    try {
-      PgConnectOptions.fromUri(url);
-    } catch (RuntimeException e) {
-      throw new ConvoyException(
-          ErrorCode.BAD_INPUT,
-          "database URL '"
-              + redact(url)
-              + "' is not valid: "
-              + redact(String.valueOf(e.getMessage()))
-              + "; write it as postgresql://user:password@host:port/database",
-          e);
-    }
+    url = PgUrl.parse(url, "database URL").url();
   }
 
-  public PgConnectOptions options() {
-    return PgConnectOptions.fromUri(url);
+  /** The URL's parameters, read the way libpq reads them. */
+  public PgUrl parsed() {
+    return PgUrl.parse(url, "database URL");
+  }
+
+  /** Vert.x client options: server, login and TLS from the URL. */
+  public PgConnectOptions options(String applicationName) {
+    return VertxPgOptions.of(parsed(), applicationName);
   }
 
   public String database() {
-    return options().getDatabase();
+    return parsed().server().getDatabase();
   }
 
   /** The same URL pointing at another database on the same server. */
   public DatabaseUrl withDatabase(String database) {
-    int q = url.indexOf('?');
-    String base = q < 0 ? url : url.substring(0, q);
-    String query = q < 0 ? "" : url.substring(q);
-    int slash = base.indexOf('/', base.indexOf("://") + 3);
-    String server = slash < 0 ? base : base.substring(0, slash);
-    return new DatabaseUrl(server + "/" + database + query);
+    return new DatabaseUrl(parsed().withDatabase(database));
   }
 
   public String redacted() {
-    return redact(url);
+    return PgUrl.redact(url);
   }
 
   @Override
   public String toString() {
     return redacted();
-  }
-
-  static String redact(String url) {
-    return url.replaceAll("(://[^:/@]+):[^@/]*@", "$1:***@");
   }
 }

@@ -1,7 +1,6 @@
 package dev.convoy.agent.db;
 
 import dev.convoy.error.ConvoyException;
-import dev.convoy.error.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -31,8 +30,7 @@ public final class PgSession implements AutoCloseable {
   }
 
   public static PgSession open(Vertx vertx, DatabaseUrl url, String applicationName) {
-    PgConnectOptions options = url.options().setCachePreparedStatements(true);
-    options.addProperty("application_name", applicationName);
+    PgConnectOptions options = url.options(applicationName).setCachePreparedStatements(true);
     Future<PgConnection> connecting = PgConnection.connect(vertx, options);
     try {
       return new PgSession(connecting.await(STARTUP_TIMEOUT_MS, TimeUnit.MILLISECONDS), url);
@@ -55,24 +53,25 @@ public final class PgSession implements AutoCloseable {
 
   /** The error for a connection that could not be opened, whichever client tried. */
   static ConvoyException connectionFailed(DatabaseUrl url, Exception e) {
-    return new ConvoyException(
-        ErrorCode.CONNECTION_FAILED,
-        "cannot connect to PostgreSQL at "
-            + url.redacted()
-            + ": "
-            + e.getMessage()
-            + ". Check --url (or CONVOY_DATABASE_URL) and that the server is running.",
-        e);
+    return ConnectErrors.failed(url, e);
   }
 
   /**
-   * A connection for the migration lock: the small blocking client when it can reach the server
-   * (see {@link WireSession}), else a Vert.x connection from {@code vertx}, started only then.
+   * A blocking connection (the migration lock's, heartbeats, fence checks): pgjdbc, which needs no
+   * Vert.x (see {@link JdbcSession}), with the URL's TLS settings.
    */
+  public static TextSession openText(DatabaseUrl url, String applicationName) {
+    return JdbcSession.open(url, applicationName);
+  }
+
+  /**
+   * As {@link #openText(DatabaseUrl, String)}; {@code vertx} is not used (the blocking connection
+   * needs none). Kept for callers written before pgjdbc carried it.
+   */
+  @Deprecated
   public static TextSession openText(
       java.util.function.Supplier<Vertx> vertx, DatabaseUrl url, String applicationName) {
-    return WireSession.open(url, applicationName)
-        .orElseGet(() -> open(vertx.get(), url, applicationName).text());
+    return openText(url, applicationName);
   }
 
   /** This connection as a {@link TextSession}: values as text, closing closes it. */

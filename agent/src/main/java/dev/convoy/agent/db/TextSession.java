@@ -45,11 +45,14 @@ public interface TextSession extends AutoCloseable {
   /** The SQLSTATE of the PostgreSQL error in {@code e}'s causes, or null. */
   static String sqlState(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof WireException w && w.sqlState() != null) {
-        return w.sqlState();
+      if (t instanceof SqlError s && s.sqlState() != null) {
+        return s.sqlState();
       }
       if (t instanceof io.vertx.pgclient.PgException pg) {
         return pg.getSqlState();
+      }
+      if (t instanceof java.sql.SQLException q && q.getSQLState() != null) {
+        return q.getSQLState();
       }
     }
     return null;

@@ -107,7 +107,7 @@ final class LockRetry implements AutoCloseable {
     try {
       synchronized (this) {
         if (watcher == null) {
-          watcher = PgSession.openText(vertx, url, applicationName);
+          watcher = PgSession.openText(url, applicationName);
         }
       }
       for (String[] r : watcher.rows(String.format(BLOCKERS, pid))) {

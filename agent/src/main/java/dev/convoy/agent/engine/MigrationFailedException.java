@@ -1,7 +1,7 @@
 package dev.convoy.agent.engine;
 
+import dev.convoy.agent.db.SqlError;
 import dev.convoy.agent.db.TextSession;
-import dev.convoy.agent.db.WireException;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import io.vertx.pgclient.PgException;
@@ -57,7 +57,7 @@ public class MigrationFailedException extends ConvoyException {
       if (t instanceof LockTimeoutException) {
         return "55P03";
       }
-      if (t instanceof PgException || t instanceof WireException) {
+      if (t instanceof PgException || t instanceof SqlError) {
         return TextSession.sqlState(t);
       }
     }
@@ -74,7 +74,7 @@ public class MigrationFailedException extends ConvoyException {
         e = t;
         break;
       }
-      if (t instanceof WireException w && w.sqlState() != null) {
+      if (t instanceof SqlError w && w.sqlState() != null) {
         return render(w.sqlState(), w.errorMessage(), w.detail(), w.hint());
       }
     }

@@ -13,6 +13,12 @@ public interface MigrationListener {
 
   default void lockAcquired(Duration waited) {}
 
+  /**
+   * The connection broke while a revision ran; Convoy is finding out from the server what happened
+   * to it, or says what it found.
+   */
+  default void connectionLost(String what) {}
+
   /** The revisions about to run, in order; empty when there is nothing to do. */
   default void planned(List<Migration> plan, Direction direction) {}
 

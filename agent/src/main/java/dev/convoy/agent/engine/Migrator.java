@@ -46,9 +46,9 @@ public final class Migrator {
    * As above, with the migrations directory read and Vert.x started only when needed, and in
    * parallel: the directory is read while the lock connection opens; an instance that takes the
    * lock starts Vert.x for its work at once, while one that finds another instance migrating waits
-   * on a plain socket (see {@link dev.convoy.agent.db.WireSession}) and, when that one brings the
-   * database to the target, returns without ever starting it. Problems in the directory are still
-   * reported before any other error.
+   * on a blocking pgjdbc connection (see {@link dev.convoy.agent.db.JdbcSession}) and, when that
+   * one brings the database to the target, returns without ever starting it. Problems in the
+   * directory are still reported before any other error.
    */
   public Migrator(
       Supplier<Vertx> vertx,
@@ -204,7 +204,7 @@ public final class Migrator {
     startReading();
     TextSession lockDb;
     try {
-      lockDb = PgSession.openText(vertx, config.url(), config.who().applicationName("migrate"));
+      lockDb = PgSession.openText(config.url(), config.who().applicationName("migrate"));
     } catch (RuntimeException e) {
       check.accept(graph()); // a broken directory is the first thing to fix
       throw e;
@@ -279,7 +279,14 @@ public final class Migrator {
         return work.apply(
             new PlanRunner.Sessions(
                 db,
-                new RevisionRunner(db, state, config.lockTimeout(), retry, config.who()),
+                new RevisionRunner(
+                    db,
+                    state,
+                    config.lockTimeout(),
+                    retry,
+                    config.who(),
+                    new LostConnection(
+                        config.url(), config.who().applicationName("migrate"), state, listener)),
                 phased));
       } finally {
         flush(db);

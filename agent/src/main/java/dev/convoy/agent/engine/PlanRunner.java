@@ -83,12 +83,16 @@ final class PlanRunner {
       long t0 = System.nanoTime();
       String outcome = "applied";
       if (!wasExpanded && !StepRunner.phased(m)) {
-        db.runner()
-            .run(
-                m,
-                Direction.UPGRADE,
-                after,
-                "the database is still at " + Migrator.describe(heads) + ".");
+        try {
+          db.runner()
+              .run(
+                  m,
+                  Direction.UPGRADE,
+                  after,
+                  "the database is still at " + Migrator.describe(heads) + ".");
+        } catch (ConnectionLostException e) {
+          appliedAnyway(e, work.size() - 1 - i);
+        }
       } else {
         boolean undoable = graph.descendants(m.revision()).stream().noneMatch(applied::contains);
         outcome =
@@ -110,6 +114,20 @@ final class PlanRunner {
       heads = after;
     }
     return new MigrationResult(from, heads, done);
+  }
+
+  /**
+   * A revision whose connection broke but whose COMMIT completed (the server says so) is done; if
+   * it was the plan's last, the command did what was asked. Anything else is still the error.
+   */
+  private void appliedAnyway(ConnectionLostException e, int rest) {
+    if (e.outcome() != ConnectionLostException.Outcome.APPLIED) {
+      throw e;
+    }
+    if (rest > 0) {
+      throw e.withRestNotRun(rest);
+    }
+    listener.connectionLost(e.getMessage());
   }
 
   MigrationResult downgrade(
@@ -134,7 +152,11 @@ final class PlanRunner {
       if (StepRunner.phased(m)) {
         db.phased().runner().downgrade(m, !expanded.contains(m.revision()), after, where);
       } else {
-        db.runner().run(m, Direction.DOWNGRADE, after, where);
+        try {
+          db.runner().run(m, Direction.DOWNGRADE, after, where);
+        } catch (ConnectionLostException e) {
+          appliedAnyway(e, plan.size() - 1 - plan.indexOf(planned));
+        }
       }
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       listener.finished(m, Direction.DOWNGRADE, took);

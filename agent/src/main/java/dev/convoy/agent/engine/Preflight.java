@@ -104,7 +104,7 @@ final class Preflight {
 
   private static String sqlState(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof dev.convoy.agent.db.WireException w) {
+      if (t instanceof dev.convoy.agent.db.SqlError w) {
         return w.sqlState();
       }
       if (t instanceof io.vertx.sqlclient.DatabaseException d) {

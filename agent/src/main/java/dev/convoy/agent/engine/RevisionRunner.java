@@ -2,6 +2,7 @@ package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.BackendPid;
 import dev.convoy.agent.db.PgSession;
+import dev.convoy.agent.db.SqlError;
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.state.HistoryEntry;
 import dev.convoy.agent.state.StateStore;
@@ -30,13 +31,21 @@ final class RevisionRunner {
   private final Duration lockTimeout;
   private final LockRetry retry;
   private final Who who;
+  private final LostConnection lost;
 
-  RevisionRunner(TextSession db, StateStore state, Duration lockTimeout, LockRetry retry, Who who) {
+  RevisionRunner(
+      TextSession db,
+      StateStore state,
+      Duration lockTimeout,
+      LockRetry retry,
+      Who who,
+      LostConnection lost) {
     this.db = db;
     this.state = state;
     this.lockTimeout = lockTimeout;
     this.retry = retry;
     this.who = who;
+    this.lost = lost;
   }
 
   /** A statement with the operation it came from, for error reports. */
@@ -72,6 +81,9 @@ final class RevisionRunner {
           });
       return Duration.ofNanos(System.nanoTime() - t0);
     } catch (RuntimeException e) {
+      if (SqlError.isConnectionLost(e)) {
+        throw lost.explain(List.of(m), List.of(List.copyOf(headsAfter)), db.pid(), e);
+      }
       recordFailure(m, direction, started, (System.nanoTime() - t0) / 1_000_000, e);
       Step at = failedStep(e);
       throw new MigrationFailedException(
@@ -191,7 +203,15 @@ final class RevisionRunner {
     }
     long[] doneAt = new long[sqls.size()];
     long t0 = System.nanoTime();
-    int failedAt = db.pipeline(sqls, doneAt).map(TextSession.Failure::index).orElse(sqls.size());
+    int failedAt;
+    try {
+      failedAt = db.pipeline(sqls, doneAt).map(TextSession.Failure::index).orElse(sqls.size());
+    } catch (RuntimeException e) {
+      if (SqlError.isConnectionLost(e)) {
+        throw lost.explain(ms, headsAfter, db.pid(), e);
+      }
+      throw e;
+    }
     List<Duration> took = new ArrayList<>();
     long previous = t0;
     for (int k = 0; k < ms.size() && commitAt[k] < failedAt; k++) {

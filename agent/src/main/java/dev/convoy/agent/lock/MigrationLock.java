@@ -104,7 +104,14 @@ public final class MigrationLock implements AutoCloseable {
   public void close() {
     if (held) {
       held = false;
-      session.value("SELECT pg_advisory_unlock(" + key + ")::text");
+      try {
+        session.value("SELECT pg_advisory_unlock(" + key + ")::text");
+      } catch (RuntimeException e) {
+        // A lost connection's session is over, and its lock with it; anything else is an error.
+        if (!dev.convoy.agent.db.SqlError.isConnectionLost(e)) {
+          throw e;
+        }
+      }
     }
   }
 }

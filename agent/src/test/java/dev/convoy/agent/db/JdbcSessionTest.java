@@ -1,6 +1,7 @@
 package dev.convoy.agent.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -25,10 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The migration lock's own small client logs in the way production servers ask it to (cleartext,
- * md5 and SCRAM-SHA-256 passwords), against a server of the test's own that requires them.
+ * The blocking connection (pgjdbc) logs in the way production servers ask it to (cleartext, md5 and
+ * SCRAM-SHA-256 passwords), against a server of the test's own that requires them, and keeps the
+ * pipeline contract the revision runner relies on.
  */
-class LockConnectionTest {
+class JdbcSessionTest {
   private static PrivatePostgres pg;
 
   @TempDir Path dir;
@@ -66,8 +68,7 @@ class LockConnectionTest {
   void logs_in_with_cleartext_md5_and_scram_passwords_under_its_application_name() {
     for (String user : List.of("plain_user", "md5_user", "scram_user")) {
       String password = user.substring(0, user.indexOf('_')) + "-secret";
-      try (TextSession s =
-          WireSession.open(url(user, password), "convoy lock test").orElseThrow()) {
+      try (TextSession s = JdbcSession.open(url(user, password), "convoy lock test")) {
         assertEquals(user, s.value("SELECT current_user"));
         assertEquals(
             "convoy lock test",
@@ -81,18 +82,20 @@ class LockConnectionTest {
   void a_wrong_password_is_a_connection_error_that_says_why() {
     ConvoyException e =
         assertThrows(
-            ConvoyException.class, () -> WireSession.open(url("scram_user", "nope"), "convoy"));
+            ConvoyException.class, () -> JdbcSession.open(url("scram_user", "nope"), "convoy"));
     assertEquals(ErrorCode.CONNECTION_FAILED, e.code());
     assertTrue(
         e.getMessage().contains("password authentication failed for user \"scram_user\""),
         e.getMessage());
     assertTrue(e.getMessage().contains("scram_user:***@"), e.getMessage());
+    assertFalse(e.getMessage().contains("nope"), e.getMessage());
+    assertEquals("28P01", TextSession.sqlState(e));
   }
 
   @Test
   void a_failing_query_names_its_sqlstate_and_the_connection_stays_usable() {
-    try (TextSession s = WireSession.open(url("md5_user", "md5-secret"), "convoy").orElseThrow()) {
-      WireException e = assertThrows(WireException.class, () -> s.rows("SELECT 1/0"));
+    try (TextSession s = JdbcSession.open(url("md5_user", "md5-secret"), "convoy")) {
+      SqlError e = assertThrows(SqlError.class, () -> s.rows("SELECT 1/0"));
       assertEquals("22012", e.sqlState());
       assertTrue(e.getMessage().contains("division by zero"), e.getMessage());
       assertEquals("2", s.value("SELECT 1 + 1"));
@@ -100,15 +103,31 @@ class LockConnectionTest {
   }
 
   @Test
-  void a_url_that_requires_tls_is_left_to_the_vertx_client() {
-    assertTrue(
-        WireSession.open(
-                new DatabaseUrl(
-                    "postgresql://scram_user:scram-secret@127.0.0.1:"
-                        + pg.port()
-                        + "/postgres?sslmode=require"),
-                "convoy")
-            .isEmpty());
+  void a_pipeline_names_the_first_failed_string_and_its_commit_rolls_back() {
+    try (TextSession s = JdbcSession.open(url("scram_user", "scram-secret"), "convoy")) {
+      s.execute("CREATE TABLE IF NOT EXISTS piped (id int PRIMARY KEY); TRUNCATE piped");
+      long[] doneAt = new long[5];
+      var failed =
+          s.pipeline(
+              List.of(
+                  "BEGIN; SET LOCAL lock_timeout = '1s'",
+                  "INSERT INTO piped VALUES (1)",
+                  "INSERT INTO piped VALUES (1); INSERT INTO piped VALUES (2)",
+                  "INSERT INTO piped VALUES (3)",
+                  "COMMIT"),
+              doneAt);
+      assertEquals(2, failed.orElseThrow().index());
+      assertEquals("23505", TextSession.sqlState(failed.get().error()));
+      assertEquals("0", s.value("SELECT count(*)::text FROM piped"), "the COMMIT rolled back");
+      for (int i = 1; i < doneAt.length; i++) {
+        assertTrue(doneAt[i] >= doneAt[i - 1], "answers arrive in order");
+      }
+      assertTrue(s.pipeline(List.of("INSERT INTO piped VALUES (7)", "SELECT 1")).isEmpty());
+      assertEquals(
+          List.of("1", "7"),
+          s.rows("SELECT 1::text; SELECT id::text FROM piped").stream().map(r -> r[0]).toList(),
+          "rows of every statement of a string, in order");
+    }
   }
 
   @Test

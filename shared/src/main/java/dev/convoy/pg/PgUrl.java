@@ -90,7 +90,13 @@ public final class PgUrl {
     try {
       p.server = PgConnectOptions.fromUri(u);
     } catch (RuntimeException e) {
-      throw bad(what, u, "is not valid: " + e.getMessage());
+      // The parser's message repeats the URL, password included.
+      throw bad(
+          what,
+          u,
+          "is not valid: "
+              + redact(String.valueOf(e.getMessage()))
+              + "; write it as postgresql://user:password@host:port/database");
     }
     if (p.server.getHost() != null && p.server.getHost().startsWith("/")) {
       throw bad(

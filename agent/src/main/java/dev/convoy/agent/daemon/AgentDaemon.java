@@ -122,6 +122,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final AgentEvents events;
   private final Heartbeat heartbeat;
   private final CommandLoop commandLoop;
+  private final ResumeAfterLoss resume;
   private MetricsEndpoint metricsEndpoint;
   private Thread commands;
   private Thread heartbeats;
@@ -159,6 +160,14 @@ public final class AgentDaemon implements AutoCloseable {
             config.claimIdle().toMillis(),
             bus,
             this::handle);
+    Who self = Who.local();
+    this.resume =
+        new ResumeAfterLoss(
+            config.agentId(),
+            stateDb,
+            List.of(self.applicationName("migrate"), self.applicationName("watch")),
+            config.commandWindow(),
+            () -> running);
   }
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
@@ -255,7 +264,8 @@ public final class AgentDaemon implements AutoCloseable {
     long t0 = System.nanoTime();
     working = c.key();
     try {
-      MigrationResult r = apply(c);
+      // A lost database connection is resumed, not failed: see ResumeAfterLoss.
+      MigrationResult r = resume.run(c, () -> apply(c));
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics.stepDone(c, Duration.ofNanos(System.nanoTime() - t0));
       intake.finish(c, Event.SUCCEEDED, r.to(), null);

@@ -268,7 +268,7 @@ public final class AgentDaemon implements AutoCloseable {
       MigrationResult r = resume.run(c, () -> apply(c));
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics.stepDone(c, Duration.ofNanos(System.nanoTime() - t0));
-      intake.finish(c, Event.SUCCEEDED, r.to(), null);
+      intake.finish(c, Event.SUCCEEDED, r.to(), null, null);
       events.publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
       log.info(
           "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
@@ -277,14 +277,14 @@ public final class AgentDaemon implements AutoCloseable {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} refused, it would lose data: {}", config.agentId(), c.key(), e.summary());
       List<String> heads = events.heads();
-      intake.finish(c, Event.FAILED, heads, e.summary());
+      intake.finish(c, Event.FAILED, heads, e.summary(), DATA_LOSS);
       events.publish(
           Event.about(Event.FAILED, config.agentId(), c, heads, e.summary(), seconds, DATA_LOSS));
     } catch (RuntimeException e) {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
       List<String> heads = events.heads();
-      intake.finish(c, Event.FAILED, heads, e.getMessage());
+      intake.finish(c, Event.FAILED, heads, e.getMessage(), null);
       events.publish(
           Event.about(Event.FAILED, config.agentId(), c, heads, e.getMessage(), seconds));
     } finally {

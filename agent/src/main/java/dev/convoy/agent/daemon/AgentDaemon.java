@@ -122,6 +122,7 @@ public final class AgentDaemon implements AutoCloseable {
   private final AgentEvents events;
   private final Heartbeat heartbeat;
   private final CommandLoop commandLoop;
+  private final ResumeAfterLoss resume;
   private MetricsEndpoint metricsEndpoint;
   private Thread commands;
   private Thread heartbeats;
@@ -162,6 +163,14 @@ public final class AgentDaemon implements AutoCloseable {
             config.claimIdle().toMillis(),
             bus,
             this::handle);
+    Who self = Who.local();
+    this.resume =
+        new ResumeAfterLoss(
+            config.agentId(),
+            stateDb,
+            List.of(self.applicationName("migrate"), self.applicationName("watch")),
+            config.commandWindow(),
+            () -> running);
   }
 
   /** Starts the metrics endpoint, the heartbeat and the command loop; returns at once. */
@@ -241,10 +250,11 @@ public final class AgentDaemon implements AutoCloseable {
     long t0 = System.nanoTime();
     working = c.key();
     try {
-      MigrationResult r = apply(c);
+      // A lost database connection is resumed, not failed: see ResumeAfterLoss.
+      MigrationResult r = resume.run(c, () -> apply(c));
       double seconds = (System.nanoTime() - t0) / 1e9;
       metrics.stepDone(c, Duration.ofNanos(System.nanoTime() - t0));
-      intake.finish(c, Event.SUCCEEDED, r.to(), null);
+      intake.finish(c, Event.SUCCEEDED, r.to(), null, null);
       events.publish(Event.about(Event.SUCCEEDED, config.agentId(), c, r.to(), null, seconds));
       log.info(
           "{} - {} done: {} {} -> {}", config.agentId(), c.key(), c.action(), c.target(), r.to());
@@ -253,14 +263,14 @@ public final class AgentDaemon implements AutoCloseable {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} refused, it would lose data: {}", config.agentId(), c.key(), e.summary());
       List<String> heads = events.heads();
-      intake.finish(c, Event.FAILED, heads, e.summary());
+      intake.finish(c, Event.FAILED, heads, e.summary(), DATA_LOSS);
       events.publish(
           Event.about(Event.FAILED, config.agentId(), c, heads, e.summary(), seconds, DATA_LOSS));
     } catch (RuntimeException e) {
       double seconds = (System.nanoTime() - t0) / 1e9;
       log.warn("{} - {} failed: {}", config.agentId(), c.key(), e.getMessage());
       List<String> heads = events.heads();
-      intake.finish(c, Event.FAILED, heads, e.getMessage());
+      intake.finish(c, Event.FAILED, heads, e.getMessage(), null);
       events.publish(
           Event.about(Event.FAILED, config.agentId(), c, heads, e.getMessage(), seconds));
     } finally {

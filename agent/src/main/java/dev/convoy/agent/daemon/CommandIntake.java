@@ -49,12 +49,13 @@ final class CommandIntake {
   }
 
   /**
-   * Records how {@code c} ended ({@link Event#SUCCEEDED} or {@link Event#FAILED}). If that fails
-   * the row stays running, and a resend resumes it and finds the work done.
+   * Records how {@code c} ended ({@link Event#SUCCEEDED} or {@link Event#FAILED}, with the
+   * failure's code, or null). If that fails the row stays running, and a resend resumes it and
+   * finds the work done.
    */
-  void finish(Command c, String outcome, List<String> heads, String message) {
+  void finish(Command c, String outcome, List<String> heads, String message, String code) {
     try {
-      ledger.finish(c, outcome, heads, message);
+      ledger.finish(c, outcome, heads, message, code);
     } catch (RuntimeException e) {
       log.warn(
           "{} - could not record {} of {} in the command ledger: {}",

@@ -19,11 +19,14 @@ import java.util.List;
  * transaction, under the fence's row lock. A key never seen before gets a {@code running} row, and
  * every other {@code running} row becomes {@code superseded} (it can never resume). A key already
  * {@code succeeded} or {@code failed} changes nothing and is answered with its recorded outcome; a
- * {@code superseded} one is refused. Only a {@code running} row's own command goes on, which is a
- * redelivery of an execution that never finished (its agent died): the engine re-reads the version
- * table and the backfill cursors under the migration lock, so it continues that one execution
- * rather than starting another. Every transaction of the work then checks in the same transaction
- * that the row is still {@code running} and the fence not above the command's epoch (see {@link
+ * {@code superseded} one is refused. So is a new key whose step (plan, step) finished here under an
+ * earlier epoch: a coordinator that took over sends again the steps it has not heard about, and a
+ * step runs once per database whatever the epoch (a data-loss refusal, which changed nothing, is
+ * asked again). Only a {@code running} row's own command goes on, which is a redelivery of an
+ * execution that never finished (its agent died): the engine re-reads the version table and the
+ * backfill cursors under the migration lock, so it continues that one execution rather than
+ * starting another. Every transaction of the work then checks in the same transaction that the row
+ * is still {@code running} and the fence not above the command's epoch (see {@link
  * dev.convoy.agent.state.WorkFence}), holding the row locks until it commits, and a row never goes
  * back to {@code running}. So once a command is finished or superseded nothing of it can commit,
  * and a replayed entry of the stream can only read its row.
@@ -39,8 +42,9 @@ final class CommandLedger {
     }
   }
 
-  /** A finished command's row. */
-  record Recorded(String state, List<String> heads, String message, String agent, String at) {
+  /** A finished command's row, of the command's epoch or an earlier one. */
+  record Recorded(
+      String state, List<String> heads, String message, String agent, String at, long epoch) {
     /** The log line and event message of a replay: what was recorded, and that nothing ran. */
     String replayed() {
       return "already applied as "
@@ -48,7 +52,9 @@ final class CommandLedger {
           + " at "
           + at
           + (agent == null ? "" : " by " + agent)
-          + "; not applied again"
+          + " (epoch "
+          + epoch
+          + "); not applied again"
           + (message == null ? "" : ": " + message);
     }
 
@@ -153,11 +159,29 @@ final class CommandLedger {
                       + " was not applied again"));
         }
         default -> {
-          List<String> heads =
-              r[1] == null || r[1].isEmpty() ? List.of() : List.of(r[1].split(","));
-          return new Claim(false, new Recorded(r[0], heads, r[2], r[3], r[4]), null);
+          return new Claim(false, recorded(r, c.epoch()), null);
         }
       }
+    }
+    // The same step sent again by a newer coordinator (it took over before it read the answer):
+    // one that finished here is answered, not run again. A step that failed may have changed
+    // rows its undo cannot restore (a backfill), and would fail again. A data-loss refusal
+    // changed nothing and is a question: it is asked again.
+    List<String[]> earlier =
+        db.rows(
+            "SELECT state, array_to_string(heads, ','), message, agent,"
+                + " coalesce(finished_at, started_at)::text, epoch::text FROM "
+                + q
+                + ".ledger WHERE plan = "
+                + Sql.literal(c.plan())
+                + " AND step = "
+                + c.step()
+                + " AND state IN ('succeeded', 'failed') AND code IS DISTINCT FROM "
+                + Sql.literal(AgentDaemon.DATA_LOSS)
+                + " ORDER BY epoch DESC LIMIT 1");
+    if (!earlier.isEmpty()) {
+      String[] r = earlier.get(0);
+      return new Claim(false, recorded(r, Long.parseLong(r[5])), null);
     }
     supersedeOthers(db, c);
     db.execute(
@@ -179,6 +203,12 @@ final class CommandLedger {
                 Sql.literal(agent))
             + ")");
     return new Claim(false, null, null);
+  }
+
+  /** A finished row (state, heads, message, agent, when) as recorded under {@code epoch}. */
+  private static Recorded recorded(String[] r, long epoch) {
+    List<String> heads = r[1] == null || r[1].isEmpty() ? List.of() : List.of(r[1].split(","));
+    return new Recorded(r[0], heads, r[2], r[3], r[4], epoch);
   }
 
   /** A running row of another command can never resume: a newer command was claimed. */
@@ -203,7 +233,7 @@ final class CommandLedger {
    * failure to write it is logged by the caller's next claim: the row stays running and a
    * redelivery resumes, finding the work done.
    */
-  void finish(Command c, String outcome, List<String> heads, String message) {
+  void finish(Command c, String outcome, List<String> heads, String message, String code) {
     List<String> lits = new ArrayList<>();
     heads.forEach(h -> lits.add(Sql.literal(h)));
     synchronized (stateDb) {
@@ -219,6 +249,8 @@ final class CommandLedger {
                     + String.join(", ", lits)
                     + "]::text[], message = "
                     + Sql.literal(message)
+                    + ", code = "
+                    + Sql.literal(code)
                     + ", finished_at = now()"
                     + where(c)
                     + " AND state = 'running'");

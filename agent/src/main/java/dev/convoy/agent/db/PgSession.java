@@ -27,6 +27,10 @@ public final class PgSession implements AutoCloseable {
   private PgSession(PgConnection conn, DatabaseUrl url) {
     this.conn = conn;
     this.url = url;
+    // A connection the server ends (pg_terminate_backend) or the network drops fails the query in
+    // flight and every later one, which say so; without a handler the client would also print the
+    // cause's stack trace to stderr.
+    conn.exceptionHandler(e -> {});
   }
 
   public static PgSession open(Vertx vertx, DatabaseUrl url, String applicationName) {

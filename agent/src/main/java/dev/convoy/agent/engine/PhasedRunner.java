@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
  * A phased revision's life: expand and backfill, recorded as expanded; contract, recorded as
  * applied. When a step fails the revision is undone (the completed steps' downgrades, all tolerant
  * of what is already gone), so the database is left where it was before the revision — unless later
- * revisions already build on it, in which case it stays expanded and the error says so.
+ * revisions already build on it, in which case it stays expanded and the error says so. When the
+ * connection was lost instead, nothing is undone: the next run resumes it, as after a crash.
  */
 final class PhasedRunner {
   private final PgSession db;
@@ -73,10 +74,20 @@ final class PhasedRunner {
       record(m, headsWith, "applied", started, t0, state.clearSql(m.revision()));
       return Outcome.APPLIED;
     } catch (RuntimeException e) {
+      if (ConnectionLoss.is(e)) {
+        // Cut off, not refused: left as a crash leaves it, so running it again resumes it (an
+        // undo on a connection still up would throw away the backfill's committed batches).
+        recordFailure(m, e);
+        throw failure(m, e, RESUMABLE);
+      }
       String after = undo(m, touched, expanded, headsWithout, undoable, e);
       throw failure(m, e, after);
     }
   }
+
+  static final String RESUMABLE =
+      "The connection to PostgreSQL was lost; nothing was undone: what committed stays, and"
+          + " running the upgrade again resumes the revision where it stopped.";
 
   /** Reverts a phased revision: {@code contracted} says whether its contract phase ran. */
   void downgrade(Migration m, boolean contracted, Collection<String> headsAfter, String whereNow) {

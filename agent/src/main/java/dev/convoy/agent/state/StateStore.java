@@ -72,7 +72,10 @@ public final class StateStore {
             + " PRIMARY KEY (plan, step, epoch))",
         "CREATE INDEX IF NOT EXISTS ledger_running ON "
             + q
-            + ".ledger (plan) WHERE state = 'running'");
+            + ".ledger (plan) WHERE state = 'running'",
+        // Why a command failed, when that is a question rather than a break (data_loss); ledgers
+        // made before it gain it here.
+        "ALTER TABLE " + q + ".ledger ADD COLUMN IF NOT EXISTS code text");
   }
 
   /**
@@ -107,6 +110,10 @@ public final class StateStore {
     for (String t : tables) {
       checks.add("to_regclass(" + Sql.literal(q + "." + t) + ") IS NOT NULL");
     }
+    checks.add(
+        "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
+            + Sql.literal(q + ".ledger")
+            + ") AND attname = 'code' AND NOT attisdropped)");
     return "true".equals(db.value("SELECT (" + String.join(" AND ", checks) + ")::text"));
   }
 

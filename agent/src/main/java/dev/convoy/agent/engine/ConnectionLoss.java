@@ -1,6 +1,6 @@
 package dev.convoy.agent.engine;
 
-import dev.convoy.agent.db.WireException;
+import dev.convoy.agent.db.SqlError;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import java.util.Locale;
@@ -22,6 +22,9 @@ public final class ConnectionLoss {
   public static boolean is(Throwable e) {
     boolean connecting = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SqlError s && s.connectionLost()) {
+        return true; // the blocking client's own verdict: the socket broke under it
+      }
       String state = sqlState(t);
       if (state != null) {
         // The first PostgreSQL error decides: a refused statement (or a refused login) is not a
@@ -33,8 +36,7 @@ public final class ConnectionLoss {
         return true;
       }
       String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-      if (t instanceof WireException && message.startsWith("connection to postgresql lost")
-          || t instanceof io.vertx.core.VertxException && message.contains("connection")) {
+      if (t instanceof io.vertx.core.VertxException && message.contains("connection")) {
         return true; // the clients' own words for a connection closed under them
       }
       connecting |= t instanceof ConvoyException c && c.code() == ErrorCode.CONNECTION_FAILED;
@@ -43,8 +45,8 @@ public final class ConnectionLoss {
   }
 
   private static String sqlState(Throwable t) {
-    if (t instanceof WireException w) {
-      return w.sqlState();
+    if (t instanceof SqlError s) {
+      return s.sqlState();
     }
     if (t instanceof io.vertx.pgclient.PgException pg) {
       return pg.getSqlState();

@@ -5,6 +5,7 @@ import dev.convoy.error.ErrorCode;
 import dev.convoy.error.InvalidMigrationsException;
 import dev.convoy.error.Problem;
 import dev.convoy.graph.RevisionGraph;
+import dev.convoy.lint.TransactionControl;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +75,7 @@ public final class MigrationDirectory {
         declaredRevision(text).ifPresent(broken::add);
       }
     }
+    problems.addAll(transactionControl(migrations));
     problems.addAll(checkGraph(migrations, broken));
     if (!problems.isEmpty()) {
       throw new InvalidMigrationsException(dir.toString(), problems);
@@ -100,6 +102,36 @@ public final class MigrationDirectory {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT, "cannot list " + versions + ": " + reason(e), e);
     }
+  }
+
+  /** SQL run inside Convoy's transaction must not end it (see {@link TransactionControl}). */
+  private static List<Problem> transactionControl(List<Migration> migrations) {
+    List<Problem> out = new ArrayList<>();
+    for (Migration m : migrations) {
+      if (Boolean.FALSE.equals(m.declaredTransactional())) {
+        continue;
+      }
+      for (dev.convoy.ops.Operation op : m.operations()) {
+        if (op instanceof dev.convoy.ops.RawSql r && r.transactional()) {
+          for (String sql : java.util.Arrays.asList(r.upSql(), r.downSql())) {
+            TransactionControl.find(sql)
+                .ifPresent(
+                    stmt ->
+                        out.add(
+                            new Problem(
+                                m.file(),
+                                0,
+                                "'"
+                                    + stmt
+                                    + "' ends or starts a transaction inside the one Convoy runs the"
+                                    + " revision in (its version row would be recorded even if a"
+                                    + " later statement failed); remove it, or mark the revision"
+                                    + " 'transactional: false' to run its statements one by one")));
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /**

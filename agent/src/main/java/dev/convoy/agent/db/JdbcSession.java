@@ -129,15 +129,15 @@ public final class JdbcSession implements TextSession {
     List<Integer> owners = new ArrayList<>();
     try {
       for (int i = 0; i < sqls.size(); i++) {
-        for (NativeQuery q :
-            Parser.parseJdbcSql(
-                sqls.get(i),
-                qe.getStandardConformingStrings(),
-                false,
-                true,
-                false,
-                qe.getQuoteReturningIdentifiers())) {
-          all.add(q);
+        // Each string goes as ONE query message, as PostgreSQL's simple protocol runs it: its
+        // statements form one implicit transaction and stop at the first error (split, a string
+        // holding its own COMMIT would run on past a failure). Splitting only counts the answers.
+        int statements = parse(sqls.get(i), true).size();
+        if (statements == 0) {
+          continue; // only comments: nothing to send
+        }
+        all.addAll(parse(sqls.get(i), false));
+        for (int n = 0; n < statements; n++) {
           owners.add(i);
         }
       }
@@ -171,6 +171,16 @@ public final class JdbcSession implements TextSession {
           why);
     }
     return r;
+  }
+
+  private List<NativeQuery> parse(String sql, boolean split) throws SQLException {
+    return Parser.parseJdbcSql(
+        sql,
+        qe.getStandardConformingStrings(),
+        false,
+        split,
+        false,
+        qe.getQuoteReturningIdentifiers());
   }
 
   private static String firstLine(String s) {

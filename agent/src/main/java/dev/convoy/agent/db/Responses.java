@@ -12,10 +12,11 @@ import org.postgresql.core.ResultHandler;
 import org.postgresql.core.Tuple;
 
 /**
- * What the server answered to a {@link JdbcSession}'s statements, in order. In simple query mode
- * pgjdbc sends each statement as its own query message and the server answers each with exactly one
- * completion, empty-query or error, so the n-th answer belongs to the n-th statement; {@code
- * owner[n]} says which of the caller's strings that statement came from.
+ * What the server answered to a {@link JdbcSession}'s statements, in order. Each of the caller's
+ * strings goes as one simple query message; the server answers each statement in it with one
+ * completion, until an error, which ends that string (its later statements are not run), so the
+ * n-th answer belongs to the n-th statement, counting a failed string's skipped ones as answered;
+ * {@code owner[n]} says which of the caller's strings statement n came from.
  *
  * <p>It never reports an exception to pgjdbc ({@link #getException} is null): pgjdbc stops sending
  * the rest of a pipeline once its handler holds one, which would leave a transaction open with its
@@ -65,6 +66,10 @@ final class Responses implements ResultHandler {
     if (first == null) {
       first = error;
       firstOwner = answered < owner.length ? owner[answered] : -1;
+    }
+    // The server runs nothing more of this string: its remaining statements will not answer.
+    while (answered + 1 < owner.length && owner[answered + 1] == owner[answered]) {
+      answered++;
     }
     answer();
   }

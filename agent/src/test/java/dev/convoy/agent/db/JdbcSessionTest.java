@@ -131,6 +131,33 @@ class JdbcSessionTest {
   }
 
   @Test
+  void a_string_of_statements_runs_as_one_message_so_an_error_stops_it_and_undoes_it_whole() {
+    try (TextSession s = JdbcSession.open(url("scram_user", "scram-secret"), "convoy")) {
+      s.execute("DROP TABLE IF EXISTS one_a, one_b, one_c, one_d");
+      // PostgreSQL runs one simple query message as one implicit transaction, up to its error.
+      assertThrows(
+          SqlError.class,
+          () -> s.rows("CREATE TABLE one_a (id int); SELECT 1/0; CREATE TABLE one_b (id int)"));
+      // With its own COMMIT, what follows a failure must still not run.
+      assertThrows(
+          SqlError.class,
+          () ->
+              s.rows(
+                  "CREATE TABLE one_c (id int); COMMIT; SELECT 1/0; CREATE TABLE one_d (id int)"));
+      assertEquals(
+          List.of("one_c"),
+          s
+              .rows("SELECT relname::text FROM pg_class WHERE relname LIKE 'one\\_%' ORDER BY 1")
+              .stream()
+              .map(r -> r[0])
+              .toList());
+      var failed =
+          s.pipeline(List.of("SELECT 1; SELECT 2", "SELECT 3; SELECT 1/0; SELECT 4", "SELECT 5"));
+      assertEquals(1, failed.orElseThrow().index(), "the failed string, not the statement count");
+    }
+  }
+
+  @Test
   void upgrade_runs_end_to_end_as_a_scram_user() {
     MigrationFiles files = new MigrationFiles(dir);
     files.sql("auth0001", null, "CREATE TABLE t (id int PRIMARY KEY);", "DROP TABLE t;");

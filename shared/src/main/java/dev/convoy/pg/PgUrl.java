@@ -224,8 +224,32 @@ public final class PgUrl {
   }
 
   public static String redact(String url) {
-    return url.replaceAll("(://[^:/@]+):[^@/]*@", "$1:***@")
-        .replaceAll("([?&](?:password|sslpassword)=)[^&]*", "$1***");
+    if (url == null) {
+      return null;
+    }
+    String out = url;
+    int scheme = out.indexOf("://");
+    if (scheme >= 0) {
+      // The user info ends at the LAST '@' of the authority: a password may hold '/', '@' or ':'.
+      int q = out.indexOf('?', scheme + 3);
+      int at = out.lastIndexOf('@', q < 0 ? out.length() : q);
+      if (at < 0 && q >= 0) {
+        at = out.lastIndexOf('@'); // a '?' inside the password
+      }
+      if (at > scheme) {
+        String userInfo = out.substring(scheme + 3, at);
+        int colon = userInfo.indexOf(':');
+        if (colon >= 0 && !userInfo.matches("(?s).*\\s.*")) {
+          out =
+              out.substring(0, scheme + 3)
+                  + userInfo.substring(0, colon)
+                  + ":***"
+                  + out.substring(at);
+        }
+      }
+    }
+    // Any parameter whose name says password, whatever its case (password, sslpassword...).
+    return out.replaceAll("(?i)([?&][^=&]*password[^=&]*=)[^&]*", "$1***");
   }
 
   private static Map<String, String> query(String url, String what) {
@@ -245,7 +269,13 @@ public final class PgUrl {
         key = URLDecoder.decode(key, StandardCharsets.UTF_8);
         value = URLDecoder.decode(value, StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        throw bad(what, url, "has a badly escaped parameter '" + pair + "': " + e.getMessage());
+        // The key only: the value may be a password.
+        throw bad(
+            what,
+            url,
+            "has a badly escaped value for the parameter '"
+                + key
+                + "': write each special character as %XX (for example %2F for '/')");
       }
       if (out.put(key, value) != null) {
         throw bad(what, url, "has the parameter '" + key + "' twice: keep one");

@@ -42,6 +42,6 @@ public final class ServiceWait {
 
   /** {@code url} without the password of its user info, for messages. */
   public static String redacted(String url) {
-    return url.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
+    return dev.convoy.pg.PgUrl.redact(url);
   }
 }

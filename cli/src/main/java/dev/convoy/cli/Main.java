@@ -39,11 +39,18 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Held so the level set on it is not lost when an unreferenced logger is collected. */
+  private static final java.util.logging.Logger PGJDBC_LOG =
+      java.util.logging.Logger.getLogger("org.postgresql");
+
   public static void main(String[] args) {
     // Netty 4.2 registers JFR event types on first use, a third of a short CLI run's CPU.
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
+    // pgjdbc logs through java.util.logging (SEVERE lines on stderr before Convoy's own one-line
+    // error, e.g. a certificate that does not name the host): Convoy reports what matters itself.
+    PGJDBC_LOG.setLevel(java.util.logging.Level.OFF);
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     if (System.getProperty("convoy.cds.record") != null) {
       exerciseDatabaseClient(args);

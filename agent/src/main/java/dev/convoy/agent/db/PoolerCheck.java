@@ -32,6 +32,16 @@ public final class PoolerCheck {
     STATEMENT
   }
 
+  /**
+   * How long the probe's second connection may wait for a server process: a session pool that
+   * instances starting at once have filled (each holds one) would otherwise keep it waiting for the
+   * pooler's query_wait_timeout (PgBouncer: 2 minutes) and then call a session pool unsuitable.
+   */
+  private static final long PROBE_WAIT_MS = 10_000;
+
+  /** Set to {@code session} by an operator who knows the pool keeps sessions: skips the probe. */
+  static final String ASSUME = "CONVOY_POOL_MODE";
+
   private PoolerCheck() {}
 
   /**
@@ -42,7 +52,11 @@ public final class PoolerCheck {
   public static void requireSessionState(
       TextSession session, Supplier<Vertx> vertx, DatabaseUrl url, String applicationName) {
     Pooling found =
-        pooling(session, () -> PgSession.openText(vertx, url, applicationName + " (probe)"), url);
+        pooling(
+            session,
+            () -> PgSession.openText(vertx, url, applicationName + " (probe)"),
+            url,
+            System.getenv(ASSUME));
     if (found == Pooling.TRANSACTION || found == Pooling.STATEMENT) {
       throw refusal(url, found);
     }
@@ -51,11 +65,16 @@ public final class PoolerCheck {
   /**
    * How {@code session} reaches PostgreSQL; {@code second} opens another connection the same way.
    */
-  static Pooling pooling(TextSession session, Supplier<TextSession> second, DatabaseUrl url) {
+  static Pooling pooling(
+      TextSession session, Supplier<TextSession> second, DatabaseUrl url, String assumed) {
     int server = BackendPid.ask(session);
     if (server == session.pid()) {
       BackendPid.remember(session, server);
       return Pooling.DIRECT;
+    }
+    if ("session".equals(assumed)) {
+      BackendPid.remember(session, server);
+      return Pooling.SESSION; // the operator vouches for the pool's mode
     }
     TextSession other;
     try {
@@ -88,7 +107,13 @@ public final class PoolerCheck {
         return Pooling.TRANSACTION;
       }
       try {
-        b.execute("BEGIN");
+        if (round == 0) {
+          firstAnswer(b, url); // its first statement waits for a free server process
+        } else {
+          b.execute("BEGIN");
+        }
+      } catch (ConvoyException e) {
+        throw e;
       } catch (RuntimeException e) {
         return refusedBegin(e, second, url);
       }
@@ -137,6 +162,41 @@ public final class PoolerCheck {
       // The fresh connection failed a plain query too: not a refusal of transactions.
     }
     throw undecided(url, e);
+  }
+
+  /**
+   * Waits a bounded time for the probe connection's first answer: behind a pooler the login
+   * completes at once, and the first query waits for a free server process.
+   */
+  private static void firstAnswer(TextSession other, DatabaseUrl url) {
+    java.util.concurrent.CompletableFuture<String> answer =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              other.execute("BEGIN");
+              return "";
+            });
+    try {
+      answer.get(PROBE_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new ConvoyException(
+          ErrorCode.CONNECTION_FAILED,
+          "the database URL "
+              + url.redacted()
+              + " goes through a connection pooler, and a second connection to check that it keeps"
+              + " session state got no server within "
+              + PROBE_WAIT_MS / 1000
+              + " s: the pool is full (each instance starting at once holds one server"
+              + " connection and checks with a second). Raise the pool's size (PgBouncer"
+              + " default_pool_size) to twice the instances that start together, or, if the pool"
+              + " is in session mode, set "
+              + ASSUME
+              + "=session to skip the check. Nothing was changed.");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking the pooler", e);
+    }
   }
 
   private static void rollback(TextSession b) {

@@ -82,7 +82,7 @@ final class RevisionRunner {
       return Duration.ofNanos(System.nanoTime() - t0);
     } catch (RuntimeException e) {
       if (SqlError.isConnectionLost(e)) {
-        throw lost.explain(List.of(m), List.of(List.copyOf(headsAfter)), db.pid(), e);
+        throw lost.explain(List.of(m), List.of(List.copyOf(headsAfter)), serverPid(), e);
       }
       recordFailure(m, direction, started, (System.nanoTime() - t0) / 1_000_000, e);
       Step at = failedStep(e);
@@ -208,7 +208,7 @@ final class RevisionRunner {
       failedAt = db.pipeline(sqls, doneAt).map(TextSession.Failure::index).orElse(sqls.size());
     } catch (RuntimeException e) {
       if (SqlError.isConnectionLost(e)) {
-        throw lost.explain(ms, headsAfter, db.pid(), e);
+        throw lost.explain(ms, headsAfter, serverPid(), e);
       }
       throw e;
     }
@@ -281,6 +281,19 @@ final class RevisionRunner {
           state.historySql(entry(m, d, started, ms, false, MigrationFailedException.pgError(e))));
     } catch (RuntimeException ignored) {
       // The failure itself is reported to the caller; losing its history row is secondary.
+    }
+  }
+
+  /**
+   * The server process running the revision, to wait for after a lost connection: behind a pooler
+   * the pid announced at startup is the pooler's own, so the one the server reported (remembered by
+   * the pooler check when the lock connection opened) is used.
+   */
+  private int serverPid() {
+    try {
+      return dev.convoy.agent.db.BackendPid.of(db);
+    } catch (RuntimeException gone) {
+      return db.pid(); // never asked and the connection is gone: a direct connection's is right
     }
   }
 }

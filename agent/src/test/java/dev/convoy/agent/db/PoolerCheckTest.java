@@ -37,7 +37,7 @@ class PoolerCheckTest {
     List<PoolerCheck.Pooling> found = new ArrayList<>();
     for (int i = 0; i < TRIES; i++) {
       try (TextSession s = open(url)) {
-        found.add(PoolerCheck.pooling(s, () -> open(url), url));
+        found.add(PoolerCheck.pooling(s, () -> open(url), url, null));
       }
     }
     return found;
@@ -74,7 +74,7 @@ class PoolerCheckTest {
             throw new AssertionError("a direct connection needs no second one");
           };
       try (TextSession s = open(url)) {
-        assertEquals(PoolerCheck.Pooling.DIRECT, PoolerCheck.pooling(s, never, url));
+        assertEquals(PoolerCheck.Pooling.DIRECT, PoolerCheck.pooling(s, never, url, null));
         assertEquals(s.pid(), BackendPid.of(s));
       }
     }
@@ -93,6 +93,28 @@ class PoolerCheckTest {
           assertTrue(s.pid() != BackendPid.of(s), "PgBouncer announces its own pid");
           assertEquals(s.value("SELECT pg_backend_pid()::text"), "" + BackendPid.of(s));
         }
+      }
+    }
+  }
+
+  @Test
+  void a_full_session_pool_is_named_within_seconds_not_called_the_wrong_mode() throws Exception {
+    try (Bouncer bouncer = Bouncer.start("session", List.of("default_pool_size = 1"));
+        TestDatabase db = TestPostgres.createDatabase("pooler_full")) {
+      DatabaseUrl url = new DatabaseUrl(bouncer.url(db.name()));
+      try (TextSession s = open(url)) {
+        long t0 = System.nanoTime();
+        ConvoyException e =
+            assertThrows(
+                ConvoyException.class, () -> PoolerCheck.pooling(s, () -> open(url), url, null));
+        assertTrue(e.getMessage().contains("the pool is full"), e.getMessage());
+        assertTrue(e.getMessage().contains("CONVOY_POOL_MODE=session"), e.getMessage());
+        assertTrue(
+            System.nanoTime() - t0 < java.time.Duration.ofSeconds(60).toNanos(),
+            "well before PgBouncer's 2-minute query_wait_timeout");
+        // The operator who knows the pool keeps sessions can say so.
+        assertEquals(
+            PoolerCheck.Pooling.SESSION, PoolerCheck.pooling(s, () -> open(url), url, "session"));
       }
     }
   }

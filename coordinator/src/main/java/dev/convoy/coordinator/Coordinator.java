@@ -97,7 +97,7 @@ public final class Coordinator implements AutoCloseable {
   private final Config config;
   private final Vertx vertx;
   private final Redis redis;
-  private final ServiceCheck services;
+  private final dev.convoy.rollout.ServiceProbe services;
   private volatile boolean closing;
   private final Redis events;
   private final ControlStore store;
@@ -120,7 +120,7 @@ public final class Coordinator implements AutoCloseable {
     this.redis = redis(vertx, config.redisUrl());
     this.events = redis(vertx, config.redisUrl());
     this.store = new ControlStore(vertx, config.controlUrl());
-    this.services = new ServiceCheck(redis, config.redisUrl(), store);
+    this.services = ServiceCheck.of(redis, config.redisUrl(), store);
     Lease lease =
         new Lease(
             redis, keys.leader(), config.id(), config.leaseTtl().toMillis(), System::nanoTime);

@@ -1,18 +1,16 @@
 package dev.convoy.coordinator;
 
+import dev.convoy.rollout.ServiceProbe;
 import dev.convoy.rollout.ServiceWait;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Whether the coordinator can reach what it needs, Redis and its control database: checked at start
- * (a coordinator that cannot reach them says so and exits, or waits as long as it was told to), and
- * then every few seconds for {@code /health}, which answers {@code down} with the problems while
- * either is unreachable.
+ * What the coordinator must reach, Redis and its control database, as a {@link ServiceProbe}: a
+ * coordinator that cannot reach them at start says so and exits (or waits as long as it was told
+ * to), and {@code /health} answers {@code down} with the problems while either is unreachable.
  */
 final class ServiceCheck {
   /**
@@ -21,54 +19,30 @@ final class ServiceCheck {
    */
   private static final long TIMEOUT_MS = 10_000;
 
-  private final Redis redis;
-  private final String redisUrl;
-  private final ControlStore store;
-  private volatile List<String> problems = List.of();
+  private ServiceCheck() {}
 
-  ServiceCheck(Redis redis, String redisUrl, ControlStore store) {
-    this.redis = redis;
-    this.redisUrl = redisUrl;
-    this.store = store;
+  static ServiceProbe of(Redis redis, String redisUrl, ControlStore store) {
+    return new ServiceProbe(
+        List.of(
+            new ServiceProbe.Check(
+                "Redis at " + ServiceWait.redacted(redisUrl) + " (--redis / CONVOY_REDIS_URL)",
+                () -> Replies.await(redis.send(Request.cmd(Command.PING)), TIMEOUT_MS)),
+            new ServiceProbe.Check(
+                "the control database (--control-url / CONVOY_CONTROL_URL)",
+                () -> controlDatabase(store))));
   }
 
-  /** What is unreachable now (empty when all is well); also remembered for {@link #problems}. */
-  List<String> probe() {
-    List<String> out = new ArrayList<>();
-    try {
-      Replies.await(redis.send(Request.cmd(Command.PING)), TIMEOUT_MS);
-    } catch (RuntimeException e) {
-      out.add(
-          "Redis at "
-              + ServiceWait.redacted(redisUrl)
-              + " (--redis / CONVOY_REDIS_URL) does not answer: "
-              + e.getMessage());
-    }
+  private static void controlDatabase(ControlStore store) {
     try {
       store.query("SELECT 1");
     } catch (RuntimeException e) {
-      String why = String.valueOf(e.getMessage());
-      out.add(
-          "the control database (--control-url / CONVOY_CONTROL_URL) does not answer: "
-              + (why.contains("Timeout waiting for connection")
-                  ? "no PostgreSQL startup answer within 10 s (is the URL's port a PostgreSQL"
-                      + " server, or is a proxy stuck?)"
-                  : why));
+      if (String.valueOf(e.getMessage()).contains("Timeout waiting for connection")) {
+        throw new IllegalStateException(
+            "no PostgreSQL startup answer within 10 s (is the URL's port a PostgreSQL server, or"
+                + " is a proxy stuck?)",
+            e);
+      }
+      throw e;
     }
-    problems = List.copyOf(out);
-    return problems;
-  }
-
-  /** The problems found by the last probe. */
-  List<String> problems() {
-    return problems;
-  }
-
-  /**
-   * Returns once both answer; retries until {@code waitFor} has passed (zero: one try), then fails
-   * with one line saying what does not answer and what to do.
-   */
-  void awaitAtStart(Duration waitFor) {
-    ServiceWait.await(waitFor, this::probe);
   }
 }

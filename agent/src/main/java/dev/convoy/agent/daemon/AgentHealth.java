@@ -1,11 +1,11 @@
 package dev.convoy.agent.daemon;
 
 import dev.convoy.rollout.Loops;
+import dev.convoy.rollout.ServiceProbe;
 import dev.convoy.rollout.ServiceWait;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,46 +17,30 @@ import java.util.List;
 final class AgentHealth {
   private static final long PROBE_EVERY_MS = 2000;
 
-  private final RedisBus bus;
-  private final SessionHolder db;
-  private final String redisUrl;
+  private final ServiceProbe services;
   private final String env;
-  private volatile List<String> problems = List.of();
 
   AgentHealth(RedisBus bus, SessionHolder db, String redisUrl, String env) {
-    this.bus = bus;
-    this.db = db;
-    this.redisUrl = redisUrl;
     this.env = env;
+    this.services =
+        new ServiceProbe(
+            List.of(
+                new ServiceProbe.Check(
+                    "Redis at " + ServiceWait.redacted(redisUrl) + " (--redis / CONVOY_REDIS_URL)",
+                    () -> bus.send(io.vertx.redis.client.Command.PING)),
+                new ServiceProbe.Check(
+                    "the database of " + env + " (--url)", () -> selectOne(db))));
   }
 
-  /** What is unreachable now (empty when all is well); also remembered for {@link #problems}. */
-  List<String> probe() {
-    List<String> out = new ArrayList<>();
-    try {
-      bus.send(io.vertx.redis.client.Command.PING);
-    } catch (RuntimeException e) {
-      out.add(
-          "Redis at "
-              + ServiceWait.redacted(redisUrl)
-              + " (--redis / CONVOY_REDIS_URL) does not answer: "
-              + e.getMessage());
-    }
+  private static void selectOne(SessionHolder db) {
     try {
       synchronized (db) {
         db.get().value("SELECT 1");
       }
     } catch (RuntimeException e) {
-      db.reset();
-      out.add("the database of " + env + " (--url) does not answer: " + e.getMessage());
+      db.reset(); // the next use opens a new connection
+      throw e;
     }
-    problems = List.copyOf(out);
-    return problems;
-  }
-
-  /** The problems found by the last probe. */
-  List<String> problems() {
-    return problems;
   }
 
   /**
@@ -64,19 +48,19 @@ final class AgentHealth {
    * with one line saying what does not answer and what to do.
    */
   void awaitAtStart(Duration waitFor) {
-    ServiceWait.await(waitFor, this::probe);
+    services.awaitAtStart(waitFor);
   }
 
   /** Probes until interrupted: the body of the agent's health thread. */
   void loop() {
     while (Loops.pause(PROBE_EVERY_MS)) {
-      probe();
+      services.probe();
     }
   }
 
   /** The {@code /health} answer: status up or down, the problems, and what the agent is doing. */
   JsonObject json(String agentId, String working) {
-    List<String> now = problems;
+    List<String> now = services.problems();
     return new JsonObject()
         .put("status", now.isEmpty() ? "up" : "down")
         .put("agent", agentId)

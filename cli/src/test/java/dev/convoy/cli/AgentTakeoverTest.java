@@ -65,7 +65,7 @@ class AgentTakeoverTest {
         first.destroyForcibly(); // SIGKILL mid-step, the command unacknowledged
         first.waitFor(10, TimeUnit.SECONDS);
         t.agents.add(t.agent("prod", "agent-prod-b"));
-        r = t.awaitEnd(id, Duration.ofSeconds(60));
+        r = t.awaitEnd(id, Duration.ofSeconds(120));
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
         assertEquals("to000002", t.heads("prod"));
         assertEquals(

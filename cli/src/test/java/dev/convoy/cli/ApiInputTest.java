@@ -182,7 +182,7 @@ class ApiInputTest {
       refused(t, "POST", at + "/promote", null, 404, "action");
       assertEquals(
           200, send(t, "POST", at + "/approve?env=prod", null, "{\"by\": \"ci\"}").statusCode());
-      JsonObject done = t.awaitEnd(id, Duration.ofSeconds(60));
+      JsonObject done = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", done.getString("state"), done.encodePrettily());
 
       // A finished rollout takes no more transitions.
@@ -198,7 +198,7 @@ class ApiInputTest {
       t.awaitHeads("api00001");
       String last =
           t.startRollout(new JsonObject().put("target", "head").put("contract_gate", "auto"));
-      JsonObject r = t.awaitEnd(last, Duration.ofSeconds(60));
+      JsonObject r = t.awaitEnd(last, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("api00002", t.heads(env), env);

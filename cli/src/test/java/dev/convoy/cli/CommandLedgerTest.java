@@ -54,16 +54,16 @@ class CommandLedgerTest {
           throw new AssertionError(e.getMessage() + "; agent log:\n" + Topology.tail(log), e);
         }
         String first = t.startRollout(auto().put("target", "led00001"));
-        assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+        assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
         t.awaitHeads("led00001");
         String second = t.startRollout(auto().put("target", "led00002"));
-        assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+        assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
         assertEquals(
             200, t.http("POST", "/api/rollouts/" + second + "/rollback", null, true).statusCode());
-        assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+        assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
         t.awaitHeads("led00001");
         String third = t.startRollout(auto().put("target", "led00002"));
-        assertEquals("succeeded", t.awaitEnd(third, Duration.ofSeconds(60)).getString("state"));
+        assertEquals("succeeded", t.awaitEnd(third, Duration.ofSeconds(120)).getString("state"));
         var db = t.dbs.get("dev");
         db.execute("INSERT INTO audit SELECT g FROM generate_series(1, 1000) g");
         String history = db.scalar("SELECT count(*) || '/' || max(id) FROM convoy.history");

@@ -94,7 +94,7 @@ class DeployWindowTest {
               "--by",
               "pipeline run 42")
           .exits(0);
-      r = t.awaitEnd(id, Duration.ofSeconds(60));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       assertEquals(new JsonArray(List.of("done", "done", "done")), Topology.states(r));
       for (String env : Topology.ENVS) {
@@ -134,7 +134,7 @@ class DeployWindowTest {
       assertTrue(left > 0 && left <= 3, r.encodePrettily());
       assertTrue(
           RolloutView.render(r).contains("s of soak left"), "status says how long it still waits");
-      r = t.awaitEnd(id, Duration.ofSeconds(60));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       assertEquals(
           "true",
@@ -167,13 +167,13 @@ class DeployWindowTest {
           refused.body());
       assertEquals(
           200, t.http("POST", "/api/rollouts/" + first + "/deployed", null, true).statusCode());
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
 
       String id = t.startRollout(new JsonObject().put("target", "gate0002"));
       await(t, id, x -> x.getJsonObject("waiting_for") != null);
       assertEquals(
           200, t.http("POST", "/api/rollouts/" + id + "/approve", null, true).statusCode());
-      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("gate0002", t.heads(env), env);
@@ -203,7 +203,7 @@ class DeployWindowTest {
                 "--token-file",
                 token().toString())
             .exits(0);
-        JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
+        JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       } finally {
         standby.close();

@@ -53,7 +53,7 @@ class PoisonedEventsTest {
                     .put("gates", new JsonObject().put("staging", "soak:1s")));
         poison(t, redis, first, 1); // during: forged failures of the step in flight
         poison(t, redis, first, 2);
-        JsonObject r = t.awaitEnd(first, Duration.ofSeconds(60));
+        JsonObject r = t.awaitEnd(first, Duration.ofSeconds(120));
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
         poison(t, redis, first, 3); // between
         files.yaml(
@@ -70,7 +70,7 @@ class PoisonedEventsTest {
         poison(t, redis, second, 1);
         refusalOfStepInFlight(t, redis, second, "prod");
         poison(t, redis, second, 4);
-        r = t.awaitEnd(second, Duration.ofSeconds(60));
+        r = t.awaitEnd(second, Duration.ofSeconds(120));
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
         for (String env : Topology.ENVS) {
           assertEquals("pois0002", t.heads(env), env);

@@ -92,7 +92,7 @@ class RedisRestartTest {
       }
       assertFalse(t.coordinator.leader(), "the leader stood down without Redis");
       redis = redis(port); // back, and empty
-      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(90));
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       assertTrue(t.coordinator.epoch() > epochBefore, "the lease was taken again, new epoch");
       for (String env : Topology.ENVS) {

@@ -75,12 +75,12 @@ class RollbackDataLossTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "loss0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       for (String env : Topology.ENVS) {
         t.dbs.get(env).execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 1000) g");
       }
       String id = t.startRollout(auto().put("target", "loss0002"));
-      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(120)).getString("state"));
       t.dbs.get("prod").execute("UPDATE item SET label = 'shipped ' || id"); // 1,000 row updates
       Path token = dir.resolve("token");
       Files.writeString(token, Topology.TOKEN);
@@ -113,7 +113,7 @@ class RollbackDataLossTest {
 
       ConvoyShell.exec(concat(new String[] {"rollout", "approve", id, "--allow-data-loss"}, api))
           .exits(0);
-      r = t.awaitEnd(id, Duration.ofSeconds(60));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("loss0001", t.heads(env), env);
@@ -130,7 +130,7 @@ class RollbackDataLossTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "loss0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       t.dbs.get("dev").execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 1000) g");
       t.dbs.get("prod").execute("INSERT INTO item VALUES (1, -1)"); // breaks the check in prod
       String id =
@@ -157,7 +157,7 @@ class RollbackDataLossTest {
           200,
           t.http("POST", "/api/rollouts/" + id + "/approve", "{\"allow_data_loss\": true}", true)
               .statusCode());
-      r = t.awaitEnd(id, Duration.ofSeconds(60));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("loss0001", t.heads(env), env);

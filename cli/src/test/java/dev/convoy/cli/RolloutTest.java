@@ -49,7 +49,7 @@ class RolloutTest {
           t.http("POST", "/api/rollouts", "{}", false).statusCode(),
           "mutating calls need the bearer token");
       String first = t.startRollout(auto().put("target", "roll0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       for (String env : Topology.ENVS) {
         t.dbs.get(env).execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 20000) g");
       }
@@ -113,14 +113,14 @@ class RolloutTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "fail0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       for (String env : Topology.ENVS) {
         t.dbs.get(env).execute("INSERT INTO item VALUES (1, 5), (2, 7)");
       }
       t.dbs.get("prod").execute("INSERT INTO item VALUES (3, -1)"); // violates the new check
       t.awaitHeads("fail0001"); // the plan starts from the heartbeats' heads
       String id = t.startRollout(auto().put("target", "fail0002"));
-      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("fail0001", t.heads(env), env + " is back at the starting revision");
@@ -184,7 +184,7 @@ class RolloutTest {
       assertEquals("paused", t.rollout(id).getString("state"));
       assertEquals(null, t.heads("prod"), "a paused rollout sends nothing, even approved");
       assertEquals(200, t.http("POST", "/api/rollouts/" + id + "/resume", null, true).statusCode());
-      r = t.awaitEnd(id, Duration.ofSeconds(30));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       assertEquals("roll0002", t.heads("prod"));
       String events =
@@ -260,16 +260,16 @@ class RolloutTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "roll0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       t.awaitHeads("roll0001"); // the plan starts from the heartbeats' heads
       String id = t.startRollout(auto().put("target", "roll0002"));
-      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(120)).getString("state"));
       Path token = dir.resolve("token");
       java.nio.file.Files.writeString(token, Topology.TOKEN);
       ConvoyShell.exec(
               "rollout", "rollback", id, "--api", t.api(), "--token-file", token.toString())
           .exits(0);
-      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       assertEquals(
           new JsonArray(List.of("rolled_back", "rolled_back", "rolled_back")), Topology.states(r));

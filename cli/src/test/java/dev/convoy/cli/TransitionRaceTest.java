@@ -50,7 +50,7 @@ class TransitionRaceTest {
         }
         HttpResponse<String> rollback =
             t.http("POST", "/api/rollouts/" + id + "/rollback", null, true);
-        JsonObject end = t.awaitEnd(id, Duration.ofSeconds(30));
+        JsonObject end = t.awaitEnd(id, Duration.ofSeconds(120));
         String events =
             t.control.scalar(
                 "SELECT string_agg(type, ',' ORDER BY id) FROM convoy_control.events"
@@ -68,7 +68,7 @@ class TransitionRaceTest {
           // Put dev back for the next round: a rollback of a succeeded rollout is allowed.
           assertEquals(
               200, t.http("POST", "/api/rollouts/" + id + "/rollback", null, true).statusCode());
-          end = t.awaitEnd(id, Duration.ofSeconds(30));
+          end = t.awaitEnd(id, Duration.ofSeconds(120));
           assertEquals("rolled_back", end.getString("state"), end.encodePrettily());
         } else {
           // The rollback was recorded: it is never overwritten by the driver's 'succeeded'.
@@ -141,7 +141,7 @@ class TransitionRaceTest {
       }
       assertEquals(
           200, t.http("POST", "/api/rollouts/" + first + "/rollback", null, true).statusCode());
-      assertEquals("rolled_back", t.awaitEnd(first, Duration.ofSeconds(30)).getString("state"));
+      assertEquals("rolled_back", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       // Two starts at once once it has ended: exactly one is created.
       CompletableFuture<HttpResponse<String>> a =
           CompletableFuture.supplyAsync(() -> t.http("POST", "/api/rollouts", "{}", true));
@@ -158,7 +158,7 @@ class TransitionRaceTest {
     migrations(dir);
     try (Topology t = new Topology(dir, List.of("dev")).start()) {
       String first = t.startRollout(new JsonObject().put("strategy", "per-environment"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       new MigrationFiles(dir)
           .yaml(
               "race0002",
@@ -167,14 +167,14 @@ class TransitionRaceTest {
                   + "      - {name: id, type: bigint, primary_key: true}\n");
       t.awaitHeads("race0001");
       String second = t.startRollout(new JsonObject().put("strategy", "per-environment"));
-      assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
       HttpResponse<String> old = t.http("POST", "/api/rollouts/" + first + "/rollback", null, true);
       assertEquals(409, old.statusCode(), old.body());
       assertTrue(old.body().contains("roll back " + second + " first"), old.body());
       assertEquals("race0002", t.heads("dev"), "the refused rollback changed nothing");
       assertEquals(
           200, t.http("POST", "/api/rollouts/" + second + "/rollback", null, true).statusCode());
-      assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
       assertEquals("race0001", t.heads("dev"));
     }
   }

@@ -7,6 +7,7 @@ import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Signer;
 import dev.convoy.rollout.Wire;
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
@@ -54,21 +55,23 @@ class RolloutTest {
         t.dbs.get(env).execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 20000) g");
       }
       t.awaitHeads("roll0001"); // the plan starts from the heartbeats' heads
-      String id = t.startRollout(auto().put("target", "head"));
-      String sawRunning = null;
-      long until = System.currentTimeMillis() + 60_000;
-      JsonObject r = t.rollout(id);
-      while (!RolloutView.ended(r.getString("state")) && System.currentTimeMillis() < until) {
-        String metrics = t.http("GET", "/metrics", null, false).body();
-        if (sawRunning == null
-            && Pattern.compile("convoy_rollout_stage_state\\{env=\"\\w+\"\\}" + " [12]\\.0")
-                .matcher(metrics)
-                .find()) {
-          sawRunning = metrics;
-        }
-        Topology.sleep(50);
-        r = t.rollout(id);
-      }
+      // The deploy window holds the rollout half way (expanded everywhere) until the test says the
+      // application is deployed: a scrape is sure to see it there, however fast or slow this is.
+      String id = t.startRollout(new JsonObject().put("target", "head"));
+      t.awaitRollout(id, "to wait in its deploy window", r -> Topology.state(r).equals("waiting"));
+      String halfWay =
+          Poll.until(
+              Duration.ofSeconds(60),
+              "the metrics to show every stage expanded",
+              () -> t.http("GET", "/metrics", null, false).body(),
+              m ->
+                  Topology.ENVS.stream()
+                      .allMatch(
+                          env ->
+                              m.contains("convoy_rollout_stage_state{env=\"" + env + "\"} 2.0")));
+      assertEquals(
+          200, t.http("POST", "/api/rollouts/" + id + "/deployed", null, true).statusCode());
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       assertEquals(new JsonArray(List.of("done", "done", "done")), Topology.states(r));
       for (String env : Topology.ENVS) {
@@ -83,10 +86,15 @@ class RolloutTest {
                         + " WHERE revision = 'roll0002' AND success"),
             "history names the plan");
       }
-      assertTrue(sawRunning != null, "a scrape during the rollout saw a stage running/expanded");
-      String after = t.http("GET", "/metrics", null, false).body();
+      assertTrue(halfWay.contains("convoy_rollouts_active 1.0"), halfWay);
+      // The stage gauges are set right after the round that finished the rollout.
+      String after =
+          Poll.until(
+              Duration.ofSeconds(60),
+              "the metrics to show prod done",
+              () -> t.http("GET", "/metrics", null, false).body(),
+              m -> m.contains("convoy_rollout_stage_state{env=\"prod\"} 3.0"));
       assertTrue(after.contains("convoy_step_duration_seconds_count{env=\"prod\"}"), after);
-      assertTrue(after.contains("convoy_rollout_stage_state{env=\"prod\"} 3.0"), after);
       assertTrue(after.contains("convoy_agents_up{env=\"dev\"} 1.0"), after);
       Matcher rows =
           Pattern.compile("convoy_backfill_rows_total\\{env=\"prod\"\\} ([0-9.E]+)").matcher(after);
@@ -162,15 +170,11 @@ class RolloutTest {
               new JsonObject()
                   .put("strategy", "per-environment")
                   .put("gates", new JsonObject().put("prod", "approval")));
-      long until = System.currentTimeMillis() + 30_000;
-      JsonObject r = t.rollout(id);
-      while (!r.getString("state").equals("waiting") && System.currentTimeMillis() < until) {
-        Topology.sleep(50);
-        r = t.rollout(id);
-      }
-      assertEquals("waiting", r.getString("state"), r.encodePrettily());
+      JsonObject r =
+          t.awaitRollout(id, "to wait at prod's gate", x -> Topology.state(x).equals("waiting"));
       assertEquals(new JsonArray(List.of("done", "done", "pending")), Topology.states(r));
-      Topology.sleep(500);
+      t.awaitDriverRound(); // the driver looked at the closed gate again: it still sends nothing
+      assertEquals("pending", prodStep(t, id), "prod's step not sent while the gate is closed");
       assertEquals(null, t.heads("prod"), "prod untouched while the gate is closed");
       assertEquals(
           409,
@@ -180,9 +184,10 @@ class RolloutTest {
       assertEquals(
           200,
           t.http("POST", "/api/rollouts/" + id + "/approve?env=prod", null, true).statusCode());
-      Topology.sleep(800);
+      t.awaitDriverRound(); // the driver has seen the approval: a paused rollout still waits
       assertEquals("paused", t.rollout(id).getString("state"));
-      assertEquals(null, t.heads("prod"), "a paused rollout sends nothing, even approved");
+      assertEquals("pending", prodStep(t, id), "a paused rollout sends nothing, even approved");
+      assertEquals(null, t.heads("prod"));
       assertEquals(200, t.http("POST", "/api/rollouts/" + id + "/resume", null, true).statusCode());
       r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
@@ -233,11 +238,7 @@ class RolloutTest {
               .exits(0)
               .outContains("Rollout ", "started");
       String id = started.out().split(" ")[1];
-      long until = System.currentTimeMillis() + 30_000;
-      while (!t.rollout(id).getString("state").equals("waiting")
-          && System.currentTimeMillis() < until) {
-        Topology.sleep(50);
-      }
+      t.awaitRollout(id, "to wait at prod's approval", r -> Topology.state(r).equals("waiting"));
       ConvoyShell.exec("rollout", "status", id, "--api", t.api(), "--token-file", token.toString())
           .exits(0)
           .outContains(
@@ -367,20 +368,21 @@ class RolloutTest {
                     false,
                     null)
                 .signed(signer));
-        String events = "";
-        long until = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < until && count(events, "\"rejected\"") < 3) {
-          Topology.sleep(200);
-          events =
-              redis
-                  .send(
-                      Request.cmd(io.vertx.redis.client.Command.XRANGE)
-                          .arg("convoy:" + t.namespace + ":events")
-                          .arg("-")
-                          .arg("+"))
-                  .await()
-                  .toString();
-        }
+        String events =
+            Poll.until(
+                Duration.ofSeconds(60),
+                "dev's agent to reject the three bad commands",
+                () ->
+                    redis
+                        .send(
+                            Request.cmd(io.vertx.redis.client.Command.XRANGE)
+                                .arg("convoy:" + t.namespace + ":events")
+                                .arg("-")
+                                .arg("+"))
+                        .await()
+                        .toString(),
+                e -> count(e, "\"rejected\"") >= 3);
+        t.awaitHeadsIn("dev", "roll0001");
         assertTrue(
             events.contains("stale coordinator: the command carries epoch " + (epoch - 1)), events);
         assertTrue(events.contains("the signature does not verify"), events);
@@ -392,19 +394,25 @@ class RolloutTest {
     }
   }
 
+  /** The state of prod's step in the control database. */
+  private static String prodStep(Topology t, String id) {
+    return t.control.scalar(
+        "SELECT state FROM convoy_control.steps WHERE rollout_id = '" + id + "' AND env = 'prod'");
+  }
+
   /** A rollout request that contracts right after expand (no deploy window): what these test. */
   private static JsonObject auto() {
     return new JsonObject().put("contract_gate", "auto");
   }
 
-  /** Reads the server-sent events stream until {@code until} shows up (or 15 s pass). */
+  /** Reads the server-sent events stream until {@code until} shows up (or 60 s pass). */
   private static String sse(Topology t, String path, String until) throws Exception {
     var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(t.api() + path)).build();
     var response =
         java.net.http.HttpClient.newHttpClient()
             .send(request, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
     StringBuilder seen = new StringBuilder();
-    long deadline = System.currentTimeMillis() + 15_000;
+    long deadline = System.currentTimeMillis() + 60_000;
     try (var in =
         new java.io.BufferedReader(
             new java.io.InputStreamReader(

@@ -45,6 +45,9 @@ final class Topology implements AutoCloseable {
   final List<AgentDaemon> agents = new ArrayList<>();
   Coordinator coordinator;
 
+  /** The clock of the coordinators this topology starts; a test may move it (see OffsetClock). */
+  java.time.Clock clock = java.time.Clock.systemUTC();
+
   Topology(Path dir) {
     this(dir, System.getenv().getOrDefault("CONVOY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
   }
@@ -101,7 +104,8 @@ final class Topology implements AutoCloseable {
                 Coordinator.Config.EVENT_WINDOW,
                 bind,
                 readToken,
-                publicRead))
+                publicRead),
+            clock)
         // A loaded machine can be slow to answer a first PING: wait for the services.
         .start(Duration.ofSeconds(60));
   }

@@ -165,12 +165,7 @@ class ApiInputTest {
                   .put("strategy", "per-environment")
                   .put("gates", new JsonObject().put("prod", "approval")));
       String at = "/api/rollouts/" + id;
-      long until = System.currentTimeMillis() + 60_000;
-      while (!t.rollout(id).getString("state").equals("waiting")
-          && System.currentTimeMillis() < until) {
-        Topology.sleep(50);
-      }
-      assertEquals("waiting", t.rollout(id).getString("state"));
+      t.awaitRollout(id, "to wait at prod's approval", r -> Topology.state(r).equals("waiting"));
       refused(t, "POST", at + "/resume", null, 409, "state");
       refused(t, "POST", at + "/approve?env=dev", null, 409, "env");
       refused(t, "POST", at + "/approve?env=nope", null, 400, "env");

@@ -45,23 +45,22 @@ class RollbackDataLossTest {
 
   /** Polls the rollout until it waits for an approval to lose data; fails after a deadline. */
   private static JsonObject awaitDataLossWait(Topology t, String id) {
-    long until = System.currentTimeMillis() + 60_000;
-    JsonObject r = t.rollout(id);
-    while (System.currentTimeMillis() < until) {
-      JsonObject w = r.getJsonObject("waiting_for");
-      if (r.getString("state").equals("waiting")
-          && w != null
-          && "data_loss".equals(w.getString("kind"))) {
-        return r;
-      }
-      if (RolloutView.ended(r.getString("state"))) {
-        break;
-      }
-      Topology.sleep(100);
-      r = t.rollout(id);
-    }
-    throw new AssertionError(
+    JsonObject r =
+        t.awaitRollout(
+            id,
+            "to stop at a data-loss approval",
+            x -> waitsForDataLoss(x) || RolloutView.ended(x.getString("state")));
+    assertTrue(
+        waitsForDataLoss(r),
         "the rollout did not stop at a data-loss approval:\n" + r.encodePrettily());
+    return r;
+  }
+
+  private static boolean waitsForDataLoss(JsonObject r) {
+    JsonObject w = r.getJsonObject("waiting_for");
+    return r.getString("state").equals("waiting")
+        && w != null
+        && "data_loss".equals(w.getString("kind"));
   }
 
   private static String labelled(Topology t, String env) {
@@ -139,10 +138,7 @@ class RollbackDataLossTest {
                   .put("target", "loss0003")
                   .put("strategy", "per-environment")
                   .put("gates", new JsonObject().put("prod", "approval")));
-      long until = System.currentTimeMillis() + 60_000;
-      while (!"loss0003".equals(t.heads("staging")) && System.currentTimeMillis() < until) {
-        Topology.sleep(100);
-      }
+      t.awaitHeadsIn("staging", "loss0003");
       // The application writes to the new column in dev while prod waits for its approval.
       t.dbs.get("dev").execute("UPDATE item SET label = 'packed ' || id");
       assertEquals(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -39,11 +40,10 @@ class TransitionRaceTest {
         String id = t.startRollout(new JsonObject().put("strategy", "per-environment"));
         // Right as the step succeeds: the agent has recorded the new head, its 'succeeded' event
         // is on its way, and the driver is about to finish the rollout.
-        long until = System.currentTimeMillis() + 30_000;
-        while (!"race0001".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
-          Thread.onSpinWait();
-        }
+        Poll.until(
+            Duration.ofSeconds(60), "dev at race0001", () -> "race0001".equals(t.heads("dev")));
         // Each round a little later, to land on both sides of the driver's decision and inside it.
+        // Not a synchronisation: both outcomes are legal and checked; this only varies the race.
         long at = System.nanoTime() + round % 4 * 15_000_000L;
         while (System.nanoTime() < at) {
           Thread.onSpinWait();
@@ -94,18 +94,13 @@ class TransitionRaceTest {
 
   /** The next round plans from the agents' heartbeats: wait until they report base. */
   private static void awaitHeartbeatsAtBase(Topology t) {
-    long until = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < until) {
-      boolean base =
-          t.coordinator.environmentsView().stream()
-              .flatMap(e -> ((JsonObject) e).getJsonArray("agents").stream())
-              .allMatch(a -> ((JsonObject) a).getJsonArray("heads").isEmpty());
-      if (base) {
-        return;
-      }
-      Topology.sleep(50);
-    }
-    throw new AssertionError("the agents did not report base within 20 s");
+    Poll.until(
+        Duration.ofSeconds(60),
+        "the agents to report base",
+        () ->
+            t.coordinator.environmentsView().stream()
+                .flatMap(e -> ((JsonObject) e).getJsonArray("agents").stream())
+                .allMatch(a -> ((JsonObject) a).getJsonArray("heads").isEmpty()));
   }
 
   @Test
@@ -118,11 +113,7 @@ class TransitionRaceTest {
               new JsonObject()
                   .put("strategy", "per-environment")
                   .put("gates", new JsonObject().put("prod", "approval")));
-      long until = System.currentTimeMillis() + 30_000;
-      while (!t.rollout(first).getString("state").equals("waiting")
-          && System.currentTimeMillis() < until) {
-        Topology.sleep(50);
-      }
+      t.awaitRollout(first, "to wait at prod's approval", r -> Topology.state(r).equals("waiting"));
       HttpResponse<String> second = t.http("POST", "/api/rollouts", "{}", true);
       assertEquals(409, second.statusCode(), second.body());
       assertEquals(

@@ -3,15 +3,10 @@ package dev.convoy.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.convoy.rollout.Command;
-import dev.convoy.rollout.Signer;
-import dev.convoy.rollout.Wire;
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -288,112 +283,6 @@ class RolloutTest {
     }
   }
 
-  @Test
-  void agents_refuse_forged_stale_and_unknown_commands_saying_why() throws Exception {
-    migrations();
-    try (Topology t = new Topology(dir)) {
-      t.start();
-      long epoch = t.coordinator.epoch();
-      Redis redis = Redis.createClient(t.vertx, t.redisUrl);
-      try {
-        String stream = "convoy:" + t.namespace + ":cmd:dev";
-        List<Command.Revision> revs =
-            List.of(
-                new Command.Revision(
-                    "roll0001",
-                    dev.convoy.migration.MigrationDirectory.load(dir).get("roll0001").checksum()));
-        Signer signer = new Signer(Topology.KEY);
-        // The fence learns the current epoch.
-        send(
-            redis,
-            stream,
-            new Command(
-                    "p1",
-                    1,
-                    "dev",
-                    epoch,
-                    "upgrade",
-                    "roll0001",
-                    "all",
-                    revs,
-                    System.currentTimeMillis(),
-                    false,
-                    null)
-                .signed(signer));
-        send(
-            redis,
-            stream,
-            new Command(
-                    "p1",
-                    2,
-                    "dev",
-                    epoch - 1,
-                    "upgrade",
-                    "roll0001",
-                    "all",
-                    revs,
-                    System.currentTimeMillis(),
-                    false,
-                    null)
-                .signed(signer));
-        send(
-            redis,
-            stream,
-            new Command(
-                    "p1",
-                    3,
-                    "dev",
-                    epoch,
-                    "upgrade",
-                    "roll0001",
-                    "all",
-                    revs,
-                    System.currentTimeMillis(),
-                    false,
-                    null)
-                .signed(new Signer("another-key-of-16-chars")));
-        send(
-            redis,
-            stream,
-            new Command(
-                    "p1",
-                    4,
-                    "dev",
-                    epoch,
-                    "upgrade",
-                    "roll0001",
-                    "all",
-                    List.of(new Command.Revision("roll0001", "0000")),
-                    System.currentTimeMillis(),
-                    false,
-                    null)
-                .signed(signer));
-        String events =
-            Poll.until(
-                Duration.ofSeconds(60),
-                "dev's agent to reject the three bad commands",
-                () ->
-                    redis
-                        .send(
-                            Request.cmd(io.vertx.redis.client.Command.XRANGE)
-                                .arg("convoy:" + t.namespace + ":events")
-                                .arg("-")
-                                .arg("+"))
-                        .await()
-                        .toString(),
-                e -> count(e, "\"rejected\"") >= 3);
-        t.awaitHeadsIn("dev", "roll0001");
-        assertTrue(
-            events.contains("stale coordinator: the command carries epoch " + (epoch - 1)), events);
-        assertTrue(events.contains("the signature does not verify"), events);
-        assertTrue(events.contains("differs: the coordinator has checksum 0000"), events);
-        assertEquals("roll0001", t.heads("dev"), "the valid command ran");
-      } finally {
-        redis.close();
-      }
-    }
-  }
-
   /** The state of prod's step in the control database. */
   private static String prodStep(Topology t, String id) {
     return t.control.scalar(
@@ -426,25 +315,5 @@ class RolloutTest {
       }
     }
     return seen.toString();
-  }
-
-  private static void send(Redis redis, String stream, Command c) {
-    redis
-        .send(
-            Request.cmd(io.vertx.redis.client.Command.XADD)
-                .arg(stream)
-                .arg("*")
-                .arg("e")
-                .arg(Wire.write(c)))
-        .await();
-  }
-
-  private static int count(String s, String needle) {
-    Matcher m = Pattern.compile(Pattern.quote(needle)).matcher(s);
-    int n = 0;
-    while (m.find()) {
-      n++;
-    }
-    return n;
   }
 }

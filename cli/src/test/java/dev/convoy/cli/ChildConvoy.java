@@ -67,6 +67,44 @@ final class ChildConvoy {
         "60s");
   }
 
+  /** A child coordinator and the port it listens on. */
+  record Child(Process process, int port) {}
+
+  /**
+   * A coordinator of {@code t} on a port it picks itself (so it never races another test for a port
+   * found free a moment before), once it says where it listens; fails with its log if it exits or
+   * stays silent for two minutes.
+   */
+  static Child coordinator(Topology t, Path logs, String id, String redisUrl, String leaseTtl)
+      throws Exception {
+    Process p = coordinator(t, logs, id, 0, redisUrl, leaseTtl);
+    Path log = logs.resolve(id + ".log");
+    java.util.regex.Pattern on =
+        java.util.regex.Pattern.compile("convoy coordinator \\S+ on http://127\\.0\\.0\\.1:(\\d+)");
+    int port =
+        Poll.until(
+            Duration.ofSeconds(120),
+            "coordinator " + id + " to say where it listens",
+            () -> {
+              if (!p.isAlive()) {
+                throw new AssertionError("coordinator " + id + " exited:\n" + Topology.tail(log));
+              }
+              java.util.regex.Matcher m = on.matcher(read(log));
+              return m.find()
+                  ? java.util.Optional.of(Integer.parseInt(m.group(1)))
+                  : java.util.Optional.<Integer>empty();
+            });
+    return new Child(p, port);
+  }
+
+  private static String read(Path file) {
+    try {
+      return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** An agent of {@code t}'s environment {@code env}. */
   static Process agent(Topology t, Path log, String env, String agentId) throws Exception {
     return start(

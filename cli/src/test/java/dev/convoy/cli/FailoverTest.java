@@ -33,8 +33,8 @@ class FailoverTest {
   @TempDir Path dir;
   @TempDir Path logs;
 
-  private Process coordinator(Topology t, String id, int port) throws Exception {
-    return ChildConvoy.coordinator(t, logs, id, port, t.redisUrl, LEASE_TTL);
+  private ChildConvoy.Child coordinator(Topology t, String id) throws Exception {
+    return ChildConvoy.coordinator(t, logs, id, t.redisUrl, LEASE_TTL);
   }
 
   private JsonObject awaitLeader(int port, String id) {
@@ -42,10 +42,10 @@ class FailoverTest {
   }
 
   /** A second coordinator, started and answering /health (it stands by while the first leads). */
-  private Process standby(Topology t, int port) throws Exception {
-    Process p = coordinator(t, "second", port);
-    ChildConvoy.awaitLeader(port, false, logs.resolve("second.log"));
-    return p;
+  private ChildConvoy.Child standby(Topology t) throws Exception {
+    ChildConvoy.Child c = coordinator(t, "second");
+    ChildConvoy.awaitLeader(c.port(), false, logs.resolve("second.log"));
+    return c;
   }
 
   /** The leader, a standby and an agent per environment heard by both; a rollout waiting. */
@@ -85,13 +85,15 @@ class FailoverTest {
         "fo000001",
         "  - op: add_column\n    table: item\n    column: {name: note, type: text}\n");
     try (Topology t = new Topology(dir)) {
-      int p1 = ChildConvoy.freePort();
-      int p2 = ChildConvoy.freePort();
-      Process leader = coordinator(t, "first", p1);
+      ChildConvoy.Child first = coordinator(t, "first");
+      Process leader = first.process();
+      int p1 = first.port();
       Process standby = null;
       try {
         JsonObject h1 = awaitLeader(p1, "first");
-        standby = standby(t, p2);
+        ChildConvoy.Child second = standby(t);
+        standby = second.process();
+        int p2 = second.port();
         String id = rolloutWaitingAtStaging(t, p1, p2);
         assertEquals("fo000002", t.heads("dev"), "dev migrated under the first leader");
         leader.destroyForcibly(); // SIGKILL: no lease release, no goodbye
@@ -143,13 +145,15 @@ class FailoverTest {
         "  - op: create_table\n    table: item\n    columns:\n"
             + "      - {name: id, type: bigint, primary_key: true}\n");
     try (Topology t = new Topology(dir)) {
-      int p1 = ChildConvoy.freePort();
-      int p2 = ChildConvoy.freePort();
-      Process first = coordinator(t, "first", p1);
+      ChildConvoy.Child one = coordinator(t, "first");
+      Process first = one.process();
+      int p1 = one.port();
       Process second = null;
       try {
         JsonObject h1 = awaitLeader(p1, "first");
-        second = standby(t, p2); // running before the leader is paused
+        ChildConvoy.Child two = standby(t); // running before the leader is paused
+        second = two.process();
+        int p2 = two.port();
         String id = rolloutWaitingAtStaging(t, p1, p2);
         signal(first, "STOP"); // a long GC pause, say: the lease runs out
         JsonObject h2 = awaitLeader(p2, "second");

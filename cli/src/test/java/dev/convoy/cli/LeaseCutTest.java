@@ -38,8 +38,8 @@ class LeaseCutTest {
   @TempDir Path dir;
   @TempDir Path logs;
 
-  private Process coordinator(Topology t, String id, int port, String redisUrl) throws Exception {
-    return ChildConvoy.coordinator(t, logs, id, port, redisUrl, TTL_MS + "ms");
+  private ChildConvoy.Child coordinator(Topology t, String id, String redisUrl) throws Exception {
+    return ChildConvoy.coordinator(t, logs, id, redisUrl, TTL_MS + "ms");
   }
 
   private JsonObject awaitLeader(int port, boolean leading, String id) {
@@ -58,15 +58,17 @@ class LeaseCutTest {
     try (Topology t = new Topology(dir)) {
       URI redis = URI.create(t.redisUrl);
       try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
-        int p1 = ChildConvoy.freePort();
-        int p2 = ChildConvoy.freePort();
-        Process first =
-            coordinator(t, "first", p1, "redis://" + redis.getHost() + ":" + proxy.port());
+        ChildConvoy.Child one =
+            coordinator(t, "first", "redis://" + redis.getHost() + ":" + proxy.port());
+        Process first = one.process();
+        int p1 = one.port();
         Process second = null;
         try {
           JsonObject h1 = awaitLeader(p1, true, "first");
           long e1 = h1.getLong("epoch");
-          second = coordinator(t, "second", p2, t.redisUrl);
+          ChildConvoy.Child two = coordinator(t, "second", t.redisUrl);
+          second = two.process();
+          int p2 = two.port();
           awaitLeader(p2, false, "second");
           for (String env : Topology.ENVS) {
             t.agents.add(t.agent(env, "agent-" + env));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -36,9 +37,13 @@ class AgentTakeoverTest {
     files.sql(
         "to000002",
         "to000001",
-        "SELECT pg_sleep(3); CREATE TABLE slow_done (id int);",
+        SqlGate.WAIT + "; CREATE TABLE slow_done (id int);",
         "DROP TABLE slow_done;");
     try (Topology t = new Topology(dir)) {
+      // dev and staging pass; prod's step stays running until the test opens its gate.
+      SqlGate.create(t.dbs.get("dev"), true);
+      SqlGate.create(t.dbs.get("staging"), true);
+      SqlGate.create(t.dbs.get("prod"), false);
       t.coordinator = t.coordinator("c1");
       t.agents.add(t.agent("dev", "agent-dev"));
       t.agents.add(t.agent("staging", "agent-staging"));
@@ -55,17 +60,16 @@ class AgentTakeoverTest {
               e);
         }
         String id = t.startRollout(new JsonObject().put("strategy", "per-environment"));
-        long until = System.currentTimeMillis() + 60_000;
-        JsonObject r = t.rollout(id);
-        while (!prodRunning(r) && System.currentTimeMillis() < until) {
-          Topology.sleep(50);
-          r = t.rollout(id);
-        }
-        assertTrue(prodRunning(r), "agent-prod-a accepted prod's step: " + r.encodePrettily());
+        t.awaitRollout(id, "to run prod's step", AgentTakeoverTest::prodRunning);
+        Poll.until(
+            Duration.ofSeconds(60),
+            "agent-prod-a's migration to wait at prod's gate",
+            () -> SqlGate.waiting(t.dbs.get("prod")));
         first.destroyForcibly(); // SIGKILL mid-step, the command unacknowledged
         first.waitFor(10, TimeUnit.SECONDS);
         t.agents.add(t.agent("prod", "agent-prod-b"));
-        r = t.awaitEnd(id, Duration.ofSeconds(60));
+        SqlGate.open(t.dbs.get("prod"));
+        JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
         assertEquals("to000002", t.heads("prod"));
         assertEquals(

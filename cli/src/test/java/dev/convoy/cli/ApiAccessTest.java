@@ -9,6 +9,7 @@ import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.coordinator.Coordinator;
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.InputStream;
@@ -293,43 +294,47 @@ class ApiAccessTest {
   private int announcedPort(Process p) throws Exception {
     java.util.regex.Pattern on =
         java.util.regex.Pattern.compile("convoy coordinator \\S+ on http://127\\.0\\.0\\.1:(\\d+)");
-    long until = System.currentTimeMillis() + 90_000;
-    while (System.currentTimeMillis() < until) {
-      String said = Files.exists(log("coordinator")) ? Files.readString(log("coordinator")) : "";
-      java.util.regex.Matcher m = on.matcher(said);
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-      assertTrue(p.isAlive(), "the coordinator exited:\n" + Topology.tail(log("coordinator")));
-      Topology.sleep(100);
+    return Poll.until(
+        Duration.ofSeconds(120),
+        "the coordinator to say where it listens",
+        () -> {
+          assertTrue(p.isAlive(), "the coordinator exited:\n" + Topology.tail(log("coordinator")));
+          java.util.regex.Matcher m = on.matcher(read(log("coordinator")));
+          return m.find()
+              ? java.util.Optional.of(Integer.parseInt(m.group(1)))
+              : java.util.Optional.<Integer>empty();
+        });
+  }
+
+  /** The whole of {@code file}; empty while it does not exist. */
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    throw new AssertionError("the coordinator did not say where it listens within 90 s");
   }
 
   /** Polls /health until the child coordinator answers, with a deadline. */
   private void awaitHealth(Process p, String api) throws Exception {
-    long until = System.currentTimeMillis() + 90_000;
-    while (System.currentTimeMillis() < until) {
-      assertTrue(p.isAlive(), "the coordinator exited:\n" + Topology.tail(log("coordinator")));
-      try {
-        HttpResponse<String> h =
-            HttpClient.newHttpClient()
+    Poll.until(
+        Duration.ofSeconds(120),
+        "the coordinator to answer /health with 200",
+        () -> {
+          assertTrue(p.isAlive(), "the coordinator exited:\n" + Topology.tail(log("coordinator")));
+          try {
+            return HttpClient.newHttpClient()
                 .send(
                     HttpRequest.newBuilder(URI.create(api + "/health"))
                         .timeout(Duration.ofSeconds(5))
                         .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        if (h.statusCode() == 200) {
-          return;
-        }
-      } catch (java.io.IOException e) {
-        // Not listening yet, or too slow this time: poll again.
-      }
-      Topology.sleep(200);
-    }
-    throw new AssertionError(
-        "the coordinator did not answer /health within 90 s:\n"
-            + Topology.tail(log("coordinator")));
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode();
+          } catch (java.io.IOException | InterruptedException e) {
+            return -1; // not listening yet, or too slow this time: poll again
+          }
+        },
+        status -> status == 200);
   }
 
   private Path log(String command) {

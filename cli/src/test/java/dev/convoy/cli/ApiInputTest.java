@@ -165,12 +165,7 @@ class ApiInputTest {
                   .put("strategy", "per-environment")
                   .put("gates", new JsonObject().put("prod", "approval")));
       String at = "/api/rollouts/" + id;
-      long until = System.currentTimeMillis() + 60_000;
-      while (!t.rollout(id).getString("state").equals("waiting")
-          && System.currentTimeMillis() < until) {
-        Topology.sleep(50);
-      }
-      assertEquals("waiting", t.rollout(id).getString("state"));
+      t.awaitRollout(id, "to wait at prod's approval", r -> Topology.state(r).equals("waiting"));
       refused(t, "POST", at + "/resume", null, 409, "state");
       refused(t, "POST", at + "/approve?env=dev", null, 409, "env");
       refused(t, "POST", at + "/approve?env=nope", null, 400, "env");
@@ -182,7 +177,7 @@ class ApiInputTest {
       refused(t, "POST", at + "/promote", null, 404, "action");
       assertEquals(
           200, send(t, "POST", at + "/approve?env=prod", null, "{\"by\": \"ci\"}").statusCode());
-      JsonObject done = t.awaitEnd(id, Duration.ofSeconds(60));
+      JsonObject done = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", done.getString("state"), done.encodePrettily());
 
       // A finished rollout takes no more transitions.
@@ -198,7 +193,7 @@ class ApiInputTest {
       t.awaitHeads("api00001");
       String last =
           t.startRollout(new JsonObject().put("target", "head").put("contract_gate", "auto"));
-      JsonObject r = t.awaitEnd(last, Duration.ofSeconds(60));
+      JsonObject r = t.awaitEnd(last, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("api00002", t.heads(env), env);

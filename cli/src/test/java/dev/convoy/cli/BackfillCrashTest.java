@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +24,11 @@ class BackfillCrashTest {
 
   @TempDir Path dir;
 
-  private Process upgrade(TestDatabase db, Path log) throws Exception {
+  /**
+   * {@code convoy upgrade head} in a child JVM; {@code maxRowsPerSecond} caps the backfill (0: no
+   * cap).
+   */
+  private Process upgrade(TestDatabase db, Path log, long maxRowsPerSecond) throws Exception {
     return new ProcessBuilder(
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
             "-cp",
@@ -32,6 +38,8 @@ class BackfillCrashTest {
             "head",
             "--batch-time",
             "20ms",
+            "--max-rows-per-second",
+            Long.toString(maxRowsPerSecond),
             "--url",
             db.url(),
             "--dir",
@@ -71,32 +79,33 @@ class BackfillCrashTest {
       db.execute("VACUUM ANALYZE big");
 
       Path first = dir.resolve("first.log");
-      Process p = upgrade(db, first);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      long doneBeforeKill = 0;
-      while (System.nanoTime() < deadline && p.isAlive()) {
-        String v =
-            db.scalar(
-                "SELECT coalesce(sum(rows_done), 0) FROM convoy.progress WHERE revision = 'big00002'");
-        doneBeforeKill = v == null ? 0 : Long.parseLong(v);
-        if (doneBeforeKill >= ROWS / 5) {
-          break;
-        }
-        Thread.sleep(20);
-      }
+      // Capped at 10,000 rows a second, the backfill is still running for 16 s or more after a
+      // fifth is done: however slowly this machine polls, the kill lands part way.
+      Process p = upgrade(db, first, 10_000);
+      long doneBeforeKill =
+          Poll.until(
+              Duration.ofSeconds(120),
+              "a fifth of the backfill to be committed",
+              () -> {
+                assertTrue(p.isAlive(), "the first upgrade ended:\n" + Topology.tail(first));
+                return db.count(
+                    "SELECT coalesce(sum(rows_done), 0) FROM convoy.progress"
+                        + " WHERE revision = 'big00002'");
+              },
+              done -> done >= ROWS / 5);
       assertTrue(
           p.isAlive(), "the backfill was still running when killed:\n" + Files.readString(first));
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       // The server finishes (and commits) a batch already running when its client dies; wait for
       // the dead process's sessions to end, then read the cursors and the rows in one snapshot.
-      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (db.count(
-                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                      + " AND application_name LIKE 'convoy%'")
-              > 0
-          && System.nanoTime() < gone) {
-        Thread.sleep(20);
-      }
+      Poll.until(
+          Duration.ofSeconds(60),
+          "the killed upgrade's sessions to end",
+          () ->
+              db.count(
+                      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                          + " AND application_name LIKE 'convoy%'")
+                  == 0);
       String[] both =
           db.scalar(
                   "SELECT (SELECT sum(rows_done) FROM convoy.progress WHERE revision = 'big00002')"
@@ -112,7 +121,7 @@ class BackfillCrashTest {
       assertEquals("big00001", db.scalar("SELECT revision FROM convoy.version"));
 
       Path second = dir.resolve("second.log");
-      Process again = upgrade(db, second);
+      Process again = upgrade(db, second, 0);
       assertTrue(again.waitFor(120, TimeUnit.SECONDS));
       String log = Files.readString(second);
       assertEquals(0, again.exitValue(), log);

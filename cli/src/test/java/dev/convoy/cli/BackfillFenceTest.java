@@ -9,6 +9,7 @@ import dev.convoy.agent.engine.BackfillSettings;
 import dev.convoy.agent.engine.EngineConfig;
 import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,11 +75,7 @@ class BackfillFenceTest {
           "dev",
           Streams.command(
               dir, "fill", 1, 4, "upgrade", "bff00002", List.of("bff00001", "bff00002"), now));
-      long until = System.currentTimeMillis() + 20_000;
-      while (filled(t) == 0 && System.currentTimeMillis() < until) {
-        Topology.sleep(20);
-      }
-      assertTrue(filled(t) > 0, "the backfill started");
+      Poll.until(Duration.ofSeconds(60), "the backfill to fill a first batch", () -> filled(t) > 0);
       // As a newer coordinator's first command would: the update waits for a batch in flight.
       db.execute("UPDATE convoy.fence SET epoch = 5");
       long before = filled(t);

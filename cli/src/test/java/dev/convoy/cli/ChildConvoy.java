@@ -1,5 +1,6 @@
 package dev.convoy.cli;
 
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.net.URI;
@@ -7,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +67,44 @@ final class ChildConvoy {
         "60s");
   }
 
+  /** A child coordinator and the port it listens on. */
+  record Child(Process process, int port) {}
+
+  /**
+   * A coordinator of {@code t} on a port it picks itself (so it never races another test for a port
+   * found free a moment before), once it says where it listens; fails with its log if it exits or
+   * stays silent for two minutes.
+   */
+  static Child coordinator(Topology t, Path logs, String id, String redisUrl, String leaseTtl)
+      throws Exception {
+    Process p = coordinator(t, logs, id, 0, redisUrl, leaseTtl);
+    Path log = logs.resolve(id + ".log");
+    java.util.regex.Pattern on =
+        java.util.regex.Pattern.compile("convoy coordinator \\S+ on http://127\\.0\\.0\\.1:(\\d+)");
+    int port =
+        Poll.until(
+            Duration.ofSeconds(120),
+            "coordinator " + id + " to say where it listens",
+            () -> {
+              if (!p.isAlive()) {
+                throw new AssertionError("coordinator " + id + " exited:\n" + Topology.tail(log));
+              }
+              java.util.regex.Matcher m = on.matcher(read(log));
+              return m.find()
+                  ? java.util.Optional.of(Integer.parseInt(m.group(1)))
+                  : java.util.Optional.<Integer>empty();
+            });
+    return new Child(p, port);
+  }
+
+  private static String read(Path file) {
+    try {
+      return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** An agent of {@code t}'s environment {@code env}. */
   static Process agent(Topology t, Path log, String env, String agentId) throws Exception {
     return start(
@@ -113,30 +153,61 @@ final class ChildConvoy {
 
   /**
    * Waits until the child coordinator on {@code port} hears a live agent of every environment (a
-   * rollout is planned from those heartbeats); fails past a minute.
+   * rollout is planned from those heartbeats); fails past two minutes.
    */
   static void awaitAgentsHeard(int port, int environments) {
-    long until = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < until) {
-      JsonObject view = get(port, "/api/environments");
-      if (view != null
-          && view.getJsonArray("environments") != null
-          && view.getJsonArray("environments").size() == environments
-          && view.getJsonArray("environments").stream()
-              .allMatch(
-                  e ->
-                      ((JsonObject) e)
-                          .getJsonArray("agents").stream()
-                              .anyMatch(a -> ((JsonObject) a).getBoolean("alive", false)))) {
-        return;
-      }
-      Topology.sleep(100);
+    Poll.until(
+        Duration.ofSeconds(120),
+        "the coordinator on port " + port + " to hear a live agent of every environment",
+        () -> get(port, "/api/environments"),
+        view ->
+            view != null
+                && view.getJsonArray("environments") != null
+                && view.getJsonArray("environments").size() == environments
+                && view.getJsonArray("environments").stream()
+                    .allMatch(
+                        e ->
+                            ((JsonObject) e)
+                                .getJsonArray("agents").stream()
+                                    .anyMatch(a -> ((JsonObject) a).getBoolean("alive", false))));
+  }
+
+  /**
+   * Polls the child coordinator's {@code /health} until its {@code leader} is {@code leading};
+   * returns that answer. Fails past two minutes with the child's log: a child JVM starts slowly on
+   * a loaded machine.
+   */
+  static JsonObject awaitLeader(int port, boolean leading, Path log) {
+    try {
+      return Poll.until(
+          Duration.ofSeconds(120),
+          "the coordinator on port " + port + (leading ? " to lead" : " to stand by"),
+          () -> get(port, "/health"),
+          h -> h != null && h.getBoolean("leader", false) == leading);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; its log:\n" + Topology.tail(log), e);
     }
-    throw new AssertionError(
-        "the coordinator on port "
-            + port
-            + " heard no live agent of every"
-            + " environment within 60 s");
+  }
+
+  /** Polls the child coordinator's rollout {@code id} until it ends; returns it. */
+  static JsonObject awaitEnd(int port, String id) {
+    return Poll.until(
+        Duration.ofSeconds(120),
+        "rollout " + id + " to end (coordinator on port " + port + ")",
+        () -> get(port, "/api/rollouts/" + id),
+        r -> r != null && RolloutView.ended(r.getString("state")));
+  }
+
+  /** POSTs {@code path} (with the token) to the child coordinator on {@code port}; the status. */
+  static int post(int port, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + Topology.TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
   }
 
   /** Starts a rollout through the child coordinator on {@code port}; its id (fails unless 201). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,16 +55,16 @@ class CommandLedgerTest {
           throw new AssertionError(e.getMessage() + "; agent log:\n" + Topology.tail(log), e);
         }
         String first = t.startRollout(auto().put("target", "led00001"));
-        assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+        assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
         t.awaitHeads("led00001");
         String second = t.startRollout(auto().put("target", "led00002"));
-        assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+        assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
         assertEquals(
             200, t.http("POST", "/api/rollouts/" + second + "/rollback", null, true).statusCode());
-        assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+        assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
         t.awaitHeads("led00001");
         String third = t.startRollout(auto().put("target", "led00002"));
-        assertEquals("succeeded", t.awaitEnd(third, Duration.ofSeconds(60)).getString("state"));
+        assertEquals("succeeded", t.awaitEnd(third, Duration.ofSeconds(120)).getString("state"));
         var db = t.dbs.get("dev");
         db.execute("INSERT INTO audit SELECT g FROM generate_series(1, 1000) g");
         String history = db.scalar("SELECT count(*) || '/' || max(id) FROM convoy.history");
@@ -75,12 +76,12 @@ class CommandLedgerTest {
         for (String entry : stream) {
           s.add(s.commands("dev"), entry);
         }
-        long until = System.currentTimeMillis() + 30_000;
-        List<JsonObject> replies = since(s, before);
-        while (finishing(replies) < stream.size() && System.currentTimeMillis() < until) {
-          Topology.sleep(100);
-          replies = since(s, before);
-        }
+        List<JsonObject> replies =
+            Poll.until(
+                Duration.ofSeconds(60),
+                "an answer to each of the " + stream.size() + " replayed entries",
+                () -> since(s, before),
+                r -> finishing(r) >= stream.size());
         assertEquals(
             stream.size(), finishing(replies), "every replayed entry answered: " + replies);
         for (JsonObject e : replies) {
@@ -154,13 +155,13 @@ class CommandLedgerTest {
 
       // The group is deleted under the running agent; it makes it again, at the stream's end.
       s.send(io.vertx.redis.client.Command.XGROUP, "DESTROY", s.commands("dev"), "dev");
-      long until = System.currentTimeMillis() + 20_000;
-      while (!s.send(io.vertx.redis.client.Command.XINFO, "GROUPS", s.commands("dev"))
-              .toString()
-              .contains("dev")
-          && System.currentTimeMillis() < until) {
-        Topology.sleep(50);
-      }
+      Poll.until(
+          Duration.ofSeconds(60),
+          "the agent to make its consumer group again",
+          () ->
+              s.send(io.vertx.redis.client.Command.XINFO, "GROUPS", s.commands("dev"))
+                  .toString()
+                  .contains("dev"));
       s.send("dev", Streams.command(dir, "newer", 1, 1, "upgrade", "led00001", revs, now));
       s.await("answer", e -> isAnswer(e, "newer"));
       List<JsonObject> answers = s.answers();

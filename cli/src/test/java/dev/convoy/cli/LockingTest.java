@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -54,16 +56,15 @@ class LockingTest {
         CompletableFuture<ConvoyShell.Result> upgrade =
             CompletableFuture.supplyAsync(() -> ConvoyShell.at(dir, db.url()).run("upgrade"));
         // The upgrade is waiting once its session polls for the lock (it holds no other).
-        long until = System.currentTimeMillis() + 30_000;
-        while (!upgrade.isDone()
-            && "0"
-                .equals(
-                    db.scalar(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                            + " AND application_name LIKE 'convoy%'"))
-            && System.currentTimeMillis() < until) {
-          Thread.sleep(20);
-        }
+        Poll.until(
+            Duration.ofSeconds(60),
+            "the upgrade's session to poll for the migration lock",
+            () ->
+                upgrade.isDone()
+                    || db.count(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                + " AND application_name LIKE 'convoy%'")
+                        > 0);
         assertFalse(upgrade.isDone(), "the upgrade waits for the lock");
         assertEquals(
             "true", db.scalar("SELECT to_regclass('t0001') IS NULL"), "nothing runs while waiting");

@@ -7,6 +7,7 @@ import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Signer;
 import dev.convoy.rollout.Wire;
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -53,14 +54,20 @@ class PoisonedEventsTest {
                     .put("gates", new JsonObject().put("staging", "soak:1s")));
         poison(t, redis, first, 1); // during: forged failures of the step in flight
         poison(t, redis, first, 2);
-        JsonObject r = t.awaitEnd(first, Duration.ofSeconds(60));
+        JsonObject r = t.awaitEnd(first, Duration.ofSeconds(120));
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
         poison(t, redis, first, 3); // between
         files.yaml(
             "pois0002",
             "pois0001",
             "  - op: add_column\n    table: item\n    column: {name: note, type: text}\n"
-                + "  - op: sql\n    up: SELECT pg_sleep(2)\n    down: SELECT 1\n");
+                + "  - op: sql\n    up: \""
+                + SqlGate.WAIT
+                + "\"\n    down: SELECT 1\n");
+        // dev and staging pass; prod's step stays running until the test opens its gate.
+        SqlGate.create(t.dbs.get("dev"), true);
+        SqlGate.create(t.dbs.get("staging"), true);
+        SqlGate.create(t.dbs.get("prod"), false);
         String second =
             t.startRollout(
                 new JsonObject()
@@ -69,8 +76,9 @@ class PoisonedEventsTest {
                     .put("gates", new JsonObject().put("prod", "soak:1s")));
         poison(t, redis, second, 1);
         refusalOfStepInFlight(t, redis, second, "prod");
+        SqlGate.open(t.dbs.get("prod"));
         poison(t, redis, second, 4);
-        r = t.awaitEnd(second, Duration.ofSeconds(60));
+        r = t.awaitEnd(second, Duration.ofSeconds(120));
         assertEquals("succeeded", r.getString("state"), r.encodePrettily());
         for (String env : Topology.ENVS) {
           assertEquals("pois0002", t.heads(env), env);
@@ -83,12 +91,12 @@ class PoisonedEventsTest {
             "no forged failure was believed");
         int total = written.values().stream().mapToInt(Integer::intValue).sum();
         assertTrue(total >= 48, "dozens of bad entries: " + total);
-        String metrics = t.http("GET", "/metrics", null, false).body();
-        long until = System.currentTimeMillis() + 10_000;
-        while (!counts(metrics).equals(written) && System.currentTimeMillis() < until) {
-          Topology.sleep(100);
-          metrics = t.http("GET", "/metrics", null, false).body();
-        }
+        String metrics =
+            Poll.until(
+                Duration.ofSeconds(60),
+                "convoy_events_rejected_total to count every bad entry by reason " + written,
+                () -> t.http("GET", "/metrics", null, false).body(),
+                m -> counts(m).equals(written));
         assertEquals(written, counts(metrics), "convoy_events_rejected_total by reason");
       } finally {
         redis.close();
@@ -102,20 +110,18 @@ class PoisonedEventsTest {
    * the entry, not the step, so the step must go on.
    */
   private void refusalOfStepInFlight(Topology t, Redis redis, String rollout, String env) {
-    long until = System.currentTimeMillis() + 60_000;
-    JsonObject running = null;
-    while (running == null && System.currentTimeMillis() < until) {
-      for (Object o : t.rollout(rollout).getJsonArray("steps")) {
-        JsonObject s = (JsonObject) o;
-        if (s.getString("env").equals(env) && s.getString("state").equals("running")) {
-          running = s;
-        }
-      }
-      if (running == null) {
-        Topology.sleep(20);
-      }
-    }
-    assertTrue(running != null, "a step of " + env + " ran");
+    JsonObject running =
+        Poll.until(
+            Duration.ofSeconds(120),
+            "a step of " + env + " to run",
+            () ->
+                t.rollout(rollout).getJsonArray("steps").stream()
+                    .map(JsonObject.class::cast)
+                    .filter(
+                        s ->
+                            s.getString("env").equals(env)
+                                && s.getString("state").equals("running"))
+                    .findFirst());
     Event refusal =
         new Event(
             Event.REJECTED,

@@ -1,10 +1,10 @@
 package dev.convoy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -44,15 +44,17 @@ class RedisRestartTest {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
-    long until = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < until) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return p;
-      } catch (IOException e) {
-        Topology.sleep(50);
-      }
-    }
-    throw new AssertionError("redis-server did not start on port " + port);
+    Poll.until(
+        Duration.ofSeconds(60),
+        "redis-server to listen on port " + port,
+        () -> {
+          try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+          } catch (IOException e) {
+            return false;
+          }
+        });
+    return p;
   }
 
   @Test
@@ -76,23 +78,18 @@ class RedisRestartTest {
               new JsonObject()
                   .put("strategy", "per-environment")
                   .put("gates", new JsonObject().put("staging", "soak:3s")));
-      long until = System.currentTimeMillis() + 30_000;
-      while (!"rr000002".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
-        Topology.sleep(50);
-      }
-      assertEquals("rr000002", t.heads("dev"));
+      t.awaitHeadsIn("dev", "rr000002");
       long epochBefore = t.coordinator.epoch();
       redis.destroyForcibly();
       redis.waitFor(10, TimeUnit.SECONDS);
       // The outage lasts until the leader has noticed: it cannot renew its lease, so it stands
       // down at its deadline.
-      long down = System.currentTimeMillis() + 30_000;
-      while (t.coordinator.leader() && System.currentTimeMillis() < down) {
-        Topology.sleep(50);
-      }
-      assertFalse(t.coordinator.leader(), "the leader stood down without Redis");
+      Poll.until(
+          Duration.ofSeconds(60),
+          "the leader to stand down without Redis",
+          () -> !t.coordinator.leader());
       redis = redis(port); // back, and empty
-      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(90));
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       assertTrue(t.coordinator.epoch() > epochBefore, "the lease was taken again, new epoch");
       for (String env : Topology.ENVS) {

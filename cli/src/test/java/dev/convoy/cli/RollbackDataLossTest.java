@@ -45,23 +45,22 @@ class RollbackDataLossTest {
 
   /** Polls the rollout until it waits for an approval to lose data; fails after a deadline. */
   private static JsonObject awaitDataLossWait(Topology t, String id) {
-    long until = System.currentTimeMillis() + 60_000;
-    JsonObject r = t.rollout(id);
-    while (System.currentTimeMillis() < until) {
-      JsonObject w = r.getJsonObject("waiting_for");
-      if (r.getString("state").equals("waiting")
-          && w != null
-          && "data_loss".equals(w.getString("kind"))) {
-        return r;
-      }
-      if (RolloutView.ended(r.getString("state"))) {
-        break;
-      }
-      Topology.sleep(100);
-      r = t.rollout(id);
-    }
-    throw new AssertionError(
+    JsonObject r =
+        t.awaitRollout(
+            id,
+            "to stop at a data-loss approval",
+            x -> waitsForDataLoss(x) || RolloutView.ended(x.getString("state")));
+    assertTrue(
+        waitsForDataLoss(r),
         "the rollout did not stop at a data-loss approval:\n" + r.encodePrettily());
+    return r;
+  }
+
+  private static boolean waitsForDataLoss(JsonObject r) {
+    JsonObject w = r.getJsonObject("waiting_for");
+    return r.getString("state").equals("waiting")
+        && w != null
+        && "data_loss".equals(w.getString("kind"));
   }
 
   private static String labelled(Topology t, String env) {
@@ -75,12 +74,12 @@ class RollbackDataLossTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "loss0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       for (String env : Topology.ENVS) {
         t.dbs.get(env).execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 1000) g");
       }
       String id = t.startRollout(auto().put("target", "loss0002"));
-      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(120)).getString("state"));
       t.dbs.get("prod").execute("UPDATE item SET label = 'shipped ' || id"); // 1,000 row updates
       Path token = dir.resolve("token");
       Files.writeString(token, Topology.TOKEN);
@@ -113,7 +112,7 @@ class RollbackDataLossTest {
 
       ConvoyShell.exec(concat(new String[] {"rollout", "approve", id, "--allow-data-loss"}, api))
           .exits(0);
-      r = t.awaitEnd(id, Duration.ofSeconds(60));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("loss0001", t.heads(env), env);
@@ -130,7 +129,7 @@ class RollbackDataLossTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "loss0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       t.dbs.get("dev").execute("INSERT INTO item SELECT g, 1 FROM generate_series(1, 1000) g");
       t.dbs.get("prod").execute("INSERT INTO item VALUES (1, -1)"); // breaks the check in prod
       String id =
@@ -139,10 +138,7 @@ class RollbackDataLossTest {
                   .put("target", "loss0003")
                   .put("strategy", "per-environment")
                   .put("gates", new JsonObject().put("prod", "approval")));
-      long until = System.currentTimeMillis() + 60_000;
-      while (!"loss0003".equals(t.heads("staging")) && System.currentTimeMillis() < until) {
-        Topology.sleep(100);
-      }
+      t.awaitHeadsIn("staging", "loss0003");
       // The application writes to the new column in dev while prod waits for its approval.
       t.dbs.get("dev").execute("UPDATE item SET label = 'packed ' || id");
       assertEquals(
@@ -157,7 +153,7 @@ class RollbackDataLossTest {
           200,
           t.http("POST", "/api/rollouts/" + id + "/approve", "{\"allow_data_loss\": true}", true)
               .statusCode());
-      r = t.awaitEnd(id, Duration.ofSeconds(60));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("loss0001", t.heads(env), env);

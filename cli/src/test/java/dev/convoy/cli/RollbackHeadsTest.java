@@ -73,7 +73,7 @@ class RollbackHeadsTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "root0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       t.awaitHeads("root0001");
       // The rollout is planned from heartbeats saying root0001; it waits for dev's approval while
       // both branches are applied by hand: what it was told at creation is now wrong.
@@ -87,7 +87,7 @@ class RollbackHeadsTest {
           new JsonArray().add("root0001"), r.getJsonObject("start_heads").getJsonArray("prod"));
       bothBranchesByHand(t);
       t.http("POST", "/api/rollouts/" + id + "/approve", null, true);
-      r = t.awaitEnd(id, Duration.ofSeconds(90));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals(
@@ -97,7 +97,7 @@ class RollbackHeadsTest {
       }
       assertEquals(
           200, t.http("POST", "/api/rollouts/" + id + "/rollback", null, true).statusCode());
-      r = t.awaitEnd(id, Duration.ofSeconds(90));
+      r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       for (String env : Topology.ENVS) {
         assertEquals("brna0002,brnb0003", sorted(t.heads(env)), env + " has both heads back");
@@ -121,17 +121,17 @@ class RollbackHeadsTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "brna0002"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       String second = t.startRollout(auto().put("target", "brnb0003"));
-      assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
       String id = t.startRollout(auto().put("target", "brnb0004"));
-      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(120)).getString("state"));
       for (String env : Topology.ENVS) {
         assertEquals("brna0002,brnb0004", sorted(t.heads(env)), env);
       }
       assertEquals(
           200, t.http("POST", "/api/rollouts/" + id + "/rollback", null, true).statusCode());
-      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(90));
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("rolled_back", r.getString("state"), r.encodePrettily());
       assertTrue(
           r.getJsonArray("steps").stream()

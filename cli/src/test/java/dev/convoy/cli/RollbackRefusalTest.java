@@ -45,10 +45,10 @@ class RollbackRefusalTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "keep0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       t.awaitHeads("keep0001");
       String id = t.startRollout(auto().put("target", "gone0002"));
-      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(id, Duration.ofSeconds(120)).getString("state"));
       HttpResponse<String> refused =
           t.http("POST", "/api/rollouts/" + id + "/rollback", null, true);
       assertEquals(409, refused.statusCode(), refused.body());
@@ -70,14 +70,14 @@ class RollbackRefusalTest {
     try (Topology t = new Topology(dir)) {
       t.start();
       String first = t.startRollout(auto().put("target", "keep0001"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       for (String env : Topology.ENVS) {
         t.dbs.get(env).execute("INSERT INTO item VALUES (1, 5)");
       }
       t.dbs.get("prod").execute("INSERT INTO item VALUES (2, -1)"); // breaks the check in prod
       t.awaitHeads("keep0001");
       String id = t.startRollout(auto().put("target", "chck0003"));
-      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(60));
+      JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("failed", r.getString("state"), r.encodePrettily());
       assertTrue(
           r.getString("error").contains("rollback refused")

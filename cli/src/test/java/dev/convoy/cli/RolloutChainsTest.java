@@ -81,7 +81,7 @@ class RolloutChainsTest {
         }
         t.awaitHeads(ChainCorpus.BASE); // the plan starts from the heartbeats' heads
         String id = t.startRollout(new JsonObject().put("contract_gate", "auto"));
-        JsonObject r = t.awaitEnd(id, Duration.ofSeconds(90));
+        JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
         String what = chain.name() + " " + chain.revisions();
         assertEquals("succeeded", r.getString("state"), what + "\n" + r.encodePrettily());
         assertEquals(waves, r.getInteger("waves"), "one deploy window per wave: " + what);

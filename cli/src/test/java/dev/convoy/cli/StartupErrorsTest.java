@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convoy.testkit.Poll;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
 import java.net.InetAddress;
@@ -15,8 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -242,33 +245,38 @@ class StartupErrorsTest {
   }
 
   private static io.vertx.core.json.JsonObject awaitHealth(Topology t, String status) {
-    long until = System.currentTimeMillis() + 60_000;
-    io.vertx.core.json.JsonObject h = null;
-    while (System.currentTimeMillis() < until) {
-      HttpResponse<String> r = t.http("GET", "/health", null, false);
-      h = new io.vertx.core.json.JsonObject(r.body());
-      if (status.equals(h.getString("status"))) {
-        assertEquals(status.equals("up") ? 200 : 503, r.statusCode(), r.body());
-        return h;
-      }
-      Topology.sleep(100);
-    }
-    throw new AssertionError("/health did not say " + status + " within 60 s: " + h);
+    HttpResponse<String> r =
+        Poll.until(
+            Duration.ofSeconds(60),
+            "/health to say " + status,
+            () -> t.http("GET", "/health", null, false),
+            x -> status.equals(new io.vertx.core.json.JsonObject(x.body()).getString("status")));
+    assertEquals(status.equals("up") ? 200 : 503, r.statusCode(), r.body());
+    return new io.vertx.core.json.JsonObject(r.body());
   }
 
   /** The port an agent says its metrics are on ("metrics on http://127.0.0.1:N/metrics"). */
   private int metricsPort(Process p, String log) throws Exception {
     Pattern on = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
-    long until = System.currentTimeMillis() + 90_000;
-    while (System.currentTimeMillis() < until) {
-      String said = Files.exists(logs.resolve(log)) ? Files.readString(logs.resolve(log)) : "";
-      Matcher m = on.matcher(said);
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-      assertTrue(p.isAlive(), "the agent exited:\n" + said);
-      Topology.sleep(100);
+    return Poll.until(
+        Duration.ofSeconds(120),
+        "the agent to say where its metrics are",
+        () -> {
+          String said = Files.exists(logs.resolve(log)) ? read(logs.resolve(log)) : "";
+          Matcher m = on.matcher(said);
+          if (m.find()) {
+            return Optional.of(Integer.parseInt(m.group(1)));
+          }
+          assertTrue(p.isAlive(), "the agent exited:\n" + said);
+          return Optional.<Integer>empty();
+        });
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    throw new AssertionError("the agent did not say where its metrics are within 90 s");
   }
 }

@@ -4,6 +4,7 @@ import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Signer;
 import dev.convoy.rollout.Wire;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -99,18 +100,12 @@ final class Streams implements AutoCloseable {
     return out;
   }
 
-  /** Waits (20 s at most) until an event matching {@code which} arrives; returns it. */
+  /** Waits (a minute at most) until an event matching {@code which} arrives; returns it. */
   JsonObject await(String what, Predicate<JsonObject> which) {
-    long until = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < until) {
-      for (JsonObject e : answers()) {
-        if (which.test(e)) {
-          return e;
-        }
-      }
-      Topology.sleep(50);
-    }
-    throw new AssertionError("no " + what + " event within 20 s; events: " + answers());
+    return Poll.until(
+        java.time.Duration.ofSeconds(60),
+        "a " + what + " event",
+        () -> answers().stream().filter(which).findFirst());
   }
 
   @Override

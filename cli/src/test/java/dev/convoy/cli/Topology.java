@@ -4,6 +4,7 @@ import dev.convoy.agent.daemon.AgentDaemon;
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.engine.EngineTuning;
 import dev.convoy.coordinator.Coordinator;
+import dev.convoy.testkit.Poll;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
 import io.vertx.core.Vertx;
@@ -43,6 +44,9 @@ final class Topology implements AutoCloseable {
   final List<String> envs;
   final List<AgentDaemon> agents = new ArrayList<>();
   Coordinator coordinator;
+
+  /** The clock of the coordinators this topology starts; a test may move it (see OffsetClock). */
+  java.time.Clock clock = java.time.Clock.systemUTC();
 
   Topology(Path dir) {
     this(dir, System.getenv().getOrDefault("CONVOY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
@@ -100,7 +104,8 @@ final class Topology implements AutoCloseable {
                 Coordinator.Config.EVENT_WINDOW,
                 bind,
                 readToken,
-                publicRead))
+                publicRead),
+            clock)
         // A loaded machine can be slow to answer a first PING: wait for the services.
         .start(Duration.ofSeconds(60));
   }
@@ -125,44 +130,67 @@ final class Topology implements AutoCloseable {
         .start(Duration.ofSeconds(60));
   }
 
+  /** Waits until the coordinator leads and hears a live agent of every environment. */
   void awaitAgents() {
-    // A deadline, not a pause: generous because an agent in its own JVM starts slowly on a
-    // loaded two-core machine.
-    long until = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < until) {
-      boolean all = coordinator.leader();
-      for (Object o : coordinator.environmentsView()) {
-        all &=
-            ((JsonObject) o)
-                .getJsonArray("agents").stream()
-                    .anyMatch(a -> ((JsonObject) a).getBoolean("alive"));
-      }
-      if (all) {
-        return;
-      }
-      sleep(100);
-    }
-    throw new AssertionError("agents did not report to the coordinator within 60 s");
+    // Generous: an agent in its own JVM starts slowly on a loaded two-core machine.
+    Poll.until(
+        Duration.ofSeconds(120),
+        "the coordinator to lead and hear a live agent of every environment",
+        () -> new JsonObject().put("leader", coordinator.leader()).put("environments", view()),
+        v ->
+            v.getBoolean("leader")
+                && v.getJsonArray("environments").stream()
+                    .allMatch(
+                        o ->
+                            ((JsonObject) o)
+                                .getJsonArray("agents").stream()
+                                    .anyMatch(a -> ((JsonObject) a).getBoolean("alive"))));
   }
 
   /** Waits until every environment's agent reports {@code revision} as its only head. */
   void awaitHeads(String revision) {
-    long until = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < until) {
-      boolean all = true;
-      for (Object o : coordinator.environmentsView()) {
-        all &=
-            ((JsonObject) o)
-                .getJsonArray("agents").stream()
-                    .map(a -> ((JsonObject) a).getJsonArray("heads"))
-                    .anyMatch(h -> h.size() == 1 && revision.equals(h.getString(0)));
-      }
-      if (all) {
-        return;
-      }
-      sleep(50);
-    }
-    throw new AssertionError("agents did not report " + revision + " within 20 s");
+    Poll.until(
+        Duration.ofSeconds(60),
+        "every environment's agent to report " + revision + " as its head",
+        this::view,
+        view ->
+            view.stream()
+                .allMatch(
+                    o ->
+                        ((JsonObject) o)
+                            .getJsonArray("agents").stream()
+                                .map(a -> ((JsonObject) a).getJsonArray("heads"))
+                                .anyMatch(h -> h.size() == 1 && revision.equals(h.getString(0)))));
+  }
+
+  private JsonArray view() {
+    return coordinator.environmentsView();
+  }
+
+  /**
+   * How many rounds of decisions the leader's driver has finished ({@code
+   * convoy_driver_ticks_total}). A test that checks that something does not happen waits until the
+   * driver has decided again after the cause, instead of sleeping.
+   */
+  long driverTicks() {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^convoy_driver_ticks_total ([0-9.E]+)$")
+            .matcher(http("GET", "/metrics", null, false).body());
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
+  /**
+   * Waits until the driver has started and finished a whole round of decisions after this call:
+   * whatever it was going to do about the state as it is now, it has done.
+   */
+  void awaitDriverRound() {
+    long seen = driverTicks();
+    // The round running now may have read the state before the caller changed it: wait for two.
+    Poll.until(
+        Duration.ofSeconds(60),
+        "two more rounds of the driver's decisions (from " + seen + ")",
+        this::driverTicks,
+        n -> n >= seen + 2);
   }
 
   String api() {
@@ -203,14 +231,29 @@ final class Topology implements AutoCloseable {
     return new JsonObject(http("GET", "/api/rollouts/" + id, null, true).body());
   }
 
+  /** Polls the rollout until it ends; fails with its last state past {@code within}. */
   JsonObject awaitEnd(String id, Duration within) {
-    long until = System.currentTimeMillis() + within.toMillis();
-    JsonObject r = rollout(id);
-    while (!RolloutView.ended(r.getString("state")) && System.currentTimeMillis() < until) {
-      sleep(100);
-      r = rollout(id);
-    }
-    return r;
+    return Poll.until(
+        within, "rollout " + id + " to end", () -> rollout(id), r -> RolloutView.ended(state(r)));
+  }
+
+  /** Polls the rollout until {@code done} holds; fails with its last state after 60 s. */
+  JsonObject awaitRollout(String id, String what, java.util.function.Predicate<JsonObject> done) {
+    return Poll.until(
+        Duration.ofSeconds(60), "rollout " + id + " " + what, () -> rollout(id), done);
+  }
+
+  /** Polls until the environment's heads are {@code heads} (comma-separated). */
+  void awaitHeadsIn(String env, String heads) {
+    Poll.until(
+        Duration.ofSeconds(60),
+        env + "'s database to be at " + heads,
+        () -> heads(env),
+        heads::equals);
+  }
+
+  static String state(JsonObject rollout) {
+    return rollout.getString("state");
   }
 
   /** The environment's heads, comma-separated; null before Convoy's state exists. */
@@ -237,6 +280,10 @@ final class Topology implements AutoCloseable {
     }
   }
 
+  /**
+   * Only as the pacing of a loop that polls for a condition until a deadline; prefer {@link
+   * Poll#until}. Never to wait for something to happen.
+   */
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -39,18 +40,17 @@ class TransitionRaceTest {
         String id = t.startRollout(new JsonObject().put("strategy", "per-environment"));
         // Right as the step succeeds: the agent has recorded the new head, its 'succeeded' event
         // is on its way, and the driver is about to finish the rollout.
-        long until = System.currentTimeMillis() + 30_000;
-        while (!"race0001".equals(t.heads("dev")) && System.currentTimeMillis() < until) {
-          Thread.onSpinWait();
-        }
+        Poll.until(
+            Duration.ofSeconds(60), "dev at race0001", () -> "race0001".equals(t.heads("dev")));
         // Each round a little later, to land on both sides of the driver's decision and inside it.
+        // Not a synchronisation: both outcomes are legal and checked; this only varies the race.
         long at = System.nanoTime() + round % 4 * 15_000_000L;
         while (System.nanoTime() < at) {
           Thread.onSpinWait();
         }
         HttpResponse<String> rollback =
             t.http("POST", "/api/rollouts/" + id + "/rollback", null, true);
-        JsonObject end = t.awaitEnd(id, Duration.ofSeconds(30));
+        JsonObject end = t.awaitEnd(id, Duration.ofSeconds(120));
         String events =
             t.control.scalar(
                 "SELECT string_agg(type, ',' ORDER BY id) FROM convoy_control.events"
@@ -68,7 +68,7 @@ class TransitionRaceTest {
           // Put dev back for the next round: a rollback of a succeeded rollout is allowed.
           assertEquals(
               200, t.http("POST", "/api/rollouts/" + id + "/rollback", null, true).statusCode());
-          end = t.awaitEnd(id, Duration.ofSeconds(30));
+          end = t.awaitEnd(id, Duration.ofSeconds(120));
           assertEquals("rolled_back", end.getString("state"), end.encodePrettily());
         } else {
           // The rollback was recorded: it is never overwritten by the driver's 'succeeded'.
@@ -94,18 +94,13 @@ class TransitionRaceTest {
 
   /** The next round plans from the agents' heartbeats: wait until they report base. */
   private static void awaitHeartbeatsAtBase(Topology t) {
-    long until = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < until) {
-      boolean base =
-          t.coordinator.environmentsView().stream()
-              .flatMap(e -> ((JsonObject) e).getJsonArray("agents").stream())
-              .allMatch(a -> ((JsonObject) a).getJsonArray("heads").isEmpty());
-      if (base) {
-        return;
-      }
-      Topology.sleep(50);
-    }
-    throw new AssertionError("the agents did not report base within 20 s");
+    Poll.until(
+        Duration.ofSeconds(60),
+        "the agents to report base",
+        () ->
+            t.coordinator.environmentsView().stream()
+                .flatMap(e -> ((JsonObject) e).getJsonArray("agents").stream())
+                .allMatch(a -> ((JsonObject) a).getJsonArray("heads").isEmpty()));
   }
 
   @Test
@@ -118,11 +113,7 @@ class TransitionRaceTest {
               new JsonObject()
                   .put("strategy", "per-environment")
                   .put("gates", new JsonObject().put("prod", "approval")));
-      long until = System.currentTimeMillis() + 30_000;
-      while (!t.rollout(first).getString("state").equals("waiting")
-          && System.currentTimeMillis() < until) {
-        Topology.sleep(50);
-      }
+      t.awaitRollout(first, "to wait at prod's approval", r -> Topology.state(r).equals("waiting"));
       HttpResponse<String> second = t.http("POST", "/api/rollouts", "{}", true);
       assertEquals(409, second.statusCode(), second.body());
       assertEquals(
@@ -141,7 +132,7 @@ class TransitionRaceTest {
       }
       assertEquals(
           200, t.http("POST", "/api/rollouts/" + first + "/rollback", null, true).statusCode());
-      assertEquals("rolled_back", t.awaitEnd(first, Duration.ofSeconds(30)).getString("state"));
+      assertEquals("rolled_back", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       // Two starts at once once it has ended: exactly one is created.
       CompletableFuture<HttpResponse<String>> a =
           CompletableFuture.supplyAsync(() -> t.http("POST", "/api/rollouts", "{}", true));
@@ -158,7 +149,7 @@ class TransitionRaceTest {
     migrations(dir);
     try (Topology t = new Topology(dir, List.of("dev")).start()) {
       String first = t.startRollout(new JsonObject().put("strategy", "per-environment"));
-      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(first, Duration.ofSeconds(120)).getString("state"));
       new MigrationFiles(dir)
           .yaml(
               "race0002",
@@ -167,14 +158,14 @@ class TransitionRaceTest {
                   + "      - {name: id, type: bigint, primary_key: true}\n");
       t.awaitHeads("race0001");
       String second = t.startRollout(new JsonObject().put("strategy", "per-environment"));
-      assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("succeeded", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
       HttpResponse<String> old = t.http("POST", "/api/rollouts/" + first + "/rollback", null, true);
       assertEquals(409, old.statusCode(), old.body());
       assertTrue(old.body().contains("roll back " + second + " first"), old.body());
       assertEquals("race0002", t.heads("dev"), "the refused rollback changed nothing");
       assertEquals(
           200, t.http("POST", "/api/rollouts/" + second + "/rollback", null, true).statusCode());
-      assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(60)).getString("state"));
+      assertEquals("rolled_back", t.awaitEnd(second, Duration.ofSeconds(120)).getString("state"));
       assertEquals("race0001", t.heads("dev"));
     }
   }

@@ -114,6 +114,14 @@ public final class Coordinator implements AutoCloseable {
   private Thread[] threads;
 
   public Coordinator(Vertx vertx, Config config) {
+    this(vertx, config, Clock.systemUTC());
+  }
+
+  /**
+   * With the wall clock its time-dependent decisions read (soak gates, agent liveness, the events
+   * window): {@link Clock#systemUTC()} outside tests. The lease runs on the monotonic clock.
+   */
+  public Coordinator(Vertx vertx, Config config, Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.keys = new Keys(config.namespace());
@@ -125,9 +133,9 @@ public final class Coordinator implements AutoCloseable {
         new Lease(
             redis, keys.leader(), config.id(), config.leaseTtl().toMillis(), System::nanoTime);
     this.metrics = new CoordinatorMetrics(config.environments());
-    this.rollouts = new Rollouts(store, config.environments());
+    this.rollouts = new Rollouts(store, config.environments(), clock);
     this.outcomes = new StepOutcomes(store, metrics);
-    this.roster = new Roster(config.environments());
+    this.roster = new Roster(config.environments(), clock);
     this.leadership =
         new LeaseLoop(config.id(), lease, store, keys, metrics, config.leaseTtl().toMillis());
     this.eventsLoop =
@@ -141,11 +149,13 @@ public final class Coordinator implements AutoCloseable {
                 config.id(),
                 new EventCheck(
                     new Signer(config.signingKey()), config.environments(), config.eventWindow()),
-                metrics),
+                metrics,
+                clock),
             roster,
             outcomes,
             metrics,
-            this::wake);
+            this::wake,
+            clock);
     Driver driver =
         new Driver(
             lease,
@@ -156,7 +166,7 @@ public final class Coordinator implements AutoCloseable {
             new Signer(config.signingKey()),
             config.environments(),
             metrics,
-            Clock.systemUTC(),
+            clock,
             new RollbackGuard(this::graph, () -> roster.liveHeads()));
     this.driverLoop =
         new DriverLoop(

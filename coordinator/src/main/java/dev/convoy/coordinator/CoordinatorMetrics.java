@@ -21,6 +21,7 @@ final class CoordinatorMetrics {
   private final Map<String, AtomicInteger> agentsUp = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lastRows = new ConcurrentHashMap<>();
   private final Counter rollbacks;
+  private final Counter ticks;
   private final AtomicInteger leader = new AtomicInteger();
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
@@ -28,6 +29,10 @@ final class CoordinatorMetrics {
     registry.gauge("convoy_rollouts_active", active);
     registry.gauge("convoy_coordinator_leader", leader);
     rollbacks = Counter.builder("convoy_rollbacks_total").register(registry);
+    ticks =
+        Counter.builder("convoy_driver_ticks")
+            .description("Rounds of rollout decisions this coordinator finished as the leader")
+            .register(registry);
     for (String reason : EventCheck.REASONS) {
       rejected.put(
           reason,
@@ -70,6 +75,11 @@ final class CoordinatorMetrics {
   /** An entry of the events stream refused for {@code reason} (one of EventCheck.REASONS). */
   void eventRejected(String reason) {
     rejected.get(reason).increment();
+  }
+
+  /** The driver finished one round of decisions as the leader. */
+  void ticked() {
+    ticks.increment();
   }
 
   void rollback() {

@@ -68,6 +68,7 @@ final class DriverLoop implements Runnable {
         if (term >= 0 && leadership.held()) {
           driver.tick(term);
           updateStageMetrics();
+          metrics.ticked();
         }
       } catch (Exception e) {
         if (!running) {

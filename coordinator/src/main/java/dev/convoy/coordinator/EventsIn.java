@@ -1,5 +1,6 @@
 package dev.convoy.coordinator;
 
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,7 +9,8 @@ import org.slf4j.LoggerFactory;
  * a refused one is logged once with its entry id, counted in {@code
  * convoy_events_rejected_total{reason}} and skipped, so the loop's cursor moves past it. Entries
  * read again after an outage (the loop goes back to its saved cursor) are not logged or counted a
- * second time, and their heartbeats are not heard twice.
+ * second time, and their heartbeats are not heard twice. An event's age is judged on the
+ * coordinator's {@link Clock}.
  */
 final class EventsIn {
   private static final Logger log = LoggerFactory.getLogger(EventsIn.class);
@@ -16,17 +18,19 @@ final class EventsIn {
   private final String coordinator;
   private final EventCheck check;
   private final CoordinatorMetrics metrics;
+  private final Clock clock;
   private String seenUpTo;
 
-  EventsIn(String coordinator, EventCheck check, CoordinatorMetrics metrics) {
+  EventsIn(String coordinator, EventCheck check, CoordinatorMetrics metrics, Clock clock) {
     this.coordinator = coordinator;
     this.check = check;
     this.metrics = metrics;
+    this.clock = clock;
   }
 
   /** The verdict for entry {@code id} when its event is to be handled; null to skip it. */
   EventCheck.Verdict read(String id, String raw) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     if (seenUpTo != null && compare(id, seenUpTo) <= 0) {
       EventCheck.Verdict again = check.check(raw, now);
       return again.ok() && !again.event().type().equals(dev.convoy.rollout.Event.HEARTBEAT)

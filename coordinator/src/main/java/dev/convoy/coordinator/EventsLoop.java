@@ -7,6 +7,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ final class EventsLoop implements Runnable {
   private final StepOutcomes outcomes;
   private final CoordinatorMetrics metrics;
   private final Runnable wake;
+  private final Clock clock;
   private volatile boolean running = true;
 
   EventsLoop(
@@ -45,7 +47,8 @@ final class EventsLoop implements Runnable {
       Roster roster,
       StepOutcomes outcomes,
       CoordinatorMetrics metrics,
-      Runnable wake) {
+      Runnable wake,
+      Clock clock) {
     this.id = id;
     this.leadership = leadership;
     this.store = store;
@@ -56,6 +59,7 @@ final class EventsLoop implements Runnable {
     this.outcomes = outcomes;
     this.metrics = metrics;
     this.wake = wake;
+    this.clock = clock;
   }
 
   /** Ends the loop; its thread is interrupted next. */
@@ -144,10 +148,9 @@ final class EventsLoop implements Runnable {
   }
 
   private void handle(Event e, long term) {
-    long now = System.currentTimeMillis();
-    metrics.eventLag(e.type(), now - e.sentAt());
+    metrics.eventLag(e.type(), clock.millis() - e.sentAt());
     if (e.type().equals(Event.HEARTBEAT)) {
-      roster.heard(e, now);
+      roster.heard(e);
       if (term >= 0 && leadership.leader() && e.message() != null) {
         outcomes.heard(e.message(), term); // the step its agent is working on is alive
       }

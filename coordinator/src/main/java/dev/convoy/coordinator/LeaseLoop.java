@@ -58,28 +58,7 @@ final class LeaseLoop implements Runnable {
   public void run() {
     while (running) {
       try {
-        if (epoch >= 0 && !lease.held()) {
-          // Not renewed in time (Redis unreachable, or this process paused): another coordinator
-          // may lead by now. Stop here; leading again takes the lease and a new epoch.
-          log.warn(
-              "{} - lease not renewed before its deadline (epoch {}); sending and writing nothing"
-                  + " until it holds the lease again",
-              id,
-              epoch);
-          stepDown();
-        }
-        if (epoch < 0) {
-          if (lease.tryAcquire()) {
-            long term = store.bumpEpoch(id);
-            lease.announce(keys.epoch(), term);
-            epoch = term;
-            metrics.leader(true);
-            log.info("{} - took the lease; epoch {}", id, epoch);
-          }
-        } else if (!lease.extend()) {
-          log.warn("{} - lost the lease (epoch {}); standing by", id, epoch);
-          stepDown();
-        }
+        check();
       } catch (Exception e) {
         if (!running) {
           return;
@@ -89,6 +68,36 @@ final class LeaseLoop implements Runnable {
       if (!Loops.pause(periodMs)) {
         running = false;
       }
+    }
+  }
+
+  /**
+   * One look at the lease: stand down past the local deadline or when the lease is lost, take it
+   * when free, extend it when held. The loop runs it every third of the ttl; a test runs it by hand
+   * after moving the lease's clock.
+   */
+  void check() {
+    if (epoch >= 0 && !lease.held()) {
+      // Not renewed in time (Redis unreachable, or this process paused): another coordinator
+      // may lead by now. Stop here; leading again takes the lease and a new epoch.
+      log.warn(
+          "{} - lease not renewed before its deadline (epoch {}); sending and writing nothing"
+              + " until it holds the lease again",
+          id,
+          epoch);
+      stepDown();
+    }
+    if (epoch < 0) {
+      if (lease.tryAcquire()) {
+        long term = store.bumpEpoch(id);
+        lease.announce(keys.epoch(), term);
+        epoch = term;
+        metrics.leader(true);
+        log.info("{} - took the lease; epoch {}", id, epoch);
+      }
+    } else if (!lease.extend()) {
+      log.warn("{} - lost the lease (epoch {}); standing by", id, epoch);
+      stepDown();
     }
   }
 

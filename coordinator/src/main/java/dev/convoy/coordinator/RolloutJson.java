@@ -6,6 +6,7 @@ import dev.convoy.ops.Sql;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,10 +19,12 @@ import java.util.Map;
 final class RolloutJson {
   private final ControlStore store;
   private final List<String> environments;
+  private final Clock clock;
 
-  RolloutJson(ControlStore store, List<String> environments) {
+  RolloutJson(ControlStore store, List<String> environments, Clock clock) {
     this.store = store;
     this.environments = environments;
+    this.clock = clock;
   }
 
   /** The rollout {@code id}, or null when there is none. */
@@ -104,7 +107,7 @@ final class RolloutJson {
       }
       out.put("wave_cuts", cuts);
     }
-    return out.put("waiting_for", new Waiting(store).describe(out));
+    return out.put("waiting_for", new Waiting(store, clock).describe(out));
   }
 
   private static JsonObject step(Row s) {

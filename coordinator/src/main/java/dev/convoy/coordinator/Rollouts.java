@@ -34,10 +34,10 @@ final class Rollouts {
   private final List<String> environments;
   private final RolloutJson json;
 
-  Rollouts(ControlStore store, List<String> environments) {
+  Rollouts(ControlStore store, List<String> environments, java.time.Clock clock) {
     this.store = store;
     this.environments = List.copyOf(environments);
-    this.json = new RolloutJson(store, this.environments);
+    this.json = new RolloutJson(store, this.environments, clock);
   }
 
   /** Plans and stores a rollout; {@code heads} are the environments' current heads. */

@@ -3,6 +3,7 @@ package dev.convoy.coordinator;
 import dev.convoy.rollout.Event;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The agents this coordinator has heard from, by environment: each one's last heartbeat and when it
  * arrived. An agent silent for five seconds counts as down. Kept in memory (every coordinator,
- * leader or standby, reads all heartbeats), so a new leader knows the agents within a second.
+ * leader or standby, reads all heartbeats), so a new leader knows the agents within a second. Times
+ * are read from the coordinator's {@link Clock}.
  */
 final class Roster {
   static final long ALIVE_MS = 5000;
@@ -21,19 +23,22 @@ final class Roster {
 
   private final List<String> environments;
   private final Map<String, Map<String, Heartbeat>> agents = new ConcurrentHashMap<>();
+  private final Clock clock;
 
-  Roster(List<String> environments) {
+  Roster(List<String> environments, Clock clock) {
     this.environments = List.copyOf(environments);
+    this.clock = clock;
   }
 
-  void heard(Event heartbeat, long now) {
+  /** A heartbeat arrived now. */
+  void heard(Event heartbeat) {
     agents
         .computeIfAbsent(heartbeat.env(), k -> new ConcurrentHashMap<>())
-        .put(heartbeat.agent(), new Heartbeat(heartbeat, now));
+        .put(heartbeat.agent(), new Heartbeat(heartbeat, clock.millis()));
   }
 
   int alive(String env) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     return (int)
         agents.getOrDefault(env, Map.of()).values().stream()
             .filter(h -> now - h.receivedAt() < ALIVE_MS)
@@ -43,7 +48,7 @@ final class Roster {
   /** Each environment's heads, from agents heard from recently. */
   Map<String, List<String>> liveHeads() {
     Map<String, List<String>> out = new LinkedHashMap<>();
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     for (String env : environments) {
       for (Heartbeat h : agents.getOrDefault(env, Map.of()).values()) {
         if (now - h.receivedAt() < ALIVE_MS) {
@@ -57,7 +62,7 @@ final class Roster {
   /** Each environment's agents as the API shows them. */
   JsonArray view() {
     JsonArray out = new JsonArray();
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     for (String env : environments) {
       JsonArray list = new JsonArray();
       for (var e : agents.getOrDefault(env, Map.of()).entrySet()) {

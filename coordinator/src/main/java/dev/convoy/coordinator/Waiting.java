@@ -5,6 +5,7 @@ import static dev.convoy.coordinator.ControlStore.SCHEMA;
 import dev.convoy.ops.Sql;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -12,7 +13,8 @@ import java.util.List;
  * What an active rollout waits for at its next step's gate, for people: the deploy window of an
  * expand-first rollout (its contract gate, what releases it, the soak's remaining time) or a
  * stage's approval. Derived from the described rollout's steps and the control database, so every
- * coordinator, leader or not, answers the same.
+ * coordinator, leader or not, answers the same; the soak's remaining time on the coordinator's
+ * {@link Clock}, the one the driver's gate decision reads.
  */
 final class Waiting {
   static final String DEPLOY =
@@ -20,9 +22,11 @@ final class Waiting {
   private static final List<String> ACTIVE = List.of("running", "waiting", "paused");
 
   private final ControlStore store;
+  private final Clock clock;
 
-  Waiting(ControlStore store) {
+  Waiting(ControlStore store, Clock clock) {
     this.store = store;
+    this.clock = clock;
   }
 
   /** Running, waiting or paused: a rollout whose forward steps may still run. */
@@ -113,10 +117,10 @@ final class Waiting {
 
   /** Seconds left of the soak after the step before {@code step} (the last expand) finished. */
   private double soakRemaining(String id, JsonObject step, Duration soak) {
-    Double elapsed =
+    Double finished =
         store
             .one(
-                "SELECT extract(epoch FROM now() - max(finished_at))::float8 FROM "
+                "SELECT extract(epoch FROM max(finished_at))::float8 FROM "
                     + SCHEMA
                     + ".steps WHERE rollout_id = "
                     + Sql.literal(id)
@@ -124,7 +128,8 @@ final class Waiting {
                     + step.getInteger("seq")
                     + " AND NOT rollback")
             .getDouble(0);
-    double left = soak.toMillis() / 1000.0 - (elapsed == null ? 0 : elapsed);
+    double elapsed = finished == null ? 0 : clock.millis() / 1000.0 - finished;
+    double left = soak.toMillis() / 1000.0 - elapsed;
     return Math.max(0, Math.round(left * 10) / 10.0);
   }
 

@@ -16,8 +16,13 @@ public final class Loops {
 
   /** Sleeps; false when interrupted (the loop should end). */
   public static boolean pause(long ms) {
+    return pause(Sleeper.THREAD, ms);
+  }
+
+  /** Pauses with {@code sleeper}; false when interrupted (the loop should end). */
+  public static boolean pause(Sleeper sleeper, long ms) {
     try {
-      Thread.sleep(ms);
+      sleeper.sleep(ms);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

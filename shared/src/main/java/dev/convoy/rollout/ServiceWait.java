@@ -4,6 +4,7 @@ import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -14,14 +15,23 @@ import java.util.function.Supplier;
 public final class ServiceWait {
   private ServiceWait() {}
 
+  /** Half a second between two probes. */
+  static final long PAUSE_MS = 500;
+
   public static void await(Duration waitFor, Supplier<List<String>> probe) {
-    long until = System.nanoTime() + waitFor.toNanos();
+    await(waitFor, probe, System::nanoTime, Sleeper.THREAD);
+  }
+
+  /** As {@link #await(Duration, Supplier)}, on a monotonic clock {@code nanos} and a sleeper. */
+  public static void await(
+      Duration waitFor, Supplier<List<String>> probe, LongSupplier nanos, Sleeper sleeper) {
+    long until = nanos.getAsLong() + waitFor.toNanos();
     while (true) {
       List<String> problems = probe.get();
       if (problems.isEmpty()) {
         return;
       }
-      if (System.nanoTime() - until >= 0) {
+      if (nanos.getAsLong() - until >= 0) {
         throw new ConvoyException(
             ErrorCode.CONNECTION_FAILED,
             String.join("; ", problems.stream().map(ServiceWait::withoutFullStop).toList())
@@ -30,7 +40,7 @@ public final class ServiceWait {
                     ? ", or give --wait-for-services DURATION to wait for it"
                     : "; waited " + waitFor.toSeconds() + " s"));
       }
-      if (!Loops.pause(500)) {
+      if (!Loops.pause(sleeper, PAUSE_MS)) {
         throw new ConvoyException(ErrorCode.CONNECTION_FAILED, "interrupted while waiting");
       }
     }

@@ -5,6 +5,7 @@ import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Keys;
 import dev.convoy.rollout.Plans;
 import dev.convoy.rollout.Signer;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -13,7 +14,7 @@ import java.time.Duration;
  * old entry of the stream replayed later is not run), that its own migrations directory holds the
  * plan's revisions with the same checksums, and that the command's epoch is not older than the
  * newest one announced in Redis. The database's fence and command ledger are checked next, in one
- * transaction (see {@link CommandLedger}).
+ * transaction (see {@link CommandLedger}). The window is judged on the agent's {@link Clock}.
  */
 final class CommandGate {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CommandGate.class);
@@ -26,9 +27,21 @@ final class CommandGate {
   private final DirectoryCache directory;
   private final RedisBus bus;
   private final Keys keys;
+  private final Clock clock;
 
   CommandGate(
       AgentDaemon.Config config, Signer signer, DirectoryCache directory, RedisBus bus, Keys keys) {
+    this(config, signer, directory, bus, keys, Clock.systemUTC());
+  }
+
+  CommandGate(
+      AgentDaemon.Config config,
+      Signer signer,
+      DirectoryCache directory,
+      RedisBus bus,
+      Keys keys,
+      Clock clock) {
+    this.clock = clock;
     this.config = config;
     this.signer = signer;
     this.directory = directory;
@@ -49,7 +62,7 @@ final class CommandGate {
           "wrong_env",
           "the command is for environment " + c.env() + ", this agent serves " + config.env());
     }
-    Refusal outOfWindow = window(c, System.currentTimeMillis());
+    Refusal outOfWindow = window(c, clock.millis());
     if (outOfWindow != null) {
       return outOfWindow;
     }

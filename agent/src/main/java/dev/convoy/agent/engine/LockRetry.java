@@ -3,6 +3,7 @@ package dev.convoy.agent.engine;
 import dev.convoy.agent.db.DatabaseUrl;
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.agent.db.TextSession;
+import dev.convoy.rollout.Sleeper;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,12 +14,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
  * Runs DDL politely. Every statement runs with a short lock_timeout, so while it queues for a lock
  * it holds up the table's readers and writers for at most that long; on SQLSTATE 55P03 it backs off
- * (exponential, jittered) and tries again, a bounded number of times.
+ * (exponential from 200 ms, doubling up to 5 s, each pause times a random factor in [0.5, 1.5)) and
+ * tries again, a bounded number of times. The pause and the random factor are injectable, so a test
+ * checks the schedule and the give-up without waiting.
  *
  * <p>While a statement waits, a watcher connection (opened the first time one is needed) asks
  * {@code pg_blocking_pids()} who blocks it, so when the retries run out the error names those
@@ -36,6 +40,8 @@ final class LockRetry implements AutoCloseable {
   private final Duration lockTimeout;
   private final int retries;
   private final MigrationListener listener;
+  private final Sleeper sleeper;
+  private final DoubleSupplier random;
   private ScheduledExecutorService timer;
   private TextSession watcher;
 
@@ -46,6 +52,29 @@ final class LockRetry implements AutoCloseable {
       Duration lockTimeout,
       int retries,
       MigrationListener listener) {
+    this(
+        vertx,
+        url,
+        applicationName,
+        lockTimeout,
+        retries,
+        listener,
+        Sleeper.THREAD,
+        () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** {@code random} answers in [0, 1): the jitter; {@code sleeper} pauses between attempts. */
+  LockRetry(
+      Supplier<Vertx> vertx,
+      DatabaseUrl url,
+      String applicationName,
+      Duration lockTimeout,
+      int retries,
+      MigrationListener listener,
+      Sleeper sleeper,
+      DoubleSupplier random) {
+    this.sleeper = sleeper;
+    this.random = random;
     this.vertx = vertx;
     this.url = url;
     this.applicationName = applicationName;
@@ -74,7 +103,7 @@ final class LockRetry implements AutoCloseable {
         if (i >= retries) {
           throw new LockTimeoutException(what, i + 1, lockTimeout.toMillis(), blockers, e);
         }
-        long jittered = (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        long jittered = (long) (backoff * (0.5 + random.getAsDouble()));
         listener.lockRetry(what, i + 1, retries, blockers, Duration.ofMillis(jittered));
         sleep(jittered);
         backoff = Math.min(5000, backoff * 2);
@@ -129,9 +158,9 @@ final class LockRetry implements AutoCloseable {
     }
   }
 
-  private static void sleep(long ms) {
+  private void sleep(long ms) {
     try {
-      Thread.sleep(ms);
+      sleeper.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while backing off from a lock timeout", e);

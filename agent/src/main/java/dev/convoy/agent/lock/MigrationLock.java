@@ -2,12 +2,14 @@ package dev.convoy.agent.lock;
 
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Sleeper;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 
 /**
  * The per-database migration lock: a session-level advisory lock taken on a dedicated connection.
@@ -15,7 +17,9 @@ import java.util.function.Consumer;
  * <p>Never a transaction-level lock: CREATE INDEX CONCURRENTLY waits for every transaction that
  * could see the table, so a lock held by an open transaction would deadlock it. Waiters poll {@code
  * pg_try_advisory_lock} with jittered backoff from outside any transaction, holding no snapshot, so
- * they cannot stall the holder's concurrent index builds either.
+ * they cannot stall the holder's concurrent index builds either. The pauses start at 20 ms and grow
+ * by 1.6 up to 100 ms, each times a random factor in [0.75, 1.25); pause and factor are injectable
+ * for tests.
  *
  * <p>The key is (a constant class, hashtext of the state schema): two Convoy state schemas in one
  * database migrate independently.
@@ -30,9 +34,18 @@ public final class MigrationLock implements AutoCloseable {
   private final TextSession session;
   private final String schemaLiteral;
   private final String key;
+  private final Sleeper sleeper;
+  private final DoubleSupplier random;
   private boolean held;
 
   public MigrationLock(TextSession session, String schema) {
+    this(session, schema, Sleeper.THREAD, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** {@code random} answers in [0, 1): the jitter; {@code sleeper} pauses between polls. */
+  public MigrationLock(TextSession session, String schema, Sleeper sleeper, DoubleSupplier random) {
+    this.sleeper = sleeper;
+    this.random = random;
     this.session = session;
     this.schemaLiteral = Sql.literal(schema);
     this.key = LOCK_CLASS + ", hashtext(" + schemaLiteral + ")";
@@ -61,9 +74,9 @@ public final class MigrationLock implements AutoCloseable {
         lastHolder = h.get().pid();
         onWait.accept(h.get());
       }
-      long jittered = (long) (delay * (0.75 + ThreadLocalRandom.current().nextDouble() * 0.5));
+      long jittered = (long) (delay * (0.75 + random.getAsDouble() * 0.5));
       try {
-        Thread.sleep(jittered);
+        sleeper.sleep(jittered);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for the migration lock", e);

@@ -13,6 +13,7 @@ import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import dev.convoy.migration.MigrationDirectory;
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
 import io.vertx.pgclient.PgConnectOptions;
@@ -285,18 +286,14 @@ class EngineTest {
           };
       CompletableFuture<MigrationResult> run =
           CompletableFuture.supplyAsync(() -> migrator(db, listener).upgrade("head"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (heard.isEmpty() && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
-      assertFalse(heard.isEmpty(), "the waiter reported the holder");
+      Poll.until(Duration.ofSeconds(60), "the waiter to report the holder", () -> !heard.isEmpty());
       assertEquals(holder.processId(), heard.get(0).pid());
       assertEquals("deploy-job-7", heard.get(0).applicationName());
       assertTrue(heard.get(0).since() != null);
       assertFalse(run.isDone(), "nothing applied while the lock is held");
       assertEquals(0, db.count("SELECT count(*) FROM pg_tables WHERE tablename = 't0001'"));
       holder.close().await();
-      MigrationResult r = run.get(20, TimeUnit.SECONDS);
+      MigrationResult r = run.get(60, TimeUnit.SECONDS);
       assertEquals(3, r.applied().size());
       assertEquals(List.of("r0003"), r.to());
     }

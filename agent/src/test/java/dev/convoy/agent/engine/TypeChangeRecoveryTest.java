@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.Poll;
 import dev.convoy.testkit.TestDatabase;
 import dev.convoy.testkit.TestPostgres;
 import java.nio.file.Path;
@@ -143,7 +144,10 @@ class TypeChangeRecoveryTest {
     new MigrationFiles(dir).yaml("wide0001", null, alter("author", "id"));
     try (TestDatabase db = TestPostgres.createDatabase("typelocks")) {
       schema(db, "serial", 2000);
-      Duration timeout = Duration.ofSeconds(1);
+      // Scaled up so a loaded machine's slowness stays well apart from the bug's effect: with one
+      // lock_timeout per lock, the swap would hold book 3.2 s and then wait up to 4 s more for
+      // author (7.2 s and more for a write to book); with one budget for all, 4 s at most.
+      Duration timeout = Duration.ofSeconds(4);
       EngineConfig config =
           Engines.config(db, timeout, 5, new BackfillSettings(Duration.ofMillis(20), 100, 0));
       Engines.migrator(dir, config, MigrationListener.SILENT).upgrade("head", PhaseMode.EXPAND);
@@ -173,23 +177,21 @@ class TypeChangeRecoveryTest {
               }
             }
           };
-      // The book blocker lets go 0.8 s after the swap queued for book: with a lock_timeout per
-      // lock, the swap would then hold book while waiting up to 1 s more for author.
+      // The book blocker lets go once the swap has waited 3.2 s for book (by the server's clock):
+      // with a lock_timeout per lock, the swap would then hold book while waiting up to 4 s more
+      // for author.
       Thread releaseBook =
           new Thread(
               () -> {
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (System.nanoTime() < deadline
-                    && db.count(
-                            "SELECT count(*) FROM pg_locks WHERE relation = 'book'::regclass"
-                                + " AND mode = 'AccessExclusiveLock' AND NOT granted")
-                        == 0) {
-                  Thread.onSpinWait();
-                }
-                long queued = System.nanoTime();
-                while (System.nanoTime() - queued < Duration.ofMillis(800).toNanos()) {
-                  Thread.onSpinWait();
-                }
+                Poll.until(
+                    Duration.ofSeconds(120),
+                    "the swap to have waited 3.2 s for book's lock",
+                    () ->
+                        db.count(
+                                "SELECT count(*) FROM pg_locks WHERE relation = 'book'::regclass"
+                                    + " AND mode = 'AccessExclusiveLock' AND NOT granted"
+                                    + " AND now() - waitstart >= interval '3.2 seconds'")
+                            > 0);
                 blockers.remove("book").close().await();
               });
       releaseBook.setDaemon(true);
@@ -201,8 +203,9 @@ class TypeChangeRecoveryTest {
               r -> "INSERT INTO book (author_id, title) VALUES (" + (1 + r % 2000) + ", 'load')")) {
         Engines.migrator(dir, config, blocking).upgrade("head");
         assertEquals(java.util.List.of(), load.errors());
+        // 1.6 s of slack either side: over the 4 s a write may wait, under the 7.2 s of the bug.
         assertTrue(
-            load.maxMillis() < timeout.toMillis() + 350,
+            load.maxMillis() < timeout.toMillis() + 1600,
             "a write waited " + load.maxMillis() + " ms; slowest " + load.slowest());
       }
       assertEquals("author.id bigint, book.author_id integer, review.author_id integer", types(db));

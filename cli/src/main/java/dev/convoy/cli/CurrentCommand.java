@@ -70,8 +70,7 @@ final class CurrentCommand implements Callable<Integer> {
                 m.revision()
                     + (atHead || graph.children(h).isEmpty() ? " (head)" : "")
                     + (view.snapshot.expanded().contains(h) ? " (expanded: contract pending)" : "")
-                    + ", "
-                    + m.message());
+                    + (m.message().isBlank() ? "" : ", " + m.message()));
         if (verbose) {
           lines.details(m).forEach(cli.out()::println);
         }

@@ -127,7 +127,7 @@ class TlsTest {
             "?sslmode=verify_full", "has sslmode=verify_full; use one of disable, allow, prefer",
             "?sslmode=verify-full", "names no CA certificate to check the server's with",
             "?sslrootcert=/nonexistent/root.crt", "sslrootcert=/nonexistent/root.crt, which is",
-            "?ssl=true", "has a parameter 'ssl' that Convoy does not know");
+            "?ssl=true", "has the parameter 'ssl', which Convoy does not support");
     for (var e : said.entrySet()) {
       ConvoyShell.Result r =
           ConvoyShell.at(dir, url("localhost", db, e.getKey())).run("upgrade", "head");

@@ -44,6 +44,18 @@ public final class PgUrl {
           "password",
           "dbname");
 
+  /**
+   * libpq parameters accepted only with the values that ask for what Convoy does anyway: it never
+   * uses GSS encryption, negotiates TLS the PostgreSQL way, binds no channel unless asked and reads
+   * any server of a single host.
+   */
+  static final Map<String, List<String>> HARMLESS =
+      Map.of(
+          "gssencmode", List.of("disable", "prefer"),
+          "sslnegotiation", List.of("postgres"),
+          "channel_binding", List.of("disable", "prefer"),
+          "target_session_attrs", List.of("any"));
+
   static final List<String> SSL_MODES =
       List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
@@ -74,16 +86,16 @@ public final class PgUrl {
           "must start with postgresql:// (for example postgresql://postgres@127.0.0.1:5432/app)");
     }
     Map<String, String> params = query(u, what);
-    for (String key : params.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw bad(
-            what,
-            u,
-            "has a parameter '"
-                + key
-                + "' that Convoy does not know; it knows "
-                + String.join(", ", KNOWN));
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      String key = e.getKey();
+      if (KNOWN.contains(key)) {
+        continue;
       }
+      List<String> harmless = HARMLESS.get(key);
+      if (harmless != null && harmless.contains(e.getValue())) {
+        continue; // libpq's value that asks for what Convoy does anyway
+      }
+      throw bad(what, u, unsupported(key, e.getValue(), harmless));
     }
     PgUrl p = new PgUrl(u, what, Collections.unmodifiableMap(params));
     p.check(); // the parameters first: their errors say more than the URI parser's
@@ -120,6 +132,13 @@ public final class PgUrl {
               + "; use one of "
               + String.join(", ", SSL_MODES)
               + " (libpq's meanings)");
+    }
+    if ("system".equals(params.get("sslrootcert"))) {
+      throw bad(
+          what,
+          url,
+          "has sslrootcert=system (libpq 16: trust the system's CAs), which Convoy does not"
+              + " support yet: give the path of the CA certificate file (a PEM bundle works)");
     }
     for (String file : List.of("sslrootcert", "sslcert", "sslkey")) {
       String path = params.get(file);
@@ -282,6 +301,30 @@ public final class PgUrl {
       }
     }
     return out;
+  }
+
+  private static String unsupported(String key, String value, List<String> harmless) {
+    if (key.equals("search_path")) {
+      return "has the parameter 'search_path', which libpq does not know: set it with"
+          + " options=-c%20search_path%3D"
+          + value
+          + " instead";
+    }
+    if (harmless != null) {
+      return "has "
+          + key
+          + "="
+          + value
+          + ", which Convoy does not support; leave it out or use "
+          + String.join(" or ", harmless);
+    }
+    return "has the parameter '"
+        + key
+        + "', which Convoy does not support; it reads "
+        + String.join(", ", KNOWN)
+        + " (and "
+        + String.join(", ", new java.util.TreeSet<>(HARMLESS.keySet()))
+        + " at their defaults)";
   }
 
   private static ConvoyException bad(String what, String url, String problem) {

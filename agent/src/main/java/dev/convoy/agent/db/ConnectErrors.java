@@ -23,8 +23,21 @@ final class ConnectErrors {
             + url.redacted()
             + ": "
             + why.getMessage()
-            + ". Check --url (or CONVOY_DATABASE_URL) and that the server is running.",
+            + (serverMayBeDown(why)
+                ? ". Check --url (or CONVOY_DATABASE_URL) and that the server is running."
+                : ". Check --url (or CONVOY_DATABASE_URL)."),
         why);
+  }
+
+  /** Whether "is the server running?" is worth asking: not after a TLS or login refusal. */
+  private static boolean serverMayBeDown(RuntimeException why) {
+    String m = String.valueOf(why.getMessage()).toLowerCase(Locale.ROOT);
+    return !(m.contains("certificate")
+        || m.contains("tls")
+        || m.contains("password")
+        || m.contains("authentication")
+        || m.contains("not a postgresql server")
+        || m.contains("does not exist"));
   }
 
   static RuntimeException explain(PgUrl url, Throwable e) {
@@ -32,9 +45,9 @@ final class ConnectErrors {
     String all = messages(e);
     if (has(e, java.net.SocketTimeoutException.class) && !all.contains("connect timed out")) {
       return new IllegalStateException(
-          "the server accepted the connection but did not answer PostgreSQL's startup within "
+          "the server accepted the connection but did not answer PostgreSQL's startup (waited "
               + JdbcSession.STARTUP_TIMEOUT_S
-              + " s: the port in the URL may not be a PostgreSQL server (another service, or a"
+              + " s per attempt; sslmode=prefer tries TLS first): the port in the URL may not be a PostgreSQL server (another service, or a"
               + " stuck proxy)",
           e);
     }

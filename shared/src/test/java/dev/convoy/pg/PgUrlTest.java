@@ -9,8 +9,11 @@ import dev.convoy.error.ConvoyException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A password never reaches a message or a log, whatever characters it holds or where it is. */
-class PgUrlRedactTest {
+/**
+ * A URL read as libpq reads it: a password never reaches a message or a log, whatever characters it
+ * holds or where it is, and a parameter Convoy would ignore is refused saying why.
+ */
+class PgUrlTest {
   @Test
   void passwords_with_slashes_at_signs_colons_or_in_parameters_of_any_case_are_hidden() {
     assertEquals(
@@ -35,5 +38,32 @@ class PgUrlRedactTest {
       assertFalse(e.getMessage().contains("s3cr"), e.getMessage());
       assertTrue(e.getMessage().startsWith("--url"), e.getMessage());
     }
+  }
+
+  @Test
+  void libpq_parameters_at_the_values_convoy_honours_anyway_are_accepted_and_others_say_why() {
+    PgUrl.parse(
+        "postgresql://db/x?gssencmode=disable&target_session_attrs=any&channel_binding=prefer"
+            + "&sslnegotiation=postgres",
+        "--url");
+    String direct =
+        assertThrows(
+                ConvoyException.class,
+                () -> PgUrl.parse("postgresql://db/x?sslnegotiation=direct", "--url"))
+            .getMessage();
+    assertTrue(direct.contains("sslnegotiation=direct, which Convoy does not support"), direct);
+    String path =
+        assertThrows(
+                ConvoyException.class,
+                () -> PgUrl.parse("postgresql://db/x?search_path=app", "--url"))
+            .getMessage();
+    assertTrue(path.contains("options=-c%20search_path%3Dapp"), path);
+    String system =
+        assertThrows(
+                ConvoyException.class,
+                () -> PgUrl.parse("postgresql://db/x?sslrootcert=system", "--url"))
+            .getMessage();
+    assertTrue(system.contains("sslrootcert=system"), system);
+    assertTrue(system.contains("give the path of the CA certificate file"), system);
   }
 }

@@ -139,12 +139,12 @@ final class LostConnection {
   }
 
   private TextSession reconnect() {
-    long deadline = System.currentTimeMillis() + RECONNECT_DEADLINE_MS;
+    long deadline = System.nanoTime() + RECONNECT_DEADLINE_MS * 1_000_000;
     while (true) {
       try {
         return PgSession.openText(url, applicationName);
       } catch (RuntimeException e) {
-        if (System.currentTimeMillis() > deadline) {
+        if (System.nanoTime() - deadline > 0) {
           throw e;
         }
         pause();
@@ -152,11 +152,9 @@ final class LostConnection {
     }
   }
 
+  /** The engine's own pacing (off the event loop: the engine runs on the caller's thread). */
   private static void pause() {
-    try {
-      Thread.sleep(POLL_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!dev.convoy.rollout.Loops.pause(POLL_MS)) {
       throw new IllegalStateException("interrupted while waiting for a lost connection's process");
     }
   }

@@ -21,9 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * process, and reads the version table instead of guessing "still at the previous revision".
  */
 class LostConnectionTest {
-  private static final String SLEEPING =
-      "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+  /**
+   * This database's backend running the revision. pg_stat_activity spans every database, and other
+   * test classes running at the same time sleep with the same text, so the database is named.
+   */
+  private static final String THE_REVISION =
+      " FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'"
           + " AND query LIKE '%SELECT pg_sleep(4)%' AND pid <> pg_backend_pid()";
+
+  private static final String SLEEPING = "SELECT count(*)" + THE_REVISION;
 
   @TempDir Path dir;
 
@@ -78,9 +84,8 @@ class LostConnectionTest {
       CompletableFuture<ConvoyShell.Result> run = upgradeThrough(proxy, db);
       awaitSleeping(db, run);
       // The server ends the process (an administrator, a crash, a failover): it rolls back.
-      db.execute(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE"
-              + " '%SELECT pg_sleep(4)%' AND pid <> pg_backend_pid()");
+      assertEquals(
+          1, db.count("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))" + THE_REVISION));
       ConvoyShell.Result r = run.get(120, TimeUnit.SECONDS);
       r.exits(1)
           .errContains(

@@ -488,4 +488,73 @@ class SchemaDiffTest {
             .sum(),
         m.operations().size());
   }
+
+  @Test
+  void
+      generated_columns_nulls_not_distinct_uniques_and_deferrable_keys_become_sql_that_lints_clean() {
+    Column plain = col("total", "integer");
+    Column twice = new Column("total", "integer", false, null, null, "(id * 2)", null, null);
+    Column thrice = new Column("total", "integer", false, null, null, "(id * 3)", null, null);
+    Schema a = schema(table("t").id().column(plain));
+    Schema b = schema(table("t").id().column(twice));
+    Schema c = schema(table("t").id().column(thrice));
+    Change made = diff(a, b).get(0);
+    assertTrue(made.losesData(), "the stored values are replaced by computed ones");
+    assertEquals(
+        "ALTER TABLE \"t\" DROP COLUMN IF EXISTS \"total\";\nALTER TABLE \"t\" ADD COLUMN \"total\""
+            + " integer GENERATED ALWAYS AS ((id * 2)) STORED",
+        ((RawSql) ops(List.of(made)).get(0)).upSql());
+    RawSql changed = (RawSql) ops(diff(b, c)).get(0);
+    assertTrue(
+        changed.downSql().endsWith("GENERATED ALWAYS AS ((id * 2)) STORED"), changed.downSql());
+    RawSql unmade = (RawSql) ops(diff(b, a)).get(0);
+    assertEquals(
+        "ALTER TABLE \"t\" ALTER COLUMN \"total\" DROP EXPRESSION IF EXISTS", unmade.upSql());
+
+    Schema keyed =
+        schema(table("t").id().column(plain), table("u").id().column(col("t_id", "bigint")));
+    Table u = keyed.tables().get("u");
+    Table t = keyed.tables().get("t");
+    Schema constrained =
+        new Schema(
+            Map.of(
+                "t",
+                new Table(
+                    "t",
+                    t.columns(),
+                    t.primaryKey(),
+                    Map.of("t_total_key", new Table.Unique("t_total_key", List.of("total"), true)),
+                    Map.of(),
+                    Map.of(),
+                    Map.of(),
+                    null),
+                "u",
+                new Table(
+                    "u",
+                    u.columns(),
+                    u.primaryKey(),
+                    Map.of(),
+                    Map.of(
+                        "u_t_id_fkey",
+                        new Table.ForeignKey(
+                            "u_t_id_fkey",
+                            List.of("t_id"),
+                            "t",
+                            List.of("id"),
+                            "NO ACTION",
+                            "NO ACTION",
+                            true,
+                            true)),
+                    Map.of(),
+                    Map.of(),
+                    null)),
+            Map.of(),
+            Map.of());
+    List<Operation> ops = ops(diff(keyed, constrained));
+    assertEquals(
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"t_total_key\" ON \"t\" (\"total\") NULLS NOT DISTINCT",
+        ((RawSql) ops.get(0)).upSql());
+    assertTrue(((RawSql) ops.get(2)).upSql().endsWith("DEFERRABLE INITIALLY DEFERRED NOT VALID"));
+    assertEquals(Phase.CONTRACT, ((RawSql) ops.get(3)).phase(), "validated in contract");
+  }
 }

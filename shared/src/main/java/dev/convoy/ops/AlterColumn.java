@@ -121,7 +121,8 @@ public record AlterColumn(
     }
     if (type != null) {
       if (direct || contracted) {
-        out.addAll(directType(fromType, null));
+        // An explicit cast back: text to integer, say, has no implicit one.
+        out.addAll(directType(fromType, c() + "::" + fromType));
       } else {
         out.add(DdlStep.of(Phase.EXPAND, undoShadow(), "drop the shadow column"));
         out.add(

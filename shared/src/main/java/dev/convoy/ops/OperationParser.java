@@ -23,7 +23,7 @@ public final class OperationParser {
               "drop_index",
               List.of(
                   "op", "name", "table", "columns", "unique", "concurrently", "where", "using")),
-          Map.entry("sql", List.of("op", "up", "down", "transactional")),
+          Map.entry("sql", List.of("op", "up", "down", "transactional", "phase")),
           Map.entry("set_not_null", List.of("op", "table", "column", "backfill")),
           Map.entry("drop_not_null", List.of("op", "table", "column")),
           Map.entry("backfill", List.of("op", "table", "set", "where")),
@@ -83,11 +83,7 @@ public final class OperationParser {
                   y.requiredString("to", ctx));
           case "create_index" -> createIndex(y, !y.has("name"));
           case "drop_index" -> dropIndex(y);
-          case "set_not_null" ->
-              new SetNotNull(
-                  y.requiredString("table", ctx),
-                  y.requiredString("column", ctx),
-                  y.string("backfill").orElse(null));
+          case "set_not_null" -> setNotNull(y);
           case "drop_not_null" ->
               new DropNotNull(y.requiredString("table", ctx), y.requiredString("column", ctx));
           case "backfill" -> backfill(y);
@@ -124,7 +120,7 @@ public final class OperationParser {
   private static Operation addColumn(YamlObject y) {
     String table = y.requiredString("table", "add_column");
     ColumnSpec c = column(y, "add_column " + table, true);
-    String backfill = y.string("backfill").orElse(null);
+    String backfill = backfill(y, "add_column " + table + (c == null ? "" : "." + c.name()));
     if (c != null && !c.nullable() && c.defaultExpr() == null && backfill == null) {
       y.problem(
           "column",
@@ -140,6 +136,32 @@ public final class OperationParser {
       y.problem("column", "add_column cannot add a primary key column; use create_table");
     }
     return new AddColumn(table, c, backfill);
+  }
+
+  private static Operation setNotNull(YamlObject y) {
+    String table = y.requiredString("table", "set_not_null");
+    String column = y.requiredString("column", "set_not_null");
+    return new SetNotNull(table, column, backfill(y, "set_not_null " + table + "." + column));
+  }
+
+  /** The text autogenerate leaves on a backfill line for the author to replace. */
+  public static final String BACKFILL_PLACEHOLDER = "<fill in";
+
+  /**
+   * The backfill expression; autogenerate's placeholder is refused at its line, so neither {@code
+   * upgrade} nor {@code lint} runs a revision whose author has not written it yet.
+   */
+  private static String backfill(YamlObject y, String what) {
+    String backfill = y.string("backfill").orElse(null);
+    if (backfill != null && backfill.strip().startsWith(BACKFILL_PLACEHOLDER)) {
+      y.problem(
+          "backfill",
+          what
+              + ": the backfill is still the placeholder autogenerate wrote; replace it with the"
+              + " SQL expression existing rows get (e.g. 'backfill: \"lower(name)\"'), or give"
+              + " the column a default");
+    }
+    return backfill;
   }
 
   private static Operation dropColumn(YamlObject y) {
@@ -273,7 +295,19 @@ public final class OperationParser {
 
   private static Operation rawSql(YamlObject y) {
     String up = y.requiredString("up", "sql");
-    return new RawSql(up, y.string("down").orElse(null), y.bool("transactional", true));
+    String phase = y.string("phase").orElse("expand");
+    if (!phase.equals("expand") && !phase.equals("contract")) {
+      y.problem(
+          "phase",
+          "'phase' of a sql operation must be expand (the default) or contract, got '"
+              + phase
+              + "'");
+    }
+    return new RawSql(
+        up,
+        y.string("down").orElse(null),
+        y.bool("transactional", true),
+        phase.equals("contract") ? Phase.CONTRACT : Phase.EXPAND);
   }
 
   private static List<ColumnSpec> columns(YamlObject y, boolean typeRequired) {

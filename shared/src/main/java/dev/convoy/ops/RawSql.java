@@ -3,8 +3,30 @@ package dev.convoy.ops;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code sql}: the author's SQL, sent as written (several statements allowed). */
-public record RawSql(String upSql, String downSql, boolean transactional) implements Operation {
+/**
+ * {@code sql}: the author's SQL, sent as written (several statements allowed). {@code phase}
+ * contract runs it after every expand step of its revision, as drops are: autogenerate drops an
+ * enum or sequence only once the tables using it are gone.
+ */
+public record RawSql(String upSql, String downSql, boolean transactional, Phase phase)
+    implements Operation {
+  public RawSql(String upSql, String downSql, boolean transactional) {
+    this(upSql, downSql, transactional, Phase.EXPAND);
+  }
+
+  @Override
+  public List<Step> upgradeSteps() {
+    return up(true).stream().map(st -> (Step) DdlStep.of(phase, st, describe())).toList();
+  }
+
+  /** A contract-phase statement that has not run needs no undoing. */
+  @Override
+  public List<Step> downgradeSteps(boolean contracted) {
+    return phase == Phase.CONTRACT && !contracted
+        ? List.of()
+        : Operation.super.downgradeSteps(contracted);
+  }
+
   @Override
   public String kind() {
     return "sql";

@@ -46,12 +46,12 @@ final class ColumnChanges {
                 false));
     List<Column> added = new ArrayList<>();
     List<Column> dropped = new ArrayList<>();
-    for (Column c : new TreeMap<>(to).values()) {
+    for (Column c : to.values()) {
       if (!from.containsKey(c.name())) {
         added.add(c);
       }
     }
-    for (Column c : new TreeMap<>(from).values()) {
+    for (Column c : from.values()) {
       if (!to.containsKey(c.name())) {
         dropped.add(c);
       }

@@ -59,19 +59,9 @@ public final class SchemaDiff {
     return plan.changes();
   }
 
-  /** Primary key columns first, then the others by name: the catalog keeps no declared order. */
+  /** The columns in the table's own order, as declared (a new table) or as it was (a drop). */
   private static List<Column> ordered(Table t) {
-    List<Column> out = new ArrayList<>();
-    List<String> pk = t.primaryKey() == null ? List.of() : t.primaryKey().columns();
-    pk.forEach(c -> out.add(t.columns().get(c)));
-    new TreeMap<>(t.columns())
-        .forEach(
-            (n, c) -> {
-              if (!pk.contains(n)) {
-                out.add(c);
-              }
-            });
-    return out;
+    return new ArrayList<>(t.columns().values());
   }
 
   private void createTable(String name, Table t, Serials serials) {

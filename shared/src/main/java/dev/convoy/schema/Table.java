@@ -1,12 +1,15 @@
 package dev.convoy.schema;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A table: columns by name (comparison ignores their order), the primary key (null if none),
- * unique, foreign key and check constraints by name, the indexes that back no constraint by name,
- * and the table's comment (null if none).
+ * A table: columns by name in the table's own order (attnum, as the catalog reader inserts them;
+ * equality, being {@link Map#equals}, ignores that order), the primary key (null if none), unique,
+ * foreign key and check constraints by name, the indexes that back no constraint by name, and the
+ * table's comment (null if none).
  */
 public record Table(
     String name,
@@ -18,7 +21,7 @@ public record Table(
     Map<String, Index> indexes,
     String comment) {
   public Table {
-    columns = Map.copyOf(columns);
+    columns = Collections.unmodifiableMap(new LinkedHashMap<>(columns));
     uniques = Map.copyOf(uniques);
     foreignKeys = Map.copyOf(foreignKeys);
     checks = Map.copyOf(checks);

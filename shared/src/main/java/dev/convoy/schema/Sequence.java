@@ -1,8 +1,8 @@
 package dev.convoy.schema;
 
 /**
- * A sequence that is not an identity column's own. {@code ownedBy} is {@code table.column} when
- * the sequence is owned by a column (a {@code serial}), else null.
+ * A sequence that is not an identity column's own. {@code ownedBy} is {@code table.column} when the
+ * sequence is owned by a column (a {@code serial}), else null.
  */
 public record Sequence(
     String name,

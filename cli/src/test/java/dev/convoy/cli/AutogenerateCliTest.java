@@ -1,6 +1,7 @@
 package dev.convoy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.TestDatabase;
@@ -140,5 +141,44 @@ class AutogenerateCliTest {
         .run("revision", "--autogenerate", "-m", "x")
         .exits(2)
         .errContains("no server to build the schemas in: pass --url");
+  }
+
+  @Test
+  void generate_upgrade_and_generate_again_finds_no_changes() throws Exception {
+    authorRevision();
+    declare(
+        "CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);\n"
+            + "COMMENT ON TABLE author IS 'who writes';\n");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_e2e")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      var created =
+          convoy
+              .run(
+                  "revision", "--autogenerate", "-m", "Add email to author", "--rev-id", "mail0002")
+              .exits(0)
+              .outContains("Created revision mail0002 on auth0001: ", "author.email");
+      Path file = dir.resolve("versions/mail0002_add_email_to_author.yaml");
+      String yaml = Files.readString(file);
+      assertTrue(yaml.contains("down_revision: auth0001\n"), yaml);
+      assertTrue(
+          yaml.contains(
+              "by 'convoy revision --autogenerate' from the migrations at auth0001 to the declared"
+                  + " schema ("),
+          yaml);
+      assertTrue(yaml.contains("# Review it before applying"), yaml);
+      assertTrue(yaml.contains("operations:\n  - op: add_column"), yaml);
+      assertTrue(created.out().lines().count() >= 2, created::toString);
+      convoy.run("upgrade", "head").exits(0);
+      convoy
+          .run("revision", "--autogenerate", "-m", "again")
+          .exits(0)
+          .outContains("No changes detected");
+      convoy
+          .run("revision", "--autogenerate", "--against-db", "-m", "again")
+          .exits(0)
+          .outContains("No changes detected");
+      assertEquals(2, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
+    }
   }
 }

@@ -40,4 +40,7 @@ fi
 [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || { echo "services: installing PgBouncer" >&2; apt_install pgbouncer; }
 command -v openssl >/dev/null || { echo "services: installing openssl" >&2; apt_install openssl; }
 command -v setpriv >/dev/null || { echo "services: installing util-linux (setpriv)" >&2; apt_install util-linux; }
+# SQLModel (Debian's python3-sqlmodel, for the system python3): the test of the ORM recipe in
+# examples/sqlmodel-app runs its schema-command for real.
+/usr/bin/python3 -c 'import sqlmodel' 2>/dev/null || { echo "services: installing python3-sqlmodel" >&2; apt_install python3 python3-sqlmodel; }
 echo "services: PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 are up" >&2

@@ -147,8 +147,16 @@ class AutogenerateCliTest {
   void generate_upgrade_and_generate_again_finds_no_changes() throws Exception {
     authorRevision();
     declare(
-        "CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);\n"
-            + "COMMENT ON TABLE author IS 'who writes';\n");
+        """
+        CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);
+        COMMENT ON TABLE author IS 'who writes';
+        CREATE TABLE book (
+          id bigserial PRIMARY KEY,
+          title text NOT NULL,
+          author_id bigint NOT NULL REFERENCES author (id) ON DELETE CASCADE,
+          isbn text UNIQUE);
+        CREATE INDEX ix_book_author ON book (author_id);
+        """);
     try (TestDatabase db = TestPostgres.createDatabase("autogen_e2e")) {
       ConvoyShell convoy = ConvoyShell.at(dir, db.url());
       var created =
@@ -156,7 +164,7 @@ class AutogenerateCliTest {
               .run(
                   "revision", "--autogenerate", "-m", "Add email to author", "--rev-id", "mail0002")
               .exits(0)
-              .outContains("Created revision mail0002 on auth0001: ", "author.email");
+              .outContains("Created revision mail0002 on auth0001: ", "author.email", "book");
       Path file = dir.resolve("versions/mail0002_add_email_to_author.yaml");
       String yaml = Files.readString(file);
       assertTrue(yaml.contains("down_revision: auth0001\n"), yaml);
@@ -166,7 +174,8 @@ class AutogenerateCliTest {
                   + " schema ("),
           yaml);
       assertTrue(yaml.contains("# Review it before applying"), yaml);
-      assertTrue(yaml.contains("operations:\n  - op: add_column"), yaml);
+      assertTrue(yaml.contains("- op: create_table"), yaml);
+      assertTrue(yaml.contains("- op: add_column"), yaml);
       assertTrue(created.out().lines().count() >= 2, created::toString);
       convoy.run("upgrade", "head").exits(0);
       convoy

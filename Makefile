@@ -19,9 +19,18 @@ start: ## Start PostgreSQL and Redis and create the app database
 migrate: ## Apply every pending migration (convoy upgrade head)
 	$(CONVOY) upgrade head
 
+# With a declared schema (migrations/schema/*.sql, or schema-command in convoy.yaml or the
+# environment) the operations are generated from it; otherwise the file lists examples.
+MIGRATIONS_DIR := $(or $(CONVOY_MIGRATIONS_DIR),migrations)
+
 migration: ## Create a migration: make migration msg="Add email field to Author"
 	@test -n "$(msg)" || { echo 'usage: make migration msg="Add email field to Author"' >&2; exit 2; }
-	$(CONVOY) revision -m "$(msg)"
+	@if ls $(MIGRATIONS_DIR)/schema/*.sql >/dev/null 2>&1 || [ -n "$$CONVOY_SCHEMA_COMMAND" ] || \
+	    grep -qs '^schema-command:' $(MIGRATIONS_DIR)/convoy.yaml; then \
+	  echo '$(CONVOY) revision --autogenerate -m "$(msg)"'; $(CONVOY) revision --autogenerate -m "$(msg)"; \
+	else \
+	  echo '$(CONVOY) revision -m "$(msg)"'; $(CONVOY) revision -m "$(msg)"; \
+	fi
 
 migration-current: ## Show the revision the database is at
 	$(CONVOY) current -v

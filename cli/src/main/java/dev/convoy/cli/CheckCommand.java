@@ -7,17 +7,30 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "check",
     description = {
       "Check the migrations directory against the database: applied files edited since,",
-      "and applied revisions the directory lacks. Exit 2 when there is a problem."
+      "and applied revisions the directory lacks. Exit 2 when there is a problem.",
+      "--drift compares the declared schema, the migrations and the database instead, each",
+      "difference with the command that fixes it; exit 1 on drift."
     })
 final class CheckCommand implements Callable<Integer> {
   private final Cli cli;
 
   @Mixin DbOptions db;
+
+  @Mixin SchemaOptions schemaOptions = new SchemaOptions();
+
+  @Option(
+      names = "--drift",
+      description = {
+        "Report schema drift: declared schema vs migrations, migrations vs database (DDL run",
+        "outside them) and declared schema vs database. Exit 1 on drift."
+      })
+  boolean drift;
 
   CheckCommand(Cli cli) {
     this.cli = cli;
@@ -25,6 +38,9 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (drift) {
+      return drift();
+    }
     Inspector.CheckReport r = new Inspector(cli.vertx(), db.engine(), db.graph()).check();
     if (db.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
@@ -62,5 +78,85 @@ final class CheckCommand implements Callable<Integer> {
     }
     cli.out().flush();
     return r.ok() ? 0 : 2;
+  }
+
+  private int drift() {
+    Drift.Report r = Drift.check(cli, db, schemaOptions);
+    if (db.json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("drift", r.drift());
+      doc.put("declared_vs_migrations", json(r.declaredVsMigrations()));
+      doc.put("migrations_vs_database", json(r.migrationsVsDatabase()));
+      doc.put("declared_vs_database", json(r.declaredVsDatabase()));
+      doc.put("pending", r.pending());
+      doc.put("mid_rollout", r.midRollout());
+      Json.print(cli.out(), doc);
+      return r.drift() ? 1 : 0;
+    }
+    var out = cli.out();
+    if (r.declaredOrigin() == null) {
+      out.println(
+          "Declared schema vs migrations: not compared (nothing declared: put DDL in "
+              + dev.convoy.agent.schema.DeclaredSchema.directory(db.dir)
+              + "/*.sql or set schema-command).");
+    } else {
+      section(
+          out,
+          "Declared schema (" + r.declaredOrigin() + ") vs migrations at head",
+          r.declaredVsMigrations(),
+          "the migrations produce the declared schema");
+    }
+    if (!r.midRollout().isEmpty()) {
+      out.println(
+          "Database: mid-rollout, not compared: "
+              + String.join(", ", r.midRollout())
+              + (r.midRollout().size() == 1 ? " is" : " are")
+              + " expanded with contract pending; finish with 'convoy upgrade' once the new"
+              + " application is deployed, then check again.");
+    } else if (r.migrationsVsDatabase() == null) {
+      out.println("Database: not compared (no --url).");
+    } else {
+      section(
+          out,
+          "Migrations vs database (DDL run outside the migrations"
+              + (r.pending().isEmpty()
+                  ? ""
+                  : "; compared at the database's revisions, "
+                      + r.pending().size()
+                      + " pending: "
+                      + String.join(", ", r.pending()))
+              + ")",
+          r.migrationsVsDatabase(),
+          "the database is what its revisions make it");
+      if (r.declaredVsDatabase() != null) {
+        section(
+            out,
+            "Declared schema vs database",
+            r.declaredVsDatabase(),
+            "the database has the declared schema");
+      }
+    }
+    out.println(r.drift() ? "Drift found; see the fixes above." : "No drift.");
+    out.flush();
+    return r.drift() ? 1 : 0;
+  }
+
+  private static void section(
+      java.io.PrintWriter out, String title, java.util.List<Drift.Item> items, String ok) {
+    if (items.isEmpty()) {
+      out.println(title + ": no drift (" + ok + ").");
+      return;
+    }
+    out.println(title + ": " + items.size() + (items.size() == 1 ? " difference" : " differences"));
+    for (Drift.Item i : items) {
+      out.println("  " + i.summary());
+      out.println("    fix: " + i.fix());
+    }
+  }
+
+  private static Object json(java.util.List<Drift.Item> items) {
+    return items == null
+        ? null
+        : items.stream().map(i -> Map.of("summary", i.summary(), "fix", i.fix())).toList();
   }
 }

@@ -32,13 +32,30 @@ final class MigrationWriter {
     return s.length() > 40 ? s.substring(0, 40).replaceAll("_$", "") : s;
   }
 
+  /**
+   * What to write. {@code generatedFrom} and {@code operations} are set by autogenerate: the header
+   * names what was compared, and the operations are the differ's YAML list items; both null for a
+   * hand-written revision, which gets examples instead.
+   */
   record Spec(
       String revision,
       List<String> downRevisions,
       String message,
       List<String> branchLabels,
       List<String> dependsOn,
-      boolean sql) {}
+      boolean sql,
+      String generatedFrom,
+      String operations) {
+    Spec(
+        String revision,
+        List<String> downRevisions,
+        String message,
+        List<String> branchLabels,
+        List<String> dependsOn,
+        boolean sql) {
+      this(revision, downRevisions, message, branchLabels, dependsOn, sql, null, null);
+    }
+  }
 
   static Path write(Path dir, Spec spec) {
     if (!MigrationDirectory.REVISION_ID.matcher(spec.revision()).matches()) {
@@ -71,6 +88,20 @@ final class MigrationWriter {
     }
     if (!s.dependsOn().isEmpty()) {
       sb.append("depends_on: ").append(yamlList(s.dependsOn(), "[]")).append('\n');
+    }
+    if (s.operations() != null) {
+      sb.append("# Generated ")
+          .append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+          .append(" by 'convoy revision --autogenerate' from ")
+          .append(s.generatedFrom())
+          .append(".\n")
+          .append(
+              "# Review it before applying: fill in every backfill marked 'fill in', check each"
+                  + " drop\n# (DATA AT RISK) and rename hint, and edit what should differ."
+                  + " Operations run in order;\n# each has a derived downgrade.\n")
+          .append("operations:\n")
+          .append(s.operations());
+      return sb.toString();
     }
     sb.append("# Created ")
         .append(Instant.now().truncatedTo(ChronoUnit.SECONDS))

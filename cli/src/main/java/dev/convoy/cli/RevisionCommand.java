@@ -19,12 +19,16 @@ import picocli.CommandLine.Option;
     name = "revision",
     description = {
       "Create a new revision file on top of the current head.",
-      "Its down_revision is the directory's head (or --head); review it before applying."
+      "Its down_revision is the directory's head (or --head); review it before applying.",
+      "--autogenerate writes the operations that take the migrations' schema at head (or, with",
+      "--against-db, the database's) to the declared schema: DIR/schema/*.sql or --schema-command."
     })
 final class RevisionCommand implements Callable<Integer> {
   private final Cli cli;
 
   @Mixin DbOptions db;
+
+  @Mixin SchemaOptions schemaOptions = new SchemaOptions();
 
   @Option(
       names = {"-m", "--message"},
@@ -51,8 +55,22 @@ final class RevisionCommand implements Callable<Integer> {
 
   @Option(
       names = "--autogenerate",
-      description = "Not available yet: Convoy does not read application models.")
+      description = {
+        "Write the operations from the declared schema's difference with the migrations at",
+        "head, both built in scratch databases (on the --url server or --dev-url)."
+      })
   boolean autogenerate;
+
+  @Option(
+      names = "--against-db",
+      description = "With --autogenerate: compare with the target database (it must be at head).")
+  boolean againstDb;
+
+  @Option(
+      names = "--rename",
+      paramLabel = "TABLE.OLD:NEW",
+      description = "With --autogenerate: a column renamed, not dropped and added; repeatable.")
+  List<String> renames = new ArrayList<>();
 
   RevisionCommand(Cli cli) {
     this.cli = cli;
@@ -60,11 +78,14 @@ final class RevisionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (autogenerate) {
+    if (!autogenerate && (againstDb || !renames.isEmpty())) {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT,
-          "--autogenerate is not available yet: Convoy has no model to compare the database"
-              + " with. Run without it and write the operations (the file lists examples).");
+          (againstDb ? "--against-db" : "--rename") + " only goes with --autogenerate");
+    }
+    if (autogenerate && sql) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT, "--autogenerate writes typed YAML operations: drop --sql");
     }
     RevisionGraph graph =
         Files.isDirectory(MigrationDirectory.versions(db.dir))
@@ -88,10 +109,61 @@ final class RevisionCommand implements Callable<Integer> {
     if (graph.contains(id)) {
       throw new ConvoyException(ErrorCode.BAD_INPUT, "revision id '" + id + "' is already used");
     }
+    if (autogenerate) {
+      return autogenerate(graph, parents, id);
+    }
     Path file =
         MigrationWriter.write(
             db.dir, new MigrationWriter.Spec(id, parents, message, branchLabels, dependsOn, sql));
     report(cli, db.json, id, parents, file);
+    return 0;
+  }
+
+  private int autogenerate(RevisionGraph graph, List<String> parents, String id) {
+    Autogenerate.Result r =
+        Autogenerate.run(cli, db, schemaOptions, graph, parents, againstDb, renames);
+    if (r.changes().isEmpty()) {
+      if (db.json) {
+        Json.print(cli.out(), Map.of("created", false, "changes", List.of()));
+      } else {
+        cli.out().println("No changes detected");
+        cli.out().flush();
+      }
+      return 0;
+    }
+    Path file =
+        MigrationWriter.write(
+            db.dir,
+            new MigrationWriter.Spec(
+                id,
+                parents,
+                message,
+                branchLabels,
+                dependsOn,
+                false,
+                r.generatedFrom(),
+                r.operations()));
+    if (db.json) {
+      Json.print(
+          cli.out(),
+          Map.of(
+              "revision",
+              id,
+              "down_revisions",
+              parents,
+              "file",
+              file.toString(),
+              "changes",
+              r.changes().stream()
+                  .map(c -> Map.of("summary", c.summary(), "loses_data", c.losesData()))
+                  .toList()));
+      return 0;
+    }
+    report(cli, false, id, parents, file);
+    for (var c : r.changes()) {
+      cli.out().println("  " + c.summary() + (c.losesData() ? "  (data at risk)" : ""));
+    }
+    cli.out().flush();
     return 0;
   }
 

@@ -399,12 +399,13 @@ class CommandsTest {
   }
 
   @Test
-  void revision_autogenerate_is_refused_and_writes_nothing() {
+  void
+      revision_autogenerate_without_a_declared_schema_says_how_to_declare_one_and_writes_nothing() {
     new MigrationFiles(dir).chain(1);
     ConvoyShell.offline(dir)
         .run("revision", "-m", "auto", "--autogenerate")
         .exits(2)
-        .errContains("--autogenerate");
+        .errContains("no declared schema to compare with", "schema-command");
     assertEquals(1, versionFiles().size());
   }
 

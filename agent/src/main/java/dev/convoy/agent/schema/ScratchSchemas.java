@@ -1,0 +1,96 @@
+package dev.convoy.agent.schema;
+
+import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.db.JdbcSession;
+import dev.convoy.agent.db.TextSession;
+import dev.convoy.agent.engine.EngineConfig;
+import dev.convoy.agent.engine.MigrationListener;
+import dev.convoy.agent.engine.Migrator;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.lint.Rule;
+import dev.convoy.schema.Schema;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The schemas autogenerate and drift compare, each read from the catalog: a database's own, the
+ * declared schema's and the migrations' at some revisions. The last two are built in a {@link
+ * ScratchDatabase} on a server the caller names (the target's, or {@code --dev-url}), dropped
+ * whether the build worked or not.
+ */
+public final class ScratchSchemas {
+  private final Supplier<Vertx> vertx;
+  private final DatabaseUrl server;
+  private final EngineConfig engine;
+
+  /**
+   * {@code server}: where scratch databases are created; {@code engine}: the settings the
+   * migrations run with (its URL is replaced by each scratch database's).
+   */
+  public ScratchSchemas(Supplier<Vertx> vertx, DatabaseUrl server, EngineConfig engine) {
+    this.vertx = vertx;
+    this.server = server;
+    this.engine = engine;
+  }
+
+  /** The schema of the database at {@code url}, Convoy's state schema left out. */
+  public static Schema read(DatabaseUrl url, String stateSchema) {
+    try (TextSession db = JdbcSession.open(url, "convoy schema")) {
+      return CatalogReader.read(db, stateSchema);
+    }
+  }
+
+  /** The declared schema, as PostgreSQL creates it from the DDL. */
+  public Schema declared(DeclaredSchema declared) {
+    try (ScratchDatabase scratch =
+            ScratchDatabase.create(
+                server, "declared schema (" + declared.origin() + ") for " + target());
+        TextSession db = JdbcSession.open(scratch.url(), "convoy schema")) {
+      declared.applyTo(db, engine.schema());
+      return CatalogReader.read(db, engine.schema());
+    }
+  }
+
+  /**
+   * The schema the migrations produce at {@code revisions} (empty: none applied), run by the same
+   * engine {@code upgrade} uses; lint rules are not enforced (the revisions are the ones the
+   * directory already has, and 'convoy lint' reports on them).
+   */
+  public Schema migrations(RevisionGraph graph, List<String> revisions) {
+    if (revisions.isEmpty()) {
+      return Schema.empty();
+    }
+    try (ScratchDatabase scratch =
+        ScratchDatabase.create(
+            server, "migrations at " + String.join(", ", revisions) + " for " + target())) {
+      EngineConfig config =
+          new EngineConfig(
+              scratch.url(),
+              engine.schema(),
+              engine.lockTimeout(),
+              engine.lockRetries(),
+              engine.backfill(),
+              Set.copyOf(Rule.ids()),
+              engine.who());
+      Migrator migrator = new Migrator(vertx, config, () -> graph, MigrationListener.SILENT);
+      try {
+        for (String r : revisions) {
+          migrator.upgrade(r);
+        }
+      } catch (ConvoyException e) {
+        throw new ConvoyException(
+            e.code(),
+            "building the migrations' schema in a scratch database failed: " + e.getMessage(),
+            e);
+      }
+      return read(scratch.url(), engine.schema());
+    }
+  }
+
+  private String target() {
+    return engine.url().database();
+  }
+}

@@ -1,0 +1,91 @@
+package dev.convoy.cli;
+
+import dev.convoy.agent.db.DatabaseUrl;
+import dev.convoy.agent.engine.Inspector;
+import dev.convoy.agent.schema.DeclaredSchema;
+import dev.convoy.agent.schema.ScratchSchemas;
+import dev.convoy.error.ConvoyException;
+import dev.convoy.error.ErrorCode;
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.schema.Change;
+import dev.convoy.schema.Schema;
+import dev.convoy.schema.SchemaDiff;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * {@code convoy revision --autogenerate}: the difference between the schema the migrations produce
+ * at the new revision's parent (or, with {@code --against-db}, the target database's) and the
+ * declared schema, as the operations of a new revision.
+ */
+final class Autogenerate {
+  /** What was compared and what differs; {@code changes} empty when nothing does. */
+  record Result(String from, String declared, List<Change> changes) {
+    String generatedFrom() {
+      return from + " to the declared schema (" + declared + ")";
+    }
+
+    String operations() {
+      StringBuilder sb = new StringBuilder();
+      changes.forEach(c -> sb.append(c.yaml()));
+      return sb.toString();
+    }
+  }
+
+  private Autogenerate() {}
+
+  static Result run(
+      Cli cli,
+      DbOptions db,
+      SchemaOptions schema,
+      RevisionGraph graph,
+      List<String> parents,
+      boolean againstDb,
+      List<String> renames) {
+    RenameOptions.checkSyntax(renames);
+    DeclaredSchema declared = schema.declaredSchema(db);
+    ScratchSchemas scratches = schema.scratches(cli, db);
+    Schema from;
+    String fromText;
+    if (againstDb) {
+      requireAtHead(cli, db, graph);
+      from = ScratchSchemas.read(new DatabaseUrl(db.url), db.schema);
+      fromText = "the database " + new DatabaseUrl(db.url).database();
+    } else {
+      from = scratches.migrations(graph, parents);
+      fromText =
+          parents.isEmpty()
+              ? "an empty database (no revision yet)"
+              : "the migrations at " + String.join(", ", parents);
+    }
+    Schema to = scratches.declared(declared);
+    List<Change> changes = SchemaDiff.between(from, to, RenameOptions.parse(renames, from, to));
+    return new Result(fromText, declared.origin(), changes);
+  }
+
+  /** Like Alembic: comparing with a database that is not at head would undo what is pending. */
+  private static void requireAtHead(Cli cli, DbOptions db, RevisionGraph graph) {
+    if (!db.hasUrl()) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT, "--against-db compares with the target database: pass --url");
+    }
+    Inspector.Snapshot s = new Inspector(cli.vertx(), db.engine(), graph).snapshot();
+    if (!new HashSet<>(s.heads()).equals(new HashSet<>(graph.heads()))) {
+      throw new ConvoyException(
+          ErrorCode.NOT_AT_HEAD,
+          "Target database is not up to date: it is at "
+              + ResultOutput.describe(s.heads())
+              + ", the head is "
+              + ResultOutput.describe(graph.heads())
+              + "; run 'convoy upgrade head' first.");
+    }
+    if (!s.expanded().isEmpty()) {
+      throw new ConvoyException(
+          ErrorCode.NOT_AT_HEAD,
+          "Target database is not up to date: "
+              + String.join(", ", graph.sorted(s.expanded()))
+              + " only expanded (contract pending); deploy the application, then run 'convoy"
+              + " upgrade' first.");
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.convoy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convoy.testkit.MigrationFiles;
+import dev.convoy.testkit.TestDatabase;
+import dev.convoy.testkit.TestPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code convoy revision --autogenerate} refusing what it cannot do, each in one line. */
+class AutogenerateCliTest {
+  @TempDir Path dir;
+
+  private void authorRevision() {
+    new MigrationFiles(dir)
+        .sql(
+            "auth0001",
+            null,
+            "CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL);",
+            "DROP TABLE author;");
+  }
+
+  private void declare(String ddl) throws Exception {
+    Files.writeString(Files.createDirectories(dir.resolve("schema")).resolve("app.sql"), ddl);
+  }
+
+  private long revisionFiles() throws Exception {
+    try (Stream<Path> s = Files.list(dir.resolve("versions"))) {
+      return s.count();
+    }
+  }
+
+  @Test
+  void against_db_refuses_a_database_that_is_not_at_head() throws Exception {
+    authorRevision();
+    declare("CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_behind")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy
+          .run("revision", "--autogenerate", "--against-db", "-m", "email")
+          .exits(1)
+          .errContains(
+              "Target database is not up to date: it is at base, the head is auth0001; run"
+                  + " 'convoy upgrade head' first.");
+      assertEquals(1, revisionFiles());
+    }
+  }
+
+  @Test
+  void nothing_declared_is_one_line_saying_how_to_declare_it() throws Exception {
+    authorRevision();
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_nothing")) {
+      var r = ConvoyShell.at(dir, db.url()).run("revision", "--autogenerate", "-m", "x").exits(2);
+      r.errContains("error: no declared schema to compare with", "/schema/*.sql", "schema-command");
+      assertEquals(1, r.err().lines().count(), r::toString);
+      assertEquals(1, revisionFiles());
+    }
+  }
+
+  @Test
+  void a_failing_declared_schema_names_file_and_line_and_leaves_no_scratch_database()
+      throws Exception {
+    authorRevision();
+    declare("CREATE TABLE author (\n  id bigserial PRIMARY KEY,\n  name txet NOT NULL\n);\n");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_baddl")) {
+      ConvoyShell.at(dir, db.url())
+          .run("revision", "--autogenerate", "-m", "x")
+          .exits(2)
+          .errContains(dir.resolve("schema/app.sql") + ":3: type \"txet\" does not exist");
+      assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
+      assertEquals(1, revisionFiles());
+    }
+  }
+
+  @Test
+  void a_failing_schema_command_is_named() throws Exception {
+    authorRevision();
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_cmd")) {
+      ConvoyShell.at(dir, db.url())
+          .run("revision", "--autogenerate", "-m", "x", "--schema-command", "./models --ddl")
+          .exits(2)
+          .errContains("schema-command './models --ddl' failed (exit 127");
+    }
+  }
+
+  @Test
+  void schema_command_is_a_convoy_yaml_key() throws Exception {
+    authorRevision();
+    Files.writeString(dir.resolve("convoy.yaml"), "schema-command: exit 4\n");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_yaml")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy
+          .run("revision", "--autogenerate", "-m", "x")
+          .exits(2)
+          .errContains("schema-command 'exit 4' failed (exit 4");
+      convoy.run("current").exits(0).outContains("base");
+    }
+  }
+
+  @Test
+  void a_rename_of_bad_syntax_or_an_unknown_column_is_one_line() throws Exception {
+    authorRevision();
+    declare("CREATE TABLE author (id bigserial PRIMARY KEY, full_name text NOT NULL);");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_rename")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy
+          .run("revision", "--autogenerate", "-m", "x", "--rename", "author:name")
+          .exits(2)
+          .errContains("--rename 'author:name' is not table.old_column:new_column");
+      convoy
+          .run("revision", "--autogenerate", "-m", "x", "--rename", "writer.name:full_name")
+          .exits(2)
+          .errContains("table 'writer' is not in the current schema; tables: author");
+      convoy
+          .run("revision", "--autogenerate", "-m", "x", "--rename", "author.nom:full_name")
+          .exits(2)
+          .errContains("'author' has no column 'nom' that the declared schema drops");
+      convoy
+          .run("revision", "--autogenerate", "-m", "x", "--rename", "author.name:fullname")
+          .exits(2)
+          .errContains("the declared schema adds no column 'fullname' to 'author'");
+      convoy
+          .run("revision", "-m", "x", "--rename", "author.name:full_name")
+          .exits(2)
+          .errContains("--rename only goes with --autogenerate");
+      assertEquals(1, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
+    }
+  }
+
+  @Test
+  void without_a_server_it_says_to_pass_url_or_dev_url() throws Exception {
+    authorRevision();
+    declare("CREATE TABLE author (id int);");
+    ConvoyShell.offline(dir)
+        .run("revision", "--autogenerate", "-m", "x")
+        .exits(2)
+        .errContains("no server to build the schemas in: pass --url");
+  }
+
+  @Test
+  void generate_upgrade_and_generate_again_finds_no_changes() throws Exception {
+    authorRevision();
+    declare(
+        """
+        CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);
+        COMMENT ON TABLE author IS 'who writes';
+        CREATE TABLE book (
+          id bigserial PRIMARY KEY,
+          title text NOT NULL,
+          author_id bigint NOT NULL REFERENCES author (id) ON DELETE CASCADE,
+          isbn text UNIQUE);
+        CREATE INDEX ix_book_author ON book (author_id);
+        """);
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_e2e")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      var created =
+          convoy
+              .run(
+                  "revision", "--autogenerate", "-m", "Add email to author", "--rev-id", "mail0002")
+              .exits(0)
+              .outContains("Created revision mail0002 on auth0001: ", "author.email", "book");
+      Path file = dir.resolve("versions/mail0002_add_email_to_author.yaml");
+      String yaml = Files.readString(file);
+      assertTrue(yaml.contains("down_revision: auth0001\n"), yaml);
+      assertTrue(
+          yaml.contains(
+              "by 'convoy revision --autogenerate' from the migrations at auth0001 to the declared"
+                  + " schema ("),
+          yaml);
+      assertTrue(yaml.contains("# Review it before applying"), yaml);
+      assertTrue(yaml.contains("- op: create_table"), yaml);
+      assertTrue(yaml.contains("- op: add_column"), yaml);
+      assertTrue(created.out().lines().count() >= 2, created::toString);
+      convoy.run("upgrade", "head").exits(0);
+      convoy
+          .run("revision", "--autogenerate", "-m", "again")
+          .exits(0)
+          .outContains("No changes detected");
+      convoy
+          .run("revision", "--autogenerate", "--against-db", "-m", "again")
+          .exits(0)
+          .outContains("No changes detected");
+      assertEquals(2, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
+    }
+  }
+}

@@ -114,7 +114,7 @@ public final class CatalogDump {
     parts.add(
         "SELECT 'constraint ' || coalesce(r.oid::regclass::text, tn.nspname || '.' || ty.typname)"
             + " || ' ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)"
-            + " || CASE WHEN k.convalidated THEN '' ELSE ' NOT VALID' END"
+            // pg_get_constraintdef ends an unvalidated constraint with NOT VALID itself.
             + comment.formatted("obj_description(k.oid, 'pg_constraint')")
             + " FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace"
             + " LEFT JOIN pg_class r ON r.oid = k.conrelid"

@@ -51,7 +51,7 @@ final class RoundTripCorpus {
           "1:Dune:412:9.99:paper,2:Emma:200:5.00:paper,3:Fear:300:12.50:paper",
           "SELECT string_agg(book_id || ':' || stars || ':' || body || ':' || helpful, ','"
               + " ORDER BY body) FROM review",
-          "1:5:great:0,1:4:good:0,3:2:meh:0",
+          "1:4:good:0,1:5:great:0,3:2:meh:0",
           "SELECT string_agg(title || ':' || coalesce(publisher_id::text, '-'), ',' ORDER BY"
               + " title) FROM book",
           "Dune:1,Emma:-,Fear:-");

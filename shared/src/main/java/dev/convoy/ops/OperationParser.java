@@ -120,7 +120,12 @@ public final class OperationParser {
   private static Operation addColumn(YamlObject y) {
     String table = y.requiredString("table", "add_column");
     ColumnSpec c = column(y, "add_column " + table, true);
-    String backfill = backfill(y, "add_column " + table + (c == null ? "" : "." + c.name()));
+    String backfill =
+        backfill(
+            y,
+            "add_column " + table + (c == null ? "" : "." + c.name()),
+            "the SQL expression existing rows get (e.g. 'backfill: \"lower(name)\"'), or give the"
+                + " column a default");
     if (c != null && !c.nullable() && c.defaultExpr() == null && backfill == null) {
       y.problem(
           "column",
@@ -141,7 +146,14 @@ public final class OperationParser {
   private static Operation setNotNull(YamlObject y) {
     String table = y.requiredString("table", "set_not_null");
     String column = y.requiredString("column", "set_not_null");
-    return new SetNotNull(table, column, backfill(y, "set_not_null " + table + "." + column));
+    return new SetNotNull(
+        table,
+        column,
+        backfill(
+            y,
+            "set_not_null " + table + "." + column,
+            "the SQL expression rows holding NULL get (e.g. 'backfill: \"lower(name)\"'), or delete"
+                + " the backfill line if no row can hold NULL"));
   }
 
   /** The text autogenerate leaves on a backfill line for the author to replace. */
@@ -151,15 +163,14 @@ public final class OperationParser {
    * The backfill expression; autogenerate's placeholder is refused at its line, so neither {@code
    * upgrade} nor {@code lint} runs a revision whose author has not written it yet.
    */
-  private static String backfill(YamlObject y, String what) {
+  private static String backfill(YamlObject y, String what, String fix) {
     String backfill = y.string("backfill").orElse(null);
     if (backfill != null && backfill.strip().startsWith(BACKFILL_PLACEHOLDER)) {
       y.problem(
           "backfill",
           what
-              + ": the backfill is still the placeholder autogenerate wrote; replace it with the"
-              + " SQL expression existing rows get (e.g. 'backfill: \"lower(name)\"'), or give"
-              + " the column a default");
+              + ": the backfill is still the placeholder autogenerate wrote; replace it with "
+              + fix);
     }
     return backfill;
   }

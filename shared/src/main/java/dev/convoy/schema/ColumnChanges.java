@@ -295,13 +295,14 @@ final class ColumnChanges {
         "set not null on " + what,
         new OpYaml()
             .comment(
-                "If "
+                "Rows holding NULL in "
                     + what
-                    + " may hold NULLs, add a backfill: line (an SQL expression over the row) to"
-                    + " fill them first; otherwise the contract's VALIDATE fails on them")
+                    + " would fail the contract's VALIDATE: write the value they get below, or"
+                    + " delete the backfill line if no row can hold NULL")
             .op("set_not_null")
             .field("table", table)
-            .field("column", now.name()),
+            .field("column", now.name())
+            .line(BACKFILL_PLACEHOLDER),
         false);
   }
 

@@ -171,11 +171,21 @@ class SchemaDiffTest {
   }
 
   @Test
-  void not_null_added_is_set_not_null_with_an_if_comment_and_dropped_is_drop_not_null() {
+  void
+      not_null_added_is_set_not_null_asking_for_the_value_of_null_rows_and_dropped_is_drop_not_null() {
     Schema strict = schema(table("author").id().column(notNull("name", "text")));
     List<Change> set = diff(authors(), strict);
-    assertTrue(set.get(0).yaml().contains("# If author.name may hold NULLs, add a backfill:"));
-    assertEquals(new SetNotNull("author", "name", null), ops(set).get(0));
+    assertTrue(set.get(0).yaml().contains("# Rows holding NULL in author.name would fail"));
+    assertTrue(set.get(0).yaml().contains(ColumnChanges.BACKFILL_PLACEHOLDER + "\n"));
+    List<Change> filled =
+        List.of(
+            new Change(
+                set.get(0).summary(),
+                set.get(0)
+                    .yaml()
+                    .replace(ColumnChanges.BACKFILL_PLACEHOLDER, "    backfill: \"'anonymous'\""),
+                false));
+    assertEquals(new SetNotNull("author", "name", "'anonymous'"), ops(filled).get(0));
     assertEquals(new DropNotNull("author", "name"), ops(diff(strict, authors())).get(0));
   }
 
@@ -480,7 +490,16 @@ class SchemaDiffTest {
                     .check("book_id_check", "id > 0")
                     .index("ix_book_author_id", "author_id")),
             new EnumType("mood", List.of("a", "b"), null));
-    List<Change> changes = diff(from, to);
+    List<Change> changes =
+        diff(from, to).stream()
+            .map(
+                c ->
+                    new Change(
+                        c.summary(),
+                        c.yaml()
+                            .replace(ColumnChanges.BACKFILL_PLACEHOLDER, "    backfill: \"'x'\""),
+                        c.losesData()))
+            .toList();
     Migration m = loadLintClean(dir, changes);
     assertEquals(
         changes.stream()

@@ -83,7 +83,9 @@ final class CatalogQueries {
         + " WHERE a.attrelid IN ("
         + tableOids(stateSchema)
         + ") AND a.attnum > 0 AND NOT a.attisdropped"
-        + " AND a.attname !~ '__convoy_(new|old)$'";
+        + " AND a.attname !~ '__convoy_(new|old)$'"
+        // The table's own order: a generated create_table lists columns as they were declared.
+        + " ORDER BY a.attrelid, a.attnum";
   }
 
   private static String names(String rel, String attnums) {

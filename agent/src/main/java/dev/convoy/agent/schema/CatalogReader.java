@@ -132,7 +132,7 @@ public final class CatalogReader {
   private static final class TableBuilder {
     final String name;
     final String comment;
-    final Map<String, Column> columns = new HashMap<>();
+    final Map<String, Column> columns = new LinkedHashMap<>();
     final Map<String, Table.Unique> uniques = new HashMap<>();
     final Map<String, Table.ForeignKey> foreignKeys = new HashMap<>();
     final Map<String, Table.Check> checks = new HashMap<>();

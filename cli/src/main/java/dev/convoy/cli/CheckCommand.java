@@ -104,7 +104,8 @@ final class CheckCommand implements Callable<Integer> {
           out,
           "Declared schema (" + r.declaredOrigin() + ") vs migrations at head",
           r.declaredVsMigrations(),
-          "the migrations produce the declared schema");
+          "the migrations produce the declared schema",
+          "what a new revision must change");
     }
     if (!r.midRollout().isEmpty()) {
       out.println(
@@ -127,13 +128,15 @@ final class CheckCommand implements Callable<Integer> {
                       + String.join(", ", r.pending()))
               + ")",
           r.migrationsVsDatabase(),
-          "the database is what its revisions make it");
+          "the database is what its revisions make it",
+          "changes made in the database that no revision made");
       if (r.declaredVsDatabase() != null) {
         section(
             out,
             "Declared schema vs database",
             r.declaredVsDatabase(),
-            "the database has the declared schema");
+            "the database has the declared schema",
+            "what the database must change to have the declared schema");
       }
     }
     out.println(r.drift() ? "Drift found; see the fixes above." : "No drift.");
@@ -142,12 +145,23 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   private static void section(
-      java.io.PrintWriter out, String title, java.util.List<Drift.Item> items, String ok) {
+      java.io.PrintWriter out,
+      String title,
+      java.util.List<Drift.Item> items,
+      String ok,
+      String meaning) {
     if (items.isEmpty()) {
       out.println(title + ": no drift (" + ok + ").");
       return;
     }
-    out.println(title + ": " + items.size() + (items.size() == 1 ? " difference" : " differences"));
+    out.println(
+        title
+            + ": "
+            + items.size()
+            + (items.size() == 1 ? " difference" : " differences")
+            + " ("
+            + meaning
+            + ")");
     for (Drift.Item i : items) {
       out.println("  " + i.summary());
       out.println("    fix: " + i.fix());

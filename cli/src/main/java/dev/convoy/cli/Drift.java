@@ -58,6 +58,8 @@ final class Drift {
       "undo it in the database, or record it in a revision and run 'convoy stamp' so the"
           + " revision is not run again";
   static final String UPGRADE = "convoy upgrade head (a pending revision makes this change)";
+  static final String UNDO =
+      "undo the change made outside the migrations (listed under migrations vs database)";
 
   private Drift() {}
 
@@ -99,17 +101,18 @@ final class Drift {
         items(SchemaDiff.between(atDatabase, database, noRenames()), OUT_OF_BAND);
     List<Item> declaredVsDatabase = null;
     if (declared) {
-      Set<String> coveredByPending = new HashSet<>();
-      if (!pending.isEmpty()) {
-        SchemaDiff.between(database, head, noRenames())
-            .forEach(c -> coveredByPending.add(c.summary()));
-      }
+      // What the migrations at head would change in this database: a pending revision's work,
+      // or the undoing of an out-of-band change. Anything else only a new revision makes.
+      Set<String> byMigrations = new HashSet<>();
+      SchemaDiff.between(database, head, noRenames()).forEach(c -> byMigrations.add(c.summary()));
+      String migrationsFix = pending.isEmpty() ? UNDO : UPGRADE;
       declaredVsDatabase =
           SchemaDiff.between(database, wanted, noRenames()).stream()
               .map(
                   c ->
                       new Item(
-                          c.summary(), coveredByPending.contains(c.summary()) ? UPGRADE : GENERATE))
+                          c.summary(),
+                          byMigrations.contains(c.summary()) ? migrationsFix : GENERATE))
               .toList();
     }
     return new Report(

@@ -35,10 +35,11 @@ final class ColumnChanges {
                 "rename column " + table + "." + old + " to " + now,
                 new OpYaml()
                     .comment(
-                        "Running application versions that use "
+                        "The rename runs in contract: an application still using "
                             + old
-                            + " break at contract; lint refuses a rename unless this revision"
-                            + " lists it under lint: {ignore: [rename]}")
+                            + " fails from then on, and one using "
+                            + now
+                            + " fails before it")
                     .op("rename_column")
                     .field("table", table)
                     .field("from", old)
@@ -80,7 +81,7 @@ final class ColumnChanges {
               + ")";
     }
     for (Column c : added) {
-      add(c, hint);
+      add(c, null); // the hint stands once, above the drop that loses the data
     }
     for (Map.Entry<String, Column> e : new TreeMap<>(to).entrySet()) {
       Column old = from.get(e.getKey());

@@ -12,10 +12,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "check",
     description = {
-      "Check the migrations directory against the database: applied files edited since,",
-      "and applied revisions the directory lacks. Exit 2 when there is a problem.",
-      "--drift compares the declared schema, the migrations and the database instead, each",
-      "difference with the command that fixes it; exit 1 on drift."
+      "Check the migrations directory against the database: applied files edited since, and applied revisions the directory lacks. Exit 2 when there is a problem.",
+      "--drift compares the declared schema, the migrations and the database instead, each difference with the command that fixes it; exit 1 on drift."
     })
 final class CheckCommand implements Callable<Integer> {
   private final Cli cli;
@@ -27,8 +25,7 @@ final class CheckCommand implements Callable<Integer> {
   @Option(
       names = "--drift",
       description = {
-        "Report schema drift: declared schema vs migrations, migrations vs database (DDL run",
-        "outside them) and declared schema vs database. Exit 1 on drift."
+        "Report schema drift: declared schema vs migrations, migrations vs database (DDL run outside them) and declared schema vs database. Exit 1 on drift."
       })
   boolean drift;
 

@@ -20,8 +20,7 @@ import picocli.CommandLine.Option;
     description = {
       "Create a new revision file on top of the current head.",
       "Its down_revision is the directory's head (or --head); review it before applying.",
-      "--autogenerate writes the operations that take the migrations' schema at head (or, with",
-      "--against-db, the database's) to the declared schema: DIR/schema/*.sql or --schema-command."
+      "--autogenerate writes the operations that take the migrations' schema at head (or, with --against-db, the database's) to the declared schema: DIR/schema/*.sql or --schema-command."
     })
 final class RevisionCommand implements Callable<Integer> {
   private final Cli cli;
@@ -56,8 +55,7 @@ final class RevisionCommand implements Callable<Integer> {
   @Option(
       names = "--autogenerate",
       description = {
-        "Write the operations from the declared schema's difference with the migrations at",
-        "head, both built in scratch databases (on the --url server or --dev-url)."
+        "Write the operations from the declared schema's difference with the migrations at head, both built in scratch databases (on the --url server or --dev-url)."
       })
   boolean autogenerate;
 

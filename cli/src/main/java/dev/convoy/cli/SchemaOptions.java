@@ -18,8 +18,7 @@ final class SchemaOptions {
       names = "--dev-url",
       paramLabel = "URL",
       description = {
-        "Server for the scratch databases the schemas are built in (env CONVOY_DEV_URL;",
-        "default: the --url server). The role must be allowed to create databases."
+        "Server for the scratch databases the schemas are built in (env CONVOY_DEV_URL; default: the --url server). The role must be allowed to create databases."
       })
   String devUrl;
 
@@ -27,9 +26,7 @@ final class SchemaOptions {
       names = "--schema-command",
       paramLabel = "CMD",
       description = {
-        "Command (sh -c, run beside the migrations directory) whose output is the declared",
-        "schema's DDL, instead of DIR/schema/*.sql (env CONVOY_SCHEMA_COMMAND; convoy.yaml",
-        "key schema-command)."
+        "Command (sh -c, run beside the migrations directory) whose output is the declared schema's DDL, instead of DIR/schema/*.sql (env CONVOY_SCHEMA_COMMAND; convoy.yaml key schema-command)."
       })
   String schemaCommand;
 

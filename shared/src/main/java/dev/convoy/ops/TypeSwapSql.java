@@ -171,8 +171,14 @@ final class TypeSwapSql {
           END IF;
         END IF;
         IF old_default IS NOT NULL AND old_identity = '' THEN
-          EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT (%s)::%s', t, col, old_default,
-              (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = t AND attname = col));
+          -- As written when the new type takes it (so the catalog reads as if declared on the new
+          -- type); cast only when it does not (a text default on an integer column).
+          BEGIN
+            EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', t, col, old_default);
+          EXCEPTION WHEN datatype_mismatch OR invalid_text_representation THEN
+            EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT (%s)::%s', t, col, old_default,
+                (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = t AND attname = col));
+          END;
         END IF;
         IF old_note IS NOT NULL THEN
           EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', t, col, old_note);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The coordinator's Prometheus metrics (names as in DESIGN.md; what deploy/prometheus/alerts.yml
@@ -43,17 +44,25 @@ final class CoordinatorMetrics {
    * One environment's stage of the latest rollout: its state's number and since when (nanoTime) it
    * has been in it, for convoy_rollout_stage_state_seconds.
    */
-  private static final class StageClock {
+  private final class StageClock {
     final AtomicInteger state = new AtomicInteger();
     volatile String rollout;
-    volatile long since = System.nanoTime();
+    volatile long since = nanoTime.getAsLong();
 
     double seconds() {
-      return (System.nanoTime() - since) / 1e9;
+      return (nanoTime.getAsLong() - since) / 1e9;
     }
   }
 
+  private final LongSupplier nanoTime;
+
   CoordinatorMetrics(List<String> environments) {
+    this(environments, System::nanoTime);
+  }
+
+  /** With the monotonic clock the stage clocks read ({@link System#nanoTime()} but in tests). */
+  CoordinatorMetrics(List<String> environments, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     // A Prometheus info metric: a gauge named *_info would lose the suffix in Micrometer's naming.
     Info.builder()
         .name("convoy_build_info")
@@ -121,7 +130,7 @@ final class CoordinatorMetrics {
     int value = Stage.metric(state);
     if (s.state.getAndSet(value) != value || !rollout.equals(s.rollout)) {
       s.rollout = rollout;
-      s.since = System.nanoTime();
+      s.since = nanoTime.getAsLong();
     }
   }
 

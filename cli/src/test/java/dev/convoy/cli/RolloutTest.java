@@ -89,7 +89,7 @@ class RolloutTest {
               "the metrics to show prod done",
               () -> t.http("GET", "/metrics", null, false).body(),
               m -> m.contains("convoy_rollout_stage_state{env=\"prod\"} 3.0"));
-      assertTrue(after.contains("convoy_step_duration_seconds_count{env=\"prod\"}"), after);
+      assertTrue(after.contains("convoy_step_duration_seconds_count{env=\"prod\",op="), after);
       assertTrue(after.contains("convoy_agents_up{env=\"dev\"} 1.0"), after);
       Matcher rows =
           Pattern.compile("convoy_backfill_rows_total\\{env=\"prod\"\\} ([0-9.E]+)").matcher(after);

@@ -1,33 +1,81 @@
 package dev.convoy.coordinator;
 
+import dev.convoy.rollout.BuildVersion;
+import dev.convoy.rollout.RecentRevisions;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
-/** The coordinator's Prometheus metrics (names as in DESIGN.md). */
+/**
+ * The coordinator's Prometheus metrics (names as in DESIGN.md; what deploy/prometheus/alerts.yml
+ * and deploy/grafana/convoy.json read). Labels stay bounded: {@code env} from the configured
+ * environments, {@code op} from {@link dev.convoy.rollout.Command#OPS}, {@code revision} from the
+ * last {@link RecentRevisions#CAPACITY} revisions (older ones' series are removed).
+ */
 final class CoordinatorMetrics {
+  private static final String STEP_DURATION = "convoy_step_duration_seconds";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger active = new AtomicInteger();
-  private final Map<String, AtomicInteger> stageState = new ConcurrentHashMap<>();
+  private final Map<String, StageClock> stages = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> agentsUp = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> agentSilence = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lastRows = new ConcurrentHashMap<>();
+  private final RecentRevisions revisions = new RecentRevisions(RecentRevisions.CAPACITY);
   private final Counter rollbacks;
   private final Counter ticks;
+  private final Counter leadershipChanges;
   private final AtomicInteger leader = new AtomicInteger();
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
+  /**
+   * One environment's stage of the latest rollout: its state's number and since when (nanoTime) it
+   * has been in it, for convoy_rollout_stage_state_seconds.
+   */
+  private final class StageClock {
+    final AtomicInteger state = new AtomicInteger();
+    volatile String rollout;
+    volatile long since = nanoTime.getAsLong();
+
+    double seconds() {
+      return (nanoTime.getAsLong() - since) / 1e9;
+    }
+  }
+
+  private final LongSupplier nanoTime;
+
   CoordinatorMetrics(List<String> environments) {
+    this(environments, System::nanoTime);
+  }
+
+  /** With the monotonic clock the stage clocks read ({@link System#nanoTime()} but in tests). */
+  CoordinatorMetrics(List<String> environments, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+    // A Prometheus info metric: a gauge named *_info would lose the suffix in Micrometer's naming.
+    Info.builder()
+        .name("convoy_build_info")
+        .help("The version of Convoy this coordinator runs")
+        .labelNames("version", "component")
+        .register(registry.getPrometheusRegistry())
+        .setLabelValues(BuildVersion.current(), "coordinator");
     registry.gauge("convoy_rollouts_active", active);
     registry.gauge("convoy_coordinator_leader", leader);
+    leadershipChanges =
+        Counter.builder("convoy_leadership_changes")
+            .description("Times this coordinator took the lease or lost it")
+            .register(registry);
     rollbacks = Counter.builder("convoy_rollbacks_total").register(registry);
     ticks =
         Counter.builder("convoy_driver_ticks")
@@ -42,11 +90,22 @@ final class CoordinatorMetrics {
               .register(registry));
     }
     for (String env : environments) {
-      stageState.put(
-          env,
-          registry.gauge("convoy_rollout_stage_state", Tags.of("env", env), new AtomicInteger()));
+      StageClock stage = new StageClock();
+      stages.put(env, stage);
+      registry.gauge("convoy_rollout_stage_state", Tags.of("env", env), stage.state);
+      Gauge.builder("convoy_rollout_stage_state_seconds", stage, StageClock::seconds)
+          .description("Seconds the latest rollout's stage has been in its current state")
+          .tag("env", env)
+          .register(registry);
       agentsUp.put(
           env, registry.gauge("convoy_agents_up", Tags.of("env", env), new AtomicInteger()));
+      AtomicLong silence = new AtomicLong();
+      agentSilence.put(env, silence);
+      Gauge.builder("convoy_agent_last_heard_seconds", silence, s -> s.get() / 1000.0)
+          .description(
+              "Seconds since the environment's last agent heartbeat (since the start if none)")
+          .tag("env", env)
+          .register(registry);
     }
   }
 
@@ -55,20 +114,32 @@ final class CoordinatorMetrics {
   }
 
   void leader(boolean isLeader) {
-    leader.set(isLeader ? 1 : 0);
-  }
-
-  void stage(String env, String state) {
-    AtomicInteger g = stageState.get(env);
-    if (g != null) {
-      g.set(Stage.metric(state));
+    if (leader.getAndSet(isLeader ? 1 : 0) != (isLeader ? 1 : 0)) {
+      leadershipChanges.increment();
     }
   }
 
-  void agentsUp(String env, int n) {
+  /**
+   * The latest rollout's stage in {@code env} is in {@code state}; its clock restarts on change.
+   */
+  void stage(String rollout, String env, String state) {
+    StageClock s = stages.get(env);
+    if (s == null) {
+      return;
+    }
+    int value = Stage.metric(state);
+    if (s.state.getAndSet(value) != value || !rollout.equals(s.rollout)) {
+      s.rollout = rollout;
+      s.since = nanoTime.getAsLong();
+    }
+  }
+
+  /** {@code n} agents of {@code env} are alive; the freshest was heard {@code silentMs} ago. */
+  void agents(String env, int n, long silentMs) {
     AtomicInteger g = agentsUp.get(env);
     if (g != null) {
       g.set(n);
+      agentSilence.get(env).set(silentMs);
     }
   }
 
@@ -86,9 +157,22 @@ final class CoordinatorMetrics {
     rollbacks.increment();
   }
 
-  void stepDuration(String env, double seconds) {
-    Timer.builder("convoy_step_duration_seconds")
-        .tag("env", env)
+  /**
+   * A step of {@code op} (see Command#op) bringing {@code env} to {@code revision} took {@code
+   * seconds}. The revision that falls out of the recent ones takes its series with it.
+   */
+  void stepDuration(String env, String op, String revision, double seconds) {
+    revisions
+        .seen(revision)
+        .ifPresent(
+            old ->
+                registry
+                    .find(STEP_DURATION)
+                    .tag("revision", old)
+                    .meters()
+                    .forEach(registry::remove));
+    Timer.builder(STEP_DURATION)
+        .tags("env", env, "op", op, "revision", revision)
         .register(registry)
         .record(Duration.ofMillis((long) (seconds * 1000)));
   }

@@ -62,7 +62,7 @@ final class DriverLoop implements Runnable {
     while (running) {
       try {
         for (String env : environments) {
-          metrics.agentsUp(env, roster.alive(env));
+          metrics.agents(env, roster.alive(env), roster.silentMillis(env));
         }
         long term = leadership.epoch();
         if (term >= 0 && leadership.held()) {
@@ -94,7 +94,7 @@ final class DriverLoop implements Runnable {
     }
     for (Object s : latest.getJsonArray("stages")) {
       JsonObject stage = (JsonObject) s;
-      metrics.stage(stage.getString("env"), stage.getString("state"));
+      metrics.stage(latest.getString("id"), stage.getString("env"), stage.getString("state"));
     }
   }
 }

@@ -24,10 +24,12 @@ final class Roster {
   private final List<String> environments;
   private final Map<String, Map<String, Heartbeat>> agents = new ConcurrentHashMap<>();
   private final Clock clock;
+  private final long started;
 
   Roster(List<String> environments, Clock clock) {
     this.environments = List.copyOf(environments);
     this.clock = clock;
+    this.started = clock.millis();
   }
 
   /** A heartbeat arrived now. */
@@ -43,6 +45,20 @@ final class Roster {
         agents.getOrDefault(env, Map.of()).values().stream()
             .filter(h -> now - h.receivedAt() < ALIVE_MS)
             .count();
+  }
+
+  /**
+   * Milliseconds since any agent of {@code env} was last heard; since this roster began when none
+   * has been, so an environment whose agent never came up looks silent from the start.
+   */
+  long silentMillis(String env) {
+    long now = clock.millis();
+    long last =
+        agents.getOrDefault(env, Map.of()).values().stream()
+            .mapToLong(Heartbeat::receivedAt)
+            .max()
+            .orElse(started);
+    return Math.max(0, now - last);
   }
 
   /** Each environment's heads, from agents heard from recently. */

@@ -3,8 +3,11 @@ package dev.convoy.coordinator;
 import static dev.convoy.coordinator.ControlStore.SCHEMA;
 
 import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Command;
 import dev.convoy.rollout.Event;
 import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Row;
+import java.util.List;
 
 /**
  * What agents say about steps, written to the control database: accepted, progress, outcomes, and
@@ -175,10 +178,27 @@ final class StepOutcomes {
                     "step " + e.step() + (e.message() == null ? "" : ": " + e.message())))
             .commit();
         if (e.seconds() != null) {
-          metrics.stepDuration(e.env(), e.seconds());
+          stepDuration(e);
         }
       }
       default -> {}
+    }
+  }
+
+  /** Records how long the step took, labelled with what it did (op) and the revision it reached. */
+  private void stepDuration(Event e) {
+    List<Row> step =
+        store.rows(
+            "SELECT action, phase, target FROM "
+                + SCHEMA
+                + ".steps WHERE rollout_id = "
+                + Sql.literal(e.plan())
+                + " AND seq = "
+                + e.step());
+    if (!step.isEmpty()) {
+      Row r = step.get(0);
+      metrics.stepDuration(
+          e.env(), Command.op(r.getString(0), r.getString(1)), r.getString(2), e.seconds());
     }
   }
 }

@@ -61,4 +61,16 @@ class RosterTest {
     assertEquals(0, roster.alive("dev"));
     assertEquals(0, roster.alive("prod"), "never heard of");
   }
+
+  @Test
+  void an_environment_is_silent_since_its_freshest_heartbeat_or_since_the_start_if_none_came() {
+    clock.advance(Duration.ofSeconds(7));
+    assertEquals(7000L, roster.silentMillis("prod"), "no agent of prod heard since the start");
+    roster.heard(heartbeat("a1", "dev", "r1"));
+    clock.advance(Duration.ofSeconds(2));
+    roster.heard(heartbeat("a2", "dev", "r1"));
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(1000L, roster.silentMillis("dev"), "a2 was heard a second ago");
+    assertEquals(10000L, roster.silentMillis("prod"));
+  }
 }

@@ -96,6 +96,27 @@ public record Command(
     return plan + "#" + step;
   }
 
+  /**
+   * What a step does, as the {@code op} label of step durations, lock waits and lock retries: one
+   * of {@link #OPS} whatever the migrations hold, so the label's values stay few: {@code expand}
+   * (the expand phase of an expand-first rollout), {@code upgrade} (every phase still to run, which
+   * after an expand is the contract), {@code downgrade} (a rollback or a downgrade).
+   */
+  public static String op(String action, String phase) {
+    if (DOWNGRADE.equals(action)) {
+      return "downgrade";
+    }
+    return "expand".equals(phase) ? "expand" : "upgrade";
+  }
+
+  /** The values {@link #op(String, String)} answers. */
+  public static final List<String> OPS = List.of("expand", "upgrade", "downgrade");
+
+  /** This command's {@link #op(String, String)}. */
+  public String op() {
+    return op(action, phase);
+  }
+
   /** The heads {@code target} names (empty for {@code base}). */
   public List<String> targetHeads() {
     return target.equals("base") ? List.of() : List.of(target.split(","));

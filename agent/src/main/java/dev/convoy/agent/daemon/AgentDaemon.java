@@ -275,6 +275,7 @@ public final class AgentDaemon implements AutoCloseable {
           Event.about(Event.FAILED, config.agentId(), c, heads, e.getMessage(), seconds));
     } finally {
       working = null;
+      metrics.stepEnded();
     }
   }
 

@@ -70,6 +70,8 @@ final class RoundTripCorpus {
     c.drops();
     c.alterations();
     c.newReferencedTableAndCarriedConstraints();
+    c.tableInANewSchema();
+    c.retypesUnderDefaultsKeysAndGeneratedColumns();
     return List.copyOf(c.steps);
   }
 
@@ -352,5 +354,44 @@ final class RoundTripCorpus {
             "column with a collation added"),
         Map.of(),
         "INSERT INTO publisher (name) VALUES ('Ace'); UPDATE book SET publisher_id = 1 WHERE id = 1");
+  }
+
+  /** 63 bytes, PostgreSQL's longest: Convoy's helper columns for it must not collide with it. */
+  private static final String LONG_NAME = "l".repeat(60) + "_63";
+
+  private void tableInANewSchema() {
+    s.put(TYPES, "schema app", "CREATE SCHEMA app");
+    s.table("app.shelf")
+        .column("id", "bigint GENERATED ALWAYS AS IDENTITY")
+        .column("code", "varchar(50) NOT NULL")
+        .column("width", "numeric(10,2) DEFAULT 0")
+        .column("book_id", "integer REFERENCES book (id)")
+        .column(LONG_NAME, "integer")
+        .constraint("pk", "CONSTRAINT shelf_pkey PRIMARY KEY (id)");
+    step(
+        "a table in a schema of its own",
+        List.of("schema added", "table in a schema other than public"),
+        Map.of(),
+        "INSERT INTO app.shelf (code, width, book_id) VALUES ('a', 1.5, 1), ('b', 2, NULL)");
+  }
+
+  private void retypesUnderDefaultsKeysAndGeneratedColumns() {
+    s.table("app.shelf")
+        .column("code", "varchar(100) NOT NULL")
+        .column("width", "numeric(12,2) DEFAULT 0")
+        .column("code_len", "integer GENERATED ALWAYS AS (length(code)) STORED")
+        .column("token", "uuid NOT NULL DEFAULT gen_random_uuid()")
+        .column(LONG_NAME, "bigint")
+        .constraint("pk", "CONSTRAINT shelf_pkey PRIMARY KEY (id, code)");
+    step(
+        "retypes under a default, a generated column and a wider primary key",
+        List.of(
+            "type widened keeping its default",
+            "generated column over a retyped column",
+            "primary key widened to two columns",
+            "NOT NULL column with a volatile default added to a table with rows",
+            "type of a column with a 63-byte name changed"),
+        Map.of(),
+        null);
   }
 }

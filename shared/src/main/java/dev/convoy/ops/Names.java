@@ -35,10 +35,36 @@ final class Names {
   }
 
   static String shadowColumn(String column) {
-    return cut(column + "__convoy_new");
+    return suffixed(column, "__convoy_new");
   }
 
   static String retiredColumn(String column) {
-    return cut(column + "__convoy_old");
+    return suffixed(column, "__convoy_old");
+  }
+
+  /**
+   * {@code column + suffix}, the suffix kept whole: a name too long for it is shortened and given a
+   * hash of the whole name, so the helper column never collides with the column itself (cutting at
+   * 63 bytes would give a 63-byte column its own name back).
+   */
+  private static String suffixed(String column, String suffix) {
+    String whole = column + suffix;
+    if (whole.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63) {
+      return whole;
+    }
+    String hash = String.format("%08x", column.hashCode());
+    StringBuilder head = new StringBuilder();
+    for (int i = 0; i < column.length(); ) {
+      int cp = column.codePointAt(i);
+      String next = head + new String(Character.toChars(cp));
+      if ((next + "_" + hash + suffix).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+          > 63) {
+        break;
+      }
+      head.setLength(0);
+      head.append(next);
+      i += Character.charCount(cp);
+    }
+    return head + "_" + hash + suffix;
   }
 }

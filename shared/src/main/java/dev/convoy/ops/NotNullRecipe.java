@@ -49,13 +49,15 @@ final class NotNullRecipe {
             Statement.tx(
                 "CREATE OR REPLACE FUNCTION "
                     + fn
-                    + "() RETURNS trigger LANGUAGE plpgsql AS $convoy$ BEGIN NEW."
-                    + c
-                    + " := (SELECT "
-                    + fill
-                    + " FROM (SELECT NEW.*) AS "
-                    + Sql.ident(Sql.simpleName(table))
-                    + "); RETURN NEW; END $convoy$"),
+                    + "() RETURNS trigger LANGUAGE plpgsql AS "
+                    + Sql.dollarQuoted(
+                        "BEGIN NEW."
+                            + c
+                            + " := (SELECT "
+                            + fill
+                            + " FROM (SELECT NEW.*) AS "
+                            + Sql.ident(Sql.simpleName(table))
+                            + "); RETURN NEW; END")),
             "fill function for " + what()),
         DdlStep.of(
             Phase.EXPAND,
@@ -133,35 +135,37 @@ final class NotNullRecipe {
                     + " AFTER UPDATE")
             + " || "
             + Sql.literal(whenNull(refill));
-    return "DO $convoy$ DECLARE cols text; keycond text; qt text; BEGIN"
-        + " SELECT format('%I.%I', n.nspname, c.relname) INTO qt FROM pg_class c"
-        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass("
-        + Sql.literal(t)
-        + ");"
-        + " SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols FROM pg_attribute"
-        + " WHERE attrelid = to_regclass("
-        + Sql.literal(t)
-        + ") AND attnum > 0 AND NOT attisdropped AND attname <> "
-        + Sql.literal(column)
-        + ";"
-        + " SELECT string_agg(format('convoy_row.%1$I = NEW.%1$I', a.attname), ' AND ') INTO keycond"
-        + " FROM (SELECT i.indkey FROM pg_index i WHERE i.indrelid = to_regclass("
-        + Sql.literal(t)
-        + ") AND i.indisvalid AND i.indimmediate AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL"
-        + " AND i.indexprs IS NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = i.indrelid"
-        + " AND x.attnum = ANY (i.indkey) AND NOT x.attnotnull)))"
-        + " ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid LIMIT 1) k"
-        + " JOIN pg_attribute a ON a.attrelid = to_regclass("
-        + Sql.literal(t)
-        + ") AND a.attnum = ANY (k.indkey);"
-        + " IF cols IS NULL THEN keycond := NULL; END IF;"
-        + " EXECUTE "
-        + createFill
-        + "; IF keycond IS NOT NULL THEN EXECUTE "
-        + refillBody
-        + "; EXECUTE "
-        + createRefill
-        + "; END IF; END $convoy$";
+    return "DO "
+        + Sql.dollarQuoted(
+            "DECLARE cols text; keycond text; qt text; BEGIN"
+                + " SELECT format('%I.%I', n.nspname, c.relname) INTO qt FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass("
+                + Sql.literal(t)
+                + ");"
+                + " SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols FROM pg_attribute"
+                + " WHERE attrelid = to_regclass("
+                + Sql.literal(t)
+                + ") AND attnum > 0 AND NOT attisdropped AND attname <> "
+                + Sql.literal(column)
+                + ";"
+                + " SELECT string_agg(format('convoy_row.%1$I = NEW.%1$I', a.attname), ' AND ') INTO keycond"
+                + " FROM (SELECT i.indkey FROM pg_index i WHERE i.indrelid = to_regclass("
+                + Sql.literal(t)
+                + ") AND i.indisvalid AND i.indimmediate AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL"
+                + " AND i.indexprs IS NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = i.indrelid"
+                + " AND x.attnum = ANY (i.indkey) AND NOT x.attnotnull)))"
+                + " ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid LIMIT 1) k"
+                + " JOIN pg_attribute a ON a.attrelid = to_regclass("
+                + Sql.literal(t)
+                + ") AND a.attnum = ANY (k.indkey);"
+                + " IF cols IS NULL THEN keycond := NULL; END IF;"
+                + " EXECUTE "
+                + createFill
+                + "; IF keycond IS NOT NULL THEN EXECUTE "
+                + refillBody
+                + "; EXECUTE "
+                + createRefill
+                + "; END IF; END");
   }
 
   List<Step> backfill() {

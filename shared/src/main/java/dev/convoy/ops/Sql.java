@@ -24,6 +24,18 @@ public final class Sql {
     return names.stream().map(Sql::ident).collect(Collectors.joining(", "));
   }
 
+  /**
+   * {@code body} dollar-quoted with a tag that does not occur in it ({@code $convoy$}, else {@code
+   * $convoy1$}, …), so an author's expression holding {@code $convoy$} cannot end the quote early.
+   */
+  public static String dollarQuoted(String body) {
+    String tag = "$convoy$";
+    for (int i = 1; body.contains(tag); i++) {
+      tag = "$convoy" + i + "$";
+    }
+    return tag + " " + body + " " + tag;
+  }
+
   public static String literal(String value) {
     return value == null ? "NULL" : "'" + value.replace("'", "''") + "'";
   }

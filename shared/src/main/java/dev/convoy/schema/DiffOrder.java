@@ -11,6 +11,7 @@ package dev.convoy.schema;
  * that must follow a {@code drop_table} (a sequence, an enum) is itself a contract step.
  */
 enum DiffOrder {
+  SCHEMA_CREATE,
   ENUM_CREATE,
   ENUM_ALTER,
   SEQUENCE_CREATE,
@@ -24,6 +25,7 @@ enum DiffOrder {
   COLUMN_RENAME,
   COLUMN_ADD,
   COLUMN_ALTER,
+  GENERATED_COLUMN_ADD,
   PRIMARY_KEY_ADD,
   UNIQUE_ADD,
   INDEX_ADD,
@@ -34,5 +36,6 @@ enum DiffOrder {
   COLUMN_DROP,
   TABLE_DROP,
   SEQUENCE_DROP,
-  ENUM_DROP
+  ENUM_DROP,
+  SCHEMA_DROP
 }

@@ -30,6 +30,7 @@ public final class SchemaDiff {
   }
 
   private List<Change> run() {
+    SchemaNames.diff(plan, from, to);
     Schema renamed = RenamedColumns.apply(from, to, renames);
     new TypeChanges(plan, from, to).diff();
     CommentChanges comments = new CommentChanges(plan);

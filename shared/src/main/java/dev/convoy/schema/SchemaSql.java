@@ -139,36 +139,38 @@ final class SchemaSql {
     String asideQualified =
         schema == null ? Sql.ident(aside) : Sql.ident(schema) + "." + Sql.ident(aside);
     String type = Sql.name(name);
-    return "DO $convoy$ DECLARE r record; BEGIN ALTER TYPE "
-        + type
-        + " RENAME TO "
-        + Sql.ident(aside)
-        + "; CREATE TYPE "
-        + type
-        + " AS ENUM ("
-        + literals(labels)
-        + "); FOR r IN SELECT a.attrelid::regclass AS t, a.attname AS c,"
-        + " pg_get_expr(d.adbin, d.adrelid) AS def FROM pg_attribute a"
-        + " JOIN pg_class k ON k.oid = a.attrelid AND k.relkind IN ('r', 'p')"
-        + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-        + " WHERE a.atttypid = "
-        + Sql.literal(asideQualified)
-        + "::regtype AND a.attnum > 0 AND NOT a.attisdropped LOOP"
-        + " IF r.def IS NOT NULL THEN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT',"
-        + " r.t, r.c); END IF;"
-        + " EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE "
-        + type.replace("'", "''")
-        + " USING %I::text::"
-        + type.replace("'", "''")
-        + "', r.t, r.c, r.c);"
-        + " IF r.def IS NOT NULL THEN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s',"
-        + " r.t, r.c, replace(r.def, "
-        + Sql.literal(aside)
-        + ", "
-        + Sql.literal(simple)
-        + ")); END IF; END LOOP; DROP TYPE "
-        + asideQualified
-        + "; END $convoy$";
+    return "DO "
+        + Sql.dollarQuoted(
+            "DECLARE r record; BEGIN ALTER TYPE "
+                + type
+                + " RENAME TO "
+                + Sql.ident(aside)
+                + "; CREATE TYPE "
+                + type
+                + " AS ENUM ("
+                + literals(labels)
+                + "); FOR r IN SELECT a.attrelid::regclass AS t, a.attname AS c,"
+                + " pg_get_expr(d.adbin, d.adrelid) AS def FROM pg_attribute a"
+                + " JOIN pg_class k ON k.oid = a.attrelid AND k.relkind IN ('r', 'p')"
+                + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+                + " WHERE a.atttypid = "
+                + Sql.literal(asideQualified)
+                + "::regtype AND a.attnum > 0 AND NOT a.attisdropped LOOP"
+                + " IF r.def IS NOT NULL THEN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT',"
+                + " r.t, r.c); END IF;"
+                + " EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE "
+                + type.replace("'", "''")
+                + " USING %I::text::"
+                + type.replace("'", "''")
+                + "', r.t, r.c, r.c);"
+                + " IF r.def IS NOT NULL THEN EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s',"
+                + " r.t, r.c, replace(r.def, "
+                + Sql.literal(aside)
+                + ", "
+                + Sql.literal(simple)
+                + ")); END IF; END LOOP; DROP TYPE "
+                + asideQualified
+                + "; END");
   }
 
   static String createSequence(Sequence s) {

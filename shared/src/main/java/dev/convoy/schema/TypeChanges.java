@@ -93,6 +93,23 @@ final class TypeChanges {
    */
   private void labels(String name, List<String> old, List<String> now) {
     if (!isSubsequence(old, now)) {
+      List<String> uses = new ArrayList<>(EnumUses.beyondColumns(from, name));
+      EnumUses.beyondColumns(to, name).stream().filter(u -> !uses.contains(u)).forEach(uses::add);
+      if (!uses.isEmpty()) {
+        throw new dev.convoy.error.ConvoyException(
+            dev.convoy.error.ErrorCode.BAD_INPUT,
+            "enum "
+                + name
+                + " drops or reorders labels ("
+                + String.join(", ", old)
+                + " -> "
+                + String.join(", ", now)
+                + "), so it must be recreated, and recreating converts plain columns only: it is"
+                + " also used by "
+                + String.join(", ", uses)
+                + "; keep the old labels in their order (new ones may be added anywhere) or"
+                + " write this change by hand as a sql operation");
+      }
       plan.add(
           DiffOrder.ENUM_ALTER,
           "recreate enum " + name + " (" + String.join(", ", now) + ")",

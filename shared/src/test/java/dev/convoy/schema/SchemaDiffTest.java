@@ -448,7 +448,9 @@ class SchemaDiffTest {
     List<Change> changes = diff(authors(), to);
     String hint =
         "# If this is a rename of name to full_name, run again with --rename author.name:full_name";
-    assertTrue(changes.get(0).yaml().contains(hint), changes.get(0).yaml());
+    Change drop = changes.get(changes.size() - 1);
+    assertTrue(drop.yaml().contains(hint), drop.yaml());
+    assertEquals(1, changes.stream().filter(c -> c.yaml().contains(hint)).count(), "once");
     Renames renames = new Renames(Map.of("author", Map.of("name", "full_name")));
     List<Change> renamed = SchemaDiff.between(authors(), to, renames);
     assertEquals(
@@ -575,5 +577,55 @@ class SchemaDiffTest {
         ((RawSql) ops.get(0)).upSql());
     assertTrue(((RawSql) ops.get(2)).upSql().endsWith("DEFERRABLE INITIALLY DEFERRED NOT VALID"));
     assertEquals(Phase.CONTRACT, ((RawSql) ops.get(3)).phase(), "validated in contract");
+  }
+
+  @Test
+  void a_column_with_a_volatile_default_is_added_bare_backfilled_and_given_its_default_after() {
+    Schema to =
+        schema(
+            table("author")
+                .id()
+                .column(col("name", "text"))
+                .column(withDefault(notNull("token", "uuid"), "gen_random_uuid()")));
+    List<Operation> ops = ops(diff(authors(), to));
+    AddColumn add = (AddColumn) ops.get(0);
+    assertNull(add.column().defaultExpr(), "not computed per row under the lock");
+    assertFalse(add.column().nullable());
+    assertEquals("gen_random_uuid()", add.backfill());
+    AlterColumn def = (AlterColumn) ops.get(1);
+    assertEquals("gen_random_uuid()", def.defaultExpr());
+    // A stable default (now()) is stored once by PostgreSQL: added with the column as written.
+    Schema stable =
+        schema(
+            table("author")
+                .id()
+                .column(col("name", "text"))
+                .column(withDefault(notNull("at", "timestamp with time zone"), "now()")));
+    assertEquals("now()", ((AddColumn) ops(diff(authors(), stable)).get(0)).column().defaultExpr());
+  }
+
+  @Test
+  void an_enum_losing_a_label_while_an_array_column_uses_it_is_refused_saying_what_to_do() {
+    Schema from =
+        with(
+            schema(table("author").id().column(col("moods", "mood[]"))),
+            new EnumType("mood", List.of("a", "b", "c"), null));
+    Schema to =
+        with(
+            schema(table("author").id().column(col("moods", "mood[]"))),
+            new EnumType("mood", List.of("a", "c"), null));
+    ConvoyException e = assertThrows(ConvoyException.class, () -> diff(from, to));
+    assertTrue(e.getMessage().contains("array column author.moods"), e.getMessage());
+    assertTrue(e.getMessage().contains("write this change by hand"), e.getMessage());
+  }
+
+  @Test
+  void a_table_in_a_new_schema_comes_after_the_schema_and_the_schema_goes_after_its_last_table() {
+    Schema app = schema(table("app.shelf").id().column(col("code", "text")));
+    List<Change> up = diff(Schema.empty(), app);
+    assertEquals("create schema app", up.get(0).summary());
+    List<Change> down = diff(app, Schema.empty());
+    assertEquals("drop schema app (once empty)", down.get(down.size() - 1).summary());
+    assertEquals(Phase.CONTRACT, ((RawSql) ops(down).get(ops(down).size() - 1)).phase());
   }
 }

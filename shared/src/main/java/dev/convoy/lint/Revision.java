@@ -5,7 +5,9 @@ import dev.convoy.ops.CreateIndex;
 import dev.convoy.ops.CreateTable;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.RawSql;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -24,11 +26,31 @@ record Revision(Migration migration, Set<String> tables, Set<String> indexes) {
       } else if (op instanceof RawSql r) {
         for (SqlStatement s : SqlStatement.split(r.upSql())) {
           Statements.createdTable(s.tokens()).ifPresent(tables::add);
-          Statements.createdIndex(s.tokens()).ifPresent(ix -> indexes.add(ix.name()));
+          Statements.createdIndex(s.tokens())
+              .filter(ix -> ix.name() != null)
+              .ifPresent(ix -> indexes.add(ix.name()));
         }
       }
     }
     return new Revision(m, Set.copyOf(tables), Set.copyOf(indexes));
+  }
+
+  /** A statement of a {@code sql} operation and its line in the file (0 when not known). */
+  record Located(RawSql op, SqlStatement statement, int line) {}
+
+  /** Every raw statement of the revision's {@code sql} operations, in order. */
+  List<Located> statements() {
+    List<Located> out = new ArrayList<>();
+    for (int i = 0; i < migration.operations().size(); i++) {
+      if (migration.operations().get(i) instanceof RawSql r) {
+        int line = migration.line("operations[" + i + "]");
+        int base = line > 0 ? line : migration.line("upgrade");
+        for (SqlStatement s : SqlStatement.split(r.upSql())) {
+          out.add(new Located(r, s, base > 0 ? base + s.line() - (line > 0 ? 1 : 0) : 0));
+        }
+      }
+    }
+    return out;
   }
 
   boolean isNew(String table) {

@@ -1,13 +1,37 @@
 package dev.convoy.lint;
 
-/** One rule a migration breaks: where, and what. */
-public record Finding(Rule rule, String revision, String file, int line, String what) {
+/**
+ * One rule a migration breaks: where, and what. {@code severity} is the rule's own, or one higher
+ * when the database's row estimate says the table is big; {@code table} is the table it concerns
+ * (without schema), or null.
+ */
+public record Finding(
+    Rule rule,
+    String revision,
+    String file,
+    int line,
+    String what,
+    Severity severity,
+    String table) {
+  public Finding(Rule rule, String revision, String file, int line, String what) {
+    this(rule, revision, file, line, what, rule.severity(), null);
+  }
+
+  Finding on(String table) {
+    return new Finding(rule, revision, file, line, what, severity, table);
+  }
+
+  Finding raised(String because) {
+    return new Finding(
+        rule, revision, file, line, what + " (" + because + ")", severity.raised(), table);
+  }
+
   @Override
   public String toString() {
     return file
         + (line > 0 ? ":" + line : "")
         + ": "
-        + rule.severity().name().toLowerCase(java.util.Locale.ROOT)
+        + severity.word()
         + " ["
         + rule.id()
         + "] "

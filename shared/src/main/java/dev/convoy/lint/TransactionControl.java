@@ -16,20 +16,15 @@ public final class TransactionControl {
     if (sql == null) {
       return Optional.empty();
     }
-    boolean atomicBody = false;
-    for (SqlText.Stmt s : SqlText.statements(sql)) {
-      String t = s.text();
-      if (atomicBody) {
-        // A BEGIN ATOMIC function body holds its own statements up to END.
-        atomicBody = !t.matches("END\\b.*");
-        continue;
-      }
-      if (t.contains("BEGIN ATOMIC")) {
-        atomicBody = !t.matches(".*\\bEND$");
-        continue;
-      }
-      if (t.matches("(BEGIN|START TRANSACTION|COMMIT|END|ABORT|PREPARE TRANSACTION)\\b.*")
-          || (t.matches("ROLLBACK\\b.*") && !t.matches("ROLLBACK (WORK |TRANSACTION )?TO\\b.*"))) {
+    for (SqlStatement s : SqlStatement.split(sql)) {
+      // A BEGIN ATOMIC function body is part of its CREATE statement, so its END is not seen here.
+      if (s.startsWith("BEGIN")
+          || s.startsWith("START", "TRANSACTION")
+          || s.startsWith("COMMIT")
+          || s.startsWith("END")
+          || s.startsWith("ABORT")
+          || s.startsWith("PREPARE", "TRANSACTION")
+          || (s.startsWith("ROLLBACK") && !s.tokens().is(1, "TO") && !s.tokens().is(2, "TO"))) {
         return Optional.of(s.original());
       }
     }

@@ -80,7 +80,7 @@ class LinterTest {
     List<Finding> f =
         lint(
             sql(
-                "CREATE TABLE fresh (id int PRIMARY KEY, name text);\n"
+                "CREATE TABLE fresh (id bigint PRIMARY KEY, name text);\n"
                     + "CREATE INDEX ix_fresh ON fresh (name);\n"
                     + "ALTER TABLE fresh ADD CONSTRAINT ck CHECK (id > 0);\n"
                     + "ALTER TABLE book ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES author (id) NOT VALID;\n"

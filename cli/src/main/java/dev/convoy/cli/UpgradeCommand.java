@@ -24,7 +24,11 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Mixin DbOptions db;
 
-  @Parameters(index = "0", defaultValue = "head", paramLabel = "TARGET")
+  @Parameters(
+      index = "0",
+      defaultValue = "head",
+      paramLabel = "TARGET",
+      description = "The revision to reach (default head).")
   String target;
 
   @Option(
@@ -36,10 +40,10 @@ final class UpgradeCommand implements Callable<Integer> {
   @Option(
       names = "--phase",
       defaultValue = "all",
-      description = {
-        "expand: stop each phased revision after expand and backfill (deploy the new application,",
-        "then run upgrade again); contract: only finish revisions left expanded; all (default)."
-      })
+      description =
+          "expand: stop each phased revision after expand and backfill (deploy the new"
+              + " application, then run upgrade again); contract: only finish revisions left"
+              + " expanded; all: both.")
   String phase;
 
   @Option(

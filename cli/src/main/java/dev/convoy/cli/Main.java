@@ -32,6 +32,7 @@ public final class Main implements Runnable {
           AgentCommand.class,
           RolloutCommand.class,
           DemoCommand.class,
+          DocsCommand.class,
           CommandLine.HelpCommand.class);
 
   private static final java.util.Set<String> LOCKING =

@@ -87,6 +87,9 @@ class HelpTest {
         }
       }
       for (OptionSpec o : spec.options()) {
+        if (o.description().length == 0) {
+          problems.add("convoy " + path(c) + " " + o.longestName() + " is not described");
+        }
         for (String p : o.description()) {
           if (!WHOLE.matcher(p.strip()).matches()) {
             problems.add(

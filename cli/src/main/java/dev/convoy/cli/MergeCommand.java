@@ -38,7 +38,10 @@ final class MergeCommand implements Callable<Integer> {
   @Option(names = "--rev-id", description = "Use this id instead of 12 random hex characters.")
   String revId;
 
-  @Option(names = "--branch-label", description = "Label the merge revision's branch.")
+  @Option(
+      names = "--branch-label",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+      description = "Label the merge revision's branch.")
   List<String> branchLabels = new ArrayList<>();
 
   MergeCommand(Cli cli) {

@@ -142,7 +142,10 @@ final class RolloutCommand implements Callable<Integer> {
         description = "expand-first or" + " per-environment.")
     String strategy;
 
-    @Option(names = "--gate", description = "ENV=auto|approval|soak:30s (repeatable).")
+    @Option(
+        names = "--gate",
+        showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+        description = "ENV=auto|approval|soak:30s (repeatable).")
     List<String> gates = new ArrayList<>();
 
     @Option(names = "--rollback", defaultValue = "all", description = "all, failed or none.")

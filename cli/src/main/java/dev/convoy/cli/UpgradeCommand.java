@@ -48,6 +48,7 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Option(
       names = "--allow-unsafe",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
       paramLabel = "RULE",
       description = "Run migrations that break this lint rule (see 'convoy lint'); repeatable.")
   java.util.List<String> allowUnsafe = new java.util.ArrayList<>();

@@ -31,6 +31,9 @@ class HelpTest {
         problems.add("convoy " + path + " --help exited " + r.exitCode() + ": " + r.err());
         continue;
       }
+      if (r.out().contains("Default: []") || r.out().contains("Default: null")) {
+        problems.add("convoy " + path + " --help shows an empty default:\n" + r.out());
+      }
       for (OptionSpec o : c.getCommandSpec().options()) {
         if (!o.hidden() && !r.out().contains(o.longestName())) {
           problems.add("convoy " + path + " --help does not list " + o.longestName());

@@ -27,10 +27,11 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * Safe when many instances start at once: each revision runs exactly once, the others wait and
- * return with nothing applied. {@link #load()} reads and checks the whole migrations directory; a
- * bad one fails there, before any connection is opened. Calls block the calling thread (never call
- * them from a Vert.x event loop).
+ * Logs through SLF4J only (slf4j-api 2; bring the application's provider: Logback, Log4j 2,
+ * slf4j-simple). Safe when many instances start at once: each revision runs exactly once, the
+ * others wait and return with nothing applied. {@link #load()} reads and checks the whole
+ * migrations directory; a bad one fails there, before any connection is opened. Calls block the
+ * calling thread (never call them from a Vert.x event loop).
  */
 public final class Convoy implements AutoCloseable {
   private final Vertx vertx;
@@ -90,7 +91,7 @@ public final class Convoy implements AutoCloseable {
     private Path migrations = Path.of("migrations");
     private String schema = EngineConfig.DEFAULT_SCHEMA;
     private Duration lockTimeout = EngineConfig.DEFAULT_LOCK_TIMEOUT;
-    private MigrationListener listener = MigrationListener.SILENT;
+    private MigrationListener listener = new LoggingListener();
 
     private Builder() {}
 
@@ -118,6 +119,10 @@ public final class Convoy implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Hears each revision, lock wait and backfill batch. By default Convoy logs them through SLF4J
+     * (logger {@code dev.convoy.Convoy}); {@link MigrationListener#SILENT} says nothing.
+     */
     public Builder listener(MigrationListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;

@@ -56,7 +56,7 @@ final class AgentCommand implements Callable<Integer> {
       description =
           "Commands issued longer ago than this (or this far in the future) are refused, so an"
               + " old command replayed into the stream is not run (env CONVOY_COMMAND_WINDOW;"
-              + " default ${DEFAULT-VALUE}; 10s to 24h).")
+              + " 10s to 24h).")
   String commandWindow;
 
   @picocli.CommandLine.Mixin EngineOptions tuning = new EngineOptions();

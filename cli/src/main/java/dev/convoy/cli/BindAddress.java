@@ -14,8 +14,8 @@ import java.net.UnknownHostException;
 final class BindAddress {
   static final String DEFAULT = "127.0.0.1";
   static final String HELP =
-      "Address to listen on (CONVOY_BIND; default ${DEFAULT-VALUE}: this host only;"
-          + " 0.0.0.0 for every interface, e.g. in a container).";
+      "Address to listen on (CONVOY_BIND): the default 127.0.0.1 is this host only; 0.0.0.0"
+          + " every interface, e.g. in a container.";
 
   private BindAddress() {}
 

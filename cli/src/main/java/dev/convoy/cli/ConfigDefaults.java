@@ -105,14 +105,17 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
       return null;
     }
     String key = opt.longestName().substring(2);
-    String envName =
-        ENV_NAMES.getOrDefault(key, "CONVOY_" + key.toUpperCase(Locale.ROOT).replace('-', '_'));
-    String v = env.get(envName);
+    String v = env.get(envName(key));
     if (v != null && !v.isEmpty()) {
       return v;
     }
     Object f = file.get(key);
     return f == null ? null : f.toString();
+  }
+
+  /** The environment variable that sets {@code --key}: {@code CONVOY_KEY}, but for four names. */
+  static String envName(String key) {
+    return ENV_NAMES.getOrDefault(key, "CONVOY_" + key.toUpperCase(Locale.ROOT).replace('-', '_'));
   }
 
   private static Path migrationsDir(String[] args, Map<String, String> env) {

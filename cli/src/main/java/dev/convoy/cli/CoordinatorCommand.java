@@ -15,9 +15,9 @@ import picocli.CommandLine.Option;
     description = {
       "Run a coordinator: rollouts through environments, over Redis, with an HTTP API.",
       "Needs CONVOY_API_TOKEN and CONVOY_SIGNING_KEY. Run two for failover.",
-      "Changing rollouts needs CONVOY_API_TOKEN; reading rollouts, environments and events",
-      "needs it or the read-only CONVOY_READ_TOKEN (unless --public-read); /health and",
-      "/metrics are open."
+      "Changing rollouts needs CONVOY_API_TOKEN; reading rollouts, environments and events needs"
+          + " it or the read-only CONVOY_READ_TOKEN (unless --public-read); /health and /metrics"
+          + " are open."
     })
 final class CoordinatorCommand implements Callable<Integer> {
   private final Cli cli;

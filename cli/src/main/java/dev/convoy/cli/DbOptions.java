@@ -23,16 +23,13 @@ public final class DbOptions {
       names = "--dir",
       paramLabel = "DIR",
       defaultValue = "migrations",
-      description =
-          "Migrations directory holding versions/ (env CONVOY_MIGRATIONS_DIR; default"
-              + " ${DEFAULT-VALUE}).")
+      description = "Migrations directory holding versions/ (env CONVOY_MIGRATIONS_DIR).")
   Path dir;
 
   @Option(
       names = "--schema",
       defaultValue = "convoy",
-      description =
-          "Schema of Convoy's state tables (env CONVOY_SCHEMA; default ${DEFAULT-VALUE}).")
+      description = "Schema of Convoy's state tables (env CONVOY_SCHEMA).")
   String schema;
 
   @Mixin EngineOptions tuning = new EngineOptions();

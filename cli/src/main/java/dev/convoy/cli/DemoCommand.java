@@ -32,8 +32,10 @@ import picocli.CommandLine.Option;
 @picocli.CommandLine.Command(
     name = "demo",
     description = {
-      "Roll the example migrations through dev, staging and prod on the local PostgreSQL and",
-      "Redis: a coordinator and one agent per environment, with live progress. Re-runnable."
+      "Roll the example migrations through dev, staging and prod on the local PostgreSQL and"
+          + " Redis.",
+      "It runs a coordinator and one agent per environment, with live progress. Running it again"
+          + " starts over."
     })
 final class DemoCommand implements Callable<Integer> {
   private static final List<String> ENVS = List.of("dev", "staging", "prod");

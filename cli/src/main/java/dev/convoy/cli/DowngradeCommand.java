@@ -20,7 +20,10 @@ final class DowngradeCommand implements Callable<Integer> {
 
   @Mixin DbOptions db;
 
-  @Parameters(index = "0", paramLabel = "TARGET")
+  @Parameters(
+      index = "0",
+      paramLabel = "TARGET",
+      description = "-1 (the last revision), -N, a revision or base.")
   String target;
 
   @Option(

@@ -14,9 +14,7 @@ public final class EngineOptions {
   @Option(
       names = "--lock-timeout",
       defaultValue = "2s",
-      description =
-          "lock_timeout for each DDL statement (env CONVOY_LOCK_TIMEOUT; default"
-              + " ${DEFAULT-VALUE}).")
+      description = "lock_timeout for each DDL statement (env CONVOY_LOCK_TIMEOUT).")
   String lockTimeout;
 
   @Option(
@@ -24,15 +22,13 @@ public final class EngineOptions {
       defaultValue = "5",
       description =
           "Times a statement that hit --lock-timeout is retried, with jittered backoff (env"
-              + " CONVOY_LOCK_RETRIES; default ${DEFAULT-VALUE}).")
+              + " CONVOY_LOCK_RETRIES).")
   int lockRetries;
 
   @Option(
       names = "--batch-time",
       defaultValue = "30ms",
-      description =
-          "Backfill batches are sized to take about this long (env CONVOY_BATCH_TIME; default"
-              + " ${DEFAULT-VALUE}).")
+      description = "Backfill batches are sized to take about this long (env CONVOY_BATCH_TIME).")
   String batchTime;
 
   @Option(
@@ -46,7 +42,7 @@ public final class EngineOptions {
       defaultValue = "2",
       description =
           "Connections that backfill a big table at once, each walking its own key range (env"
-              + " CONVOY_BACKFILL_WORKERS; default ${DEFAULT-VALUE}; 1 on a one-core server).")
+              + " CONVOY_BACKFILL_WORKERS; 1 on a one-core server).")
   int backfillWorkers;
 
   /** The options as the engine takes them; the durations are checked here, the rest by it. */

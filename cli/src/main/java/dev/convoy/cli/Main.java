@@ -32,6 +32,7 @@ public final class Main implements Runnable {
           AgentCommand.class,
           RolloutCommand.class,
           DemoCommand.class,
+          DocsCommand.class,
           CommandLine.HelpCommand.class);
 
   private static final java.util.Set<String> LOCKING =
@@ -190,9 +191,26 @@ public final class Main implements Runnable {
     cl.addSubcommand(name, sub);
   }
 
+  /**
+   * Adds --help and shows each option's default in it, down to nested commands. Options whose value
+   * may carry a password (a URL read from the environment) say their default in words instead, so
+   * help never prints a secret.
+   */
   private static void withHelp(CommandLine command) {
     command.getCommandSpec().mixinStandardHelpOptions(true);
+    command.getCommandSpec().usageMessage().showDefaultValues(true);
     command.getSubcommands().values().forEach(Main::withHelp);
+  }
+
+  /**
+   * The whole command tree, every subcommand registered, as {@code convoy --help} sees it: for the
+   * tests that walk it and the configuration reference generated from it.
+   */
+  static CommandLine tree(Cli cli) {
+    CliFactory factory = new CliFactory(cli);
+    CommandLine cl = new CommandLine(new Main(), factory);
+    addCommands(cl, factory, new String[0]);
+    return cl;
   }
 
   private static Object create(CliFactory factory, Class<?> c) {

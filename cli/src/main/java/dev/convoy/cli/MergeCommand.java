@@ -31,13 +31,17 @@ final class MergeCommand implements Callable<Integer> {
 
   @Option(
       names = {"-m", "--message"},
-      required = true)
+      required = true,
+      description = "What the merge revision joins, e.g. 'merge heads'.")
   String message;
 
   @Option(names = "--rev-id", description = "Use this id instead of 12 random hex characters.")
   String revId;
 
-  @Option(names = "--branch-label")
+  @Option(
+      names = "--branch-label",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+      description = "Label the merge revision's branch.")
   List<String> branchLabels = new ArrayList<>();
 
   MergeCommand(Cli cli) {

@@ -43,10 +43,16 @@ final class RevisionCommand implements Callable<Integer> {
   @Option(names = "--rev-id", description = "Use this id instead of 12 random hex characters.")
   String revId;
 
-  @Option(names = "--branch-label", description = "Label the new revision's branch.")
+  @Option(
+      names = "--branch-label",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+      description = "Label the new revision's branch.")
   List<String> branchLabels = new ArrayList<>();
 
-  @Option(names = "--depends-on", description = "Revisions this one depends on.")
+  @Option(
+      names = "--depends-on",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+      description = "Revisions this one depends on.")
   List<String> dependsOn = new ArrayList<>();
 
   @Option(names = "--sql", description = "Write a .sql file instead of .yaml.")
@@ -66,6 +72,7 @@ final class RevisionCommand implements Callable<Integer> {
 
   @Option(
       names = "--rename",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
       paramLabel = "TABLE.OLD:NEW",
       description = "With --autogenerate: a column renamed, not dropped and added; repeatable.")
   List<String> renames = new ArrayList<>();

@@ -39,10 +39,9 @@ abstract class RolloutAction implements Callable<Integer> {
 
   @Command(
       name = "approve",
-      description = {
-        "Pass the approval gate a rollout waits at: a stage's, or the contract",
-        "gate (the deploy window of an expand-first rollout) once it is there."
-      })
+      description =
+          "Pass the approval gate a rollout waits at: a stage's, or the contract gate (the deploy"
+              + " window of an expand-first rollout) once it is there.")
   static final class Approve extends RolloutAction {
     @Option(names = "--env", description = "The environment to approve (default: the next).")
     String env;
@@ -52,10 +51,9 @@ abstract class RolloutAction implements Callable<Integer> {
 
     @Option(
         names = "--allow-data-loss",
-        description = {
-          "Release a rollback waiting because it would drop tables or columns",
-          "holding rows (status shows what, per environment). Back the data up first."
-        })
+        description =
+            "Release a rollback waiting because it would drop tables or columns holding rows"
+                + " (status shows what, per environment). Back the data up first.")
     boolean allowDataLoss;
 
     @Override
@@ -88,10 +86,9 @@ abstract class RolloutAction implements Callable<Integer> {
   @Command(
       name = "deployed",
       description = {
-        "Say the new application is out: releases the contract gate (the deploy",
-        "window between expand and contract) an expand-first rollout waits at.",
-        "Made by a deploy pipeline; refused (exit 2) when the rollout is not",
-        "waiting there."
+        "Say the new application is out: this releases the contract gate (the deploy window"
+            + " between expand and contract) an expand-first rollout waits at.",
+        "Made by a deploy pipeline; refused (exit 2) when the rollout is not waiting there."
       })
   static final class Deployed extends RolloutAction {
     @Option(names = "--by", description = "Who deployed, for the event log (default: user@host).")
@@ -139,9 +136,9 @@ abstract class RolloutAction implements Callable<Integer> {
   @Command(
       name = "rollback",
       description = {
-        "Bring every touched environment back to all of its starting heads. A",
-        "rollback that would drop tables or columns holding rows waits for",
-        "'rollout approve ID --allow-data-loss', unless --allow-data-loss is given here."
+        "Bring every touched environment back to all of its starting heads.",
+        "A rollback that would drop tables or columns holding rows waits for 'rollout approve ID"
+            + " --allow-data-loss', unless --allow-data-loss is given here."
       })
   static final class Rollback extends RolloutAction {
     @Option(

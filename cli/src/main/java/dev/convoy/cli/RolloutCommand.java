@@ -51,10 +51,9 @@ final class RolloutCommand implements Callable<Integer> {
 
     @Option(
         names = "--token-file",
-        description = {
-          "File holding the API token (default: CONVOY_API_TOKEN, CONVOY_API_TOKEN_FILE;",
-          "reads fall back to the read-only CONVOY_READ_TOKEN, CONVOY_READ_TOKEN_FILE)."
-        })
+        description =
+            "File holding the API token (default: CONVOY_API_TOKEN, CONVOY_API_TOKEN_FILE; reads"
+                + " fall back to the read-only CONVOY_READ_TOKEN, CONVOY_READ_TOKEN_FILE).")
     java.nio.file.Path tokenFile;
 
     JsonObject call(String method, String path, JsonObject body) {
@@ -143,7 +142,10 @@ final class RolloutCommand implements Callable<Integer> {
         description = "expand-first or" + " per-environment.")
     String strategy;
 
-    @Option(names = "--gate", description = "ENV=auto|approval|soak:30s (repeatable).")
+    @Option(
+        names = "--gate",
+        showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+        description = "ENV=auto|approval|soak:30s (repeatable).")
     List<String> gates = new ArrayList<>();
 
     @Option(names = "--rollback", defaultValue = "all", description = "all, failed or none.")
@@ -152,13 +154,11 @@ final class RolloutCommand implements Callable<Integer> {
     @Option(
         names = "--contract-gate",
         paramLabel = "GATE",
-        description = {
-          "expand-first: what ends the deploy window between expand",
-          "(done in every environment) and contract: approval (default;",
-          "'rollout approve ID' or 'rollout deployed ID'), deployed",
-          "(only 'rollout deployed ID', from a deploy pipeline),",
-          "soak:<duration>, or auto (no window)."
-        })
+        description =
+            "expand-first: what ends the deploy window between expand (done in every environment)"
+                + " and contract: approval (default; 'rollout approve ID' or 'rollout deployed"
+                + " ID'), deployed (only 'rollout deployed ID', from a deploy pipeline),"
+                + " soak:<duration>, or auto (no window).")
     String contractGate;
 
     Start(Cli cli) {
@@ -207,7 +207,11 @@ final class RolloutCommand implements Callable<Integer> {
     private final Cli cli;
     @picocli.CommandLine.Mixin Api api = new Api();
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ID")
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        paramLabel = "ID",
+        description = "The rollout's id (default: the latest).")
     String id;
 
     @Option(names = "--watch", description = "Redraw until the rollout ends.")

@@ -21,7 +21,11 @@ final class ShowCommand implements Callable<Integer> {
 
   @Mixin DbOptions db;
 
-  @Parameters(index = "0", paramLabel = "REVISION")
+  @Parameters(
+      index = "0",
+      paramLabel = "REVISION",
+      description =
+          "A revision, a unique prefix of one (4 characters or more), head or label@head.")
   String revision;
 
   ShowCommand(Cli cli) {

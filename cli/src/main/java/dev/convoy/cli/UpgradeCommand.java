@@ -24,7 +24,11 @@ final class UpgradeCommand implements Callable<Integer> {
 
   @Mixin DbOptions db;
 
-  @Parameters(index = "0", defaultValue = "head", paramLabel = "TARGET")
+  @Parameters(
+      index = "0",
+      defaultValue = "head",
+      paramLabel = "TARGET",
+      description = "The revision to reach (default head).")
   String target;
 
   @Option(
@@ -36,14 +40,15 @@ final class UpgradeCommand implements Callable<Integer> {
   @Option(
       names = "--phase",
       defaultValue = "all",
-      description = {
-        "expand: stop each phased revision after expand and backfill (deploy the new application,",
-        "then run upgrade again); contract: only finish revisions left expanded; all (default)."
-      })
+      description =
+          "expand: stop each phased revision after expand and backfill (deploy the new"
+              + " application, then run upgrade again); contract: only finish revisions left"
+              + " expanded; all: both.")
   String phase;
 
   @Option(
       names = "--allow-unsafe",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
       paramLabel = "RULE",
       description = "Run migrations that break this lint rule (see 'convoy lint'); repeatable.")
   java.util.List<String> allowUnsafe = new java.util.ArrayList<>();

@@ -234,8 +234,8 @@ class ApiAccessTest {
       throws Exception {
     ConvoyShell.exec("coordinator", "--help")
         .exits(0)
-        .outContains("--bind", "default 127.0.0.1", "--public-read", "--read-token-file");
-    ConvoyShell.exec("agent", "--help").exits(0).outContains("--bind", "default 127.0.0.1");
+        .outContains("--bind", "Default: 127.0.0.1", "--public-read", "--read-token-file");
+    ConvoyShell.exec("agent", "--help").exits(0).outContains("--bind", "Default: 127.0.0.1");
     migrations();
     try (Topology t = new Topology(dir)) {
       // Port 0: the coordinator picks a free one and says which (a port picked here could be

@@ -268,7 +268,7 @@ class DeployWindowTest {
           .outContains("Usage: convoy rollout deployed", "Made by a deploy pipeline");
       ConvoyShell.exec("rollout", "start", "--help")
           .exits(0)
-          .outContains("--contract-gate=GATE", "soak:<duration>, or auto (no window)");
+          .outContains("--contract-gate=GATE", "or auto (no window)");
 
       String id =
           t.startRollout(

@@ -20,7 +20,7 @@ final class SqlMigrationParser {
   private static final Pattern HEADER = Pattern.compile("^--\\s*([a-z_]+)\\s*:\\s*(.*?)\\s*$");
   private static final Pattern SECTION =
       Pattern.compile("^--\\s*\\+(upgrade|downgrade)\\s*$", Pattern.CASE_INSENSITIVE);
-  private static final List<String> KEYS =
+  static final List<String> KEYS =
       List.of(
           "revision",
           "down_revision",

@@ -50,6 +50,16 @@ public final class OperationParser {
 
   private OperationParser() {}
 
+  /** Every operation's name and the fields it takes: what docs/migration-files.md must cover. */
+  public static Map<String, List<String>> fields() {
+    return FIELDS;
+  }
+
+  /** The fields of a column ({@code create_table}, {@code add_column}, ...). */
+  public static List<String> columnFields() {
+    return COLUMN_FIELDS;
+  }
+
   /** The operation, or empty when it has problems (already recorded). */
   public static Optional<Operation> parse(YamlObject y) {
     String kind = y.requiredString("op", "an operation");

@@ -246,6 +246,10 @@ final class RolloutCommand implements Callable<Integer> {
                     api.json ? r.encode() : java.time.LocalTime.now().withNano(0) + " " + line);
             last = line;
           }
+          if (RolloutView.ended(r.getString("state")) && !api.json) {
+            // The end in full, once: every stage, and a failed step's whole error.
+            cli.out().println(RolloutView.render(r));
+          }
         }
         cli.out().flush();
         String state = r.getString("state");

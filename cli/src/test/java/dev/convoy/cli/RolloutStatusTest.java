@@ -142,7 +142,13 @@ class RolloutStatusTest {
       assertEquals(0, watching.get(180, TimeUnit.SECONDS), err.toString());
       ConvoyShell.Result watched =
           new ConvoyShell.Result(String.join(" ", watch), 0, out.toString(), err.toString());
-      List<String> lines = watched.outLines();
+      List<String> lines =
+          watched.outLines().stream()
+              .filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d rollout .*"))
+              .toList();
+      assertTrue(
+          watched.out().contains("\nRollout " + id + " to head (expand-first): succeeded\n"),
+          "the end in full: " + watched.out());
       assertFalse(watched.out().contains("\u001b["), "no redraw without a terminal");
       assertTrue(lines.get(lines.size() - 1).contains("succeeded"), watched.out());
       assertTrue(

@@ -14,7 +14,7 @@ final class LogOptions {
   @Option(
       names = "--log-format",
       defaultValue = "text",
-      paramLabel = "FORMAT",
+      paramLabel = "<logFormat>",
       description =
           "text (default): one readable line per event; json: one JSON object per line with time,"
               + " level, logger, message and the rollout, env, step and epoch it is about, for"
@@ -24,7 +24,7 @@ final class LogOptions {
   @Option(
       names = "--log-level",
       defaultValue = "info",
-      paramLabel = "LEVEL",
+      paramLabel = "<logLevel>",
       description =
           "error, warn, info (default) or debug: how much of Convoy's own work is logged (debug"
               + " adds PostgreSQL's notices); other libraries log warnings only (env"

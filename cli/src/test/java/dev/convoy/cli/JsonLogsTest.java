@@ -61,6 +61,18 @@ class JsonLogsTest {
   }
 
   @Test
+  void an_unknown_log_format_or_level_is_one_clear_line() {
+    ConvoyShell.exec(
+            "coordinator", "--control-url", "postgresql://127.0.0.1:1/x", "--log-format", "xml")
+        .exits(2)
+        .errContains("error: --log-format 'xml' must be text or json (env CONVOY_LOG_FORMAT)");
+    ConvoyShell.exec(
+            "agent", "--env", "dev", "--url", "postgresql://127.0.0.1:1/x", "--log-level", "loud")
+        .exits(2)
+        .errContains("error: --log-level 'loud' must be error, warn, info, debug or trace");
+  }
+
+  @Test
   void a_coordinator_and_agents_logging_json_write_one_object_per_line_naming_the_rollout()
       throws Exception {
     migrations();

@@ -24,6 +24,8 @@ final class AgentCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin BusOptions bus;
 
+  @picocli.CommandLine.Mixin LogOptions logs = new LogOptions();
+
   @Option(names = "--env", required = true, description = "Environment name (CONVOY_ENV).")
   String env;
 
@@ -108,6 +110,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    logs.apply();
     AgentDaemon.Config config = config();
     try (AgentDaemon agent =
         StartupChecks.listening(
@@ -115,18 +118,18 @@ final class AgentCommand implements Callable<Integer> {
             config.metricsBind(),
             config.metricsPort(),
             () -> new AgentDaemon(cli.vertx(), config).start(bus.waitForServices()))) {
-      cli.err()
-          .println(
-              "convoy agent "
-                  + config.agentId()
-                  + " serving "
-                  + env
-                  + "; metrics on http://"
-                  + config.metricsBind()
-                  + ":"
-                  + agent.metricsPort()
-                  + "/metrics");
-      cli.err().flush();
+      LogOptions.announce(
+          cli,
+          "dev.convoy.agent.daemon.AgentDaemon",
+          "convoy agent "
+              + config.agentId()
+              + " serving "
+              + env
+              + "; metrics on http://"
+              + config.metricsBind()
+              + ":"
+              + agent.metricsPort()
+              + "/metrics");
       Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
       agent.awaitStop();
     }

@@ -24,6 +24,8 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin BusOptions bus;
 
+  @picocli.CommandLine.Mixin LogOptions logs = new LogOptions();
+
   @Option(names = "--control-url", required = true, description = "Control database URL.")
   String controlUrl;
 
@@ -114,6 +116,7 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    logs.apply();
     Duration window = dev.convoy.config.Durations.parse("--event-window", eventWindow);
     if (window.isZero() || window.isNegative()) {
       throw new ConvoyException(
@@ -155,22 +158,22 @@ final class CoordinatorCommand implements Callable<Integer> {
             config.bind(),
             config.httpPort(),
             () -> new Coordinator(cli.vertx(), config).start(bus.waitForServices()))) {
-      cli.err()
-          .println(
-              "convoy coordinator "
-                  + config.id()
-                  + " on http://"
-                  + config.bind()
-                  + ":"
-                  + c.httpPort()
-                  + " (API, dashboard, /metrics; reads "
-                  + (publicRead
-                      ? "public"
-                      : config.readToken() == null
-                          ? "need CONVOY_API_TOKEN"
-                          : "need CONVOY_READ_TOKEN or CONVOY_API_TOKEN")
-                  + ")");
-      cli.err().flush();
+      LogOptions.announce(
+          cli,
+          "dev.convoy.coordinator.Coordinator",
+          "convoy coordinator "
+              + config.id()
+              + " on http://"
+              + config.bind()
+              + ":"
+              + c.httpPort()
+              + " (API, dashboard, /metrics; reads "
+              + (publicRead
+                  ? "public"
+                  : config.readToken() == null
+                      ? "need CONVOY_API_TOKEN"
+                      : "need CONVOY_READ_TOKEN or CONVOY_API_TOKEN")
+              + ")");
       Runtime.getRuntime().addShutdownHook(new Thread(c::close));
       c.awaitStop();
     }

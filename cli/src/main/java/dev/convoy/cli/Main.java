@@ -116,14 +116,18 @@ public final class Main implements Runnable {
       cl.setDefaultValueProvider(defaults);
       cl.setExecutionExceptionHandler(
           (e, line, parsed) -> {
-            if (e instanceof ConvoyException ce) {
-              err.println("error: " + ce.getMessage());
+            String what =
+                e instanceof ConvoyException ce
+                    ? ce.getMessage()
+                    : "unexpected " + e + traceWritten(e);
+            if (dev.convoy.cli.log.LogSettings.json()) {
+              // A daemon logging JSON: its last line parses as every other one.
+              dev.convoy.cli.log.LogSettings.error("dev.convoy.cli.Main", what);
+            } else {
+              err.println("error: " + what);
               err.flush();
-              return ce.code().exitCode();
             }
-            err.println("error: unexpected " + e + traceWritten(e));
-            err.flush();
-            return 1;
+            return e instanceof ConvoyException ce ? ce.code().exitCode() : 1;
           });
       cl.setParameterExceptionHandler(
           (e, a) -> {

@@ -214,7 +214,11 @@ final class RolloutCommand implements Callable<Integer> {
         description = "The rollout's id (default: the latest).")
     String id;
 
-    @Option(names = "--watch", description = "Redraw until the rollout ends.")
+    @Option(
+        names = "--watch",
+        description =
+            "Follow the rollout until it ends: on a terminal the status is redrawn every second;"
+                + " otherwise (a pipe, a CI log) one line is printed each time it changes.")
     boolean watch;
 
     Status(Cli cli) {
@@ -223,6 +227,8 @@ final class RolloutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+      boolean redraw = watch && cli.interactive() && !api.json;
+      String last = null;
       while (true) {
         JsonObject r = fetch();
         if (r == null) {
@@ -230,11 +236,25 @@ final class RolloutCommand implements Callable<Integer> {
           cli.out().flush();
           return 0;
         }
-        String shown = api.json ? r.encodePrettily() : RolloutView.render(r);
-        if (watch && cli.interactive() && !api.json) {
-          cli.out().print("\033[H\033[2J");
+        if (!watch || redraw) {
+          if (redraw) {
+            cli.out().print("\033[H\033[2J");
+          }
+          cli.out().println(api.json ? r.encodePrettily() : RolloutView.render(r));
+        } else {
+          // No terminal: a line when something changed, never the same one twice.
+          String line = RolloutView.line(r);
+          if (!line.equals(last)) {
+            cli.out()
+                .println(
+                    api.json ? r.encode() : java.time.LocalTime.now().withNano(0) + " " + line);
+            last = line;
+          }
+          if (RolloutView.ended(r.getString("state")) && !api.json) {
+            // The end in full, once: every stage, and a failed step's whole error.
+            cli.out().println(RolloutView.render(r));
+          }
         }
-        cli.out().println(shown);
         cli.out().flush();
         String state = r.getString("state");
         if (!watch || RolloutView.ended(state)) {

@@ -2,12 +2,23 @@ package dev.convoy.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A rollout as text: its state (and wave, when there are several), what it waits for and what
- * releases it, then one line per environment with a progress bar.
+ * A rollout as text: its state (and wave, when there are several), what it waits for (which gate,
+ * which environment) and what releases it, soaks with the time left, then one line per environment
+ * with a progress bar and a silent agent marked, and a failed step's error in full. {@link #line}
+ * says the same on one line, with times of day instead of countdowns, so that a log of {@code
+ * --watch} without a terminal gets a line only when something changed.
  */
 final class RolloutView {
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
   private RolloutView() {}
 
   static boolean ended(String state) {
@@ -27,7 +38,7 @@ final class RolloutView {
     Integer waves = r.getInteger("waves");
     if (waves != null && waves > 1) {
       sb.append(" (wave ").append(r.getInteger("wave")).append(" of ").append(waves).append(')');
-      for (Object cut : r.getJsonArray("wave_cuts", new io.vertx.core.json.JsonArray())) {
+      for (Object cut : r.getJsonArray("wave_cuts", new JsonArray())) {
         sb.append("\n  ").append(capitalized(String.valueOf(cut)));
       }
     }
@@ -35,24 +46,23 @@ final class RolloutView {
     if (w != null) {
       sb.append("\n  ").append(capitalized(w.getString("message")));
       if (w.getString("gate") != null) {
-        sb.append("; contract gate ").append(w.getString("gate"));
+        sb.append("deploy".equals(w.getString("kind")) ? "; contract gate " : "; gate ")
+            .append(w.getString("gate"));
       }
       if (w.getValue("soak_remaining_seconds") != null) {
         sb.append(String.format(", %.1f s of soak left", w.getDouble("soak_remaining_seconds")));
       }
       sb.append(".\n  Released by ").append(w.getString("released_by")).append('.');
     }
-    if (r.getString("error") != null) {
+    JsonObject failure = r.getJsonObject("failure");
+    if (r.getString("error") != null && failure == null) {
       sb.append("\n  ").append(r.getString("error"));
     }
     for (Object o : r.getJsonArray("stages", new JsonArray())) {
       JsonObject s = (JsonObject) o;
-      Object rev = s.getValue("revision");
-      String revision =
-          rev instanceof JsonArray a ? (a.isEmpty() ? "base" : String.join(",", a.getList())) : "?";
       sb.append(
           String.format(
-              "%n  %-10s %-13s %-14s", s.getString("env"), s.getString("state"), revision));
+              "%n  %-10s %-13s %-14s", s.getString("env"), s.getString("state"), revision(s)));
       Long done = s.getLong("rows_done");
       Long total = s.getLong("rows_total");
       if (done != null && total != null && total > 0) {
@@ -64,8 +74,125 @@ final class RolloutView {
             .append("] ")
             .append(String.format("%,d/%,d rows", done, total));
       }
+      JsonObject silence = s.getJsonObject("agent_silence");
+      if (silence != null) {
+        sb.append(" ")
+            .append(
+                silence.getBoolean("never_heard", false)
+                    ? "no agent heard"
+                    : "agent silent for " + silence.getLong("silent_seconds") + " s");
+      }
+    }
+    if (failure != null) {
+      sb.append('\n').append(failure(failure));
     }
     return sb.toString();
+  }
+
+  /**
+   * The rollout on one line, for a log: state, what it waits for, each stage, a failed step. Times
+   * are times of day (a soak's end, when a silent agent was last heard), so the line changes only
+   * when the rollout does.
+   */
+  static String line(JsonObject r) {
+    List<String> parts = new ArrayList<>();
+    parts.add("rollout " + r.getString("id") + " " + r.getString("state"));
+    JsonObject w = r.getJsonObject("waiting_for");
+    if (w != null) {
+      String soakEnd = w.getString("soak_ends_at");
+      parts.add(
+          w.getString("message")
+              + (w.getString("gate") != null ? " (gate " + w.getString("gate") + ")" : "")
+              + (soakEnd != null ? ", soak ends " + time(soakEnd) : "")
+              + "; released by "
+              + w.getString("released_by"));
+    }
+    List<String> stages = new ArrayList<>();
+    for (Object o : r.getJsonArray("stages", new JsonArray())) {
+      JsonObject s = (JsonObject) o;
+      StringBuilder st =
+          new StringBuilder(s.getString("env")).append(' ').append(s.getString("state"));
+      Long done = s.getLong("rows_done");
+      Long total = s.getLong("rows_total");
+      if (done != null && total != null && total > 0 && !s.getString("state").equals("done")) {
+        st.append(String.format(" %,d/%,d rows", done, total));
+      }
+      JsonObject silence = s.getJsonObject("agent_silence");
+      if (silence != null) {
+        st.append(
+            silence.getBoolean("never_heard", false)
+                ? " (no agent heard)"
+                : " (agent silent since " + time(silence.getString("last_heard")) + ")");
+      }
+      stages.add(st.toString());
+    }
+    if (!stages.isEmpty()) {
+      parts.add(String.join(", ", stages));
+    }
+    JsonObject failure = r.getJsonObject("failure");
+    if (failure != null) {
+      parts.add(failure(failure).replaceAll("\\s*\\n\\s*", "; "));
+    } else if (r.getString("error") != null) {
+      parts.add(r.getString("error"));
+    }
+    return String.join("; ", parts);
+  }
+
+  /**
+   * A failed step's error in full: where (environment, step, action), then the revision and its
+   * file, the operation, the statement, SQLSTATE and PostgreSQL's message with its detail and hint.
+   */
+  static String failure(JsonObject f) {
+    StringBuilder sb =
+        new StringBuilder("  ")
+            .append(f.getBoolean("rollback", false) ? "Rollback step " : "Step ")
+            .append(f.getInteger("step"))
+            .append(" in ")
+            .append(f.getString("env"))
+            .append(' ')
+            .append(f.getString("state"))
+            .append(" (")
+            .append(f.getString("action"))
+            .append(' ')
+            .append(f.getString("target"))
+            .append(f.getString("phase") == null ? "" : ", " + f.getString("phase"))
+            .append("):");
+    if (f.getString("revision") != null) {
+      field(sb, "revision", f.getString("revision"));
+      field(sb, "file", f.getString("file"));
+      field(sb, "operation", f.getString("operation"));
+      field(sb, "statement", f.getString("statement"));
+    }
+    field(sb, "SQLSTATE", f.getString("sqlstate"));
+    field(sb, "message", f.getString("message"));
+    field(sb, "detail", f.getString("detail"));
+    field(sb, "hint", f.getString("hint"));
+    if (f.getString("code") != null && f.getString("revision") == null) {
+      field(sb, "code", f.getString("code"));
+    }
+    return sb.toString();
+  }
+
+  private static void field(StringBuilder sb, String name, String value) {
+    if (value != null) {
+      String label = String.format("%n    %-10s ", name + ":");
+      sb.append(label).append(value.strip().replace("\n", "\n" + " ".repeat(15)));
+    }
+  }
+
+  private static String revision(JsonObject stage) {
+    Object rev = stage.getValue("revision");
+    return rev instanceof JsonArray a
+        ? (a.isEmpty() ? "base" : String.join(",", a.getList()))
+        : "?";
+  }
+
+  private static String time(String iso) {
+    try {
+      return CLOCK.format(Instant.parse(iso));
+    } catch (RuntimeException e) {
+      return iso;
+    }
   }
 
   private static String capitalized(String s) {

@@ -43,9 +43,22 @@ final class ChildConvoy {
   static Process coordinator(
       Topology t, Path logs, String id, int port, String redisUrl, String leaseTtl)
       throws Exception {
+    return coordinator(t, logs, id, port, redisUrl, leaseTtl, Map.of());
+  }
+
+  /** As above, with more environment variables ({@code CONVOY_LOG_FORMAT}...). */
+  static Process coordinator(
+      Topology t,
+      Path logs,
+      String id,
+      int port,
+      String redisUrl,
+      String leaseTtl,
+      Map<String, String> env)
+      throws Exception {
     return start(
         logs.resolve(id + ".log"),
-        Map.of(),
+        env,
         "coordinator",
         "--id",
         id,
@@ -77,7 +90,14 @@ final class ChildConvoy {
    */
   static Child coordinator(Topology t, Path logs, String id, String redisUrl, String leaseTtl)
       throws Exception {
-    Process p = coordinator(t, logs, id, 0, redisUrl, leaseTtl);
+    return coordinator(t, logs, id, redisUrl, leaseTtl, Map.of());
+  }
+
+  /** As above, with more environment variables. */
+  static Child coordinator(
+      Topology t, Path logs, String id, String redisUrl, String leaseTtl, Map<String, String> env)
+      throws Exception {
+    Process p = coordinator(t, logs, id, 0, redisUrl, leaseTtl, env);
     Path log = logs.resolve(id + ".log");
     java.util.regex.Pattern on =
         java.util.regex.Pattern.compile("convoy coordinator \\S+ on http://127\\.0\\.0\\.1:(\\d+)");
@@ -107,9 +127,15 @@ final class ChildConvoy {
 
   /** An agent of {@code t}'s environment {@code env}. */
   static Process agent(Topology t, Path log, String env, String agentId) throws Exception {
+    return agent(t, log, env, agentId, Map.of());
+  }
+
+  /** As above, with more environment variables ({@code CONVOY_LOG_FORMAT}...). */
+  static Process agent(Topology t, Path log, String env, String agentId, Map<String, String> vars)
+      throws Exception {
     return start(
         log,
-        Map.of(),
+        vars,
         "agent",
         "--env",
         env,

@@ -133,9 +133,9 @@ public final class Coordinator implements AutoCloseable {
         new Lease(
             redis, keys.leader(), config.id(), config.leaseTtl().toMillis(), System::nanoTime);
     this.metrics = new CoordinatorMetrics(config.environments());
-    this.rollouts = new Rollouts(store, config.environments(), clock);
-    this.outcomes = new StepOutcomes(store, metrics);
     this.roster = new Roster(config.environments(), clock);
+    this.rollouts = new Rollouts(store, config.environments(), clock, roster);
+    this.outcomes = new StepOutcomes(store, metrics);
     this.leadership =
         new LeaseLoop(config.id(), lease, store, keys, metrics, config.leaseTtl().toMillis());
     this.eventsLoop =

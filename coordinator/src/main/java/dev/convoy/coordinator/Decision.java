@@ -60,6 +60,8 @@ final class Decision {
   boolean commit() {
     refusal = null;
     SqlConnection conn = Replies.awaitDb(store.pool().getConnection());
+    // Notices at their own weight (NOTICE is debug), not all as the client's WARN.
+    io.vertx.pgclient.PgConnection.cast(conn).noticeHandler(dev.convoy.pg.PgNotices::log);
     try {
       Transaction tx = Replies.awaitDb(conn.begin());
       RowSet<Row> term =

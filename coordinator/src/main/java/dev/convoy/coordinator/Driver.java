@@ -71,13 +71,16 @@ final class Driver {
                 + " created_at");
     metrics.activeRollouts(active.size());
     for (Row r : active) {
-      advance(
-          epoch,
-          r.getString(0),
-          r.getString(1),
-          r.getString(2),
-          r.getString(3),
-          new JsonObject(r.getString(4)));
+      // Every line logged while deciding about this rollout names it and the term.
+      try (var context = dev.convoy.rollout.LogContext.of(r.getString(0), null, null, epoch)) {
+        advance(
+            epoch,
+            r.getString(0),
+            r.getString(1),
+            r.getString(2),
+            r.getString(3),
+            new JsonObject(r.getString(4)));
+      }
     }
   }
 

@@ -157,7 +157,9 @@ final class EventsLoop implements Runnable {
       return;
     }
     if (term >= 0 && leadership.leader()) {
-      outcomes.apply(e, term);
+      try (var context = dev.convoy.rollout.LogContext.of(e)) {
+        outcomes.apply(e, term);
+      }
       if (e.finishes()) {
         wake.run(); // the next step need not wait for the next tick
       }

@@ -20,11 +20,18 @@ final class RolloutJson {
   private final ControlStore store;
   private final List<String> environments;
   private final Clock clock;
+  private final Roster roster;
 
   RolloutJson(ControlStore store, List<String> environments, Clock clock) {
+    this(store, environments, clock, null);
+  }
+
+  /** With the agents heard from, so a stage whose agent went silent says so. */
+  RolloutJson(ControlStore store, List<String> environments, Clock clock, Roster roster) {
     this.store = store;
     this.environments = environments;
     this.clock = clock;
+    this.roster = roster;
   }
 
   /** The rollout {@code id}, or null when there is none. */
@@ -106,6 +113,13 @@ final class RolloutJson {
         cuts.add(e.getString(0));
       }
       out.put("wave_cuts", cuts);
+    }
+    out.put("failure", StepFailure.of(steps));
+    if (roster != null && Rollouts.ACTIVE.contains(out.getString("state"))) {
+      // An active rollout's stages name an environment whose agents have gone quiet.
+      for (JsonObject stage : stages.values()) {
+        stage.put("agent_silence", roster.silence(stage.getString("env")));
+      }
     }
     return out.put("waiting_for", new Waiting(store, clock).describe(out));
   }

@@ -35,9 +35,14 @@ final class Rollouts {
   private final RolloutJson json;
 
   Rollouts(ControlStore store, List<String> environments, java.time.Clock clock) {
+    this(store, environments, clock, null);
+  }
+
+  /** With the agents heard from (null: none), for the stages' {@code agent_silence}. */
+  Rollouts(ControlStore store, List<String> environments, java.time.Clock clock, Roster roster) {
     this.store = store;
     this.environments = List.copyOf(environments);
-    this.json = new RolloutJson(store, this.environments, clock);
+    this.json = new RolloutJson(store, this.environments, clock, roster);
   }
 
   /** Plans and stores a rollout; {@code heads} are the environments' current heads. */

@@ -61,6 +61,28 @@ final class Roster {
     return Math.max(0, now - last);
   }
 
+  /**
+   * Null while an agent of {@code env} is alive; else how long the environment's agents have been
+   * silent: {@code silent_seconds} and {@code last_heard} (ISO-8601 UTC) of the one heard last, or
+   * {@code never_heard} when none ever was (by this coordinator, since it started).
+   */
+  JsonObject silence(String env) {
+    long now = clock.millis();
+    long last = -1;
+    for (Heartbeat h : agents.getOrDefault(env, Map.of()).values()) {
+      last = Math.max(last, h.receivedAt());
+    }
+    if (last >= 0 && now - last < ALIVE_MS) {
+      return null;
+    }
+    if (last < 0) {
+      return new JsonObject().put("never_heard", true);
+    }
+    return new JsonObject()
+        .put("silent_seconds", (now - last) / 1000)
+        .put("last_heard", java.time.Instant.ofEpochMilli(last).toString());
+  }
+
   /** Each environment's heads, from agents heard from recently. */
   Map<String, List<String>> liveHeads() {
     Map<String, List<String>> out = new LinkedHashMap<>();

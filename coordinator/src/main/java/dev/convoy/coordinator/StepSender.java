@@ -52,6 +52,14 @@ final class StepSender {
    * environment's command stream. False when nothing was sent.
    */
   boolean send(Decision decision, long epoch, String rollout, Row step, String revisions) {
+    try (var context =
+        dev.convoy.rollout.LogContext.of(rollout, step.getString(1), step.getInteger(0), epoch)) {
+      return sendInContext(decision, epoch, rollout, step, revisions);
+    }
+  }
+
+  private boolean sendInContext(
+      Decision decision, long epoch, String rollout, Row step, String revisions) {
     if (!lease.held()) {
       // Past the lease's local deadline (Redis unreachable, GC, SIGSTOP): another coordinator
       // may lead now.

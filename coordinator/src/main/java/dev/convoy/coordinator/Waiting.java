@@ -7,14 +7,17 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
  * What an active rollout waits for at its next step's gate, for people: the deploy window of an
- * expand-first rollout (its contract gate, what releases it, the soak's remaining time) or a
- * stage's approval. Derived from the described rollout's steps and the control database, so every
- * coordinator, leader or not, answers the same; the soak's remaining time on the coordinator's
- * {@link Clock}, the one the driver's gate decision reads.
+ * expand-first rollout (its contract gate, what releases it, the soak's remaining time and end), a
+ * stage's approval, or a stage's soak (the rollout stays {@code running} meanwhile). Derived from
+ * the described rollout's steps and the control database, so every coordinator, leader or not,
+ * answers the same; the soak's remaining time on the coordinator's {@link Clock}, the one the
+ * driver's gate decision reads.
  */
 final class Waiting {
   static final String DEPLOY =
@@ -96,27 +99,46 @@ final class Waiting {
               .put("message", DEPLOY)
               .put("released_by", ContractGate.releasedBy(id, gate));
       if (gate.startsWith("soak:")) {
-        w.put("soak_remaining_seconds", soakRemaining(id, step, ContractGate.soak(gate)));
+        soak(w, soakEnd(id, step, ContractGate.soak(gate)));
       }
       return w;
     }
     JsonObject next = active(rollout) ? next(rollout.getJsonArray("steps")) : null;
-    if (next == null
-        || !next.getString("state").equals("pending")
-        || !next.getString("gate").equals("approval")
-        || approved(id, next.getString("env"))) {
+    if (next == null || !next.getString("state").equals("pending")) {
       return null;
     }
     String env = next.getString("env");
+    if (next.getString("gate").startsWith("soak:")) {
+      // A stage's soak: the rollout stays running, and says for how long it does nothing.
+      Instant end = soakEnd(id, next, Gate.soak(next.getString("gate")));
+      if (end == null || !clock.instant().isBefore(end)) {
+        return null;
+      }
+      return soak(
+          new JsonObject()
+              .put("kind", "soak")
+              .put("env", env)
+              .put("gate", next.getString("gate"))
+              .put("message", "soaking before " + env)
+              .put("released_by", "the soak's end at " + end.truncatedTo(ChronoUnit.SECONDS)),
+          end);
+    }
+    if (!next.getString("gate").equals("approval") || approved(id, env)) {
+      return null;
+    }
     return new JsonObject()
         .put("kind", "approval")
         .put("env", env)
+        .put("gate", "approval")
         .put("message", "waiting for approval before " + env)
         .put("released_by", "'convoy rollout approve " + id + " --env " + env + "'");
   }
 
-  /** Seconds left of the soak after the step before {@code step} (the last expand) finished. */
-  private double soakRemaining(String id, JsonObject step, Duration soak) {
+  /**
+   * When the soak before {@code step} ends: {@code soak} after the forward steps before it last
+   * finished; null when none has (the gate passes at once).
+   */
+  private Instant soakEnd(String id, JsonObject step, Duration soak) {
     Double finished =
         store
             .one(
@@ -128,9 +150,17 @@ final class Waiting {
                     + step.getInteger("seq")
                     + " AND NOT rollback")
             .getDouble(0);
-    double elapsed = finished == null ? 0 : clock.millis() / 1000.0 - finished;
-    double left = soak.toMillis() / 1000.0 - elapsed;
-    return Math.max(0, Math.round(left * 10) / 10.0);
+    return finished == null ? null : Instant.ofEpochMilli((long) (finished * 1000)).plus(soak);
+  }
+
+  /** Adds the soak's end (ISO-8601 UTC) and the seconds left of it on the coordinator's clock. */
+  private JsonObject soak(JsonObject w, Instant end) {
+    double left = end == null ? 0 : (end.toEpochMilli() - clock.millis()) / 1000.0;
+    w.put("soak_remaining_seconds", Math.max(0, Math.round(left * 10) / 10.0));
+    if (end != null) {
+      w.put("soak_ends_at", end.toString());
+    }
+    return w;
   }
 
   private boolean approved(String id, String env) {

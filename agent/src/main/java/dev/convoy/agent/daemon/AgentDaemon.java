@@ -228,7 +228,14 @@ public final class AgentDaemon implements AutoCloseable {
   }
 
   private Thread thread(String name, Runnable body) {
-    return Loops.start("convoy-agent-" + name, body);
+    // Every line an agent's thread logs names its environment.
+    return Loops.start(
+        "convoy-agent-" + name,
+        () -> {
+          try (var context = dev.convoy.rollout.LogContext.of(null, config.env(), null, null)) {
+            body.run();
+          }
+        });
   }
 
   /** Checks and applies one command; every outcome is an event. */
@@ -240,6 +247,13 @@ public final class AgentDaemon implements AutoCloseable {
       log.warn("{} - dropped a malformed command: {}", config.agentId(), e.getMessage());
       return;
     }
+    // Every line logged while this command is handled names its rollout, step and epoch.
+    try (var context = dev.convoy.rollout.LogContext.of(c)) {
+      handle(c);
+    }
+  }
+
+  private void handle(Command c) {
     // Refused, or already in the database's command ledger: answered without running.
     Event answer = intake.answer(c);
     if (answer != null) {

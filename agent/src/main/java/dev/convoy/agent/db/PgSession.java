@@ -31,6 +31,8 @@ public final class PgSession implements AutoCloseable {
     // flight and every later one, which say so; without a handler the client would also print the
     // cause's stack trace to stderr.
     conn.exceptionHandler(e -> {});
+    // Notices at their own weight (NOTICE is debug), not all as the client's WARN.
+    conn.noticeHandler(dev.convoy.pg.PgNotices::log);
   }
 
   public static PgSession open(Vertx vertx, DatabaseUrl url, String applicationName) {

@@ -57,7 +57,15 @@ final class Responses implements ResultHandler {
 
   @Override
   public void handleWarning(SQLWarning warning) {
-    // Notices (NOTICE, WARNING) are not errors.
+    // Notices are not errors: a WARNING is logged as one, NOTICE and below at debug.
+    if (warning instanceof org.postgresql.util.PSQLWarning w && w.getServerErrorMessage() != null) {
+      org.postgresql.util.ServerErrorMessage m = w.getServerErrorMessage();
+      dev.convoy.pg.PgNotices.log(
+          m.getSeverity(), m.getSQLState(), m.getMessage(), m.getDetail(), m.getHint());
+    } else {
+      dev.convoy.pg.PgNotices.log(
+          "WARNING", warning.getSQLState(), warning.getMessage(), null, null);
+    }
   }
 
   @Override

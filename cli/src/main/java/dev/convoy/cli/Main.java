@@ -254,8 +254,7 @@ public final class Main implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"convoy " + (v == null ? "dev" : v)};
+      return new String[] {"convoy " + dev.convoy.rollout.BuildVersion.current()};
     }
   }
 

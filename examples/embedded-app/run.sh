@@ -14,14 +14,14 @@ root=$(cd "$here/../.." && pwd)
 repo=()
 if [ -n "${MAVEN_REPO_LOCAL:-}" ]; then repo=("-Dmaven.repo.local=$MAVEN_REPO_LOCAL"); fi
 
-echo "== mvn -B -o install -DskipTests (Convoy, into the local Maven repository)"
-(cd "$root" && mvn -B -o -q install -DskipTests "${repo[@]}")
+echo "== mvn -B install -DskipTests (Convoy, into the local Maven repository)"
+(cd "$root" && mvn -B -q install -DskipTests "${repo[@]}")
 
 echo "== the embedded app: build against the installed convoy-embed and run its test"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-(cd "$here" && mvn -B -o clean test "${repo[@]}") >"$log" 2>&1
+(cd "$here" && mvn -B clean test "${repo[@]}") >"$log" 2>&1
 code=$?
 set -e
 cat "$log"

@@ -190,4 +190,27 @@ class AutogenerateCliTest {
       assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
     }
   }
+
+  @Test
+  void an_empty_or_blank_message_is_refused_in_every_mode_before_anything_is_written()
+      throws Exception {
+    authorRevision();
+    declare("CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);");
+    ConvoyShell convoy = ConvoyShell.offline(dir);
+    for (String[] mode :
+        new String[][] {{}, {"--sql"}, {"--autogenerate", "--dev-url", TestPostgres.serverUrl()}}) {
+      for (String message : new String[] {"", "  "}) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("revision"));
+        args.addAll(java.util.List.of(mode));
+        args.addAll(java.util.List.of("-m", message));
+        var r =
+            convoy
+                .run(args.toArray(String[]::new))
+                .exits(2)
+                .errContains("-m/--message is ", ": say what the revision does");
+        assertEquals(1, r.err().lines().count(), r::toString);
+      }
+    }
+    assertEquals(1, revisionFiles());
+  }
 }

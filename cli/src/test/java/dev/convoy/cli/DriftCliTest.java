@@ -50,6 +50,8 @@ class DriftCliTest {
               "Declared schema vs database: no drift",
               "No drift.");
       JsonNode doc = json(convoy.run("check", "--drift", "--json").exits(0));
+      assertEquals(true, doc.get("ok").asBoolean());
+      assertEquals(true, doc.get("database_compared").asBoolean());
       assertEquals(false, doc.get("drift").asBoolean());
       assertEquals(0, doc.get("declared_vs_migrations").size());
       assertEquals(0, doc.get("migrations_vs_database").size());
@@ -75,6 +77,7 @@ class DriftCliTest {
       assertTrue(r.out().contains("Declared schema vs database: 1 difference"), r::toString);
       JsonNode doc = json(convoy.run("check", "--drift", "--json").exits(1));
       assertTrue(doc.get("drift").asBoolean());
+      assertEquals(false, doc.get("ok").asBoolean());
       JsonNode item = doc.get("declared_vs_migrations").get(0);
       assertTrue(item.get("summary").asText().contains("author.email"), doc::toString);
       assertEquals(Drift.GENERATE, item.get("fix").asText());
@@ -146,16 +149,24 @@ class DriftCliTest {
     try (TestDatabase db = TestPostgres.createDatabase("drift_mid")) {
       ConvoyShell convoy = ConvoyShell.at(dir, db.url());
       convoy.run("upgrade", "--phase", "expand").exits(0);
-      convoy
-          .run("check", "--drift")
-          .exits(0)
-          .outContains(
-              "vs migrations at head: no drift",
-              "Database: mid-rollout, not compared: mail0002 is expanded with contract pending",
-              "No drift.");
+      var r =
+          convoy
+              .run("check", "--drift")
+              .exits(0)
+              .outContains(
+                  "vs migrations at head: no drift",
+                  "Database: mid-rollout, not compared: mail0002 is expanded with contract pending",
+                  "No drift in what was compared; the database was not compared (mid-rollout:"
+                      + " mail0002 with contract pending).");
+      assertTrue(!r.out().contains("No drift."), r::toString);
       JsonNode doc = json(convoy.run("check", "--drift", "--json").exits(0));
       assertEquals("mail0002", doc.get("mid_rollout").get(0).asText());
       assertTrue(doc.get("migrations_vs_database").isNull());
+      assertTrue(doc.get("ok").asBoolean(), doc::toString);
+      assertEquals(false, doc.get("database_compared").asBoolean());
+      assertTrue(
+          doc.get("database_not_compared_because").asText().startsWith("mid-rollout"),
+          doc::toString);
     }
   }
 

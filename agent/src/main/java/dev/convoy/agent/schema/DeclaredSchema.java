@@ -25,7 +25,9 @@ public final class DeclaredSchema {
   private final List<Source> sources;
   private final String origin;
 
+  /** Refuses SQL that reaches past one database ({@link SchemaDdlGuard}) before any of it runs. */
   private DeclaredSchema(List<Source> sources, String origin) {
+    sources.forEach(s -> SchemaDdlGuard.check(s.name(), s.sql()));
     this.sources = List.copyOf(sources);
     this.origin = origin;
   }
@@ -81,6 +83,11 @@ public final class DeclaredSchema {
   /** Where the declared schema comes from, for output: the files or the command. */
   public String origin() {
     return origin;
+  }
+
+  /** Whether it is a {@code schema-command}'s output (else {@code schema/*.sql} files). */
+  public boolean isCommand() {
+    return origin.startsWith("schema-command ");
   }
 
   public List<Source> sources() {

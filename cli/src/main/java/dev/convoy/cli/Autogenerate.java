@@ -59,8 +59,37 @@ final class Autogenerate {
               : "the migrations at " + String.join(", ", parents);
     }
     Schema to = scratches.declared(declared);
+    refuseEmpty(declared, to, from, fromText);
     List<Change> changes = SchemaDiff.between(from, to, RenameOptions.parse(renames, from, to));
     return new Result(fromText, declared.origin(), changes);
+  }
+
+  /**
+   * A declared schema with no table where there are some would be a revision dropping every table:
+   * far more often a command that printed only comments (a wrong flag, an empty models module) or
+   * files that lost their content than a wish, so it is refused.
+   */
+  private static void refuseEmpty(
+      DeclaredSchema declared, Schema to, Schema from, String fromText) {
+    if (!to.tables().isEmpty() || from.tables().isEmpty()) {
+      return;
+    }
+    int n = from.tables().size();
+    throw new ConvoyException(
+        ErrorCode.BAD_INPUT,
+        "the declared schema ("
+            + declared.origin()
+            + ") "
+            + (declared.isCommand() ? "printed" : "holds")
+            + " no CREATE TABLE, while "
+            + fromText
+            + " has "
+            + n
+            + (n == 1 ? " table" : " tables")
+            + "; a revision from it would drop every table, so none is written: check what it "
+            + (declared.isCommand() ? "prints" : "declares")
+            + ", or, to drop every table, write the drops by hand ('convoy revision -m \"drop"
+            + " all tables\"')");
   }
 
   /** Like Alembic: comparing with a database that is not at head would undo what is pending. */

@@ -213,4 +213,39 @@ class AutogenerateCliTest {
     }
     assertEquals(1, revisionFiles());
   }
+
+  @Test
+  void a_declared_schema_without_tables_is_refused_instead_of_dropping_every_table()
+      throws Exception {
+    authorRevision();
+    declare("-- the models moved to app/models.py\n");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_empty")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      var files =
+          convoy
+              .run("revision", "--autogenerate", "-m", "x")
+              .exits(2)
+              .errContains(
+                  "error: the declared schema (" + dir.resolve("schema"),
+                  ") holds no CREATE TABLE, while the migrations at auth0001 has 1 table;",
+                  "to drop every table, write the drops by hand");
+      assertEquals(1, files.err().lines().count(), files::toString);
+      var cmd =
+          convoy
+              .run(
+                  "revision",
+                  "--autogenerate",
+                  "-m",
+                  "x",
+                  "--schema-command",
+                  "echo '-- no models found'")
+              .exits(2)
+              .errContains(
+                  "error: the declared schema (schema-command 'echo '-- no models found'') printed"
+                      + " no CREATE TABLE");
+      assertEquals(1, cmd.err().lines().count(), cmd::toString);
+      assertEquals(1, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
+    }
+  }
 }

@@ -47,9 +47,15 @@ final class Autogenerate {
     ScratchSchemas scratches = schema.scratches(cli, db);
     Schema from;
     String fromText;
+    Schema to;
     if (againstDb) {
       requireAtHead(cli, db, graph);
-      from = ScratchSchemas.read(new DatabaseUrl(db.url), db.schema);
+      to = scratches.declared(declared);
+      // Only the schemas the migrations or the declared schema use: the database's others are
+      // not theirs (an unmanaged other.audit_log must not become a drop_table).
+      Schema head = scratches.migrations(graph, graph.heads());
+      from =
+          ScratchSchemas.read(new DatabaseUrl(db.url), db.schema, ScratchSchemas.managed(head, to));
       fromText = "the database " + new DatabaseUrl(db.url).database();
     } else {
       from = scratches.migrations(graph, parents);
@@ -57,8 +63,8 @@ final class Autogenerate {
           parents.isEmpty()
               ? "an empty database (no revision yet)"
               : "the migrations at " + String.join(", ", parents);
+      to = scratches.declared(declared);
     }
-    Schema to = scratches.declared(declared);
     refuseEmpty(declared, to, from, fromText);
     List<Change> changes = SchemaDiff.between(from, to, RenameOptions.parse(renames, from, to));
     return new Result(fromText, declared.origin(), changes);

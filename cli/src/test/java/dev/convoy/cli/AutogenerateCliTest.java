@@ -248,4 +248,30 @@ class AutogenerateCliTest {
       assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
     }
   }
+
+  @Test
+  void against_db_leaves_tables_in_schemas_the_migrations_do_not_manage_alone() throws Exception {
+    authorRevision();
+    declare("CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_unmanaged")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy.run("upgrade", "head").exits(0);
+      db.execute("CREATE SCHEMA other; CREATE TABLE other.audit_log (id int, what text)");
+      var r =
+          convoy
+              .run(
+                  "revision",
+                  "--autogenerate",
+                  "--against-db",
+                  "-m",
+                  "email",
+                  "--rev-id",
+                  "mail0002")
+              .exits(0)
+              .outContains("Created revision mail0002 on auth0001", "author.email");
+      assertTrue(!r.out().contains("audit_log"), r::toString);
+      String yaml = Files.readString(dir.resolve("versions/mail0002_email.yaml"));
+      assertTrue(!yaml.contains("audit_log") && !yaml.contains("drop_table"), yaml);
+    }
+  }
 }

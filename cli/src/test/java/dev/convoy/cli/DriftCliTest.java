@@ -180,4 +180,29 @@ class DriftCliTest {
           .outContains("OK: every applied file matches what was applied; 1 pending: auth0001");
     }
   }
+
+  @Test
+  void tables_in_schemas_neither_the_migrations_nor_the_declared_schema_use_are_not_drift()
+      throws Exception {
+    files()
+        .yaml(
+            "bill0002",
+            "auth0001",
+            "  - op: sql\n    up: CREATE SCHEMA billing; CREATE TABLE billing.invoice (id int)\n"
+                + "    down: DROP SCHEMA billing CASCADE\n");
+    declare(AUTHOR + "CREATE SCHEMA billing; CREATE TABLE billing.invoice (id int);");
+    try (TestDatabase db = TestPostgres.createDatabase("drift_unmanaged")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy.run("upgrade", "head").exits(0);
+      db.execute("CREATE SCHEMA other; CREATE TABLE other.audit_log (id int)");
+      convoy.run("check", "--drift").exits(0).outContains("No drift.");
+      db.execute("ALTER TABLE billing.invoice ADD COLUMN total numeric");
+      convoy
+          .run("check", "--drift")
+          .exits(1)
+          .outContains(
+              "Migrations vs database (DDL run outside the migrations): 1 difference",
+              "billing.invoice.total");
+    }
+  }
 }

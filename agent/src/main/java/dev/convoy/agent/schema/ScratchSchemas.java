@@ -13,7 +13,9 @@ import dev.convoy.schema.Schema;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The schemas autogenerate and drift compare, each read from the catalog: a database's own, the
@@ -38,9 +40,35 @@ public final class ScratchSchemas {
 
   /** The schema of the database at {@code url}, Convoy's state schema left out. */
   public static Schema read(DatabaseUrl url, String stateSchema) {
+    return read(url, stateSchema, null);
+  }
+
+  /**
+   * The schema of the database at {@code url} in the schemas {@code only} (null: every one): a
+   * target database may hold tables in schemas no migration manages (another application's, an
+   * audit log), which are neither drift nor for a revision to drop.
+   */
+  public static Schema read(DatabaseUrl url, String stateSchema, Set<String> only) {
     try (TextSession db = JdbcSession.open(url, "convoy schema")) {
-      return CatalogReader.read(db, stateSchema);
+      return CatalogReader.read(db, stateSchema, only);
     }
+  }
+
+  /**
+   * The PostgreSQL schemas the objects of {@code schemas} live in, {@code public} always: the ones
+   * a comparison with a database covers. A name is qualified ({@code schema.name}) only outside
+   * public.
+   */
+  public static Set<String> managed(Schema... schemas) {
+    Set<String> out = new TreeSet<>();
+    out.add("public");
+    for (Schema s : schemas) {
+      Stream.of(s.tables().keySet(), s.enums().keySet(), s.sequences().keySet())
+          .flatMap(Set::stream)
+          .filter(n -> n.indexOf('.') > 0)
+          .forEach(n -> out.add(n.substring(0, n.indexOf('.'))));
+    }
+    return out;
   }
 
   /** The declared schema, as PostgreSQL creates it from the DDL. */

@@ -74,7 +74,10 @@ final class Drift {
     if (declared) {
       var source = options.declaredSchema(db);
       origin = source.origin();
-      wanted = scratches.declared(source);
+      ScratchSchemas.Built built = scratches.buildDeclared(source);
+      wanted = built.schema();
+      built.unmodelled().notes("the declared schema", "check --drift").forEach(cli.err()::println);
+      cli.err().flush();
       declaredVsMigrations = items(SchemaDiff.between(head, wanted, noRenames()), GENERATE);
     }
     if (!db.hasUrl()) {

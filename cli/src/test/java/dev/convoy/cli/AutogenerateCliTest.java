@@ -274,4 +274,49 @@ class AutogenerateCliTest {
       assertTrue(!yaml.contains("audit_log") && !yaml.contains("drop_table"), yaml);
     }
   }
+
+  @Test
+  void objects_outside_the_model_are_noted_and_a_declared_extension_no_revision_creates_fails()
+      throws Exception {
+    authorRevision();
+    declare(
+        """
+        CREATE EXTENSION IF NOT EXISTS citext;
+        CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email citext);
+        CREATE VIEW v1 AS SELECT id FROM author;
+        CREATE VIEW v2 AS SELECT name FROM author;
+        CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
+        """);
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_unmodelled")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      var refused =
+          convoy
+              .run("revision", "--autogenerate", "-m", "email")
+              .exits(2)
+              .errContains(
+                  "note: the declared schema has 1 extension (citext) that autogenerate does not"
+                      + " compare; write it in a sql operation",
+                  "note: the declared schema has 2 views (v1, v2) that autogenerate does not"
+                      + " compare; write them in a sql operation",
+                  "note: the declared schema has 1 unlogged table (cache) that",
+                  "error: extension citext is declared but no revision creates it (not in the"
+                      + " migrations at auth0001): add a sql operation 'CREATE EXTENSION IF NOT"
+                      + " EXISTS citext' (down: DROP EXTENSION citext) first");
+      assertEquals(4, refused.err().lines().count(), refused::toString);
+      assertEquals(1, revisionFiles());
+      new MigrationFiles(dir)
+          .yaml(
+              "citx0002",
+              "auth0001",
+              "  - op: sql\n    up: CREATE EXTENSION IF NOT EXISTS citext\n"
+                  + "    down: DROP EXTENSION citext\n");
+      convoy
+          .run("revision", "--autogenerate", "-m", "email")
+          .exits(0)
+          .outContains("Created revision", "author.email")
+          .errContains("note: the declared schema has 2 views (v1, v2)");
+      assertEquals(3, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
+    }
+  }
 }

@@ -71,14 +71,26 @@ public final class ScratchSchemas {
     return out;
   }
 
+  /**
+   * A schema built in a scratch database, and what it holds that the model does not compare (read
+   * while the scratch exists).
+   */
+  public record Built(Schema schema, Unmodelled unmodelled) {}
+
   /** The declared schema, as PostgreSQL creates it from the DDL. */
   public Schema declared(DeclaredSchema declared) {
+    return buildDeclared(declared).schema();
+  }
+
+  /** The declared schema, as PostgreSQL creates it from the DDL, with what is not compared. */
+  public Built buildDeclared(DeclaredSchema declared) {
     try (ScratchDatabase scratch =
             ScratchDatabase.create(
                 server, "declared schema (" + declared.origin() + ") for " + target());
         TextSession db = JdbcSession.open(scratch.url(), "convoy schema")) {
       declared.applyTo(db, engine.schema());
-      return CatalogReader.read(db, engine.schema());
+      return new Built(
+          CatalogReader.read(db, engine.schema()), Unmodelled.read(db, engine.schema()));
     }
   }
 
@@ -88,8 +100,13 @@ public final class ScratchSchemas {
    * directory already has, and 'convoy lint' reports on them).
    */
   public Schema migrations(RevisionGraph graph, List<String> revisions) {
+    return buildMigrations(graph, revisions).schema();
+  }
+
+  /** {@link #migrations}, with what the model does not compare. */
+  public Built buildMigrations(RevisionGraph graph, List<String> revisions) {
     if (revisions.isEmpty()) {
-      return Schema.empty();
+      return new Built(Schema.empty(), Unmodelled.none());
     }
     try (ScratchDatabase scratch =
         ScratchDatabase.create(
@@ -114,7 +131,17 @@ public final class ScratchSchemas {
             "building the migrations' schema in a scratch database failed: " + e.getMessage(),
             e);
       }
-      return read(scratch.url(), engine.schema());
+      try (TextSession db = JdbcSession.open(scratch.url(), "convoy schema")) {
+        return new Built(
+            CatalogReader.read(db, engine.schema()), Unmodelled.read(db, engine.schema()));
+      }
+    }
+  }
+
+  /** The extensions created in the database at {@code url}. */
+  public static List<String> extensions(DatabaseUrl url) {
+    try (TextSession db = JdbcSession.open(url, "convoy schema")) {
+      return db.rows("SELECT extname FROM pg_extension").stream().map(r -> r[0]).toList();
     }
   }
 

@@ -319,4 +319,29 @@ class AutogenerateCliTest {
       assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
     }
   }
+
+  @Test
+  void schema_command_timeout_is_an_option_and_a_convoy_yaml_key() throws Exception {
+    authorRevision();
+    String sleep = "sleep 612." + (System.nanoTime() % 100000);
+    Files.writeString(
+        dir.resolve("convoy.yaml"), "schema-command: " + sleep + "\nschema-command-timeout: 1s\n");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_timeout")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy
+          .run("revision", "--autogenerate", "-m", "x")
+          .exits(2)
+          .errContains("schema-command '" + sleep + "' did not finish in 1.0 s and was stopped");
+      convoy
+          .run("revision", "--autogenerate", "-m", "x", "--schema-command-timeout", "1.5s")
+          .exits(2)
+          .errContains("did not finish in 1.5 s");
+      convoy
+          .run("revision", "--autogenerate", "-m", "x", "--schema-command-timeout", "0")
+          .exits(2)
+          .errContains("--schema-command-timeout '0' must be more than 0");
+      assertEquals(1, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.processesWith(sleep));
+    }
+  }
 }

@@ -294,4 +294,44 @@ class DeclaredSchemaTest {
       assertEquals(List.of("copy"), List.copyOf(s.tables().keySet()));
     }
   }
+
+  /** Processes whose command line contains {@code marker}. */
+  static long processesWith(String marker) {
+    return ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        .count();
+  }
+
+  @Test
+  void a_schema_command_that_does_not_end_is_stopped_with_what_it_started() throws Exception {
+    String sleep = "sleep 611." + (System.nanoTime() % 100000);
+    ConvoyException e =
+        assertThrows(
+            ConvoyException.class,
+            () ->
+                DeclaredSchema.load(
+                    dir(),
+                    sleep + "; echo 'CREATE TABLE a (id int);'",
+                    java.time.Duration.ofSeconds(1)));
+    assertEquals(ErrorCode.BAD_INPUT, e.code());
+    assertTrue(
+        e.getMessage().contains("' did not finish in 1.0 s and was stopped"), e.getMessage());
+    assertTrue(e.getMessage().contains("--schema-command-timeout"), e.getMessage());
+    dev.convoy.testkit.Poll.until(
+        java.time.Duration.ofSeconds(30),
+        "the command's sleep to be gone",
+        () -> processesWith(sleep) == 0);
+  }
+
+  @Test
+  void a_schema_command_printing_without_end_is_stopped_at_the_cap_not_out_of_memory()
+      throws Exception {
+    ConvoyException e =
+        assertThrows(
+            ConvoyException.class, () -> DeclaredSchema.load(dir(), "yes 'CREATE TABLE a ();'"));
+    assertEquals(
+        "schema-command 'yes 'CREATE TABLE a ();'' printed more than 64 MiB and was stopped; it"
+            + " must print only the declared schema's DDL",
+        e.getMessage());
+  }
 }

@@ -47,20 +47,93 @@ final class Autogenerate {
     ScratchSchemas scratches = schema.scratches(cli, db);
     Schema from;
     String fromText;
+    ScratchSchemas.Built to;
+    List<String> extensions;
     if (againstDb) {
       requireAtHead(cli, db, graph);
-      from = ScratchSchemas.read(new DatabaseUrl(db.url), db.schema);
-      fromText = "the database " + new DatabaseUrl(db.url).database();
+      to = built(cli, scratches, declared);
+      // Only the schemas the migrations or the declared schema use: the database's others are
+      // not theirs (an unmanaged other.audit_log must not become a drop_table).
+      Schema head = scratches.migrations(graph, graph.heads());
+      DatabaseUrl url = new DatabaseUrl(db.url);
+      from = ScratchSchemas.read(url, db.schema, ScratchSchemas.managed(head, to.schema()));
+      extensions = ScratchSchemas.extensions(url);
+      fromText = "the database " + url.database();
     } else {
-      from = scratches.migrations(graph, parents);
+      ScratchSchemas.Built built = scratches.buildMigrations(graph, parents);
+      from = built.schema();
+      extensions = built.unmodelled().extensions();
       fromText =
           parents.isEmpty()
               ? "an empty database (no revision yet)"
               : "the migrations at " + String.join(", ", parents);
+      to = built(cli, scratches, declared);
     }
-    Schema to = scratches.declared(declared);
-    List<Change> changes = SchemaDiff.between(from, to, RenameOptions.parse(renames, from, to));
+    requireExtensions(to.unmodelled(), extensions, fromText);
+    refuseEmpty(declared, to.schema(), from, fromText);
+    List<Change> changes =
+        SchemaDiff.between(from, to.schema(), RenameOptions.parse(renames, from, to.schema()));
     return new Result(fromText, declared.origin(), changes);
+  }
+
+  /** The declared schema built, its objects outside the model noted on stderr. */
+  private static ScratchSchemas.Built built(
+      Cli cli, ScratchSchemas scratches, DeclaredSchema declared) {
+    ScratchSchemas.Built b = scratches.buildDeclared(declared);
+    b.unmodelled().notes("the declared schema", "autogenerate").forEach(cli.err()::println);
+    cli.err().flush();
+    return b;
+  }
+
+  /**
+   * A declared extension the other side lacks fails here, early and in one line: the revision's
+   * column types may need it, and extensions are not part of what is compared.
+   */
+  private static void requireExtensions(
+      dev.convoy.agent.schema.Unmodelled declared, List<String> have, String fromText) {
+    for (String e : declared.extensions()) {
+      if (!have.contains(e)) {
+        throw new ConvoyException(
+            ErrorCode.BAD_INPUT,
+            "extension "
+                + e
+                + " is declared but no revision creates it (not in "
+                + fromText
+                + "): add a sql operation 'CREATE EXTENSION IF NOT EXISTS "
+                + e
+                + "' (down: DROP EXTENSION "
+                + e
+                + ") first");
+      }
+    }
+  }
+
+  /**
+   * A declared schema with no table where there are some would be a revision dropping every table:
+   * far more often a command that printed only comments (a wrong flag, an empty models module) or
+   * files that lost their content than a wish, so it is refused.
+   */
+  private static void refuseEmpty(
+      DeclaredSchema declared, Schema to, Schema from, String fromText) {
+    if (!to.tables().isEmpty() || from.tables().isEmpty()) {
+      return;
+    }
+    int n = from.tables().size();
+    throw new ConvoyException(
+        ErrorCode.BAD_INPUT,
+        "the declared schema ("
+            + declared.origin()
+            + ") "
+            + (declared.isCommand() ? "printed" : "holds")
+            + " no CREATE TABLE, while "
+            + fromText
+            + " has "
+            + n
+            + (n == 1 ? " table" : " tables")
+            + "; a revision from it would drop every table, so none is written: check what it "
+            + (declared.isCommand() ? "prints" : "declares")
+            + ", or, to drop every table, write the drops by hand ('convoy revision -m \"drop"
+            + " all tables\"')");
   }
 
   /** Like Alembic: comparing with a database that is not at head would undo what is pending. */

@@ -81,7 +81,10 @@ final class CheckCommand implements Callable<Integer> {
     Drift.Report r = Drift.check(cli, db, schemaOptions);
     if (db.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("ok", !r.drift());
       doc.put("drift", r.drift());
+      doc.put("database_compared", r.migrationsVsDatabase() != null);
+      doc.put("database_not_compared_because", notCompared(r));
       doc.put("declared_vs_migrations", json(r.declaredVsMigrations()));
       doc.put("migrations_vs_database", json(r.migrationsVsDatabase()));
       doc.put("declared_vs_database", json(r.declaredVsDatabase()));
@@ -136,9 +139,25 @@ final class CheckCommand implements Callable<Integer> {
             "what the database must change to have the declared schema");
       }
     }
-    out.println(r.drift() ? "Drift found; see the fixes above." : "No drift.");
+    String notCompared = notCompared(r);
+    out.println(
+        r.drift()
+            ? "Drift found; see the fixes above."
+            : notCompared == null
+                ? "No drift."
+                : "No drift in what was compared; the database was not compared ("
+                    + notCompared
+                    + ").");
     out.flush();
     return r.drift() ? 1 : 0;
+  }
+
+  /** Why the database was not compared, or null when it was. */
+  private static String notCompared(Drift.Report r) {
+    if (!r.midRollout().isEmpty()) {
+      return "mid-rollout: " + String.join(", ", r.midRollout()) + " with contract pending";
+    }
+    return r.migrationsVsDatabase() == null ? "no --url" : null;
   }
 
   private static void section(

@@ -74,7 +74,10 @@ final class Drift {
     if (declared) {
       var source = options.declaredSchema(db);
       origin = source.origin();
-      wanted = scratches.declared(source);
+      ScratchSchemas.Built built = scratches.buildDeclared(source);
+      wanted = built.schema();
+      built.unmodelled().notes("the declared schema", "check --drift").forEach(cli.err()::println);
+      cli.err().flush();
       declaredVsMigrations = items(SchemaDiff.between(head, wanted, noRenames()), GENERATE);
     }
     if (!db.hasUrl()) {
@@ -92,11 +95,19 @@ final class Drift {
       return new Report(
           declaredVsMigrations, null, null, pending, graph.sorted(s.expanded()), origin);
     }
-    Schema database = ScratchSchemas.read(new DatabaseUrl(db.url), db.schema);
     Schema atDatabase =
         new HashSet<>(s.heads()).equals(new HashSet<>(graph.heads()))
             ? head
             : scratches.migrations(graph, s.heads());
+    // Only the schemas the migrations or the declared schema use: the database's others are not
+    // managed by them, so not drift.
+    Schema database =
+        ScratchSchemas.read(
+            new DatabaseUrl(db.url),
+            db.schema,
+            wanted == null
+                ? ScratchSchemas.managed(head, atDatabase)
+                : ScratchSchemas.managed(head, atDatabase, wanted));
     List<Item> outOfBand =
         items(SchemaDiff.between(atDatabase, database, noRenames()), OUT_OF_BAND);
     List<Item> declaredVsDatabase = null;

@@ -83,6 +83,14 @@ final class RevisionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (message.isBlank()) {
+      // A slug-less file name and a history line that says nothing: refused before any work.
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "-m/--message is "
+              + (message.isEmpty() ? "empty" : "blank")
+              + ": say what the revision does (e.g. -m \"add email to author\")");
+    }
     if (!autogenerate && (againstDb || !renames.isEmpty())) {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT,

@@ -30,12 +30,30 @@ final class SchemaOptions {
       })
   String schemaCommand;
 
+  @Option(
+      names = "--schema-command-timeout",
+      defaultValue = "2m",
+      paramLabel = "DURATION",
+      description = {
+        "How long the schema-command may run before it is stopped, with what it started (env CONVOY_SCHEMA_COMMAND_TIMEOUT; convoy.yaml key schema-command-timeout; default 2m)."
+      })
+  String schemaCommandTimeout;
+
   boolean declared(DbOptions db) {
     return DeclaredSchema.isDeclared(db.dir, schemaCommand);
   }
 
   DeclaredSchema declaredSchema(DbOptions db) {
-    return DeclaredSchema.load(db.dir, schemaCommand);
+    java.time.Duration timeout =
+        dev.convoy.config.Durations.parse("--schema-command-timeout", schemaCommandTimeout);
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "--schema-command-timeout '"
+              + schemaCommandTimeout
+              + "' must be more than 0 (e.g. 2m, 30s)");
+    }
+    return DeclaredSchema.load(db.dir, schemaCommand, timeout);
   }
 
   /** Scratch builds on the --dev-url server, else the target's. */

@@ -190,4 +190,158 @@ class AutogenerateCliTest {
       assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
     }
   }
+
+  @Test
+  void an_empty_or_blank_message_is_refused_in_every_mode_before_anything_is_written()
+      throws Exception {
+    authorRevision();
+    declare("CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);");
+    ConvoyShell convoy = ConvoyShell.offline(dir);
+    for (String[] mode :
+        new String[][] {{}, {"--sql"}, {"--autogenerate", "--dev-url", TestPostgres.serverUrl()}}) {
+      for (String message : new String[] {"", "  "}) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("revision"));
+        args.addAll(java.util.List.of(mode));
+        args.addAll(java.util.List.of("-m", message));
+        var r =
+            convoy
+                .run(args.toArray(String[]::new))
+                .exits(2)
+                .errContains("-m/--message is ", ": say what the revision does");
+        assertEquals(1, r.err().lines().count(), r::toString);
+      }
+    }
+    assertEquals(1, revisionFiles());
+  }
+
+  @Test
+  void a_declared_schema_without_tables_is_refused_instead_of_dropping_every_table()
+      throws Exception {
+    authorRevision();
+    declare("-- the models moved to app/models.py\n");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_empty")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      var files =
+          convoy
+              .run("revision", "--autogenerate", "-m", "x")
+              .exits(2)
+              .errContains(
+                  "error: the declared schema (" + dir.resolve("schema"),
+                  ") holds no CREATE TABLE, while the migrations at auth0001 has 1 table;",
+                  "to drop every table, write the drops by hand");
+      assertEquals(1, files.err().lines().count(), files::toString);
+      var cmd =
+          convoy
+              .run(
+                  "revision",
+                  "--autogenerate",
+                  "-m",
+                  "x",
+                  "--schema-command",
+                  "echo '-- no models found'")
+              .exits(2)
+              .errContains(
+                  "error: the declared schema (schema-command 'echo '-- no models found'') printed"
+                      + " no CREATE TABLE");
+      assertEquals(1, cmd.err().lines().count(), cmd::toString);
+      assertEquals(1, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
+    }
+  }
+
+  @Test
+  void against_db_leaves_tables_in_schemas_the_migrations_do_not_manage_alone() throws Exception {
+    authorRevision();
+    declare("CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email text);");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_unmanaged")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy.run("upgrade", "head").exits(0);
+      db.execute("CREATE SCHEMA other; CREATE TABLE other.audit_log (id int, what text)");
+      var r =
+          convoy
+              .run(
+                  "revision",
+                  "--autogenerate",
+                  "--against-db",
+                  "-m",
+                  "email",
+                  "--rev-id",
+                  "mail0002")
+              .exits(0)
+              .outContains("Created revision mail0002 on auth0001", "author.email");
+      assertTrue(!r.out().contains("audit_log"), r::toString);
+      String yaml = Files.readString(dir.resolve("versions/mail0002_email.yaml"));
+      assertTrue(!yaml.contains("audit_log") && !yaml.contains("drop_table"), yaml);
+    }
+  }
+
+  @Test
+  void objects_outside_the_model_are_noted_and_a_declared_extension_no_revision_creates_fails()
+      throws Exception {
+    authorRevision();
+    declare(
+        """
+        CREATE EXTENSION IF NOT EXISTS citext;
+        CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, email citext);
+        CREATE VIEW v1 AS SELECT id FROM author;
+        CREATE VIEW v2 AS SELECT name FROM author;
+        CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text);
+        """);
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_unmodelled")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      var refused =
+          convoy
+              .run("revision", "--autogenerate", "-m", "email")
+              .exits(2)
+              .errContains(
+                  "note: the declared schema has 1 extension (citext) that autogenerate does not"
+                      + " compare; write it in a sql operation",
+                  "note: the declared schema has 2 views (v1, v2) that autogenerate does not"
+                      + " compare; write them in a sql operation",
+                  "note: the declared schema has 1 unlogged table (cache) that",
+                  "error: extension citext is declared but no revision creates it (not in the"
+                      + " migrations at auth0001): add a sql operation 'CREATE EXTENSION IF NOT"
+                      + " EXISTS citext' (down: DROP EXTENSION citext) first");
+      assertEquals(4, refused.err().lines().count(), refused::toString);
+      assertEquals(1, revisionFiles());
+      new MigrationFiles(dir)
+          .yaml(
+              "citx0002",
+              "auth0001",
+              "  - op: sql\n    up: CREATE EXTENSION IF NOT EXISTS citext\n"
+                  + "    down: DROP EXTENSION citext\n");
+      convoy
+          .run("revision", "--autogenerate", "-m", "email")
+          .exits(0)
+          .outContains("Created revision", "author.email")
+          .errContains("note: the declared schema has 2 views (v1, v2)");
+      assertEquals(3, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.scratchesLeft(db));
+    }
+  }
+
+  @Test
+  void schema_command_timeout_is_an_option_and_a_convoy_yaml_key() throws Exception {
+    authorRevision();
+    String sleep = "sleep 612." + (System.nanoTime() % 100000);
+    Files.writeString(
+        dir.resolve("convoy.yaml"), "schema-command: " + sleep + "\nschema-command-timeout: 1s\n");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_timeout")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy
+          .run("revision", "--autogenerate", "-m", "x")
+          .exits(2)
+          .errContains("schema-command '" + sleep + "' did not finish in 1.0 s and was stopped");
+      convoy
+          .run("revision", "--autogenerate", "-m", "x", "--schema-command-timeout", "1.5s")
+          .exits(2)
+          .errContains("did not finish in 1.5 s");
+      convoy
+          .run("revision", "--autogenerate", "-m", "x", "--schema-command-timeout", "0")
+          .exits(2)
+          .errContains("--schema-command-timeout '0' must be more than 0");
+      assertEquals(1, revisionFiles());
+      assertEquals(0, DeclaredSchemaTest.processesWith(sleep));
+    }
+  }
 }

@@ -205,4 +205,133 @@ class DeclaredSchemaTest {
       TestPostgres.execute("DROP ROLE IF EXISTS " + role);
     }
   }
+
+  @Test
+  void sql_that_reaches_past_the_scratch_database_is_refused_before_anything_runs()
+      throws Exception {
+    String role = "convoy_guard_" + Long.toHexString(System.nanoTime());
+    String victim = "convoy_guard_db_" + Long.toHexString(System.nanoTime());
+    TestPostgres.execute("CREATE DATABASE " + victim);
+    try {
+      String[][] cases = {
+        {"DROP DATABASE " + victim + ";", "1: DROP DATABASE"},
+        {
+          "CREATE TABLE a (id int);\n/* c */ -- x\n  create role " + role + " LOGIN;",
+          "3: CREATE ROLE"
+        },
+        {"CREATE TABLE a (id int);\nCOPY (select 1) TO PROGRAM 'touch /tmp/x';", "2: COPY"},
+        {"ALTER /* hidden? */ SYSTEM SET work_mem = '1GB';", "1: ALTER SYSTEM"},
+        {
+          "CREATE TABLE a (id int);\n\\connect postgres\nDROP TABLE a;",
+          "2: the psql command \\connect"
+        },
+        {"GRANT pg_read_server_files TO " + role + ";", "1: GRANT of a role"},
+        {"SELECT pg_terminate_backend(pid) FROM pg_stat_activity;", "1: pg_terminate_backend()"},
+        {
+          "CREATE TABLE a (id int);\nDO $$\nBEGIN\n  CREATE ROLE " + role + ";\nEND $$;",
+          "4: CREATE ROLE"
+        },
+        {"VACUUM;", "1: VACUUM"},
+        {"CREATE TABLESPACE t LOCATION '/tmp';", "1: CREATE TABLESPACE"},
+        {"ALTER DATABASE " + victim + " SET work_mem = '1GB';", "1: ALTER DATABASE"},
+      };
+      for (String[] c : cases) {
+        Path schema = Files.createDirectories(dir().resolve("schema"));
+        Files.writeString(schema.resolve("app.sql"), c[0]);
+        ConvoyException e =
+            assertThrows(ConvoyException.class, () -> DeclaredSchema.load(dir(), null), c[0]);
+        assertEquals(ErrorCode.BAD_INPUT, e.code());
+        assertTrue(
+            e.getMessage().startsWith(schema.resolve("app.sql") + ":" + c[1]), e.getMessage());
+        assertTrue(
+            e.getMessage()
+                .endsWith(
+                    " is not schema DDL; the declared schema may only describe this database's"
+                        + " objects"),
+            e.getMessage());
+      }
+      String exists = "SELECT count(*) FROM pg_database WHERE datname = '%s'";
+      assertEquals("1", TestPostgres.scalar(TestPostgres.serverUrl(), exists.formatted(victim)));
+      assertEquals(
+          "0",
+          TestPostgres.scalar(
+              TestPostgres.serverUrl(),
+              "SELECT count(*) FROM pg_roles WHERE rolname = '" + role + "'"));
+      ConvoyException cmd =
+          assertThrows(
+              ConvoyException.class,
+              () -> DeclaredSchema.load(dir(), "echo 'CREATE TABLE a (id int); DROP DATABASE x;'"));
+      assertTrue(
+          cmd.getMessage().startsWith("schema-command 'echo 'CREATE TABLE a (id int); DROP"),
+          cmd.getMessage());
+      assertTrue(cmd.getMessage().contains(" output:1: DROP DATABASE is not"), cmd.getMessage());
+    } finally {
+      TestPostgres.execute("DROP DATABASE IF EXISTS " + victim);
+      TestPostgres.execute("DROP ROLE IF EXISTS " + role);
+    }
+  }
+
+  @Test
+  void keywords_in_comments_strings_and_quoted_names_are_not_statements() throws Exception {
+    Path schema = Files.createDirectories(dir().resolve("schema"));
+    Files.writeString(
+        schema.resolve("app.sql"),
+        """
+        -- DROP DATABASE app; then CREATE ROLE x
+        /* COPY t TO PROGRAM 'x'; /* nested; VACUUM */ ; LOAD 'x' */
+        CREATE TABLE "copy" (id int, "vacuum" text DEFAULT 'DROP DATABASE app; COPY x',
+          note text DEFAULT E'it\\'s; COPY');
+        COMMENT ON TABLE "copy" IS $$Copy of the data; Load it nightly$$;
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN
+          NEW.note := 'load';
+          RETURN NEW;
+        END $f$;
+        GRANT SELECT ON "copy" TO PUBLIC;
+        """);
+    try (TestDatabase target = TestPostgres.createDatabase("decl_guard_ok")) {
+      Schema s = scratches(target).declared(DeclaredSchema.load(dir(), null));
+      assertEquals(List.of("copy"), List.copyOf(s.tables().keySet()));
+    }
+  }
+
+  /** Processes whose command line contains {@code marker}. */
+  static long processesWith(String marker) {
+    return ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        .count();
+  }
+
+  @Test
+  void a_schema_command_that_does_not_end_is_stopped_with_what_it_started() throws Exception {
+    String sleep = "sleep 611." + (System.nanoTime() % 100000);
+    ConvoyException e =
+        assertThrows(
+            ConvoyException.class,
+            () ->
+                DeclaredSchema.load(
+                    dir(),
+                    sleep + "; echo 'CREATE TABLE a (id int);'",
+                    java.time.Duration.ofSeconds(1)));
+    assertEquals(ErrorCode.BAD_INPUT, e.code());
+    assertTrue(
+        e.getMessage().contains("' did not finish in 1.0 s and was stopped"), e.getMessage());
+    assertTrue(e.getMessage().contains("--schema-command-timeout"), e.getMessage());
+    dev.convoy.testkit.Poll.until(
+        java.time.Duration.ofSeconds(30),
+        "the command's sleep to be gone",
+        () -> processesWith(sleep) == 0);
+  }
+
+  @Test
+  void a_schema_command_printing_without_end_is_stopped_at_the_cap_not_out_of_memory()
+      throws Exception {
+    ConvoyException e =
+        assertThrows(
+            ConvoyException.class, () -> DeclaredSchema.load(dir(), "yes 'CREATE TABLE a ();'"));
+    assertEquals(
+        "schema-command 'yes 'CREATE TABLE a ();'' printed more than 64 MiB and was stopped; it"
+            + " must print only the declared schema's DDL",
+        e.getMessage());
+  }
 }

@@ -37,19 +37,26 @@ class DriftCliTest {
   @Test
   void no_drift_exits_0_and_says_each_direction_matches() throws Exception {
     files();
-    declare(AUTHOR);
+    declare(AUTHOR + "\nCREATE VIEW names AS SELECT name FROM author;");
     try (TestDatabase db = TestPostgres.createDatabase("drift_none")) {
       ConvoyShell convoy = ConvoyShell.at(dir, db.url());
       convoy.run("upgrade", "head").exits(0);
-      convoy
-          .run("check", "--drift")
-          .exits(0)
-          .outContains(
-              "vs migrations at head: no drift",
-              "Migrations vs database (DDL run outside the migrations): no drift",
-              "Declared schema vs database: no drift",
-              "No drift.");
+      var r =
+          convoy
+              .run("check", "--drift")
+              .exits(0)
+              .outContains(
+                  "vs migrations at head: no drift",
+                  "Migrations vs database (DDL run outside the migrations): no drift",
+                  "Declared schema vs database: no drift",
+                  "No drift.")
+              .errContains(
+                  "note: the declared schema has 1 view (names) that check --drift does not compare;"
+                      + " write it in a sql operation");
+      assertEquals(1, r.err().lines().count(), r::toString);
       JsonNode doc = json(convoy.run("check", "--drift", "--json").exits(0));
+      assertEquals(true, doc.get("ok").asBoolean());
+      assertEquals(true, doc.get("database_compared").asBoolean());
       assertEquals(false, doc.get("drift").asBoolean());
       assertEquals(0, doc.get("declared_vs_migrations").size());
       assertEquals(0, doc.get("migrations_vs_database").size());
@@ -75,6 +82,7 @@ class DriftCliTest {
       assertTrue(r.out().contains("Declared schema vs database: 1 difference"), r::toString);
       JsonNode doc = json(convoy.run("check", "--drift", "--json").exits(1));
       assertTrue(doc.get("drift").asBoolean());
+      assertEquals(false, doc.get("ok").asBoolean());
       JsonNode item = doc.get("declared_vs_migrations").get(0);
       assertTrue(item.get("summary").asText().contains("author.email"), doc::toString);
       assertEquals(Drift.GENERATE, item.get("fix").asText());
@@ -146,16 +154,24 @@ class DriftCliTest {
     try (TestDatabase db = TestPostgres.createDatabase("drift_mid")) {
       ConvoyShell convoy = ConvoyShell.at(dir, db.url());
       convoy.run("upgrade", "--phase", "expand").exits(0);
-      convoy
-          .run("check", "--drift")
-          .exits(0)
-          .outContains(
-              "vs migrations at head: no drift",
-              "Database: mid-rollout, not compared: mail0002 is expanded with contract pending",
-              "No drift.");
+      var r =
+          convoy
+              .run("check", "--drift")
+              .exits(0)
+              .outContains(
+                  "vs migrations at head: no drift",
+                  "Database: mid-rollout, not compared: mail0002 is expanded with contract pending",
+                  "No drift in what was compared; the database was not compared (mid-rollout:"
+                      + " mail0002 with contract pending).");
+      assertTrue(!r.out().contains("No drift."), r::toString);
       JsonNode doc = json(convoy.run("check", "--drift", "--json").exits(0));
       assertEquals("mail0002", doc.get("mid_rollout").get(0).asText());
       assertTrue(doc.get("migrations_vs_database").isNull());
+      assertTrue(doc.get("ok").asBoolean(), doc::toString);
+      assertEquals(false, doc.get("database_compared").asBoolean());
+      assertTrue(
+          doc.get("database_not_compared_because").asText().startsWith("mid-rollout"),
+          doc::toString);
     }
   }
 
@@ -167,6 +183,31 @@ class DriftCliTest {
           .run("check")
           .exits(0)
           .outContains("OK: every applied file matches what was applied; 1 pending: auth0001");
+    }
+  }
+
+  @Test
+  void tables_in_schemas_neither_the_migrations_nor_the_declared_schema_use_are_not_drift()
+      throws Exception {
+    files()
+        .yaml(
+            "bill0002",
+            "auth0001",
+            "  - op: sql\n    up: CREATE SCHEMA billing; CREATE TABLE billing.invoice (id int)\n"
+                + "    down: DROP SCHEMA billing CASCADE\n");
+    declare(AUTHOR + "CREATE SCHEMA billing; CREATE TABLE billing.invoice (id int);");
+    try (TestDatabase db = TestPostgres.createDatabase("drift_unmanaged")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy.run("upgrade", "head").exits(0);
+      db.execute("CREATE SCHEMA other; CREATE TABLE other.audit_log (id int)");
+      convoy.run("check", "--drift").exits(0).outContains("No drift.");
+      db.execute("ALTER TABLE billing.invoice ADD COLUMN total numeric");
+      convoy
+          .run("check", "--drift")
+          .exits(1)
+          .outContains(
+              "Migrations vs database (DDL run outside the migrations): 1 difference",
+              "billing.invoice.total");
     }
   }
 }

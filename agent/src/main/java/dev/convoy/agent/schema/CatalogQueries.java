@@ -1,6 +1,8 @@
 package dev.convoy.agent.schema;
 
 import dev.convoy.ops.Sql;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The catalog queries {@link CatalogReader} sends: one per kind of object, each covering every
@@ -24,16 +26,26 @@ final class CatalogQueries {
   }
 
   /**
-   * The schemas a Schema covers: every one but the system ones, temporary ones and the state
-   * schema.
+   * Which schemas are read: {@code only} (null: every one) but never the system ones, temporary
+   * ones or the state schema.
    */
-  private static String userSchema(String nsp, String stateSchema) {
+  record Scope(String stateSchema, Set<String> only) {}
+
+  /** The schemas a Schema covers, as a condition on the schema name {@code nsp}. */
+  private static String userSchema(String nsp, Scope scope) {
     return nsp
         + " NOT IN ('pg_catalog', 'information_schema', "
-        + Sql.literal(stateSchema)
+        + Sql.literal(scope.stateSchema())
         + ") AND "
         + nsp
-        + " !~ '^pg_(toast|temp_|toast_temp_)'";
+        + " !~ '^pg_(toast|temp_|toast_temp_)'"
+        + (scope.only() == null
+            ? ""
+            : " AND "
+                + nsp
+                + " IN ("
+                + scope.only().stream().sorted().map(Sql::literal).collect(Collectors.joining(", "))
+                + ")");
   }
 
   /** Objects an extension created are the extension's, not the schema's. */
@@ -46,26 +58,26 @@ final class CatalogQueries {
   }
 
   /** The oids of the tables read. */
-  static String tableOids(String stateSchema) {
+  static String tableOids(Scope scope) {
     return "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE c.relkind IN ('r', 'p') AND "
-        + userSchema("n.nspname", stateSchema)
+        + userSchema("n.nspname", scope)
         + " AND "
         + notFromExtension("pg_class", "c.oid");
   }
 
-  static String tables(String stateSchema) {
+  static String tables(Scope scope) {
     return "SELECT c.oid::text, "
         + qualified("n.nspname", "c.relname")
         + ", obj_description(c.oid, 'pg_class')"
         + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE c.oid IN ("
-        + tableOids(stateSchema)
+        + tableOids(scope)
         + ")";
   }
 
   /** Columns, without the shadow and retired columns of a type change in progress. */
-  static String columns(String stateSchema) {
+  static String columns(Scope scope) {
     return "SELECT a.attrelid::text, a.attname, format_type(a.atttypid, a.atttypmod),"
         + " a.attnotnull::text,"
         + " CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,"
@@ -81,7 +93,7 @@ final class CatalogQueries {
         + " LEFT JOIN pg_collation co ON co.oid = a.attcollation"
         + " LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace"
         + " WHERE a.attrelid IN ("
-        + tableOids(stateSchema)
+        + tableOids(scope)
         + ") AND a.attnum > 0 AND NOT a.attisdropped"
         + " AND a.attname !~ '__convoy_(new|old)$'"
         // The table's own order: a generated create_table lists columns as they were declared.
@@ -101,7 +113,7 @@ final class CatalogQueries {
    * on the way to SET NOT NULL ({@code convoy_nn_*}), nor exclusion constraints (not modelled).
    * {@code nullsNotDistinct} is read from the backing index where the server has it (15+).
    */
-  static String constraints(String stateSchema, boolean nullsNotDistinct) {
+  static String constraints(Scope scope, boolean nullsNotDistinct) {
     return "SELECT c.conrelid::text, c.conname, c.contype::text, "
         + names("c.conrelid", "c.conkey")
         + ", CASE WHEN c.contype = 'f' THEN "
@@ -117,7 +129,7 @@ final class CatalogQueries {
         + " LEFT JOIN pg_class r ON r.oid = c.confrelid"
         + " LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace"
         + " WHERE c.conrelid IN ("
-        + tableOids(stateSchema)
+        + tableOids(scope)
         + ") AND c.contype IN ('p', 'u', 'f', 'c')"
         + " AND NOT (c.contype = 'c' AND c.conname LIKE 'convoy\\_nn\\_%')";
   }
@@ -127,7 +139,7 @@ final class CatalogQueries {
    * Keys are listed only when every one is a plain column with its default operator class,
    * collation and order, and nothing is INCLUDEd.
    */
-  static String indexes(String stateSchema) {
+  static String indexes(Scope scope) {
     String plain =
         "i.indnkeyatts = i.indnatts AND i.indexprs IS NULL"
             + " AND NOT EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o <> 0)"
@@ -147,26 +159,26 @@ final class CatalogQueries {
         + " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
         + " JOIN pg_am am ON am.oid = ic.relam"
         + " WHERE i.indrelid IN ("
-        + tableOids(stateSchema)
+        + tableOids(scope)
         + ") AND i.indisvalid AND ic.relname NOT LIKE 'convoy\\_ix\\_%'"
         + " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid"
         + " AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))";
   }
 
-  static String enums(String stateSchema) {
+  static String enums(Scope scope) {
     return "SELECT "
         + qualified("n.nspname", "t.typname")
         + ", (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e"
         + " WHERE e.enumtypid = t.oid)::text, obj_description(t.oid, 'pg_type')"
         + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
         + " WHERE t.typtype = 'e' AND "
-        + userSchema("n.nspname", stateSchema)
+        + userSchema("n.nspname", scope)
         + " AND "
         + notFromExtension("pg_type", "t.oid");
   }
 
   /** Sequences but an identity column's own; {@code owned_by} for a serial's. */
-  static String sequences(String stateSchema) {
+  static String sequences(Scope scope) {
     return "SELECT "
         + qualified("n.nspname", "c.relname")
         + ", format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text,"
@@ -182,7 +194,7 @@ final class CatalogQueries {
         + " FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"
         + " JOIN pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE c.relkind = 'S' AND "
-        + userSchema("n.nspname", stateSchema)
+        + userSchema("n.nspname", scope)
         + " AND "
         + notFromExtension("pg_class", "c.oid")
         + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"

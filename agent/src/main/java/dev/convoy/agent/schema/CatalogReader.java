@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a database's {@link Schema} from the PostgreSQL catalog: six queries (tables, columns,
@@ -48,26 +49,35 @@ public final class CatalogReader {
 
   /** The schema of the database {@code db} is connected to; {@code stateSchema} is left out. */
   public static Schema read(TextSession db, String stateSchema) {
+    return read(db, stateSchema, null);
+  }
+
+  /**
+   * The schema of the database {@code db} is connected to, only its schemas {@code only} (null:
+   * all): a database's tables in schemas the migrations do not manage are not theirs to drop.
+   */
+  public static Schema read(TextSession db, String state, Set<String> only) {
+    CatalogQueries.Scope scope = new CatalogQueries.Scope(state, only);
     db.execute("SET search_path = public");
     boolean nullsNotDistinct =
         Integer.parseInt(db.value("SELECT current_setting('server_version_num')")) >= 150000;
     Map<String, TableBuilder> byOid = new LinkedHashMap<>();
-    for (String[] r : db.rows(CatalogQueries.tables(stateSchema))) {
+    for (String[] r : db.rows(CatalogQueries.tables(scope))) {
       byOid.put(r[0], new TableBuilder(r[1], r[2]));
     }
-    for (String[] r : db.rows(CatalogQueries.columns(stateSchema))) {
+    for (String[] r : db.rows(CatalogQueries.columns(scope))) {
       TableBuilder t = byOid.get(r[0]);
       if (t != null) {
         t.columns.put(r[1], new Column(r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], r[8]));
       }
     }
-    for (String[] r : db.rows(CatalogQueries.constraints(stateSchema, nullsNotDistinct))) {
+    for (String[] r : db.rows(CatalogQueries.constraints(scope, nullsNotDistinct))) {
       TableBuilder t = byOid.get(r[0]);
       if (t != null) {
         t.constraint(r);
       }
     }
-    for (String[] r : db.rows(CatalogQueries.indexes(stateSchema))) {
+    for (String[] r : db.rows(CatalogQueries.indexes(scope))) {
       TableBuilder t = byOid.get(r[0]);
       if (t != null) {
         List<String> keys = r[4] == null ? null : strings(r[4]);
@@ -77,11 +87,11 @@ public final class CatalogReader {
     Map<String, Table> tables = new HashMap<>();
     byOid.values().forEach(t -> tables.put(t.name, t.build()));
     Map<String, EnumType> enums = new HashMap<>();
-    for (String[] r : db.rows(CatalogQueries.enums(stateSchema))) {
+    for (String[] r : db.rows(CatalogQueries.enums(scope))) {
       enums.put(r[0], new EnumType(r[0], r[1] == null ? List.of() : strings(r[1]), r[2]));
     }
     Map<String, Sequence> sequences = new HashMap<>();
-    for (String[] r : db.rows(CatalogQueries.sequences(stateSchema))) {
+    for (String[] r : db.rows(CatalogQueries.sequences(scope))) {
       sequences.put(
           r[0],
           new Sequence(

@@ -7,6 +7,7 @@ import dev.convoy.error.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,10 +23,15 @@ public final class DeclaredSchema {
   /** One piece of DDL and where it came from, for error messages. */
   public record Source(String name, String sql) {}
 
+  /** How long a {@code schema-command} may run unless told otherwise. */
+  public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
   private final List<Source> sources;
   private final String origin;
 
+  /** Refuses SQL that reaches past one database ({@link SchemaDdlGuard}) before any of it runs. */
   private DeclaredSchema(List<Source> sources, String origin) {
+    sources.forEach(s -> SchemaDdlGuard.check(s.name(), s.sql()));
     this.sources = List.copyOf(sources);
     this.origin = origin;
   }
@@ -46,8 +52,13 @@ public final class DeclaredSchema {
    * that fails or prints nothing, or a file that cannot be read is a {@code BAD_INPUT} naming it.
    */
   public static DeclaredSchema load(Path migrationsDir, String command) {
+    return load(migrationsDir, command, DEFAULT_COMMAND_TIMEOUT);
+  }
+
+  /** {@link #load(Path, String)}, the command stopped (and refused) past {@code timeout}. */
+  public static DeclaredSchema load(Path migrationsDir, String command, Duration timeout) {
     if (command != null && !command.isBlank()) {
-      String ddl = SchemaCommand.run(command, workingDirectory(migrationsDir));
+      String ddl = SchemaCommand.run(command, workingDirectory(migrationsDir), timeout);
       String name = "schema-command '" + command + "'";
       return new DeclaredSchema(List.of(new Source(name + " output", ddl)), name);
     }
@@ -81,6 +92,11 @@ public final class DeclaredSchema {
   /** Where the declared schema comes from, for output: the files or the command. */
   public String origin() {
     return origin;
+  }
+
+  /** Whether it is a {@code schema-command}'s output (else {@code schema/*.sql} files). */
+  public boolean isCommand() {
+    return origin.startsWith("schema-command ");
   }
 
   public List<Source> sources() {

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * schema) and drops when done: {@code convoy_scratch_<epoch seconds>_<hex>}, made from {@code
  * template0} on the server of the URL given, commented with what it is for. A run that was killed
  * leaves its scratch database behind; the next run on that server drops those older than an hour
- * (younger ones may belong to a run still going).
+ * (younger ones may belong to a run still going). A run stopped by a signal (SIGTERM, Ctrl-C) drops
+ * its own: a shutdown hook is held while the scratch exists.
  */
 public final class ScratchDatabase implements AutoCloseable {
   static final String PREFIX = "convoy_scratch_";
@@ -29,11 +30,13 @@ public final class ScratchDatabase implements AutoCloseable {
 
   private final DatabaseUrl server;
   private final String name;
+  private final Thread onShutdown;
   private boolean dropped;
 
   private ScratchDatabase(DatabaseUrl server, String name) {
     this.server = server;
     this.name = name;
+    this.onShutdown = new Thread(this::drop, "convoy scratch drop " + name);
   }
 
   /**
@@ -53,6 +56,7 @@ public final class ScratchDatabase implements AutoCloseable {
       }
       ScratchDatabase db = new ScratchDatabase(serverUrl, name);
       try {
+        Runtime.getRuntime().addShutdownHook(db.onShutdown);
         admin.execute(
             "COMMENT ON DATABASE "
                 + Sql.ident(name)
@@ -81,6 +85,16 @@ public final class ScratchDatabase implements AutoCloseable {
   /** Drops the database and every connection to it; a failure is reported by the next run. */
   @Override
   public void close() {
+    drop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(onShutdown);
+    } catch (IllegalStateException e) {
+      // Shutting down: the hook drops it (already dropped, it does nothing).
+    }
+  }
+
+  /** Once, from close or from the shutdown hook, whichever comes first. */
+  private synchronized void drop() {
     if (dropped) {
       return;
     }

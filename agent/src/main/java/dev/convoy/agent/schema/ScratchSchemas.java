@@ -13,7 +13,9 @@ import dev.convoy.schema.Schema;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The schemas autogenerate and drift compare, each read from the catalog: a database's own, the
@@ -38,19 +40,57 @@ public final class ScratchSchemas {
 
   /** The schema of the database at {@code url}, Convoy's state schema left out. */
   public static Schema read(DatabaseUrl url, String stateSchema) {
+    return read(url, stateSchema, null);
+  }
+
+  /**
+   * The schema of the database at {@code url} in the schemas {@code only} (null: every one): a
+   * target database may hold tables in schemas no migration manages (another application's, an
+   * audit log), which are neither drift nor for a revision to drop.
+   */
+  public static Schema read(DatabaseUrl url, String stateSchema, Set<String> only) {
     try (TextSession db = JdbcSession.open(url, "convoy schema")) {
-      return CatalogReader.read(db, stateSchema);
+      return CatalogReader.read(db, stateSchema, only);
     }
   }
 
+  /**
+   * The PostgreSQL schemas the objects of {@code schemas} live in, {@code public} always: the ones
+   * a comparison with a database covers. A name is qualified ({@code schema.name}) only outside
+   * public.
+   */
+  public static Set<String> managed(Schema... schemas) {
+    Set<String> out = new TreeSet<>();
+    out.add("public");
+    for (Schema s : schemas) {
+      Stream.of(s.tables().keySet(), s.enums().keySet(), s.sequences().keySet())
+          .flatMap(Set::stream)
+          .filter(n -> n.indexOf('.') > 0)
+          .forEach(n -> out.add(n.substring(0, n.indexOf('.'))));
+    }
+    return out;
+  }
+
+  /**
+   * A schema built in a scratch database, and what it holds that the model does not compare (read
+   * while the scratch exists).
+   */
+  public record Built(Schema schema, Unmodelled unmodelled) {}
+
   /** The declared schema, as PostgreSQL creates it from the DDL. */
   public Schema declared(DeclaredSchema declared) {
+    return buildDeclared(declared).schema();
+  }
+
+  /** The declared schema, as PostgreSQL creates it from the DDL, with what is not compared. */
+  public Built buildDeclared(DeclaredSchema declared) {
     try (ScratchDatabase scratch =
             ScratchDatabase.create(
                 server, "declared schema (" + declared.origin() + ") for " + target());
         TextSession db = JdbcSession.open(scratch.url(), "convoy schema")) {
       declared.applyTo(db, engine.schema());
-      return CatalogReader.read(db, engine.schema());
+      return new Built(
+          CatalogReader.read(db, engine.schema()), Unmodelled.read(db, engine.schema()));
     }
   }
 
@@ -60,8 +100,13 @@ public final class ScratchSchemas {
    * directory already has, and 'convoy lint' reports on them).
    */
   public Schema migrations(RevisionGraph graph, List<String> revisions) {
+    return buildMigrations(graph, revisions).schema();
+  }
+
+  /** {@link #migrations}, with what the model does not compare. */
+  public Built buildMigrations(RevisionGraph graph, List<String> revisions) {
     if (revisions.isEmpty()) {
-      return Schema.empty();
+      return new Built(Schema.empty(), Unmodelled.none());
     }
     try (ScratchDatabase scratch =
         ScratchDatabase.create(
@@ -86,7 +131,17 @@ public final class ScratchSchemas {
             "building the migrations' schema in a scratch database failed: " + e.getMessage(),
             e);
       }
-      return read(scratch.url(), engine.schema());
+      try (TextSession db = JdbcSession.open(scratch.url(), "convoy schema")) {
+        return new Built(
+            CatalogReader.read(db, engine.schema()), Unmodelled.read(db, engine.schema()));
+      }
+    }
+  }
+
+  /** The extensions created in the database at {@code url}. */
+  public static List<String> extensions(DatabaseUrl url) {
+    try (TextSession db = JdbcSession.open(url, "convoy schema")) {
+      return db.rows("SELECT extname FROM pg_extension").stream().map(r -> r[0]).toList();
     }
   }
 

@@ -111,4 +111,21 @@ class AutogenerateRenameTest {
       assertEquals(1, files().size(), "one generated revision");
     }
   }
+
+  @Test
+  void
+      a_table_whose_name_holds_a_dot_is_refused_since_migrations_would_read_it_as_schema_dot_table()
+          throws Exception {
+    authors();
+    declare(
+        "CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, bio text);"
+            + " CREATE TABLE \"a.b\" (id int);");
+    try (TestDatabase db = TestPostgres.createDatabase("autogen_dotted")) {
+      ConvoyShell.at(dir, db.url())
+          .run("revision", "--autogenerate", "-m", "dotted")
+          .exits(2)
+          .errContains("'public.a.b' has a dot in its own name");
+      assertEquals(0, files().size(), "nothing written");
+    }
+  }
 }

@@ -12,11 +12,16 @@ import java.util.stream.Collectors;
 final class CatalogQueries {
   private CatalogQueries() {}
 
-  /** {@code nsp.name}, or {@code name} alone in public. */
+  /**
+   * {@code nsp.name}, or {@code name} alone in public; a public name holding a dot stays qualified
+   * ({@code public.a.b}), so the differ refuses it instead of reading it as table b of schema a.
+   */
   private static String qualified(String nsp, String name) {
     return "CASE WHEN "
         + nsp
-        + " = 'public' THEN "
+        + " = 'public' AND strpos("
+        + name
+        + ", '.') = 0 THEN "
         + name
         + " ELSE "
         + nsp

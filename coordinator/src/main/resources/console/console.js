@@ -45,6 +45,10 @@ function seconds(s) {
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
 
+/** Replaces a node's children, skipping empty ones (replaceChildren would print "null"). */
+const fill = (node, ...children) =>
+  node.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
+
 /** A timestamptz as PostgreSQL prints it, to the second. */
 const when = t => (t ? String(t).replace(/\.\d+/, '').replace(/\+00$/, ' UTC') : '—');
 
@@ -393,7 +397,7 @@ async function showRollout(id) {
     log: el('ol', {class: 'log', testid: 'event-log', 'data-order': 'newest-first'}),
     rollout: first,
   };
-  main.replaceChildren(
+  fill(main, 
     el('p', {}, el('a', {href: '#/'}, '← all rollouts')),
     el('section', {}, page.head, page.gates, page.actions, page.actionError),
     el('section', {}, el('h2', {}, 'Environments'), page.lanes),
@@ -410,7 +414,7 @@ async function showRollout(id) {
 function drawRollout(page, r) {
   page.rollout = r;
   const active = ACTIVE.includes(r.state);
-  page.head.replaceChildren(
+  fill(page.head, 
     el(
       'h1',
       {},

@@ -409,10 +409,20 @@ async function showRollout(id) {
     progress: p => drawProgress(page.lanes.querySelector(`[data-testid="lane"][data-env="${CSS.escape(p.env)}"]`), p),
     log: e => page.log.prepend(logItem(e)),
   });
+  // An active rollout's duration counts up on screen between events (display only, no requests).
+  const ticker = setInterval(() => {
+    const r = page.rollout;
+    const span = page.head.querySelector('[data-testid="rollout-duration"]');
+    if (span && ACTIVE.includes(r.state)) {
+      span.textContent = seconds(r.duration_seconds + (performance.now() - page.drawnAt) / 1000);
+    }
+  }, 1000);
+  cleanup.push(() => clearInterval(ticker));
 }
 
 function drawRollout(page, r) {
   page.rollout = r;
+  page.drawnAt = performance.now();
   const active = ACTIVE.includes(r.state);
   fill(page.head, 
     el(
@@ -443,8 +453,13 @@ function drawRollout(page, r) {
     ),
     r.error ? el('pre', {class: 'error', testid: 'rollout-error'}, r.error) : null,
   );
-  page.gates.replaceChildren(...gateWaiting(page, r));
-  page.actions.replaceChildren(...actions(page, r));
+  // Buttons are drawn again only when what they act on changed, not at every progress report.
+  const key = JSON.stringify([r.state, r.waiting_for]);
+  if (key !== page.buttonsKey) {
+    page.buttonsKey = key;
+    page.gates.replaceChildren(...gateWaiting(page, r));
+    page.actions.replaceChildren(...actions(page, r));
+  }
   page.lanes.replaceChildren(...r.stages.map(s => lane(r, s)));
 }
 

@@ -139,7 +139,8 @@ final class RolloutStream {
                     .put("message", row.getString(4))));
       }
       rollout.put("revisions", revisions);
-      String encoded = rollout.encode();
+      // An active rollout's duration grows every tick: not a change worth sending on its own.
+      String encoded = rollout.copy().put("duration_seconds", null).encode();
       if (!encoded.equals(lastRollout)) {
         lastRollout = encoded;
         out.append(event("rollout", null, rollout));

@@ -160,7 +160,9 @@ class ApiAccessTest {
       assertTrue(metrics.body().contains("convoy_"), metrics.body());
       HttpResponse<String> page = call(api, "GET", "/", null, null);
       assertEquals(200, page.statusCode());
-      assertTrue(page.body().contains("sessionStorage"), "the dashboard asks for a token");
+      HttpResponse<String> script = call(api, "GET", "/console/console.js", null, null);
+      assertEquals(200, script.statusCode(), "the console's script is open too");
+      assertTrue(script.body().contains("sessionStorage"), "the console asks for a token");
     }
   }
 

@@ -45,6 +45,9 @@ final class Topology implements AutoCloseable {
   final List<AgentDaemon> agents = new ArrayList<>();
   Coordinator coordinator;
 
+  /** The engine tuning of the agents this topology starts (a test may cap backfill speed). */
+  EngineTuning tuning = EngineTuning.DEFAULTS;
+
   /** The clock of the coordinators this topology starts; a test may move it (see OffsetClock). */
   java.time.Clock clock = java.time.Clock.systemUTC();
 
@@ -125,7 +128,7 @@ final class Topology implements AutoCloseable {
                 "convoy",
                 Duration.ofMillis(500),
                 Duration.ofSeconds(3),
-                EngineTuning.DEFAULTS))
+                tuning))
         // A loaded machine can be slow to answer a first PING: wait for the services.
         .start(Duration.ofSeconds(60));
   }

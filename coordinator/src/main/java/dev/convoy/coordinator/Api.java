@@ -13,14 +13,23 @@ import java.util.concurrent.Callable;
 
 /**
  * The coordinator's HTTP API (DESIGN.md "Interfaces"): rollouts (start, approve, deployed, pause,
- * resume, rollback), environments, events, health, metrics and the dashboard. Who may call what is
- * {@link Access}'s (mutations need the API token, reads a token unless reads are public, /health
- * and /metrics are open); request bodies are read strictly by {@link JsonBody} (at most 1 MB, JSON
- * only); every refusal is answered by {@link ApiErrors} as {@code {"error", "field", "rule"}}.
- * Handlers that touch the control database run on the API's own threads, never on the event loop.
+ * resume, rollback), environments, events (and the console's streams: {@link RolloutsStream},
+ * {@link RolloutStream}, {@link EnvironmentsStream}), health, metrics and the console ({@link
+ * ConsoleAssets}). Who may call what is {@link Access}'s (mutations need the API token, reads a
+ * token unless reads are public, /health and /metrics are open); request bodies are read strictly
+ * by {@link JsonBody} (at most 1 MB, JSON only); every refusal is answered by {@link ApiErrors} as
+ * {@code {"error", "field", "rule"}}. Handlers that touch the control database run on the API's own
+ * threads, never on the event loop.
  */
 final class Api {
   static final List<String> ACTIONS = List.of("approve", "deployed", "pause", "resume", "rollback");
+
+  /** A start's body: the request and, optionally, who starts it ({@code by}). */
+  static final List<String> START_FIELDS =
+      java.util.stream.Stream.concat(
+              RolloutRequest.FIELDS.stream(), java.util.stream.Stream.of("by"))
+          .toList();
+
   private final Coordinator coordinator;
   private final ApiErrors errors;
   private final java.util.concurrent.ExecutorService workers =
@@ -51,6 +60,18 @@ final class Api {
         .handler(access::readEvents)
         .handler(new EventStream(coordinator, workers)::serve);
     router
+        .get("/api/rollouts/stream")
+        .handler(access::readEvents)
+        .handler(new RolloutsStream(coordinator, workers)::serve);
+    router
+        .get("/api/rollouts/:id/stream")
+        .handler(access::readEvents)
+        .handler(new RolloutStream(coordinator, workers, errors)::serve);
+    router
+        .get("/api/environments/stream")
+        .handler(access::readEvents)
+        .handler(new EnvironmentsStream(coordinator)::serve);
+    router
         .get("/health")
         .handler(
             ctx -> {
@@ -74,9 +95,7 @@ final class Api {
     router
         .get("/api/environments")
         .handler(access::read)
-        .handler(
-            ctx ->
-                json(ctx, 200, new JsonObject().put("environments", coordinator.environments())));
+        .handler(ctx -> blocking(ctx, 200, coordinator::environmentsJson));
     router
         .get("/api/rollouts")
         .handler(access::read)
@@ -89,7 +108,19 @@ final class Api {
     router
         .get("/api/rollouts/:id")
         .handler(access::read)
-        .handler(ctx -> blocking(ctx, 200, () -> found(ctx.pathParam("id"))));
+        .handler(
+            ctx ->
+                blocking(
+                    ctx,
+                    200,
+                    () -> {
+                      JsonObject r = found(ctx.pathParam("id"));
+                      try {
+                        return r.put("revisions", RolloutRevisions.of(coordinator.graph(), r));
+                      } catch (RuntimeException e) {
+                        return r; // an unreadable directory: the rollout without its messages
+                      }
+                    }));
     router
         .post("/api/rollouts")
         .handler(body)
@@ -100,13 +131,17 @@ final class Api {
                     ctx,
                     201,
                     () -> {
-                      RolloutRequest request =
-                          RolloutRequest.of(JsonBody.object(ctx, RolloutRequest.FIELDS));
+                      JsonObject json = JsonBody.object(ctx, START_FIELDS);
+                      RolloutRequest request = RolloutRequest.of(json);
                       noQuery(ctx, List.of());
                       String id =
                           coordinator
                               .rollouts()
-                              .create(request, coordinator.graph(), coordinator.liveHeads());
+                              .create(
+                                  request,
+                                  coordinator.graph(),
+                                  coordinator.liveHeads(),
+                                  by(ctx, json));
                       coordinator.wake();
                       return new JsonObject().put("id", id);
                     }));
@@ -115,9 +150,9 @@ final class Api {
         .handler(body)
         .handler(access::write)
         .handler(ctx -> blocking(ctx, 200, () -> act(ctx)));
-    router
-        .get("/")
-        .handler(ctx -> ctx.response().putHeader("content-type", "text/html").end(Dashboard.HTML));
+    ConsoleAssets console = new ConsoleAssets();
+    router.get("/").handler(console::index);
+    router.get("/console/:file").handler(console::file);
     try {
       return coordinator
           .vertx()
@@ -265,6 +300,11 @@ final class Api {
 
   /** The rollout {@code id} names, or a 404 (ids are short words: others are not looked up). */
   private JsonObject found(String id) {
+    return found(coordinator, id);
+  }
+
+  /** The rollout {@code id} names, or a 404. */
+  static JsonObject found(Coordinator coordinator, String id) {
     JsonObject r = id.matches("[A-Za-z0-9_-]{1,64}") ? coordinator.rollouts().describe(id) : null;
     if (r == null) {
       throw ApiError.notFound(

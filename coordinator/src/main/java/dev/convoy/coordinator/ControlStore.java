@@ -87,11 +87,21 @@ final class ControlStore implements AutoCloseable {
             // Environments whose start_heads were read from their database (accepted events),
             // and whether a requested rollback may drop rows (approved up front).
             + " ADD COLUMN IF NOT EXISTS start_read jsonb NOT NULL DEFAULT '[]',"
-            + " ADD COLUMN IF NOT EXISTS rollback_allow_data_loss boolean NOT NULL DEFAULT false;"
+            + " ADD COLUMN IF NOT EXISTS rollback_allow_data_loss boolean NOT NULL DEFAULT false,"
+            // Who started it, as the caller said (the console sends its operator's name).
+            + " ADD COLUMN IF NOT EXISTS started_by text;"
             + " ALTER TABLE "
             + SCHEMA
             + ".steps ADD COLUMN IF NOT EXISTS allow_data_loss boolean NOT NULL DEFAULT false,"
-            + " ADD COLUMN IF NOT EXISTS code text;"
+            + " ADD COLUMN IF NOT EXISTS code text,"
+            // Backfill figures kept for the console once the step is over: when the first and the
+            // last progress arrived, rows at the first (for the rate), and the rows and totals of
+            // the step's earlier backfills (each backfill reports from 0).
+            + " ADD COLUMN IF NOT EXISTS backfill_started_at timestamptz,"
+            + " ADD COLUMN IF NOT EXISTS progress_at timestamptz,"
+            + " ADD COLUMN IF NOT EXISTS backfill_from bigint,"
+            + " ADD COLUMN IF NOT EXISTS rows_before bigint NOT NULL DEFAULT 0,"
+            + " ADD COLUMN IF NOT EXISTS total_before bigint NOT NULL DEFAULT 0;"
             + " CREATE TABLE IF NOT EXISTS "
             + SCHEMA
             + ".releases (rollout_id text NOT NULL, wave int NOT NULL, how text NOT NULL,"

@@ -8,6 +8,7 @@ import dev.convoy.rollout.Signer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -278,6 +279,34 @@ public final class Coordinator implements AutoCloseable {
 
   JsonArray environments() {
     return roster.view();
+  }
+
+  private volatile String digest;
+  private volatile long digestReadAt;
+
+  /**
+   * {@code GET /api/environments}: each environment's agents, with whether each one's migrations
+   * directory has the same digest as this coordinator's ({@code digest}, re-read at most every five
+   * seconds; null when the directory cannot be read).
+   */
+  JsonObject environmentsJson() {
+    long now = System.nanoTime();
+    if (digestReadAt == 0 || now - digestReadAt > 5_000_000_000L) {
+      try {
+        digest = dev.convoy.rollout.Plans.digest(graph());
+      } catch (RuntimeException e) {
+        digest = null; // a broken directory: rollouts say why; here there is nothing to compare
+      }
+      digestReadAt = now;
+    }
+    JsonArray envs = roster.view();
+    for (Object e : envs) {
+      for (Object a : ((JsonObject) e).getJsonArray("agents")) {
+        JsonObject agent = (JsonObject) a;
+        agent.put("digest_matches", digest == null || digest.equals(agent.getString("digest")));
+      }
+    }
+    return new JsonObject().put("environments", envs).put("digest", digest);
   }
 
   private Thread thread(String name, Runnable body) {

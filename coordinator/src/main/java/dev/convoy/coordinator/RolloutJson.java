@@ -40,7 +40,10 @@ final class RolloutJson {
         store.rows(
             "SELECT id, target, target_heads::text, strategy, rollback_policy, state,"
                 + " start_heads::text, error, created_at::text, updated_at::text, contract_gate,"
-                + " waves, start_read::text FROM "
+                + " waves, start_read::text, started_by,"
+                + " extract(epoch FROM (CASE WHEN state IN "
+                + Rollouts.ACTIVE_SQL
+                + " THEN now() ELSE updated_at END) - created_at)::float8 FROM "
                 + SCHEMA
                 + ".rollouts WHERE id = "
                 + Sql.literal(id));
@@ -58,11 +61,13 @@ final class RolloutJson {
               .put("state", "pending")
               .put("revision", new JsonObject(row.getString(6)).getValue(env)));
     }
+    Map<String, List<JsonObject>> forward = new LinkedHashMap<>();
     for (Row s :
         store.rows(
             "SELECT seq, env, action, phase, target, gate, rollback, state, epoch, sent_at::text,"
                 + " finished_at::text, seconds, rows_done, rows_total, heads::text, message, wave,"
-                + " allow_data_loss, code"
+                + " allow_data_loss, code, rows_before, total_before, backfill_from,"
+                + " extract(epoch FROM progress_at - backfill_started_at)::float8"
                 + " FROM "
                 + SCHEMA
                 + ".steps WHERE rollout_id = "
@@ -76,11 +81,19 @@ final class RolloutJson {
         if (s.getString(14) != null && "succeeded".equals(s.getString(7))) {
           stage.put("revision", new JsonArray(s.getString(14)));
         }
-        if (s.getLong(12) != null) {
-          stage.put("rows_done", s.getLong(12)).put("rows_total", s.getLong(13));
+        BackfillFigures figures = figures(s);
+        if (figures != null) {
+          // The stage shows its latest backfill, running or finished: a later step without one
+          // (a contract) does not hide it.
+          figures.into(stage, s.getString(7)).put("backfill_seq", s.getInteger(0));
+        }
+        if (!s.getBoolean(6)) {
+          forward.computeIfAbsent(s.getString(1), k -> new ArrayList<>()).add(step);
         }
       }
     }
+    stages.forEach(
+        (env, stage) -> stage.put("phases", StagePhases.of(forward.getOrDefault(env, List.of()))));
     JsonObject out =
         new JsonObject()
             .put("id", row.getString(0))
@@ -98,6 +111,9 @@ final class RolloutJson {
             .put("error", row.getString(7))
             .put("created_at", row.getString(8))
             .put("updated_at", row.getString(9))
+            .put("started_by", row.getString(13))
+            // Until now while it runs; until its last change once it ended.
+            .put("duration_seconds", Math.round(row.getDouble(14) * 10) / 10.0)
             .put("stages", new JsonArray(new ArrayList<>(stages.values())))
             .put("steps", steps);
     if (row.getInteger(11) != null && row.getInteger(11) > 1) {
@@ -124,25 +140,33 @@ final class RolloutJson {
     return out.put("waiting_for", new Waiting(store, clock).describe(out));
   }
 
+  private static BackfillFigures figures(Row s) {
+    return BackfillFigures.of(
+        s.getLong(12), s.getLong(13), s.getLong(19), s.getLong(20), s.getLong(21), s.getDouble(22));
+  }
+
   private static JsonObject step(Row s) {
-    return new JsonObject()
-        .put("seq", s.getInteger(0))
-        .put("env", s.getString(1))
-        .put("action", s.getString(2))
-        .put("phase", s.getString(3))
-        .put("target", s.getString(4))
-        .put("gate", s.getString(5))
-        .put("wave", s.getInteger(16))
-        .put("rollback", s.getBoolean(6))
-        .put("state", s.getString(7))
-        .put("epoch", s.getLong(8))
-        .put("sent_at", s.getString(9))
-        .put("finished_at", s.getString(10))
-        .put("seconds", s.getDouble(11))
-        .put("rows_done", s.getLong(12))
-        .put("rows_total", s.getLong(13))
-        .put("message", s.getString(15))
-        .put("code", s.getString(18))
-        .put("allow_data_loss", s.getBoolean(17));
+    JsonObject step =
+        new JsonObject()
+            .put("seq", s.getInteger(0))
+            .put("env", s.getString(1))
+            .put("action", s.getString(2))
+            .put("phase", s.getString(3))
+            .put("target", s.getString(4))
+            .put("gate", s.getString(5))
+            .put("wave", s.getInteger(16))
+            .put("rollback", s.getBoolean(6))
+            .put("state", s.getString(7))
+            .put("epoch", s.getLong(8))
+            .put("sent_at", s.getString(9))
+            .put("finished_at", s.getString(10))
+            .put("seconds", s.getDouble(11))
+            .put("rows_done", s.getLong(12))
+            .put("rows_total", s.getLong(13))
+            .put("message", s.getString(15))
+            .put("code", s.getString(18))
+            .put("allow_data_loss", s.getBoolean(17));
+    BackfillFigures figures = figures(s);
+    return figures == null ? step : figures.into(step, s.getString(7));
   }
 }

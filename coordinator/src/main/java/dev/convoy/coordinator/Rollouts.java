@@ -47,6 +47,12 @@ final class Rollouts {
 
   /** Plans and stores a rollout; {@code heads} are the environments' current heads. */
   String create(RolloutRequest req, RevisionGraph graph, Map<String, List<String>> heads) {
+    return create(req, graph, heads, null);
+  }
+
+  /** The same, naming who started it ({@code by}, or null when the caller did not say). */
+  String create(
+      RolloutRequest req, RevisionGraph graph, Map<String, List<String>> heads, String by) {
     for (String env : req.gates().keySet()) {
       if (!environments.contains(env)) {
         throw ApiError.invalid(
@@ -96,7 +102,8 @@ final class Rollouts {
         "INSERT INTO "
             + SCHEMA
             + ".rollouts (id, target, target_heads, strategy,"
-            + " rollback_policy, state, start_heads, revisions, contract_gate, waves) VALUES ("
+            + " rollback_policy, state, start_heads, revisions, contract_gate, waves, started_by)"
+            + " VALUES ("
             + Sql.literal(id)
             + ", "
             + Sql.literal(req.target())
@@ -114,6 +121,8 @@ final class Rollouts {
             + ControlStore.lit(req.contractGate())
             + ", "
             + waves.size()
+            + ", "
+            + ControlStore.lit(by)
             + ");"
             + " INSERT INTO "
             + SCHEMA
@@ -137,7 +146,8 @@ final class Rollouts {
             + " ("
             + req.strategy()
             + (req.contractGate() == null ? "" : ", contract gate " + req.contractGate())
-            + ")");
+            + ")"
+            + (by == null ? "" : " by " + by));
     if (waves.size() > 1 && !req.strategy().equals("per-environment")) {
       // Why the release is cut into waves: each cut is a revision that needs an earlier contract.
       List<dev.convoy.phases.ExpandOrder.Wave> planned =

@@ -111,7 +111,9 @@ final class Roster {
                 .put("heads", new JsonArray(h.heads()))
                 .put("digest", h.digest())
                 .put("alive", now - e.getValue().receivedAt() < ALIVE_MS)
-                .put("last_seen_ms_ago", now - e.getValue().receivedAt()));
+                .put("last_seen_ms_ago", now - e.getValue().receivedAt())
+                // How long its last heartbeat took to arrive (agent's clock to this one's).
+                .put("lag_ms", Math.max(0, e.getValue().receivedAt() - h.sentAt())));
       }
       out.add(new JsonObject().put("env", env).put("agents", list));
     }

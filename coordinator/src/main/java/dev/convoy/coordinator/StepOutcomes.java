@@ -103,6 +103,30 @@ final class StepOutcomes {
       java.util.Set.of(
           "stale_epoch", "bad_signature", "wrong_env", "expired", "future", "superseded");
 
+  /**
+   * The assignments a progress event makes: the rows of the backfill running now, the rows and
+   * totals of the step's earlier backfills (a new one reports from 0 again), and when the first and
+   * the latest report arrived, from which the rate is read (see {@link BackfillFigures}). Kept once
+   * the step is over, so a finished rollout shows what it did.
+   */
+  static String progressSql(Event e) {
+    long rows = e.rows() == null ? 0 : e.rows();
+    long total = e.total() == null ? rows : e.total();
+    String restarted = "CASE WHEN " + rows + " < coalesce(rows_done, 0) THEN ";
+    return "rows_before = rows_before + "
+        + restarted
+        + "rows_done ELSE 0 END, total_before = total_before + "
+        + restarted
+        + "coalesce(rows_total, rows_done) ELSE 0 END, rows_done = "
+        + rows
+        + ", rows_total = "
+        + total
+        + ", backfill_started_at = coalesce(backfill_started_at, now()),"
+        + " backfill_from = coalesce(backfill_from, "
+        + rows
+        + "), progress_at = now(), heard_at = now()";
+  }
+
   /** Records an agent's answer to a step; answers to a superseded send are ignored. */
   void apply(Event e, long term) {
     if (e.plan() == null || e.step() == null) {
@@ -138,15 +162,7 @@ final class StepOutcomes {
       }
       case Event.PROGRESS -> {
         new Decision(store, term)
-            .then(
-                "UPDATE "
-                    + SCHEMA
-                    + ".steps SET rows_done = "
-                    + e.rows()
-                    + ", rows_total = "
-                    + e.total()
-                    + ", heard_at = now()"
-                    + where)
+            .then("UPDATE " + SCHEMA + ".steps SET " + progressSql(e) + where)
             .commit();
         metrics.backfillRows(e.env(), e.rows());
       }

@@ -227,6 +227,7 @@ export async function openRollout(page, id) {
  * scenario that needs a starting point does not depend on an earlier one having passed).
  */
 export async function atRevision(revision) {
+  await finishLeftovers();
   const { heads } = await awaitSettled();
   if (heads.every((h) => h[0] === revision)) {
     return;
@@ -239,4 +240,30 @@ export async function atRevision(revision) {
     150 * SECONDS,
   ).then((r) => assert.equal(r.state, 'succeeded', JSON.stringify(r)));
   await awaitSettled();
+}
+
+/**
+ * Fails when the page shows a value the code forgot to turn into words: a line reading just
+ * "null", or "undefined", "NaN" or "[object Object]" anywhere.
+ */
+export async function assertNoRawValues(page, where) {
+  const text = await page.evaluate(() => document.body.innerText);
+  const raw = text.split('\n').filter((l) => /^\s*null\s*$|\bundefined\b|\bNaN\b|\[object Object\]/.test(l));
+  assert.deepEqual(raw, [], `${where}: the page shows raw values`);
+}
+
+/**
+ * Lets a rollout that an earlier, failed scenario left waiting at an approval gate go on (it is
+ * approved through the API in every environment) and waits for it to end, so that the scenarios
+ * after it still run and report on their own.
+ */
+export async function finishLeftovers() {
+  const { rollouts } = await api('GET', '/api/rollouts');
+  for (const r of rollouts.filter((x) => !ENDED.includes(x.state))) {
+    const full = await api('GET', `/api/rollouts/${r.id}`);
+    for (const stage of full.stages || []) {
+      await api('POST', `/api/rollouts/${r.id}/approve?env=${encodeURIComponent(stage.env)}`).catch(() => {});
+    }
+    await until(`rollout ${r.id}, left by an earlier scenario, to end`, () => api('GET', `/api/rollouts/${r.id}`), (x) => ENDED.includes(x.state), 150 * SECONDS);
+  }
 }

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  assertNoRawValues,
   SECONDS,
   awaitSettled,
   config,
@@ -39,7 +40,15 @@ async function gateProd(page) {
  * over server-sent events, so this only reads the DOM, as an operator's eyes would.
  */
 async function watchBarMove(page) {
-  const seen = await page.waitForFunction(
+  const seen = await waitBars(page).catch(async (e) => {
+    const bars = await page.evaluate(() => window.__e2eBars).catch(() => undefined);
+    throw new Error(`no backfill bar moved forward twice in 120 s; data-done seen per lane: ${JSON.stringify(bars)} (${e.message})`);
+  });
+  return seen.jsonValue();
+}
+
+function waitBars(page) {
+  return page.waitForFunction(
     () => {
       const seen = (window.__e2eBars ??= {});
       for (const lane of document.querySelectorAll('[data-testid="lane"]')) {
@@ -71,7 +80,6 @@ async function watchBarMove(page) {
     null,
     { polling: 50, timeout: 120 * SECONDS },
   );
-  return seen.jsonValue();
 }
 
 test('an operator starts a rollout from the page, watches the backfill bar move, approves prod at its gate and sees it succeed', async () => {
@@ -136,6 +144,7 @@ test('an operator starts a rollout from the page, watches the backfill bar move,
     await textMatches(page, pageState, /succeeded/i);
     assert.ok((await page.locator(testid('step-duration')).count()) > 0, 'step durations are shown');
     assert.ok((await page.locator(`${testid('event-log')} ${testid('event-item')}`).count()) > 0, 'the event log shows events');
+    await assertNoRawValues(page, 'the finished rollout');
     assert.deepEqual(dialogs, [], 'no JavaScript dialog');
     assert.deepEqual(errors, [], 'no uncaught error in the page');
   });

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  assertNoRawValues,
   SECONDS,
   api,
   atRevision,
@@ -53,6 +54,7 @@ test('a rollout that fails in prod shows the step error with its SQLSTATE and me
       () => log.allTextContents(),
       (items) => items.some((t) => /rollback|rolled[ _]back/i.test(t)) && items.some((t) => /fail/i.test(t)),
     );
+    await assertNoRawValues(page, 'the rolled back rollout');
     assert.deepEqual(dialogs, [], 'no JavaScript dialog');
     assert.deepEqual(errors, [], 'no uncaught error in the page');
   });

@@ -2,7 +2,7 @@
 // text it is: the page holds the characters, no img element, and no dialog ever opens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { config, openConsole, openRollout, scenario, testid, textMatches } from '../lib/console.mjs';
+import { assertNoRawValues, config, openConsole, openRollout, scenario, testid, textMatches } from '../lib/console.mjs';
 
 /** What would show that markup from the data became elements anywhere in the document. */
 const injected = () => ({
@@ -27,6 +27,7 @@ test('a migration message holding <img src=x onerror=alert(1)> renders as text',
     );
     assert.deepEqual(await page.evaluate(injected), { imgX: 0, onerror: 0, inMessage: 0 }, 'the rollout page');
     assert.equal(await page.locator(`${testid('rollout-message')} img`).count(), 0, 'no img element');
+    await assertNoRawValues(page, 'the rollout page');
     assert.deepEqual(dialogs, [], 'no dialog fired');
     assert.deepEqual(errors, [], 'no uncaught error in the page');
   });

@@ -112,12 +112,14 @@ final class AgentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     logs.apply();
     AgentDaemon.Config config = config();
-    try (AgentDaemon agent =
-        StartupChecks.listening(
-            "--metrics-port",
-            config.metricsBind(),
-            config.metricsPort(),
-            () -> new AgentDaemon(cli.vertx(), config).start(bus.waitForServices()))) {
+    // Every line of the agent's start and stop names its environment, as its threads' lines do.
+    try (var context = dev.convoy.rollout.LogContext.of(null, env, null, null);
+        AgentDaemon agent =
+            StartupChecks.listening(
+                "--metrics-port",
+                config.metricsBind(),
+                config.metricsPort(),
+                () -> new AgentDaemon(cli.vertx(), config).start(bus.waitForServices()))) {
       LogOptions.announce(
           cli,
           "dev.convoy.agent.daemon.AgentDaemon",

@@ -26,18 +26,27 @@ final class AgentCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin LogOptions logs = new LogOptions();
 
-  @Option(names = "--env", required = true, description = "Environment name (CONVOY_ENV).")
+  @Option(
+      names = "--env",
+      required = true,
+      description =
+          "The environment this agent serves, one of the coordinator's --environments"
+              + " (CONVOY_ENV).")
   String env;
 
   @Option(names = "--url", required = true, description = "This environment's database URL.")
   String url;
 
-  @Option(names = "--schema", defaultValue = "convoy", description = "State schema.")
+  @Option(
+      names = "--schema",
+      defaultValue = "convoy",
+      description = "The schema that holds Convoy's state tables in this database.")
   String schema;
 
   @Option(
       names = "--metrics-port",
       defaultValue = "0",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
       description =
           "Port of the agent's Prometheus /metrics (default 0: a free port, printed at start, so"
               + " several agents run on one host; set one for a scrape config).")
@@ -46,7 +55,8 @@ final class AgentCommand implements Callable<Integer> {
   @Option(
       names = "--bind",
       defaultValue = BindAddress.DEFAULT,
-      description = "Metrics listener: " + BindAddress.HELP)
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+      description = "For the metrics listener: " + BindAddress.HELP)
   String bind;
 
   @Option(names = "--agent-id", description = "This agent's id (default: host-pid-env).")

@@ -26,18 +26,27 @@ final class AgentCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin LogOptions logs = new LogOptions();
 
-  @Option(names = "--env", required = true, description = "Environment name (CONVOY_ENV).")
+  @Option(
+      names = "--env",
+      required = true,
+      description =
+          "The environment this agent serves, one of the coordinator's --environments"
+              + " (CONVOY_ENV).")
   String env;
 
   @Option(names = "--url", required = true, description = "This environment's database URL.")
   String url;
 
-  @Option(names = "--schema", defaultValue = "convoy", description = "State schema.")
+  @Option(
+      names = "--schema",
+      defaultValue = "convoy",
+      description = "The schema that holds Convoy's state tables in this database.")
   String schema;
 
   @Option(
       names = "--metrics-port",
       defaultValue = "0",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
       description =
           "Port of the agent's Prometheus /metrics (default 0: a free port, printed at start, so"
               + " several agents run on one host; set one for a scrape config).")
@@ -46,7 +55,8 @@ final class AgentCommand implements Callable<Integer> {
   @Option(
       names = "--bind",
       defaultValue = BindAddress.DEFAULT,
-      description = "Metrics listener: " + BindAddress.HELP)
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+      description = "For the metrics listener: " + BindAddress.HELP)
   String bind;
 
   @Option(names = "--agent-id", description = "This agent's id (default: host-pid-env).")
@@ -112,12 +122,14 @@ final class AgentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     logs.apply();
     AgentDaemon.Config config = config();
-    try (AgentDaemon agent =
-        StartupChecks.listening(
-            "--metrics-port",
-            config.metricsBind(),
-            config.metricsPort(),
-            () -> new AgentDaemon(cli.vertx(), config).start(bus.waitForServices()))) {
+    // Every line of the agent's start and stop names its environment, as its threads' lines do.
+    try (var context = dev.convoy.rollout.LogContext.of(null, env, null, null);
+        AgentDaemon agent =
+            StartupChecks.listening(
+                "--metrics-port",
+                config.metricsBind(),
+                config.metricsPort(),
+                () -> new AgentDaemon(cli.vertx(), config).start(bus.waitForServices()))) {
       LogOptions.announce(
           cli,
           "dev.convoy.agent.daemon.AgentDaemon",

@@ -5,21 +5,32 @@ import picocli.CommandLine.Option;
 
 /** What the coordinator and the agents share: the migrations, the Redis bus and its namespace. */
 final class BusOptions {
-  @Option(names = "--dir", defaultValue = "migrations", description = "Migrations directory.")
+  @Option(
+      names = "--dir",
+      defaultValue = "migrations",
+      description = "The directory holding the migration files (in its versions/ folder).")
   Path dir;
 
   @Option(
       names = "--redis",
       defaultValue = "redis://127.0.0.1:6379",
-      description = "Redis URL (CONVOY_REDIS_URL).")
+      description =
+          "The Redis server that carries commands and events between the coordinator and the"
+              + " agents (CONVOY_REDIS_URL).")
   String redis;
 
-  @Option(names = "--namespace", defaultValue = "convoy", description = "Redis key namespace.")
+  @Option(
+      names = "--namespace",
+      defaultValue = "convoy",
+      description =
+          "The prefix of every Redis key Convoy uses, so that several installations can share"
+              + " one Redis.")
   String namespace;
 
   @Option(
       names = "--wait-for-services",
       defaultValue = "0s",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
       paramLabel = "DURATION",
       description =
           "How long to wait at start for Redis and the database to answer (default 0s: exit at"

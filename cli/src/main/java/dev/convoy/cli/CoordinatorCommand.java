@@ -26,7 +26,12 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin LogOptions logs = new LogOptions();
 
-  @Option(names = "--control-url", required = true, description = "Control database URL.")
+  @Option(
+      names = "--control-url",
+      required = true,
+      description =
+          "The PostgreSQL URL of the control database, where the coordinator keeps rollouts,"
+              + " steps and events.")
   String controlUrl;
 
   @Option(
@@ -38,7 +43,11 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (0: any).")
   int httpPort;
 
-  @Option(names = "--bind", defaultValue = BindAddress.DEFAULT, description = BindAddress.HELP)
+  @Option(
+      names = "--bind",
+      defaultValue = BindAddress.DEFAULT,
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+      description = BindAddress.HELP)
   String bind;
 
   @Option(
@@ -56,7 +65,12 @@ final class CoordinatorCommand implements Callable<Integer> {
               + " CONVOY_READ_TOKEN, CONVOY_READ_TOKEN_FILE).")
   java.nio.file.Path readTokenFile;
 
-  @Option(names = "--lease-ttl", defaultValue = "5s", description = "Leader lease time.")
+  @Option(
+      names = "--lease-ttl",
+      defaultValue = "5s",
+      description =
+          "How long the leader's lease lasts unrenewed: a standby coordinator takes over this long"
+              + " after the leader stops.")
   String leaseTtl;
 
   @Option(

@@ -48,16 +48,29 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--server",
       defaultValue = "postgresql://postgres@127.0.0.1:5432/postgres",
-      description = "A PostgreSQL URL whose user may create databases (CONVOY_SERVER).")
+      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+      description = {
+        "A PostgreSQL URL whose user may create databases (CONVOY_SERVER).",
+        "Its default, the local server as postgres, is postgresql://postgres@127.0.0.1:5432/postgres."
+      })
   String server;
 
-  @Option(names = "--redis", defaultValue = "redis://127.0.0.1:6379", description = "Redis URL.")
+  @Option(
+      names = "--redis",
+      defaultValue = "redis://127.0.0.1:6379",
+      description = "The Redis server the demo's coordinator and agents use.")
   String redis;
 
-  @Option(names = "--dir", defaultValue = "migrations", description = "Migrations directory.")
+  @Option(
+      names = "--dir",
+      defaultValue = "migrations",
+      description = "The directory holding the migrations the demo rolls out.")
   Path dir;
 
-  @Option(names = "--authors", defaultValue = "100000", description = "Authors per environment.")
+  @Option(
+      names = "--authors",
+      defaultValue = "100000",
+      description = "How many authors (each with books) are seeded in every environment.")
   int authors;
 
   @Option(

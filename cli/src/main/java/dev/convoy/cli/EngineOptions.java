@@ -14,7 +14,9 @@ public final class EngineOptions {
   @Option(
       names = "--lock-timeout",
       defaultValue = "2s",
-      description = "lock_timeout for each DDL statement (env CONVOY_LOCK_TIMEOUT).")
+      description =
+          "The lock_timeout set for each DDL statement: one that waits longer for its lock gives"
+              + " up and is retried (env CONVOY_LOCK_TIMEOUT).")
   String lockTimeout;
 
   @Option(

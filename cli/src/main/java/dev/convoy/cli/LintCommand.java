@@ -38,7 +38,7 @@ final class LintCommand implements Callable<Integer> {
       defaultValue = "text",
       description =
           "Output: text, json, sarif (SARIF 2.1.0 for code scanning) or github (workflow"
-              + " commands that annotate a pull request); default ${DEFAULT-VALUE}.")
+              + " commands that annotate a pull request).")
   String format;
 
   @Option(
@@ -47,7 +47,7 @@ final class LintCommand implements Callable<Integer> {
       defaultValue = "10000",
       description =
           "With --url, a table the catalog estimates at more than N rows is big: findings on it"
-              + " whose cost grows with rows are raised one severity (default ${DEFAULT-VALUE}).")
+              + " whose cost grows with rows are raised one severity.")
   long bigTableRows;
 
   LintCommand(Cli cli) {

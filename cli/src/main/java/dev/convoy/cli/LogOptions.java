@@ -16,9 +16,9 @@ final class LogOptions {
       defaultValue = "text",
       paramLabel = "<logFormat>",
       description =
-          "text (default): one readable line per event; json: one JSON object per line with time,"
-              + " level, logger, message and the rollout, env, step and epoch it is about, for"
-              + " Loki or ELK (env CONVOY_LOG_FORMAT).")
+          "How log lines are written: text, one readable line per event, or json, one JSON"
+              + " object per line with time, level, logger, message and the rollout, env, step and"
+              + " epoch it is about, for Loki or ELK (env CONVOY_LOG_FORMAT).")
   String format;
 
   @Option(
@@ -26,8 +26,8 @@ final class LogOptions {
       defaultValue = "info",
       paramLabel = "<logLevel>",
       description =
-          "error, warn, info (default) or debug: how much of Convoy's own work is logged (debug"
-              + " adds PostgreSQL's notices); other libraries log warnings only (env"
+          "How much of Convoy's own work is logged: error, warn, info or debug (debug adds"
+              + " PostgreSQL's notices); other libraries log warnings only (env"
               + " CONVOY_LOG_LEVEL).")
   String level;
 

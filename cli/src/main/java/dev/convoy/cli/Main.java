@@ -204,6 +204,10 @@ public final class Main implements Runnable {
     command.getCommandSpec().mixinStandardHelpOptions(true);
     command.getCommandSpec().usageMessage().showDefaultValues(true);
     command.getSubcommands().values().forEach(Main::withHelp);
+    if (!command.getSubcommands().isEmpty() && !command.getSubcommands().containsKey("help")) {
+      // 'convoy rollout help start', as 'convoy help rollout' answers at the top.
+      command.addSubcommand("help", new CommandLine.HelpCommand());
+    }
   }
 
   /**

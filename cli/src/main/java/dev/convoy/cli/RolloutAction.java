@@ -32,9 +32,34 @@ abstract class RolloutAction implements Callable<Integer> {
   @Override
   public Integer call() {
     JsonObject r = api.call("POST", "/api/rollouts/" + id + "/" + action() + query(), body());
+    r = afterRelease(r);
     cli.out().println(api.json ? r.encodePrettily() : RolloutView.render(r));
     cli.out().flush();
     return 0;
+  }
+
+  /**
+   * The rollout once the coordinator acted on a released gate: the answer to approve or deployed
+   * still says {@code waiting} (the driver moves it on just after), so it is read again for up to
+   * two seconds until it runs or waits for something else, and printed as it is then.
+   */
+  private JsonObject afterRelease(JsonObject r) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(2).toNanos();
+    while (released(r) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return r;
+      }
+      r = api.call("GET", "/api/rollouts/" + id, null);
+    }
+    return r;
+  }
+
+  /** Waiting, but for nothing any more: its gate was released and the driver has not moved yet. */
+  private static boolean released(JsonObject r) {
+    return "waiting".equals(r.getString("state")) && r.getJsonObject("waiting_for") == null;
   }
 
   @Command(

@@ -43,7 +43,7 @@ final class RolloutCommand implements Callable<Integer> {
     @Option(
         names = "--api",
         defaultValue = "http://127.0.0.1:8080",
-        description = "Coordinator URL (CONVOY_API_URL).")
+        description = "The URL of the coordinator's HTTP API (CONVOY_API_URL).")
     String api;
 
     @Option(names = "--json", description = "Print the API's JSON.")
@@ -128,34 +128,59 @@ final class RolloutCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "start", description = "Start a rollout to TARGET (default head).")
+  @Command(
+      name = "start",
+      description = "Start a rollout to TARGET (head unless given, as an argument or with --to).")
   static final class Start implements Callable<Integer> {
     private final Cli cli;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @picocli.CommandLine.Mixin Api api = new Api();
 
-    @Option(names = "--to", defaultValue = "head", description = "Target revision.")
+    @Parameters(
+        index = "0",
+        arity = "0..1",
+        paramLabel = "TARGET",
+        description = "The revision to roll out to: head, heads or a revision id (as --to).")
+    String positional;
+
+    @Option(
+        names = "--to",
+        defaultValue = "head",
+        description = "The revision to roll out to: head, heads or a revision id.")
     String target;
 
     @Option(
         names = "--strategy",
         defaultValue = "expand-first",
-        description = "expand-first or" + " per-environment.")
+        description =
+            "How the rollout moves: expand-first runs expand and backfill in every environment,"
+                + " waits at the contract gate (the deploy window), then contracts each;"
+                + " per-environment runs every phase in one environment before the next.")
     String strategy;
 
     @Option(
         names = "--gate",
         showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
-        description = "ENV=auto|approval|soak:30s (repeatable).")
+        description =
+            "A gate before an environment's stage, as ENV=GATE (repeatable): auto goes on at once,"
+                + " approval waits for 'rollout approve', soak:30s waits that long after the"
+                + " stage before it finished.")
     List<String> gates = new ArrayList<>();
 
-    @Option(names = "--rollback", defaultValue = "all", description = "all, failed or none.")
+    @Option(
+        names = "--rollback",
+        defaultValue = "all",
+        description =
+            "What a failed step rolls back: all takes every touched environment back to its"
+                + " starting revision, failed only the environment that failed, none leaves"
+                + " every environment as it is.")
     String rollback;
 
     @Option(
         names = "--contract-gate",
         paramLabel = "GATE",
         description =
-            "expand-first: what ends the deploy window between expand (done in every environment)"
+            "For expand-first, what ends the deploy window between expand (done in every environment)"
                 + " and contract: approval (default; 'rollout approve ID' or 'rollout deployed"
                 + " ID'), deployed (only 'rollout deployed ID', from a deploy pipeline),"
                 + " soak:<duration>, or auto (no window).")
@@ -167,6 +192,19 @@ final class RolloutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      if (positional != null) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--to")
+            && !positional.equals(target)) {
+          throw new ConvoyException(
+              ErrorCode.BAD_INPUT,
+              "rollout start got two targets, '"
+                  + positional
+                  + "' and --to '"
+                  + target
+                  + "'; give one of them.");
+        }
+        target = positional;
+      }
       JsonObject g = new JsonObject();
       for (String gate : gates) {
         int eq = gate.indexOf('=');

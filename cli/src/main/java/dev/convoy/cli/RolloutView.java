@@ -54,6 +54,10 @@ final class RolloutView {
       }
       sb.append(".\n  Released by ").append(w.getString("released_by")).append('.');
     }
+    if (w == null && "waiting".equals(r.getString("state"))) {
+      // Its gate was just released (approve, deployed): the driver has not moved it on yet.
+      sb.append("\n  Released; the coordinator sends the next step at once.");
+    }
     JsonObject failure = r.getJsonObject("failure");
     if (r.getString("error") != null && failure == null) {
       sb.append("\n  ").append(r.getString("error"));
@@ -131,7 +135,7 @@ final class RolloutView {
     }
     JsonObject failure = r.getJsonObject("failure");
     if (failure != null) {
-      parts.add(failure(failure).replaceAll("\\s*\\n\\s*", "; "));
+      parts.add(failureLine(failure));
     } else if (r.getString("error") != null) {
       parts.add(r.getString("error"));
     }
@@ -143,41 +147,63 @@ final class RolloutView {
    * file, the operation, the statement, SQLSTATE and PostgreSQL's message with its detail and hint.
    */
   static String failure(JsonObject f) {
-    StringBuilder sb =
-        new StringBuilder("  ")
-            .append(f.getBoolean("rollback", false) ? "Rollback step " : "Step ")
-            .append(f.getInteger("step"))
-            .append(" in ")
-            .append(f.getString("env"))
-            .append(' ')
-            .append(f.getString("state"))
-            .append(" (")
-            .append(f.getString("action"))
-            .append(' ')
-            .append(f.getString("target"))
-            .append(f.getString("phase") == null ? "" : ", " + f.getString("phase"))
-            .append("):");
-    if (f.getString("revision") != null) {
-      field(sb, "revision", f.getString("revision"));
-      field(sb, "file", f.getString("file"));
-      field(sb, "operation", f.getString("operation"));
-      field(sb, "statement", f.getString("statement"));
-    }
-    field(sb, "SQLSTATE", f.getString("sqlstate"));
-    field(sb, "message", f.getString("message"));
-    field(sb, "detail", f.getString("detail"));
-    field(sb, "hint", f.getString("hint"));
-    if (f.getString("code") != null && f.getString("revision") == null) {
-      field(sb, "code", f.getString("code"));
+    StringBuilder sb = new StringBuilder("  ").append(where(f)).append(':');
+    for (String[] field : fields(f)) {
+      String label = String.format("%n    %-10s ", field[0] + ":");
+      sb.append(label).append(field[1].strip().replace("\n", "\n" + " ".repeat(15)));
     }
     return sb.toString();
   }
 
-  private static void field(StringBuilder sb, String name, String value) {
-    if (value != null) {
-      String label = String.format("%n    %-10s ", name + ":");
-      sb.append(label).append(value.strip().replace("\n", "\n" + " ".repeat(15)));
+  /** The same on one line, for a log: each field as {@code name: value}, spaces collapsed. */
+  static String failureLine(JsonObject f) {
+    String where = where(f);
+    StringBuilder sb =
+        new StringBuilder()
+            .append(Character.toLowerCase(where.charAt(0)))
+            .append(where, 1, where.length());
+    for (String[] field : fields(f)) {
+      sb.append("; ")
+          .append(field[0])
+          .append(": ")
+          .append(field[1].strip().replaceAll("\\s+", " "));
     }
+    return sb.toString();
+  }
+
+  private static String where(JsonObject f) {
+    return (f.getBoolean("rollback", false) ? "Rollback step " : "Step ")
+        + f.getInteger("step")
+        + " in "
+        + f.getString("env")
+        + ' '
+        + f.getString("state")
+        + " ("
+        + f.getString("action")
+        + ' '
+        + f.getString("target")
+        + (f.getString("phase") == null ? "" : ", " + f.getString("phase"))
+        + ")";
+  }
+
+  /** The failure's fields that have a value, in the order people read them. */
+  private static List<String[]> fields(JsonObject f) {
+    List<String> names = new ArrayList<>();
+    if (f.getString("revision") != null) {
+      names.addAll(List.of("revision", "file", "operation", "statement"));
+    }
+    names.addAll(List.of("SQLSTATE", "message", "detail", "hint"));
+    if (f.getString("code") != null && f.getString("revision") == null) {
+      names.add("code");
+    }
+    List<String[]> out = new ArrayList<>();
+    for (String name : names) {
+      String value = f.getString(name.equals("SQLSTATE") ? "sqlstate" : name);
+      if (value != null) {
+        out.add(new String[] {name, value});
+      }
+    }
+    return out;
   }
 
   private static String revision(JsonObject stage) {

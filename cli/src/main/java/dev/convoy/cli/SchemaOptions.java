@@ -35,7 +35,7 @@ final class SchemaOptions {
       defaultValue = "2m",
       paramLabel = "DURATION",
       description = {
-        "How long the schema-command may run before it is stopped, with what it started (env CONVOY_SCHEMA_COMMAND_TIMEOUT; convoy.yaml key schema-command-timeout; default 2m)."
+        "How long the schema-command may run before it is stopped, with what it started (env CONVOY_SCHEMA_COMMAND_TIMEOUT; convoy.yaml key schema-command-timeout)."
       })
   String schemaCommandTimeout;
 

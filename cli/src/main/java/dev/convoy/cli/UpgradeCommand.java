@@ -41,9 +41,9 @@ final class UpgradeCommand implements Callable<Integer> {
       names = "--phase",
       defaultValue = "all",
       description =
-          "expand: stop each phased revision after expand and backfill (deploy the new"
-              + " application, then run upgrade again); contract: only finish revisions left"
-              + " expanded; all: both.")
+          "Which phases run: expand stops each phased revision after expand and backfill (deploy"
+              + " the new application, then run upgrade again); contract only finishes revisions"
+              + " left expanded; all does both.")
   String phase;
 
   @Option(

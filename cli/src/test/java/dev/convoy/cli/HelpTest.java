@@ -114,6 +114,87 @@ class HelpTest {
     assertEquals(List.of(), problems, String.join("\n", problems));
   }
 
+  /**
+   * An option's description is a sentence, not a fragment ("Target revision.", "all, failed or
+   * none."): it starts with a capital letter and says something in at least four words.
+   */
+  @Test
+  void option_descriptions_are_sentences_not_fragments() {
+    List<String> problems = new ArrayList<>();
+    for (CommandLine c : commands()) {
+      for (OptionSpec o : c.getCommandSpec().options()) {
+        if (o.hidden() || o.description().length == 0) {
+          continue;
+        }
+        String first = o.description()[0].strip();
+        boolean capital = Character.isUpperCase(first.charAt(0)) || first.startsWith("--");
+        if (!capital || first.split("\\s+").length < 4) {
+          problems.add("convoy " + path(c) + " " + o.longestName() + ": '" + first + "'");
+        }
+      }
+    }
+    assertEquals(List.of(), problems, String.join("\n", problems));
+  }
+
+  @Test
+  void a_default_is_shown_once() {
+    List<String> problems = new ArrayList<>();
+    for (CommandLine c : commands()) {
+      String help = help(c);
+      for (OptionSpec o : c.getCommandSpec().options()) {
+        String d = o.defaultValue();
+        if (o.hidden() || d == null || d.isEmpty()) {
+          continue;
+        }
+        String block = optionBlock(help, o.longestName()).toLowerCase(java.util.Locale.ROOT);
+        String said = ("default" + d).replaceAll("\\s", "").toLowerCase(java.util.Locale.ROOT);
+        if (block.indexOf(said) != block.lastIndexOf(said)
+            || block.contains(
+                    ("default:" + d).replaceAll("\\s", "").toLowerCase(java.util.Locale.ROOT))
+                && block.replace("default:", "").contains(said)) {
+          problems.add("convoy " + path(c) + " " + o.longestName() + " says its default twice");
+        }
+      }
+    }
+    assertEquals(List.of(), problems, String.join("\n", problems));
+  }
+
+  @Test
+  void a_default_value_is_never_wrapped_in_the_middle() {
+    List<String> problems = new ArrayList<>();
+    for (CommandLine c : commands()) {
+      String help = help(c);
+      for (OptionSpec o : c.getCommandSpec().options()) {
+        String d = o.defaultValue();
+        if (o.hidden() || d == null || d.isEmpty() || d.contains(" ")) {
+          continue;
+        }
+        if (o.showDefaultValue() != CommandLine.Help.Visibility.NEVER && !help.contains(d)) {
+          problems.add("convoy " + path(c) + " " + o.longestName() + " wraps its default " + d);
+        }
+      }
+    }
+    assertEquals(List.of(), problems, String.join("\n", problems));
+  }
+
+  @Test
+  void rollout_start_takes_its_target_as_an_argument_as_its_help_says() {
+    ConvoyShell.Result r =
+        ConvoyShell.exec("rollout", "start", "head", "--api", "http://127.0.0.1:1");
+    assertTrue(!r.err().contains("Unmatched argument"), r.err());
+    assertTrue(r.err().contains("cannot reach the coordinator at http://127.0.0.1:1"), r.err());
+    ConvoyShell.exec("rollout", "start", "head", "--to", "abc123", "--api", "http://127.0.0.1:1")
+        .exits(2)
+        .errContains("rollout start got two targets, 'head' and --to 'abc123'; give one of them.");
+  }
+
+  @Test
+  void commands_with_subcommands_answer_help_for_a_subcommand() {
+    ConvoyShell.Result r = ConvoyShell.exec("rollout", "help", "start").exits(0);
+    assertTrue(r.out().startsWith("Usage: convoy rollout start"), r.out());
+    assertTrue(r.out().contains("--strategy"), r.out());
+  }
+
   @Test
   void the_top_level_command_list_ends_each_description_with_its_sentence() {
     String out = ConvoyShell.exec("--help").exits(0).out();

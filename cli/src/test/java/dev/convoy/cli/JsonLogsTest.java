@@ -116,6 +116,23 @@ class JsonLogsTest {
         prod.stream().anyMatch(about(id, "prod").and(l -> l.getString("level").equals("warn"))),
         "prod's agent names the rollout, env, step and epoch of its failed step:\n" + prod);
     assertTrue(dev.stream().anyMatch(about(id, "dev")), dev.toString());
+    assertTrue(
+        coordinator.stream()
+            .anyMatch(
+                l ->
+                    message(l).contains("took the lease") && l.getValue("epoch") instanceof Number),
+        "the line saying the coordinator took the lease names the epoch:\n" + coordinator);
+    assertTrue(
+        coordinator.stream()
+            .anyMatch(about(id, "prod").and(l -> message(l).contains("rolling back"))),
+        "the line saying a failed step starts the rollback names its env and step:\n"
+            + coordinator);
+    for (String env : t.envs) {
+      List<JsonObject> agent = env.equals("dev") ? dev : prod;
+      List<JsonObject> without =
+          agent.stream().filter(l -> !env.equals(l.getString("env"))).toList();
+      assertTrue(without.isEmpty(), "every line of " + env + "'s agent names it: " + without);
+    }
 
     for (List<JsonObject> agent : List.of(dev, prod)) {
       assertTrue(

@@ -38,6 +38,7 @@ final class CoordinatorMetrics {
   private final Counter ticks;
   private final Counter leadershipChanges;
   private final AtomicInteger leader = new AtomicInteger();
+  private final AtomicLong waitingMillis = new AtomicLong();
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
   /**
@@ -70,13 +71,33 @@ final class CoordinatorMetrics {
         .labelNames("version", "component")
         .register(registry.getPrometheusRegistry())
         .setLabelValues(BuildVersion.current(), "coordinator");
-    registry.gauge("convoy_rollouts_active", active);
-    registry.gauge("convoy_coordinator_leader", leader);
+    gauge(
+        "convoy_rollouts_active",
+        Tags.empty(),
+        active,
+        "Rollouts not yet ended (pending, running, waiting, paused or rolling back), as the leader"
+            + " last counted them");
+    gauge(
+        "convoy_coordinator_leader",
+        Tags.empty(),
+        leader,
+        "1 while this coordinator holds the lease and drives the rollouts, else 0");
+    Gauge.builder("convoy_rollout_waiting_seconds", waitingMillis, m -> m.get() / 1000.0)
+        .description(
+            "Seconds the active rollout that has waited longest has been waiting (at a gate, the"
+                + " deploy window, or its rollback at a data-loss approval) or paused; 0 when none"
+                + " is. Kept by the leader")
+        .register(registry);
     leadershipChanges =
         Counter.builder("convoy_leadership_changes")
             .description("Times this coordinator took the lease or lost it")
             .register(registry);
-    rollbacks = Counter.builder("convoy_rollbacks_total").register(registry);
+    rollbacks =
+        Counter.builder("convoy_rollbacks_total")
+            .description(
+                "Rollbacks started (a failed step, or asked for), counted when they start, whether"
+                    + " they end rolled back, wait at a data-loss approval or fail")
+            .register(registry);
     ticks =
         Counter.builder("convoy_driver_ticks")
             .description("Rounds of rollout decisions this coordinator finished as the leader")
@@ -92,13 +113,25 @@ final class CoordinatorMetrics {
     for (String env : environments) {
       StageClock stage = new StageClock();
       stages.put(env, stage);
-      registry.gauge("convoy_rollout_stage_state", Tags.of("env", env), stage.state);
+      gauge(
+          "convoy_rollout_stage_state",
+          Tags.of("env", env),
+          stage.state,
+          "The latest rollout's stage in the environment: 0 pending, 1 running, 2 expanded, 3"
+              + " done, 4 rolling back, 5 rolled back, -1 failed. Kept by the leader");
       Gauge.builder("convoy_rollout_stage_state_seconds", stage, StageClock::seconds)
-          .description("Seconds the latest rollout's stage has been in its current state")
+          .description(
+              "Seconds the latest rollout's stage has been in its current state (since this"
+                  + " coordinator saw it change)")
           .tag("env", env)
           .register(registry);
-      agentsUp.put(
-          env, registry.gauge("convoy_agents_up", Tags.of("env", env), new AtomicInteger()));
+      AtomicInteger up = new AtomicInteger();
+      agentsUp.put(env, up);
+      gauge(
+          "convoy_agents_up",
+          Tags.of("env", env),
+          up,
+          "Agents of the environment heard from in the last five seconds");
       AtomicLong silence = new AtomicLong();
       agentSilence.put(env, silence);
       Gauge.builder("convoy_agent_last_heard_seconds", silence, s -> s.get() / 1000.0)
@@ -107,6 +140,11 @@ final class CoordinatorMetrics {
           .tag("env", env)
           .register(registry);
     }
+  }
+
+  /** The active rollout that has waited longest has been waiting or paused {@code seconds}. */
+  void waiting(double seconds) {
+    waitingMillis.set(Math.round(seconds * 1000));
   }
 
   void activeRollouts(int n) {
@@ -172,6 +210,9 @@ final class CoordinatorMetrics {
                     .meters()
                     .forEach(registry::remove));
     Timer.builder(STEP_DURATION)
+        .description(
+            "How long the agents' steps took, by environment, op and the revision the step"
+                + " reached (the last ten revisions only)")
         .tags("env", env, "op", op, "revision", revision)
         .register(registry)
         .record(Duration.ofMillis((long) (seconds * 1000)));
@@ -185,6 +226,7 @@ final class CoordinatorMetrics {
     long before = lastRows.computeIfAbsent(env, e -> new AtomicLong()).getAndSet(rows);
     long delta = rows >= before ? rows - before : rows;
     Counter.builder("convoy_backfill_rows_total")
+        .description("Rows backfilled in the environment, as its agents' progress reports say")
         .tag("env", env)
         .register(registry)
         .increment(delta);
@@ -193,10 +235,20 @@ final class CoordinatorMetrics {
   /** How long an agent's event took to reach this coordinator (clocks of one machine or NTP). */
   void eventLag(String type, long millis) {
     Timer.builder("convoy_event_lag_seconds")
+        .description(
+            "Time from an agent sending an event to this coordinator reading it, by heartbeat or"
+                + " step event")
         .tag("type", type.equals("heartbeat") ? "heartbeat" : "step")
         .publishPercentiles(0.5, 0.99)
         .register(registry)
         .record(Duration.ofMillis(Math.max(0, millis)));
+  }
+
+  private void gauge(String name, Tags tags, AtomicInteger value, String description) {
+    Gauge.builder(name, value, AtomicInteger::get)
+        .description(description)
+        .tags(tags)
+        .register(registry);
   }
 
   String scrape() {

@@ -129,8 +129,10 @@ final class Driver {
       if (steps.stream().anyMatch(x -> List.of("sent", "running").contains(x.getString(7)))) {
         return;
       }
-      rollbackStart.start(
-          decisions.decide(epoch, rollout, state), rollout, "all", null, steps, startHeads);
+      if (rollbackStart.start(
+          decisions.decide(epoch, rollout, state), rollout, "all", null, steps, startHeads)) {
+        metrics.rollback();
+      }
       return;
     }
     if (failed != null && failed.getBoolean(6) && DataLossGate.CODE.equals(failed.getString(14))) {
@@ -158,20 +160,19 @@ final class Driver {
       return;
     }
     if (failed != null && !rollingBack) {
-      rollbackStart.start(
-          decisions.decide(epoch, rollout, state), rollout, policy, failed, steps, startHeads);
+      // Counted when it starts, so a rollback that stalls at a data-loss gate or fails is seen.
+      if (rollbackStart.start(
+          decisions.decide(epoch, rollout, state), rollout, policy, failed, steps, startHeads)) {
+        metrics.rollback();
+      }
       return;
     }
     if (next == null) {
-      boolean done =
-          decisions.finish(
-              decisions.decide(epoch, rollout, state),
-              rollout,
-              rollingBack ? "rolled_back" : "succeeded",
-              null);
-      if (done && rollingBack) {
-        metrics.rollback();
-      }
+      decisions.finish(
+          decisions.decide(epoch, rollout, state),
+          rollout,
+          rollingBack ? "rolled_back" : "succeeded",
+          null);
       return;
     }
     String st = next.getString(7);

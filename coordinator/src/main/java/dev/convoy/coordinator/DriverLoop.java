@@ -88,6 +88,7 @@ final class DriverLoop implements Runnable {
   }
 
   private void updateStageMetrics() {
+    metrics.waiting(rollouts.waitingSeconds());
     JsonObject latest = rollouts.latest();
     if (latest == null) {
       return;

@@ -1,6 +1,7 @@
 package dev.convoy.coordinator;
 
 import dev.convoy.rollout.Keys;
+import dev.convoy.rollout.LogContext;
 import dev.convoy.rollout.Loops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,11 +81,13 @@ final class LeaseLoop implements Runnable {
     if (epoch >= 0 && !lease.held()) {
       // Not renewed in time (Redis unreachable, or this process paused): another coordinator
       // may lead by now. Stop here; leading again takes the lease and a new epoch.
-      log.warn(
-          "{} - lease not renewed before its deadline (epoch {}); sending and writing nothing"
-              + " until it holds the lease again",
-          id,
-          epoch);
+      try (var context = LogContext.of(null, null, null, epoch)) {
+        log.warn(
+            "{} - lease not renewed before its deadline (epoch {}); sending and writing nothing"
+                + " until it holds the lease again",
+            id,
+            epoch);
+      }
       stepDown();
     }
     if (epoch < 0) {
@@ -93,10 +96,14 @@ final class LeaseLoop implements Runnable {
         lease.announce(keys.epoch(), term);
         epoch = term;
         metrics.leader(true);
-        log.info("{} - took the lease; epoch {}", id, epoch);
+        try (var context = LogContext.of(null, null, null, epoch)) {
+          log.info("{} - took the lease; epoch {}", id, epoch);
+        }
       }
     } else if (!lease.extend()) {
-      log.warn("{} - lost the lease (epoch {}); standing by", id, epoch);
+      try (var context = LogContext.of(null, null, null, epoch)) {
+        log.warn("{} - lost the lease (epoch {}); standing by", id, epoch);
+      }
       stepDown();
     }
   }

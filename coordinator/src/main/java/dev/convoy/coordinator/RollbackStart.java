@@ -36,7 +36,11 @@ final class RollbackStart {
     this.decisions = decisions;
   }
 
-  void start(
+  /**
+   * Starts the rollback; true when it did (rollback steps planned and committed), false when the
+   * policy or the guard left every environment as it is or another decision came first.
+   */
+  boolean start(
       Decision d,
       String rollout,
       String policy,
@@ -71,14 +75,14 @@ final class RollbackStart {
           rollout,
           "failed",
           reason + "; rollback policy " + policy + " leaves every environment as it is");
-      return;
+      return false;
     }
     List<String> refusals = guard.refusals(reached(steps, back), RollbackGuard.start(startHeads));
     if (!refusals.isEmpty()) {
       // Every environment stays where it is, consistent, and a person decides.
       d.log(rollout, null, "rollback_refused", RollbackGuard.message(refusals));
       decisions.finish(d, rollout, "failed", reason + "; " + RollbackGuard.message(refusals));
-      return;
+      return false;
     }
     int seq = steps.size();
     List<String> values = new ArrayList<>();
@@ -128,9 +132,16 @@ final class RollbackStart {
             null,
             "rollback_started",
             "back to the starting revision in " + String.join(", ", back));
-    if (decisions.commit(d, rollout, "rolling back")) {
+    if (!decisions.commit(d, rollout, "rolling back")) {
+      return false;
+    }
+    // The line names the failed step's environment and number, as a JSON log's fields too.
+    try (var context =
+        dev.convoy.rollout.LogContext.of(
+            rollout, failedEnv, failed == null ? null : failed.getInteger(0), null)) {
       log.warn("{} - rollout {}: {}; rolling back {}", id, rollout, reason, back);
     }
+    return true;
   }
 
   /** How far the forward steps of the environments in {@code envs} went. */

@@ -78,8 +78,9 @@ final class RolloutJson {
       JsonObject stage = stages.get(s.getString(1));
       if (stage != null) {
         stage.put("state", Stage.state(stage.getString("state"), step));
-        if (s.getString(14) != null && "succeeded".equals(s.getString(7))) {
-          stage.put("revision", new JsonArray(s.getString(14)));
+        JsonArray reached = reached(s);
+        if (reached != null) {
+          stage.put("revision", reached);
         }
         BackfillFigures figures = figures(s);
         if (figures != null) {
@@ -143,6 +144,26 @@ final class RolloutJson {
   private static BackfillFigures figures(Row s) {
     return BackfillFigures.of(
         s.getLong(12), s.getLong(13), s.getLong(19), s.getLong(20), s.getLong(21), s.getDouble(22));
+  }
+
+  /**
+   * The heads a finished step left its database at, as its agent read them after the step: a
+   * succeeded step's, and a failed one's too (a step over several revisions that fails at the third
+   * leaves the first two applied, and the stage must say so, not its starting heads). A failed step
+   * that reports no heads is passed over: the agent says so also when it could not read its
+   * database, and a failed step does not take a database back to base. Null when the step says
+   * nothing about where its database is.
+   */
+  private static JsonArray reached(Row s) {
+    if (s.getString(14) == null) {
+      return null;
+    }
+    JsonArray heads = new JsonArray(s.getString(14));
+    return switch (s.getString(7)) {
+      case "succeeded" -> heads;
+      case "failed" -> heads.isEmpty() ? null : heads;
+      default -> null;
+    };
   }
 
   private static JsonObject step(Row s) {

@@ -223,6 +223,20 @@ final class Rollouts {
     return r.isEmpty() ? null : describe(r.get(0).getString(0));
   }
 
+  /**
+   * Seconds the active rollout that has waited longest has been waiting (at a gate, the deploy
+   * window, or its rollback at a data-loss approval) or paused, since its state last changed; 0
+   * when none is. Read on the control database's clock, so a new leader reports the same wait.
+   */
+  double waitingSeconds() {
+    List<Row> r =
+        store.rows(
+            "SELECT coalesce(max(extract(epoch FROM now() - updated_at)), 0)::float8 FROM "
+                + SCHEMA
+                + ".rollouts WHERE state IN ('waiting', 'paused')");
+    return r.isEmpty() ? 0 : r.get(0).getDouble(0);
+  }
+
   JsonArray list() {
     JsonArray out = new JsonArray();
     for (Row r :

@@ -52,6 +52,31 @@ class CoordinatorMetricsTest {
   }
 
   @Test
+  void every_metric_says_what_it_counts_in_its_help_and_stage_states_their_codes() {
+    metrics.stepDuration("dev", "expand", "r0001", 1);
+    metrics.backfillRows("dev", 10L);
+    metrics.eventLag("heartbeat", 5);
+    String scrape = metrics.scrape();
+    List<String> bare = new java.util.ArrayList<>();
+    Matcher m = Pattern.compile("(?m)^# HELP (convoy_\\S+) ?(.*)$").matcher(scrape);
+    int seen = 0;
+    while (m.find()) {
+      seen++;
+      if (m.group(2).isBlank()) {
+        bare.add(m.group(1));
+      }
+    }
+    assertTrue(seen >= 14, scrape);
+    assertEquals(List.of(), bare, "metrics without a HELP text");
+    assertTrue(
+        scrape.contains(
+            "# HELP convoy_rollout_stage_state The latest rollout's stage in the environment: 0"
+                + " pending, 1 running, 2 expanded, 3 done, 4 rolling back, 5 rolled back, -1"
+                + " failed."),
+        scrape);
+  }
+
+  @Test
   void a_revision_seen_again_stays_among_the_recent_ones() {
     metrics.stepDuration("dev", "expand", "r0001", 1);
     for (int i = 2; i <= RecentRevisions.CAPACITY + 1; i++) {

@@ -62,6 +62,33 @@ class MigrationFilesDocTest {
     assertTrue(examples >= OperationParser.fields().size(), examples + " examples");
   }
 
+  /**
+   * What the header's table says about {@code transactional} and a typed index holds: left out, the
+   * revision runs; {@code transactional: true} next to it is refused, as the doc warns.
+   */
+  @Test
+  void transactional_true_next_to_a_create_index_is_refused_as_the_doc_says() throws IOException {
+    String doc = Files.readString(DOC);
+    assertTrue(doc.contains("Writing `transactional: true` next to one of them is refused"));
+    String index = "operations:\n  - op: create_index\n    table: author\n    columns: [name]\n";
+    Path left = Files.createDirectories(tmp.resolve("left").resolve("versions"));
+    Files.writeString(
+        left.resolve("idx1_index.yaml"), "revision: idx1\ndown_revision: null\n" + index);
+    assertTrue(
+        MigrationDirectory.load(left.getParent()).all().get(0).declaredTransactional() == null);
+    Path said = Files.createDirectories(tmp.resolve("said").resolve("versions"));
+    Files.writeString(
+        said.resolve("idx1_index.yaml"),
+        "revision: idx1\ndown_revision: null\ntransactional: true\n" + index);
+    try {
+      MigrationDirectory.load(said.getParent());
+      throw new AssertionError("transactional: true with create_index was accepted");
+    } catch (InvalidMigrationsException e) {
+      assertTrue(
+          e.problems().toString().contains("says 'transactional: true'"), e.problems().toString());
+    }
+  }
+
   @Test
   void every_operation_has_a_section_with_each_of_its_fields_and_an_example() throws IOException {
     String doc = Files.readString(DOC);

@@ -183,6 +183,13 @@ public final class AgentDaemon implements AutoCloseable {
    * after {@code waitForServices}.
    */
   public AgentDaemon start(Duration waitForServices) {
+    // Every line of the start names the environment, as the agent's threads' lines do.
+    try (var context = dev.convoy.rollout.LogContext.of(null, config.env(), null, null)) {
+      return starting(waitForServices);
+    }
+  }
+
+  private AgentDaemon starting(Duration waitForServices) {
     health.awaitAtStart(waitForServices);
     // Behind a pooler in transaction pooling no command could hold the migration lock: say so now.
     synchronized (stateDb) {
@@ -322,6 +329,12 @@ public final class AgentDaemon implements AutoCloseable {
 
   @Override
   public void close() {
+    try (var context = dev.convoy.rollout.LogContext.of(null, config.env(), null, null)) {
+      stopping();
+    }
+  }
+
+  private void stopping() {
     running = false;
     heartbeat.stop();
     commandLoop.stop();

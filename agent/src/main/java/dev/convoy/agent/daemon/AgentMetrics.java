@@ -51,7 +51,11 @@ final class AgentMetrics {
         .labelNames("version", "component")
         .register(registry.getPrometheusRegistry())
         .setLabelValues(BuildVersion.current(), "agent");
-    registry.gauge("convoy_backfill_rows_per_second", tags, backfillRate);
+    gauge(
+        "convoy_backfill_rows_per_second",
+        tags,
+        backfillRate,
+        "Rows per second the current backfill writes at its recent rate (0 when idle)");
     gauge("convoy_backfill_running", tags, backfillRunning, "1 while a backfill runs, else 0");
     gauge("convoy_backfill_rows_done", tags, backfillDone, "Rows the current backfill updated");
     gauge(
@@ -79,6 +83,9 @@ final class AgentMetrics {
 
   void stepDone(Command c, Duration took) {
     Timer.builder(STEP_DURATION)
+        .description(
+            "How long this agent's steps took, by op, phase, action and target revision (the last"
+                + " ten revisions only)")
         .tags(labels(c).and("phase", c.phase(), "action", c.action()))
         .register(registry)
         .record(took);
@@ -111,12 +118,26 @@ final class AgentMetrics {
   MigrationListener listener(Command c, String agentId, Consumer<Event> publish) {
     starting(c);
     Counter applied =
-        Counter.builder("convoy_migrations_applied_total").tag("env", c.env()).register(registry);
+        Counter.builder("convoy_migrations_applied_total")
+            .description("Revisions this agent applied or rolled back")
+            .tag("env", c.env())
+            .register(registry);
     Counter rows =
-        Counter.builder("convoy_backfill_rows_total").tag("env", c.env()).register(registry);
+        Counter.builder("convoy_backfill_rows_total")
+            .description("Rows this agent's backfills updated")
+            .tag("env", c.env())
+            .register(registry);
     // Registered before anything waits, so a rollout without contention serves them at zero.
-    Timer lockWait = Timer.builder(LOCK_WAIT).tags(labels(c)).register(registry);
-    Counter lockRetries = Counter.builder(LOCK_RETRIES).tags(labels(c)).register(registry);
+    Timer lockWait =
+        Timer.builder(LOCK_WAIT)
+            .description("How long statements waited for their table locks, by op and revision")
+            .tags(labels(c))
+            .register(registry);
+    Counter lockRetries =
+        Counter.builder(LOCK_RETRIES)
+            .description("Statements that hit lock_timeout and were retried, by op and revision")
+            .tags(labels(c))
+            .register(registry);
     AtomicLong lastRows = new AtomicLong();
     AtomicLong lastSent = new AtomicLong();
     return new MigrationListener() {

@@ -63,6 +63,24 @@ class AgentMetricsTest {
   }
 
   @Test
+  void every_metric_says_what_it_counts_in_its_help() {
+    Command c = command(Command.UPGRADE, "expand", "r0002");
+    metrics.listener(c, "a1", published::add).lockAcquired(Duration.ZERO);
+    metrics.stepDone(c, Duration.ofSeconds(1));
+    List<String> bare = new ArrayList<>();
+    Matcher m = Pattern.compile("(?m)^# HELP (convoy_\\S+) ?(.*)$").matcher(metrics.scrape());
+    int seen = 0;
+    while (m.find()) {
+      seen++;
+      if (m.group(2).isBlank()) {
+        bare.add(m.group(1));
+      }
+    }
+    assertTrue(seen >= 10, metrics.scrape());
+    assertEquals(List.of(), bare, "metrics without a HELP text");
+  }
+
+  @Test
   void only_the_last_ten_revisions_keep_their_series() {
     for (int i = 1; i <= 12; i++) {
       Command c = command(Command.UPGRADE, "all", String.format("r%04d", i));

@@ -106,6 +106,11 @@ final class SqlMigrationParser {
     }
     String downSql = down == null || down.toString().isBlank() ? null : down.toString().strip();
     boolean runInTx = transactional == null || transactional;
+    lines.put("operations[0].up@0", lines.get("upgrade") + 1 + leadingBreaks(up.toString()));
+    if (downSql != null) {
+      lines.put(
+          "operations[0].down@0", lines.get("downgrade") + 1 + leadingBreaks(down.toString()));
+    }
     return Optional.of(
         new Migration(
             revision,
@@ -120,6 +125,17 @@ final class SqlMigrationParser {
             Checksums.of(text),
             lines,
             Boolean.TRUE.equals(irreversible)));
+  }
+
+  /** The line breaks before the first non-blank character: the lines strip() takes away. */
+  private static int leadingBreaks(String section) {
+    int n = 0;
+    for (int i = 0; i < section.length() && Character.isWhitespace(section.charAt(i)); i++) {
+      if (section.charAt(i) == '\n') {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** A {@code true}/{@code false} header, or null when absent (a problem when neither). */

@@ -54,7 +54,7 @@ ALTER TABLE author ADD COLUMN name_len int GENERATED ALWAYS AS (length(name)) ST
 CREATE TABLE fresh_t (id bigint);
 ALTER TABLE fresh_t ADD COLUMN token uuid DEFAULT gen_random_uuid();
 
--- expect: add-column-with-constraint
+-- expect: add-column-with-constraint, foreign-key-without-index
 ALTER TABLE book ADD COLUMN editor_id bigint REFERENCES author (id);
 
 -- expect: add-column-with-constraint

@@ -79,3 +79,12 @@ ALTER TABLE book3 ADD COLUMN author_id bigint REFERENCES author (id);
 
 -- expect: constraint-not-valid
 ALTER TABLE existing_table ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES author (id);
+
+-- expect: foreign-key-without-index
+ALTER TABLE book ADD COLUMN a int;
+ALTER TABLE book ADD CONSTRAINT a_fk FOREIGN KEY (a) REFERENCES author NOT VALID;
+
+-- expect outside a transaction: none
+ALTER TABLE book ADD COLUMN IF NOT EXISTS a int;
+CREATE INDEX CONCURRENTLY ix_book_a ON book (a);
+ALTER TABLE book ADD CONSTRAINT a_fk FOREIGN KEY (a) REFERENCES author NOT VALID;

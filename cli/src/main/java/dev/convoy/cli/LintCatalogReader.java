@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * What {@code convoy lint --url} learns from the database: each table's row estimate ({@code
- * pg_class.reltuples}, kept current by autovacuum and ANALYZE; no table is counted) and its
- * indexes' columns, so findings on big tables are raised and foreign keys on existing tables are
- * checked against the indexes they really have.
+ * pg_class.reltuples}, kept current by autovacuum and ANALYZE; no table is counted; for a table
+ * never analysed, its size in pages times the rows a page holds at its columns' widths, as the
+ * planner estimates it) and its indexes' columns, so findings on big tables are raised and foreign
+ * keys on existing tables are checked against the indexes they really have.
  */
 final class LintCatalogReader {
   private static final String USER_TABLES =
@@ -31,7 +32,12 @@ final class LintCatalogReader {
     try (TextSession db = JdbcSession.open(url, "convoy lint")) {
       for (String[] r :
           db.rows(
-              "SELECT c.relname, c.reltuples::bigint::text FROM pg_class c"
+              "SELECT c.relname, (CASE WHEN c.reltuples >= 0 THEN c.reltuples ELSE"
+                  + " pg_relation_size(c.oid) / current_setting('block_size')::numeric"
+                  + " * floor((current_setting('block_size')::int - 24) / (28 + coalesce((SELECT"
+                  + " sum(CASE WHEN a.attlen > 0 THEN a.attlen ELSE 32 END) FROM pg_attribute a"
+                  + " WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), 0)))"
+                  + " END)::bigint::text FROM pg_class c"
                   + USER_TABLES
                   + notState)) {
         rows.merge(r[0].toLowerCase(Locale.ROOT), Long.parseLong(r[1]), Math::max);

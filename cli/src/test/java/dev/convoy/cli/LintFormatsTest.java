@@ -116,4 +116,25 @@ class LintFormatsTest {
           .outContains("0 error(s), 2 warning(s)");
     }
   }
+
+  @Test
+  void with_url_a_table_never_analysed_is_estimated_from_its_size_and_raised() {
+    new MigrationFiles(dir)
+        .sql(
+            "na0001",
+            null,
+            "ALTER TABLE fresh_big ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+            "SELECT 1;");
+    try (TestDatabase db = TestPostgres.createDatabase("lint_unanalysed")) {
+      db.execute(
+          "CREATE TABLE fresh_big (id bigint) WITH (autovacuum_enabled = false);"
+              + " INSERT INTO fresh_big SELECT g FROM generate_series(1, 20000) g;");
+      ConvoyShell.at(dir, db.url())
+          .run("lint")
+          .exits(2)
+          .outContains(
+              "error [volatile-default] ALTER TABLE fresh_big",
+              "(the catalog estimates fresh_big at 20,114 rows)");
+    }
+  }
 }

@@ -143,3 +143,30 @@ DROP INDEX ix_tmp;
 
 -- expect: index-not-concurrent, index-not-concurrent
 CREATE INDEX ix_one ON author (name); CREATE INDEX ix_two ON book (title);
+
+-- expect: none
+ALTER TABLE book ADD CONSTRAINT book_title_nn CHECK (title IS NOT NULL) NOT VALID;
+ALTER TABLE book VALIDATE CONSTRAINT book_title_nn;
+ALTER TABLE book ALTER COLUMN title SET NOT NULL;
+
+-- expect: set-not-null
+ALTER TABLE book ADD CONSTRAINT book_title_nn CHECK (title IS NOT NULL) NOT VALID;
+ALTER TABLE book ALTER COLUMN title SET NOT NULL;
+
+-- expect: set-not-null
+ALTER TABLE book ADD CONSTRAINT book_title_nn CHECK (title IS NOT NULL) NOT VALID;
+ALTER TABLE book VALIDATE CONSTRAINT book_title_nn;
+ALTER TABLE book ALTER COLUMN isbn SET NOT NULL;
+
+-- expect: constraint-not-valid
+ALTER TABLE "Book" ADD CHECK ("Title" IS NOT NULL);
+ALTER TABLE "Book" ALTER "Title" SET NOT NULL;
+
+-- expect: none
+CREATE TABLE "T" (id bigint, author_id bigint);
+CREATE INDEX ix ON "T" (author_id);
+ALTER TABLE "T" ALTER author_id SET NOT NULL;
+
+-- expect: index-not-concurrent
+CREATE TABLE "T" (id bigint, author_id bigint);
+CREATE INDEX ix ON t (author_id);

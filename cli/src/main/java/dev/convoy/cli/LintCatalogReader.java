@@ -7,7 +7,6 @@ import dev.convoy.lint.LintCatalog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,7 +39,7 @@ final class LintCatalogReader {
                   + " END)::bigint::text FROM pg_class c"
                   + USER_TABLES
                   + notState)) {
-        rows.merge(r[0].toLowerCase(Locale.ROOT), Long.parseLong(r[1]), Math::max);
+        rows.merge(r[0], Long.parseLong(r[1]), Math::max);
       }
       for (String[] r :
           db.rows(
@@ -51,11 +50,23 @@ final class LintCatalogReader {
                   + notState)) {
         List<String> cols = new ArrayList<>();
         for (String c : r[1].split("\u001f")) {
-          cols.add(c.replace("\"", "").toLowerCase(Locale.ROOT));
+          cols.add(unquoted(c));
         }
-        indexes.computeIfAbsent(r[0].toLowerCase(Locale.ROOT), t -> new ArrayList<>()).add(cols);
+        indexes.computeIfAbsent(r[0], t -> new ArrayList<>()).add(cols);
       }
     }
     return new LintCatalog(rows, indexes, bigTable);
+  }
+
+  /**
+   * A column as pg_get_indexdef writes it, as PostgreSQL stores its name: quoted when it must be
+   * ({@code "Mixed"}), else already in lower case; an expression stays as written and matches no
+   * column.
+   */
+  static String unquoted(String col) {
+    if (col.length() > 1 && col.startsWith("\"") && col.endsWith("\"")) {
+      return col.substring(1, col.length() - 1).replace("\"\"", "\"");
+    }
+    return col;
   }
 }

@@ -137,4 +137,34 @@ class LintFormatsTest {
               "(the catalog estimates fresh_big at 20,114 rows)");
     }
   }
+
+  @Test
+  void with_url_names_are_matched_as_postgresql_folds_them() {
+    new MigrationFiles(dir)
+        .sql(
+            "mx0001",
+            null,
+            "ALTER TABLE mixed ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
+                + "ALTER TABLE \"Mixed\" ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
+                + "ALTER TABLE \"Mixed\" ADD CONSTRAINT fk FOREIGN KEY (\"ParentId\")"
+                + " REFERENCES mixed (id) NOT VALID;",
+            "SELECT 1;");
+    try (TestDatabase db = TestPostgres.createDatabase("lint_mixed")) {
+      db.execute(
+          "CREATE TABLE \"Mixed\" (id bigint PRIMARY KEY, \"ParentId\" bigint);"
+              + " CREATE INDEX ix_parent ON \"Mixed\" (\"ParentId\");"
+              + " INSERT INTO \"Mixed\" SELECT g FROM generate_series(1, 20000) g;"
+              + " CREATE TABLE mixed (id bigint PRIMARY KEY); INSERT INTO mixed VALUES (1);"
+              + " ANALYZE \"Mixed\"; ANALYZE mixed;");
+      ConvoyShell.Result r =
+          ConvoyShell.at(dir, db.url())
+              .run("lint")
+              .exits(2)
+              .outContains(
+                  "warning [volatile-default] ALTER TABLE mixed ADD",
+                  "(the catalog estimates Mixed at 20,000 rows)",
+                  "1 error(s), 1 warning(s)");
+      assertFalse(r.out().contains("mixed at"), r.out());
+    }
+  }
 }

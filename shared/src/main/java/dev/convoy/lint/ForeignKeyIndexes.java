@@ -173,7 +173,7 @@ final class ForeignKeyIndexes {
       if (c == null) {
         break;
       }
-      cols.add(LintCatalog.key(c));
+      cols.add(c);
     }
     if (!cols.isEmpty()) {
       indexes.computeIfAbsent(table, t -> new ArrayList<>()).add(cols);
@@ -182,7 +182,7 @@ final class ForeignKeyIndexes {
 
   private void key(Revision rev, int line, String table, List<String> columns, String what) {
     if (!columns.isEmpty() && columns.stream().noneMatch(java.util.Objects::isNull)) {
-      keys.add(new Key(rev, line, table, columns.stream().map(LintCatalog::key).toList(), what));
+      keys.add(new Key(rev, line, table, List.copyOf(columns), what));
     }
   }
 }

@@ -79,8 +79,10 @@ public final class Linter {
       out.addAll(TypedChecks.of(rev, m.operations().get(i), m.line("operations[" + i + "]")));
     }
     for (Revision r : List.of(rev, rev.down())) {
+      NotNullProofs proofs = new NotNullProofs();
       for (Revision.Located l : r.statements()) {
-        out.addAll(new RawChecks(r, l.op(), l.statement(), l.line()).findings());
+        out.addAll(new RawChecks(r, l.op(), l.statement(), l.line(), proofs).findings());
+        proofs.read(l.statement().tokens());
       }
     }
     return out;

@@ -14,10 +14,12 @@ final class RawChecks {
   private final SqlStatement s;
   private final Tokens t;
   private final int line;
+  private final NotNullProofs proofs;
   private final List<Finding> out = new ArrayList<>();
 
-  RawChecks(Revision rev, RawSql op, SqlStatement s, int line) {
+  RawChecks(Revision rev, RawSql op, SqlStatement s, int line, NotNullProofs proofs) {
     this.rev = rev;
+    this.proofs = proofs;
     this.op = op;
     this.s = s;
     this.t = s.tokens();
@@ -109,7 +111,10 @@ final class RawChecks {
       } else if (isNew) {
         continue;
       } else if (c.is(0, "ALTER") && alterColumn(c, "SET", "NOT", "NULL")) {
-        add(Rule.SET_NOT_NULL, a.table());
+        SqlToken col = c.get(c.is(1, "COLUMN") ? 2 : 1);
+        if (col == null || !proofs.proves(a.table(), col.name())) {
+          add(Rule.SET_NOT_NULL, a.table());
+        }
       } else if (c.is(0, "ALTER") && alterColumn(c, "DROP", "NOT", "NULL")) {
         add(Rule.DROP_NOT_NULL, a.table());
       } else if (c.is(0, "DETACH", "PARTITION") && !c.hasAny("CONCURRENTLY", "FINALIZE")) {

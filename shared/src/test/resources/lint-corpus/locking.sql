@@ -170,3 +170,23 @@ ALTER TABLE "T" ALTER author_id SET NOT NULL;
 -- expect: index-not-concurrent
 CREATE TABLE "T" (id bigint, author_id bigint);
 CREATE INDEX ix ON t (author_id);
+
+-- expect: volatile-default
+ALTER TABLE author ADD COLUMN r double precision DEFAULT "random"();
+
+-- expect: volatile-default
+ALTER TABLE author ADD COLUMN x text DEFAULT my_fn();
+
+-- expect: volatile-default
+ALTER TABLE author ADD COLUMN x bigint DEFAULT txid_current();
+
+-- expect: volatile-default
+ALTER TABLE author ADD COLUMN x bigint DEFAULT public.next_id('author');
+
+-- expect: none
+ALTER TABLE author ADD COLUMN a numeric DEFAULT 0::numeric(10, 2) NOT NULL;
+ALTER TABLE author ADD COLUMN b text DEFAULT CAST(0 AS varchar(5));
+ALTER TABLE author ADD COLUMN c timestamptz DEFAULT pg_catalog.now();
+ALTER TABLE author ADD COLUMN d text DEFAULT lower('X') NOT NULL;
+ALTER TABLE author ADD COLUMN e jsonb DEFAULT jsonb_build_object('a', 1);
+ALTER TABLE author ADD COLUMN f timestamptz DEFAULT (now() + interval '1 day');

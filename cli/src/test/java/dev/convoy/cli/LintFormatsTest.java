@@ -167,4 +167,23 @@ class LintFormatsTest {
       assertFalse(r.out().contains("mixed at"), r.out());
     }
   }
+
+  @Test
+  void sarif_uris_are_percent_encoded() throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("versions"));
+    java.nio.file.Files.writeString(
+        dir.resolve("versions/aaaa0001_a%b,c:d é.sql"),
+        "-- revision: aaaa0001\n-- down_revision: null\n-- +upgrade\n"
+            + "CREATE INDEX ix ON author (name);\n-- +downgrade\nSELECT 1;\n");
+    ConvoyShell.Result r = ConvoyShell.offline(dir).run("lint", "--format", "sarif").exits(2);
+    String uri =
+        new ObjectMapper()
+            .readTree(r.out())
+            .at("/runs/0/results/0/locations/0/physicalLocation/artifactLocation/uri")
+            .asText();
+    assertTrue(uri.endsWith("/versions/aaaa0001_a%25b%2Cc%3Ad%20%C3%A9.sql"), uri);
+    assertEquals(
+        dir.resolve("versions/aaaa0001_a%b,c:d é.sql").toAbsolutePath(),
+        Path.of(java.net.URI.create(uri)));
+  }
 }

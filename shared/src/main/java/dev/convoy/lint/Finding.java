@@ -24,7 +24,8 @@ public record Finding(
   }
 
   Finding inDowngrade() {
-    return new Finding(rule, revision, file, line, what + " (downgrade)", severity, table, true);
+    return new Finding(
+        rule, revision, file, line, what + " (downgrade)", Severity.WARNING, table, true);
   }
 
   Finding raised(String because) {

@@ -3,6 +3,7 @@ package dev.convoy.lint;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.CreateIndex;
 import dev.convoy.ops.CreateTable;
+import dev.convoy.ops.DropTable;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.RawSql;
 import java.util.ArrayList;
@@ -37,8 +38,21 @@ record Revision(Migration migration, Set<String> tables, Set<String> indexes, bo
     Set<String> tables = new HashSet<>();
     Set<String> indexes = new HashSet<>();
     for (Operation op : migration.operations()) {
-      if (op instanceof RawSql r) {
+      if (op instanceof DropTable d) {
+        tables.add(LintCatalog.key(d.table()));
+      } else if (op instanceof RawSql r) {
         created(r.downSql(), tables, indexes);
+        for (SqlStatement s : SqlStatement.split(r.upSql())) {
+          if (s.startsWith("DROP", "TABLE")) {
+            Tokens t = s.tokens();
+            for (Tokens part : t.from(t.is(2, "IF", "EXISTS") ? 4 : 2).splitCommas()) {
+              Tokens.Name n = part.name(0);
+              if (n != null) {
+                tables.add(n.name());
+              }
+            }
+          }
+        }
       }
     }
     return new Revision(migration, Set.copyOf(tables), Set.copyOf(indexes), true);

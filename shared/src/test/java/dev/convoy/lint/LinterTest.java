@@ -131,6 +131,8 @@ class LinterTest {
             "10 rename-table: ALTER TABLE book RENAME TO x (downgrade)"),
         located(f));
     assertTrue(f.get(1).downgrade() && !f.get(0).downgrade());
+    assertEquals(Severity.WARNING, f.get(1).severity(), "a rollback's finding warns");
+    assertEquals(List.of("concurrently-in-transaction"), ids(Linter.blocking(f, List.of())));
   }
 
   @Test

@@ -93,3 +93,26 @@ ALTER TABLE author ADD COLUMN "column_very_long_very_long_very_long_very_long_ve
 
 -- expect: none
 UPDATE author SET name = 'a string longer than sixty-three bytes is not an identifier at all, is it';
+
+-- expect: lock-timeout-override
+SET LOCAL lock_timeout = '1h';
+
+-- expect: lock-timeout-override
+SELECT set_config('lock_timeout', '30s', true);
+
+-- expect: none
+SET LOCAL lock_timeout = '10s';
+SET LOCAL lock_timeout = 500;
+
+-- expect: lock-timeout-override
+ALTER ROLE app SET lock_timeout = 0;
+
+-- expect: lock-timeout-override
+ALTER DATABASE shop SET lock_timeout TO '2min';
+
+-- expect: none
+ALTER ROLE app IN DATABASE shop SET lock_timeout = '3s';
+ALTER ROLE app SET statement_timeout = 0;
+
+-- expect: rename-table
+ALTER TABLE book SET SCHEMA archive;

@@ -54,7 +54,7 @@ ALTER TABLE author ADD COLUMN name_len int GENERATED ALWAYS AS (length(name)) ST
 CREATE TABLE fresh_t (id bigint);
 ALTER TABLE fresh_t ADD COLUMN token uuid DEFAULT gen_random_uuid();
 
--- expect: add-column-with-constraint
+-- expect: add-column-with-constraint, foreign-key-without-index
 ALTER TABLE book ADD COLUMN editor_id bigint REFERENCES author (id);
 
 -- expect: add-column-with-constraint
@@ -143,3 +143,50 @@ DROP INDEX ix_tmp;
 
 -- expect: index-not-concurrent, index-not-concurrent
 CREATE INDEX ix_one ON author (name); CREATE INDEX ix_two ON book (title);
+
+-- expect: none
+ALTER TABLE book ADD CONSTRAINT book_title_nn CHECK (title IS NOT NULL) NOT VALID;
+ALTER TABLE book VALIDATE CONSTRAINT book_title_nn;
+ALTER TABLE book ALTER COLUMN title SET NOT NULL;
+
+-- expect: set-not-null
+ALTER TABLE book ADD CONSTRAINT book_title_nn CHECK (title IS NOT NULL) NOT VALID;
+ALTER TABLE book ALTER COLUMN title SET NOT NULL;
+
+-- expect: set-not-null
+ALTER TABLE book ADD CONSTRAINT book_title_nn CHECK (title IS NOT NULL) NOT VALID;
+ALTER TABLE book VALIDATE CONSTRAINT book_title_nn;
+ALTER TABLE book ALTER COLUMN isbn SET NOT NULL;
+
+-- expect: constraint-not-valid
+ALTER TABLE "Book" ADD CHECK ("Title" IS NOT NULL);
+ALTER TABLE "Book" ALTER "Title" SET NOT NULL;
+
+-- expect: none
+CREATE TABLE "T" (id bigint, author_id bigint);
+CREATE INDEX ix ON "T" (author_id);
+ALTER TABLE "T" ALTER author_id SET NOT NULL;
+
+-- expect: index-not-concurrent
+CREATE TABLE "T" (id bigint, author_id bigint);
+CREATE INDEX ix ON t (author_id);
+
+-- expect: volatile-default
+ALTER TABLE author ADD COLUMN r double precision DEFAULT "random"();
+
+-- expect: volatile-default
+ALTER TABLE author ADD COLUMN x text DEFAULT my_fn();
+
+-- expect: volatile-default
+ALTER TABLE author ADD COLUMN x bigint DEFAULT txid_current();
+
+-- expect: volatile-default
+ALTER TABLE author ADD COLUMN x bigint DEFAULT public.next_id('author');
+
+-- expect: none
+ALTER TABLE author ADD COLUMN a numeric DEFAULT 0::numeric(10, 2) NOT NULL;
+ALTER TABLE author ADD COLUMN b text DEFAULT CAST(0 AS varchar(5));
+ALTER TABLE author ADD COLUMN c timestamptz DEFAULT pg_catalog.now();
+ALTER TABLE author ADD COLUMN d text DEFAULT lower('X') NOT NULL;
+ALTER TABLE author ADD COLUMN e jsonb DEFAULT jsonb_build_object('a', 1);
+ALTER TABLE author ADD COLUMN f timestamptz DEFAULT (now() + interval '1 day');

@@ -79,3 +79,31 @@ ALTER TABLE book3 ADD COLUMN author_id bigint REFERENCES author (id);
 
 -- expect: constraint-not-valid
 ALTER TABLE existing_table ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES author (id);
+
+-- expect: foreign-key-without-index
+ALTER TABLE book ADD COLUMN a int;
+ALTER TABLE book ADD CONSTRAINT a_fk FOREIGN KEY (a) REFERENCES author NOT VALID;
+
+-- expect outside a transaction: none
+ALTER TABLE book ADD COLUMN IF NOT EXISTS a int;
+CREATE INDEX CONCURRENTLY ix_book_a ON book (a);
+ALTER TABLE book ADD CONSTRAINT a_fk FOREIGN KEY (a) REFERENCES author NOT VALID;
+
+-- expect: char-type
+ALTER TABLE book ADD COLUMN code nchar(5);
+
+-- expect: char-type
+ALTER TABLE book ADD COLUMN code national character(5);
+
+-- expect: none
+ALTER TABLE book ADD COLUMN code national character varying(5);
+ALTER TABLE book ADD COLUMN code2 nchar varying(5);
+
+-- expect: timestamp-without-time-zone
+CREATE DOMAIN d AS timestamp;
+
+-- expect: char-type
+CREATE DOMAIN code char(3) NOT NULL;
+
+-- expect: none
+CREATE DOMAIN at_time timestamptz;

@@ -67,7 +67,7 @@ final class LintReport {
     List<Map<String, Object>> results = new ArrayList<>();
     for (Finding f : findings) {
       Map<String, Object> physical = new LinkedHashMap<>();
-      physical.put("artifactLocation", map("uri", path(f)));
+      physical.put("artifactLocation", map("uri", uri(path(f))));
       if (f.line() > 0) {
         physical.put("region", map("startLine", f.line()));
       }
@@ -109,6 +109,29 @@ final class LintReport {
               + data(f.what() + "\nwhy: " + f.rule().why() + "\ninstead: " + f.rule().instead()));
     }
     return out;
+  }
+
+  /**
+   * A path as the URI reference SARIF requires: every byte outside the unreserved characters is
+   * percent-encoded ({@code %}, space, {@code ,} and {@code :} included, so a colon never reads as
+   * a scheme), and an absolute path becomes a {@code file:} URI.
+   */
+  static String uri(String path) {
+    StringBuilder out = new StringBuilder(path.startsWith("/") ? "file://" : "");
+    for (byte b : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if (c == '/'
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~'
+          || c < 128 && Character.isLetterOrDigit(c)) {
+        out.append(c);
+      } else {
+        out.append('%').append(String.format("%02X", b & 0xff));
+      }
+    }
+    return out.toString();
   }
 
   private static String data(String s) {

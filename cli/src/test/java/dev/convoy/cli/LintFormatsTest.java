@@ -116,4 +116,74 @@ class LintFormatsTest {
           .outContains("0 error(s), 2 warning(s)");
     }
   }
+
+  @Test
+  void with_url_a_table_never_analysed_is_estimated_from_its_size_and_raised() {
+    new MigrationFiles(dir)
+        .sql(
+            "na0001",
+            null,
+            "ALTER TABLE fresh_big ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+            "SELECT 1;");
+    try (TestDatabase db = TestPostgres.createDatabase("lint_unanalysed")) {
+      db.execute(
+          "CREATE TABLE fresh_big (id bigint) WITH (autovacuum_enabled = false);"
+              + " INSERT INTO fresh_big SELECT g FROM generate_series(1, 20000) g;");
+      ConvoyShell.at(dir, db.url())
+          .run("lint")
+          .exits(2)
+          .outContains(
+              "error [volatile-default] ALTER TABLE fresh_big",
+              "(the catalog estimates fresh_big at 20,114 rows)");
+    }
+  }
+
+  @Test
+  void with_url_names_are_matched_as_postgresql_folds_them() {
+    new MigrationFiles(dir)
+        .sql(
+            "mx0001",
+            null,
+            "ALTER TABLE mixed ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
+                + "ALTER TABLE \"Mixed\" ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
+                + "ALTER TABLE \"Mixed\" ADD CONSTRAINT fk FOREIGN KEY (\"ParentId\")"
+                + " REFERENCES mixed (id) NOT VALID;",
+            "SELECT 1;");
+    try (TestDatabase db = TestPostgres.createDatabase("lint_mixed")) {
+      db.execute(
+          "CREATE TABLE \"Mixed\" (id bigint PRIMARY KEY, \"ParentId\" bigint);"
+              + " CREATE INDEX ix_parent ON \"Mixed\" (\"ParentId\");"
+              + " INSERT INTO \"Mixed\" SELECT g FROM generate_series(1, 20000) g;"
+              + " CREATE TABLE mixed (id bigint PRIMARY KEY); INSERT INTO mixed VALUES (1);"
+              + " ANALYZE \"Mixed\"; ANALYZE mixed;");
+      ConvoyShell.Result r =
+          ConvoyShell.at(dir, db.url())
+              .run("lint")
+              .exits(2)
+              .outContains(
+                  "warning [volatile-default] ALTER TABLE mixed ADD",
+                  "(the catalog estimates Mixed at 20,000 rows)",
+                  "1 error(s), 1 warning(s)");
+      assertFalse(r.out().contains("mixed at"), r.out());
+    }
+  }
+
+  @Test
+  void sarif_uris_are_percent_encoded() throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("versions"));
+    java.nio.file.Files.writeString(
+        dir.resolve("versions/aaaa0001_a%b,c:d é.sql"),
+        "-- revision: aaaa0001\n-- down_revision: null\n-- +upgrade\n"
+            + "CREATE INDEX ix ON author (name);\n-- +downgrade\nSELECT 1;\n");
+    ConvoyShell.Result r = ConvoyShell.offline(dir).run("lint", "--format", "sarif").exits(2);
+    String uri =
+        new ObjectMapper()
+            .readTree(r.out())
+            .at("/runs/0/results/0/locations/0/physicalLocation/artifactLocation/uri")
+            .asText();
+    assertTrue(uri.endsWith("/versions/aaaa0001_a%25b%2Cc%3Ad%20%C3%A9.sql"), uri);
+    assertEquals(
+        dir.resolve("versions/aaaa0001_a%b,c:d é.sql").toAbsolutePath(),
+        Path.of(java.net.URI.create(uri)));
+  }
 }

@@ -13,19 +13,84 @@ import java.util.Set;
 record ColumnDefinition(Tokens def) {
   private static final Set<String> VOLATILE =
       Set.of(
-          "RANDOM",
-          "RANDOM_NORMAL",
-          "GEN_RANDOM_UUID",
-          "GEN_RANDOM_BYTES",
-          "UUID_GENERATE_V1",
-          "UUID_GENERATE_V1MC",
-          "UUID_GENERATE_V4",
-          "UUIDV4",
-          "UUIDV7",
-          "CLOCK_TIMESTAMP",
-          "TIMEOFDAY",
-          "NEXTVAL",
-          "SETVAL");
+          "random",
+          "random_normal",
+          "gen_random_uuid",
+          "gen_random_bytes",
+          "uuid_generate_v1",
+          "uuid_generate_v1mc",
+          "uuid_generate_v4",
+          "uuidv4",
+          "uuidv7",
+          "clock_timestamp",
+          "timeofday",
+          "nextval",
+          "setval");
+
+  /**
+   * Functions (and keywords written like calls) known not to be volatile: a default calling one is
+   * computed once, so adding the column is instant. Any other function may be volatile (as squawk,
+   * lint warns of what it cannot tell).
+   */
+  private static final Set<String> STABLE =
+      Set.of(
+          "now",
+          "statement_timestamp",
+          "transaction_timestamp",
+          "current_timestamp",
+          "localtimestamp",
+          "current_time",
+          "localtime",
+          "current_setting",
+          "current_database",
+          "current_schema",
+          "lower",
+          "upper",
+          "coalesce",
+          "nullif",
+          "greatest",
+          "least",
+          "cast",
+          "row",
+          "array",
+          "length",
+          "char_length",
+          "concat",
+          "concat_ws",
+          "btrim",
+          "trim",
+          "replace",
+          "md5",
+          "to_json",
+          "to_jsonb",
+          "json_build_object",
+          "jsonb_build_object",
+          "json_build_array",
+          "jsonb_build_array",
+          "date_trunc",
+          "make_interval",
+          "make_date",
+          "to_char",
+          "to_timestamp",
+          "to_date",
+          "timezone",
+          "abs",
+          "round");
+
+  /** Words that end a column's DEFAULT expression: the constraints written after it. */
+  private static final Set<String> AFTER_DEFAULT =
+      Set.of(
+          "NOT",
+          "CONSTRAINT",
+          "CHECK",
+          "REFERENCES",
+          "UNIQUE",
+          "PRIMARY",
+          "GENERATED",
+          "COLLATE",
+          "DEFERRABLE",
+          "INITIALLY");
+
   private static final Set<String> SERIALS =
       Set.of("SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "BIGSERIAL", "SMALLSERIAL");
   private static final Set<String> SMALL_INTS =
@@ -71,7 +136,11 @@ record ColumnDefinition(Tokens def) {
     List<Rule> out = new ArrayList<>();
     String type = typeName();
     int next = afterTypeName();
-    if ((type.equals("CHAR") || type.equals("CHARACTER") || type.equals("BPCHAR"))
+    if (type.equals("NATIONAL") && (def.is(next, "CHARACTER") || def.is(next, "CHAR"))) {
+      type = "CHAR";
+      next++;
+    }
+    if (List.of("CHAR", "CHARACTER", "BPCHAR", "NCHAR").contains(type)
         && !def.is(next, "VARYING")) {
       out.add(Rule.CHAR_TYPE);
     }
@@ -93,26 +162,58 @@ record ColumnDefinition(Tokens def) {
     return out;
   }
 
-  /** True when adding the column writes a computed value into every existing row. */
+  /**
+   * True when adding the column writes a computed value into every existing row: a serial or
+   * identity, or a default calling a volatile function or one lint does not know.
+   */
   boolean fillsEveryRow() {
-    if (SERIALS.contains(typeName()) || def.has("AS", "IDENTITY")) {
-      return true;
-    }
+    return SERIALS.contains(typeName()) || def.has("AS", "IDENTITY") || defaultCall() != null;
+  }
+
+  /**
+   * The first function the DEFAULT calls that is volatile or not known to be stable, or null. A
+   * type's parentheses ({@code ::numeric(10, 2)}, {@code CAST(x AS varchar(5))}) are no call.
+   */
+  String defaultCall() {
     int d = def.indexOf(0, "DEFAULT");
     if (d < 0) {
-      return false;
+      return null;
     }
+    int depth = 0;
     for (int i = d + 1; i < def.size(); i++) {
       SqlToken t = def.get(i);
+      if (t.kind() == Kind.LPAREN) {
+        depth++;
+      } else if (t.kind() == Kind.RPAREN) {
+        depth--;
+      } else if (depth == 0 && t.kind() == Kind.WORD && AFTER_DEFAULT.contains(t.value())) {
+        return null;
+      }
       SqlToken next = def.get(i + 1);
-      if (t.kind() == Kind.WORD
-          && VOLATILE.contains(t.value())
+      SqlToken before = def.get(i - 1);
+      boolean typeName =
+          before != null
+              && (before.is("AS")
+                  || before.value().equals(":")
+                      && def.get(i - 2) != null
+                      && def.get(i - 2).value().equals(":"));
+      if (t.isName()
           && next != null
-          && next.kind() == Kind.LPAREN) {
-        return true;
+          && next.kind() == Kind.LPAREN
+          && !typeName
+          && !STABLE.contains(t.name())) {
+        return t.name();
       }
     }
-    return false;
+    return null;
+  }
+
+  /** What a volatile-default finding adds when the function is merely unknown, or "". */
+  String unknownDefaultNote() {
+    String f = defaultCall();
+    return f == null || VOLATILE.contains(f)
+        ? ""
+        : " (" + f + "() is not known to lint to be stable or immutable)";
   }
 
   boolean storedGenerated() {

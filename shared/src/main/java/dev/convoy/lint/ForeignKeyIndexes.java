@@ -20,14 +20,16 @@ import java.util.Set;
 /**
  * Foreign keys whose referencing columns no index starts with. What counts is every index the
  * migration set creates (in any revision: an index added later still serves) and, with a database,
- * the catalog's. A key on a table neither created by the set nor in the catalog is left alone: its
- * indexes are not known.
+ * the catalog's. A key on a column the set adds is known too: no index made before the column can
+ * hold it. A key on an existing table's existing columns, with no catalog to ask, is left alone:
+ * its indexes are not known.
  */
 final class ForeignKeyIndexes {
   private record Key(Revision rev, int line, String table, List<String> columns, String what) {}
 
   private final Map<String, List<List<String>>> indexes = new HashMap<>();
   private final Set<String> created = new HashSet<>();
+  private final Set<List<String>> addedColumns = new HashSet<>();
   private final List<Key> keys = new ArrayList<>();
 
   /** The findings, by revision. */
@@ -38,7 +40,10 @@ final class ForeignKeyIndexes {
     }
     Map<String, List<Finding>> out = new LinkedHashMap<>();
     for (Key k : f.keys) {
-      boolean known = f.created.contains(k.table) || catalog.knows(k.table);
+      boolean known =
+          f.created.contains(k.table)
+              || catalog.knows(k.table)
+              || k.columns.stream().anyMatch(c -> f.addedColumns.contains(List.of(k.table, c)));
       List<List<String>> all = new ArrayList<>(f.indexes.getOrDefault(k.table, List.of()));
       all.addAll(catalog.indexesOf(k.table));
       if (known && all.stream().noneMatch(ix -> covers(ix, k.columns))) {
@@ -85,6 +90,7 @@ final class ForeignKeyIndexes {
         }
         index(table, pk);
       } else if (op instanceof AddColumn a) {
+        addedColumns.add(List.of(LintCatalog.key(a.table()), a.column().name()));
         column(rev, line, LintCatalog.key(a.table()), a.column(), op.describe());
       } else if (op instanceof CreateIndex ix) {
         index(LintCatalog.key(ix.table()), ix.columns());
@@ -110,6 +116,13 @@ final class ForeignKeyIndexes {
           .ifPresent(
               a -> {
                 for (Tokens c : a.actions()) {
+                  if (RawChecks.isAddColumn(c)) {
+                    Tokens def = c.from(c.is(1, "COLUMN") ? 2 : 1);
+                    Tokens.Name col = def.name(def.is(0, "IF", "NOT", "EXISTS") ? 3 : 0);
+                    if (col != null) {
+                      addedColumns.add(List.of(a.table(), col.name()));
+                    }
+                  }
                   if (c.is(0, "ADD")) {
                     element(rev, l.line(), a.table(), c.from(c.is(1, "COLUMN") ? 2 : 1), what);
                   }
@@ -160,7 +173,7 @@ final class ForeignKeyIndexes {
       if (c == null) {
         break;
       }
-      cols.add(LintCatalog.key(c));
+      cols.add(c);
     }
     if (!cols.isEmpty()) {
       indexes.computeIfAbsent(table, t -> new ArrayList<>()).add(cols);
@@ -169,7 +182,7 @@ final class ForeignKeyIndexes {
 
   private void key(Revision rev, int line, String table, List<String> columns, String what) {
     if (!columns.isEmpty() && columns.stream().noneMatch(java.util.Objects::isNull)) {
-      keys.add(new Key(rev, line, table, columns.stream().map(LintCatalog::key).toList(), what));
+      keys.add(new Key(rev, line, table, List.copyOf(columns), what));
     }
   }
 }

@@ -78,8 +78,12 @@ public final class Linter {
     for (int i = 0; i < m.operations().size(); i++) {
       out.addAll(TypedChecks.of(rev, m.operations().get(i), m.line("operations[" + i + "]")));
     }
-    for (Revision.Located l : rev.statements()) {
-      out.addAll(new RawChecks(rev, l.op(), l.statement(), l.line()).findings());
+    for (Revision r : List.of(rev, rev.down())) {
+      NotNullProofs proofs = new NotNullProofs();
+      for (Revision.Located l : r.statements()) {
+        out.addAll(new RawChecks(r, l.op(), l.statement(), l.line(), proofs).findings());
+        proofs.read(l.statement().tokens());
+      }
     }
     return out;
   }

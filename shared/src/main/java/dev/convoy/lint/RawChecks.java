@@ -14,10 +14,12 @@ final class RawChecks {
   private final SqlStatement s;
   private final Tokens t;
   private final int line;
+  private final NotNullProofs proofs;
   private final List<Finding> out = new ArrayList<>();
 
-  RawChecks(Revision rev, RawSql op, SqlStatement s, int line) {
+  RawChecks(Revision rev, RawSql op, SqlStatement s, int line, NotNullProofs proofs) {
     this.rev = rev;
+    this.proofs = proofs;
     this.op = op;
     this.s = s;
     this.t = s.tokens();
@@ -57,6 +59,12 @@ final class RawChecks {
         || (s.startsWith("ALTER", "DOMAIN") && t.has("ADD"))) {
       add(Rule.DOMAIN_CONSTRAINT, null);
     }
+    if (s.startsWith("CREATE", "DOMAIN") && t.name(2) != null) {
+      int at = t.name(2).next();
+      new ColumnDefinition(t.from(t.is(at, "AS") ? at + 1 : at))
+          .typeRules(false)
+          .forEach(r -> add(r, null));
+    }
     if (s.startsWith("ALTER", "TYPE") && t.has("ADD", "VALUE")) {
       add(Rule.ENUM_ADD_VALUE, null);
     }
@@ -92,7 +100,7 @@ final class RawChecks {
   private void alterTable(Statements.AlteredTable a) {
     boolean isNew = rev.isNew(a.table());
     for (Tokens c : a.actions()) {
-      if (c.is(0, "RENAME", "TO")) {
+      if (c.is(0, "RENAME", "TO") || c.is(0, "SET", "SCHEMA")) {
         add(Rule.RENAME_TABLE, a.table());
       } else if (c.is(0, "RENAME") && !c.is(1, "CONSTRAINT")) {
         add(Rule.RENAME, a.table());
@@ -109,7 +117,10 @@ final class RawChecks {
       } else if (isNew) {
         continue;
       } else if (c.is(0, "ALTER") && alterColumn(c, "SET", "NOT", "NULL")) {
-        add(Rule.SET_NOT_NULL, a.table());
+        SqlToken col = c.get(c.is(1, "COLUMN") ? 2 : 1);
+        if (col == null || !proofs.proves(a.table(), col.name())) {
+          add(Rule.SET_NOT_NULL, a.table());
+        }
       } else if (c.is(0, "ALTER") && alterColumn(c, "DROP", "NOT", "NULL")) {
         add(Rule.DROP_NOT_NULL, a.table());
       } else if (c.is(0, "DETACH", "PARTITION") && !c.hasAny("CONCURRENTLY", "FINALIZE")) {
@@ -135,7 +146,8 @@ final class RawChecks {
       add(Rule.ADD_COLUMN_NOT_NULL, table);
     }
     if (d.fillsEveryRow()) {
-      add(Rule.VOLATILE_DEFAULT, table);
+      out.add(
+          rev.finding(Rule.VOLATILE_DEFAULT, line, s.shown() + d.unknownDefaultNote()).on(table));
     }
     if (d.storedGenerated()) {
       add(Rule.GENERATED_COLUMN, table);

@@ -188,9 +188,10 @@ public enum Rule {
       Severity.ERROR,
       "Convoy runs every statement with a short lock_timeout (and retries) so DDL queued behind a"
           + " long query never blocks the table's traffic; SQL that resets it, sets it to 0 or"
-          + " sets it for the whole session takes that away from this and later statements",
+          + " over 10 s, sets it for the whole session or as a role's or database's default takes"
+          + " that away from this and later statements",
       "leave lock_timeout to Convoy (--lock-timeout), or use SET LOCAL lock_timeout = '<n>ms'"
-          + " with a non-zero value inside a transactional sql operation"),
+          + " with a value from 1 ms to 10 s inside a transactional sql operation"),
   DROP_DATABASE(
       Cost.FIXED,
       "drop-database",

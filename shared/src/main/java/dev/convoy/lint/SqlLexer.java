@@ -17,6 +17,7 @@ final class SqlLexer {
   private final String sql;
   private final int n;
   private final List<SqlToken> out = new ArrayList<>();
+  private final List<int[]> comments = new ArrayList<>();
   private int line = 1;
   private int i;
 
@@ -68,7 +69,26 @@ final class SqlLexer {
     }
   }
 
+  /**
+   * Where {@code sql} has text that is not SQL to read: each string, quoted name, dollar-quoted
+   * body and block comment, as {start, end} offsets.
+   */
+  static List<int[]> opaque(String sql) {
+    SqlLexer l = new SqlLexer(sql == null ? "" : sql);
+    l.run();
+    List<int[]> spans = new ArrayList<>(l.comments);
+    for (SqlToken t : l.out) {
+      if (t.kind() == Kind.STRING
+          || t.kind() == Kind.QUOTED_IDENT
+          || t.kind() == Kind.DOLLAR_STRING) {
+        spans.add(new int[] {t.start(), t.end()});
+      }
+    }
+    return spans;
+  }
+
   private void blockComment() {
+    int start = i;
     int depth = 0;
     do {
       if (sql.startsWith("/*", i)) {
@@ -84,6 +104,7 @@ final class SqlLexer {
         i++;
       }
     } while (depth > 0 && i < n);
+    comments.add(new int[] {start, i});
   }
 
   /**

@@ -47,6 +47,11 @@ record SqlStatement(Tokens tokens, String original, int line) {
     out.add(new SqlStatement(new Tokens(List.copyOf(cur)), text, cur.get(0).line()));
   }
 
+  /** The offset in the SQL where the statement starts. */
+  int start() {
+    return tokens.get(0).start();
+  }
+
   /** The statement as written, cut to a length that reads in one line. */
   String shown() {
     return original.length() > 80 ? original.substring(0, 77) + "..." : original;

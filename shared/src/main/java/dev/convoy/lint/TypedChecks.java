@@ -87,7 +87,10 @@ final class TypedChecks {
         rules.add(Rule.ADD_COLUMN_WITH_CONSTRAINT);
       }
     }
-    rules.forEach(r -> out.add(on(rev.finding(r, line, what), a.table())));
+    for (Rule r : rules) {
+      String note = r == Rule.VOLATILE_DEFAULT ? d.unknownDefaultNote() : "";
+      out.add(on(rev.finding(r, line, what + note), a.table()));
+    }
     longName(rev, line, a.describe(), out, c.name());
   }
 

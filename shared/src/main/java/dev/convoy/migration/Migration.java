@@ -81,6 +81,37 @@ public record Migration(
     return lines.getOrDefault(field, 0);
   }
 
+  /**
+   * The line in the file where the character at {@code offset} of the multi-line value {@code
+   * field} (such as {@code operations[2].up}, whose text is {@code value}) was written, or 0 when
+   * not known. The parsers record {@code field@offset} entries where the value's own line breaks
+   * stop telling the file's line (its first character, and every line a YAML scalar folded away);
+   * between them, the value's line breaks are counted.
+   */
+  public int line(String field, String value, int offset) {
+    String prefix = field + "@";
+    int at = -1;
+    int line = 0;
+    for (Map.Entry<String, Integer> e : lines.entrySet()) {
+      if (e.getKey().startsWith(prefix)) {
+        int o = Integer.parseInt(e.getKey().substring(prefix.length()));
+        if (o <= offset && o > at) {
+          at = o;
+          line = e.getValue();
+        }
+      }
+    }
+    if (at < 0) {
+      return 0;
+    }
+    for (int i = at; i < Math.min(offset, value.length()); i++) {
+      if (value.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return line;
+  }
+
   @Override
   public String toString() {
     return revision + " (" + file + ")";

@@ -1,6 +1,7 @@
 package dev.convoy.migration;
 
 import dev.convoy.error.Problem;
+import dev.convoy.lint.SqlText;
 import dev.convoy.ops.RawSql;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,12 +10,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads a {@code .sql} migration: {@code -- key: value} header comments, then {@code -- +upgrade}
- * and optionally {@code -- +downgrade} sections of raw SQL.
+ * and optionally {@code -- +downgrade} sections of raw SQL. A marker counts only as a comment of
+ * its own: the same line inside a {@code $$} function body, a string or a block comment is SQL.
  */
 final class SqlMigrationParser {
   private static final Pattern HEADER = Pattern.compile("^--\\s*([a-z_]+)\\s*:\\s*(.*?)\\s*$");
@@ -41,10 +44,12 @@ final class SqlMigrationParser {
     StringBuilder current = null;
     int before = problems.size();
     String[] all = text.split("\r\n|\r|\n", -1);
+    int[] starts = lineStarts(text, all.length);
+    IntPredicate insideText = SqlText.insideText(text);
     for (int i = 0; i < all.length; i++) {
       String line = all[i];
       Matcher section = SECTION.matcher(line.strip());
-      if (section.matches()) {
+      if (section.matches() && !insideText.test(starts[i])) {
         boolean isUp = section.group(1).toLowerCase(Locale.ROOT).equals("upgrade");
         if ((isUp ? up : down) != null) {
           problems.add(new Problem(file, i + 1, "a second '-- +" + section.group(1) + "' section"));
@@ -106,6 +111,11 @@ final class SqlMigrationParser {
     }
     String downSql = down == null || down.toString().isBlank() ? null : down.toString().strip();
     boolean runInTx = transactional == null || transactional;
+    lines.put("operations[0].up@0", lines.get("upgrade") + 1 + leadingBreaks(up.toString()));
+    if (downSql != null) {
+      lines.put(
+          "operations[0].down@0", lines.get("downgrade") + 1 + leadingBreaks(down.toString()));
+    }
     return Optional.of(
         new Migration(
             revision,
@@ -120,6 +130,27 @@ final class SqlMigrationParser {
             Checksums.of(text),
             lines,
             Boolean.TRUE.equals(irreversible)));
+  }
+
+  /** The offset where each of the {@code count} lines of {@code text} starts. */
+  private static int[] lineStarts(String text, int count) {
+    int[] starts = new int[count];
+    Matcher m = Pattern.compile("\r\n|\r|\n").matcher(text);
+    for (int i = 1; i < count && m.find(); i++) {
+      starts[i] = m.end();
+    }
+    return starts;
+  }
+
+  /** The line breaks before the first non-blank character: the lines strip() takes away. */
+  private static int leadingBreaks(String section) {
+    int n = 0;
+    for (int i = 0; i < section.length() && Character.isWhitespace(section.charAt(i)); i++) {
+      if (section.charAt(i) == '\n') {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** A {@code true}/{@code false} header, or null when absent (a problem when neither). */

@@ -3,6 +3,7 @@ package dev.convoy.migration;
 import dev.convoy.error.Problem;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.OperationParser;
+import dev.convoy.ops.RawSql;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,12 +71,18 @@ final class YamlMigrationParser {
     }
     List<Operation> ops = new ArrayList<>();
     Map<String, Integer> opLines = new HashMap<>();
+    int[] source = text.codePoints().toArray();
     for (YamlObject o : y.objects("operations")) {
       int line = o.line();
       OperationParser.parse(o)
           .ifPresent(
               op -> {
-                opLines.put("operations[" + ops.size() + "]", line);
+                String field = "operations[" + ops.size() + "]";
+                opLines.put(field, line);
+                if (op instanceof RawSql) {
+                  ScalarLines.record(field + ".up", o.valueNode("up"), source, opLines);
+                  ScalarLines.record(field + ".down", o.valueNode("down"), source, opLines);
+                }
                 ops.add(op);
               });
     }

@@ -54,6 +54,12 @@ public final class YamlObject {
     return node.getStartMark().getLine() + 1;
   }
 
+  /** The value written under {@code key}, or null. */
+  Node valueNode(String key) {
+    NodeTuple t = fields.get(key);
+    return t == null ? null : t.getValueNode();
+  }
+
   public boolean has(String key) {
     return fields.containsKey(key) && !isNull(fields.get(key).getValueNode());
   }

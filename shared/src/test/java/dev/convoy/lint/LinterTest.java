@@ -109,6 +109,83 @@ class LinterTest {
     assertEquals(List.of("index-not-concurrent"), ids(Linter.blocking(f, List.of("rename"))));
   }
 
+  private List<String> located(List<Finding> findings) {
+    return findings.stream().map(f -> f.line() + " " + f.rule().id() + ": " + f.what()).toList();
+  }
+
+  @Test
+  void a_sql_files_downgrade_is_linted_and_its_findings_say_downgrade_at_their_own_lines()
+      throws IOException {
+    List<Finding> f =
+        lint(
+            "-- revision: l0001\n-- down_revision: null\n-- +upgrade\n\n"
+                + "CREATE INDEX CONCURRENTLY ix ON book (a);\n"
+                + "-- +downgrade\n\n\n"
+                + "DROP INDEX ix;\n"
+                + "ALTER TABLE book\n  RENAME TO x;\n",
+            false);
+    assertEquals(
+        List.of(
+            "5 concurrently-in-transaction: CREATE INDEX CONCURRENTLY ix ON book (a)",
+            "9 drop-index-not-concurrent: DROP INDEX ix (downgrade)",
+            "10 rename-table: ALTER TABLE book RENAME TO x (downgrade)"),
+        located(f));
+    assertTrue(f.get(1).downgrade() && !f.get(0).downgrade());
+    assertEquals(Severity.WARNING, f.get(1).severity(), "a rollback's finding warns");
+    assertEquals(List.of("concurrently-in-transaction"), ids(Linter.blocking(f, List.of())));
+  }
+
+  @Test
+  void sql_in_yaml_block_folded_plain_and_quoted_scalars_is_reported_at_the_line_it_is_written_on()
+      throws IOException {
+    List<Finding> f =
+        lint(
+            "revision: l0001\n" // 1
+                + "down_revision: null\n" // 2
+                + "message: >\n" // 3
+                + "  lines\n" // 4
+                + "  of text\n" // 5
+                + "\n" // 6
+                + "operations:\n" // 7
+                + "  # sql\n" // 8
+                + "  - op: sql\n" // 9
+                + "    up: |\n" // 10
+                + "      CREATE TABLE fresh (id bigint);\n" // 11
+                + "      -- a comment\n" // 12
+                + "      CREATE INDEX ix ON book (a);\n" // 13
+                + "      ALTER TABLE book RENAME TO x;\n" // 14
+                + "    down: >\n" // 15
+                + "      ALTER TABLE x RENAME TO book;\n" // 16
+                + "      DROP INDEX ix;\n" // 17
+                + "\n" // 18
+                + "      DROP TABLE fresh;\n" // 19
+                + "  - op: sql\n" // 20
+                + "    up: CREATE INDEX ix2 ON book (b);\n" // 21
+                + "      VACUUM FULL book;\n" // 22
+                + "    down: \"DROP INDEX ix2;\n" // 23
+                + "      \\\"x\\\"; DROP\n" // 24
+                + "      TABLE gone;\"\n" // 25
+                + "  - op: sql\n" // 26
+                + "    up: 'SELECT ''a'';\n" // 27
+                + "\n" // 28
+                + "      CLUSTER book;'\n" // 29
+                + "    down: SELECT 1\n", // 30
+            true);
+    assertEquals(
+        List.of(
+            "13 index-not-concurrent: CREATE INDEX ix ON book (a)",
+            "14 rename-table: ALTER TABLE book RENAME TO x",
+            "16 rename-table: ALTER TABLE x RENAME TO book (downgrade)",
+            "17 drop-index-not-concurrent: DROP INDEX ix (downgrade)",
+            "19 drop-table: DROP TABLE fresh (downgrade)",
+            "21 index-not-concurrent: CREATE INDEX ix2 ON book (b)",
+            "22 vacuum-full: VACUUM FULL book",
+            "23 drop-index-not-concurrent: DROP INDEX ix2 (downgrade)",
+            "24 drop-table: DROP TABLE gone (downgrade)",
+            "29 vacuum-full: CLUSTER book"),
+        located(f));
+  }
+
   @Test
   void the_seed_example_migrations_pass_clean() {
     assertEquals(

@@ -65,6 +65,22 @@ class MigrationDirectoryTest {
   }
 
   @Test
+  void a_section_marker_inside_a_function_body_string_or_comment_is_sql_not_a_section()
+      throws IOException {
+    String fn =
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\n-- +downgrade\nSELECT 1\n$$;\n"
+            + "SELECT '\n-- +downgrade\n';\n/* a note\n-- +downgrade\n*/\nSELECT 2;";
+    write(
+        "cccc3_fn.sql",
+        "-- revision: cccc3\n-- down_revision: null\n-- +upgrade\n"
+            + fn
+            + "\n-- +downgrade\nDROP FUNCTION f();\n");
+    RawSql sql = (RawSql) MigrationDirectory.load(dir).get("cccc3").operations().get(0);
+    assertEquals(fn, sql.upSql());
+    assertEquals("DROP FUNCTION f();", sql.downSql());
+  }
+
+  @Test
   void every_problem_of_a_directory_is_reported_at_once_with_file_and_line() throws IOException {
     write("bad_yaml.yaml", "revision: x1x1\noperations: [\n");
     write("no_rev.yaml", "down_revision: null\noperations: []\n");

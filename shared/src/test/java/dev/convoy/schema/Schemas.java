@@ -198,7 +198,7 @@ final class Schemas {
   static Migration loadLintClean(Path dir, List<Change> changes) {
     Migration m = load(dir, changes);
     List<Finding> errors =
-        Linter.lint(m).stream().filter(f -> f.rule().severity() == Severity.ERROR).toList();
+        Linter.lint(m).stream().filter(f -> f.severity() == Severity.ERROR).toList();
     assertEquals(List.of(), errors, file(changes));
     return m;
   }

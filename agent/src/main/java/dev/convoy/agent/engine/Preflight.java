@@ -18,10 +18,15 @@ import java.util.List;
 final class Preflight {
   private Preflight() {}
 
-  /** Refuses error-level lint findings in what is about to run, unless acknowledged. */
+  /**
+   * Refuses error-level lint findings in what is about to run, unless acknowledged. Findings in the
+   * revisions' downgrade SQL are for {@code convoy lint}: they do not run now.
+   */
   static void requireSafe(EngineConfig config, List<Migration> pending) {
+    List<dev.convoy.lint.Finding> upgrade =
+        dev.convoy.lint.Linter.lint(pending).stream().filter(f -> !f.downgrade()).toList();
     List<dev.convoy.lint.Finding> blocking =
-        dev.convoy.lint.Linter.blocking(dev.convoy.lint.Linter.lint(pending), config.allowUnsafe());
+        dev.convoy.lint.Linter.blocking(upgrade, config.allowUnsafe());
     if (!blocking.isEmpty()) {
       throw new ConvoyException(
           ErrorCode.UNSAFE_MIGRATION,

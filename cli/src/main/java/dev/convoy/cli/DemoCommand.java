@@ -179,7 +179,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       say("");
       say(
-          "API and dashboard: "
+          "Console and API: "
               + api
               + "   (GET /api/rollouts, /api/environments, /health; reads are open, the demo"
               + " listens on 127.0.0.1 only)");

@@ -160,7 +160,10 @@ final class DemoCommand implements Callable<Integer> {
                   token,
                   "POST",
                   "/api/rollouts",
-                  new JsonObject().put("target", "head").put("strategy", "expand-first"))
+                  new JsonObject()
+                      .put("target", "head")
+                      .put("strategy", "expand-first")
+                      .put("by", "convoy demo"))
               .getString("id");
       say("Rollout " + id + ": example migrations to head, expand-first, dev -> staging -> prod");
       JsonObject r = follow(client, token, id);

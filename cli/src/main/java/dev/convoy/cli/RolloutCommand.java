@@ -223,7 +223,8 @@ final class RolloutCommand implements Callable<Integer> {
                   .put("strategy", strategy)
                   .put("gates", g)
                   .put("rollback", rollback)
-                  .put("contract_gate", contractGate));
+                  .put("contract_gate", contractGate)
+                  .put("by", startedBy()));
       cli.out()
           .println(
               api.json
@@ -309,5 +310,13 @@ final class RolloutCommand implements Callable<Integer> {
       JsonArray all = api.call("GET", "/api/rollouts", null).getJsonArray("rollouts");
       return all.isEmpty() ? null : all.getJsonObject(0);
     }
+  }
+
+  /**
+   * Who starts a rollout from the command line, as the console and the event log show it: the local
+   * user (no host lookup, which can stall on a badly configured resolver).
+   */
+  static String startedBy() {
+    return System.getProperty("user.name", "someone") + " (convoy rollout start)";
   }
 }

@@ -40,49 +40,51 @@ class AgentHealthTest {
   void health_says_down_naming_redis_or_the_database_while_either_is_cut_and_up_when_back()
       throws Exception {
     TestDatabase db = TestPostgres.createDatabase("agent_health");
-    new MigrationFiles(dir).sql("ah0001", null, "CREATE TABLE t (id int);", "DROP TABLE t;");
-    URI pg = URI.create(db.url());
-    try (TcpProxy redis = new TcpProxy(REDIS.getHost(), REDIS.getPort());
-        TcpProxy postgres = new TcpProxy(pg.getHost(), pg.getPort())) {
-      String url = db.url().replace(":" + pg.getPort() + "/", ":" + postgres.port() + "/");
-      Process agent =
-          ChildConvoy.start(
-              logs.resolve("agent.log"),
-              Map.of(),
-              "agent",
-              "--env",
-              "dev",
-              "--url",
-              url,
-              "--redis",
-              "redis://127.0.0.1:" + redis.port(),
-              "--namespace",
-              "h" + UUID.randomUUID().toString().substring(0, 8),
-              "--dir",
-              dir.toString(),
-              "--wait-for-services",
-              "60s");
-      try {
-        int port = metricsPort(agent);
-        awaitHealth(port, "up");
+    try (db) {
+      new MigrationFiles(dir).sql("ah0001", null, "CREATE TABLE t (id int);", "DROP TABLE t;");
+      URI pg = URI.create(db.url());
+      try (TcpProxy redis = new TcpProxy(REDIS.getHost(), REDIS.getPort());
+          TcpProxy postgres = new TcpProxy(pg.getHost(), pg.getPort())) {
+        String url = db.url().replace(":" + pg.getPort() + "/", ":" + postgres.port() + "/");
+        Process agent =
+            ChildConvoy.start(
+                logs.resolve("agent.log"),
+                Map.of(),
+                "agent",
+                "--env",
+                "dev",
+                "--url",
+                url,
+                "--redis",
+                "redis://127.0.0.1:" + redis.port(),
+                "--namespace",
+                "h" + UUID.randomUUID().toString().substring(0, 8),
+                "--dir",
+                dir.toString(),
+                "--wait-for-services",
+                "60s");
+        try {
+          int port = metricsPort(agent);
+          awaitHealth(port, "up");
 
-        redis.cut();
-        JsonObject down = awaitHealth(port, "down");
-        assertTrue(down.getJsonArray("problems").encode().contains("Redis at"), down.encode());
-        redis.restore();
-        awaitHealth(port, "up");
+          redis.cut();
+          JsonObject down = awaitHealth(port, "down");
+          assertTrue(down.getJsonArray("problems").encode().contains("Redis at"), down.encode());
+          redis.restore();
+          awaitHealth(port, "up");
 
-        postgres.cut();
-        down = awaitHealth(port, "down");
-        assertTrue(
-            down.getJsonArray("problems").encode().contains("the database of dev (--url)"),
-            down.encode());
-        postgres.restore();
-        JsonObject up = awaitHealth(port, "up");
-        assertEquals("dev", up.getString("env"));
-      } finally {
-        agent.destroy();
-        agent.waitFor(10, TimeUnit.SECONDS);
+          postgres.cut();
+          down = awaitHealth(port, "down");
+          assertTrue(
+              down.getJsonArray("problems").encode().contains("the database of dev (--url)"),
+              down.encode());
+          postgres.restore();
+          JsonObject up = awaitHealth(port, "up");
+          assertEquals("dev", up.getString("env"));
+        } finally {
+          agent.destroy();
+          agent.waitFor(10, TimeUnit.SECONDS);
+        }
       }
     }
   }

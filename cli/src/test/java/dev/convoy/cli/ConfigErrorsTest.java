@@ -24,44 +24,49 @@ class ConfigErrorsTest {
   void a_misspelled_key_in_convoy_yaml_is_refused_with_the_key_it_probably_meant()
       throws Exception {
     TestDatabase db = TestPostgres.createDatabase("config_errors");
-    new MigrationFiles(dir).sql("conf0001", null, "CREATE TABLE t (id int);", "DROP TABLE t;");
-    Files.writeString(dir.resolve("convoy.yaml"), "lock-timout: 5s\n");
-    ConvoyShell.Result r =
-        ConvoyShell.at(dir, db.url())
-            .run("upgrade", "head")
-            .exits(2)
-            .errContains("convoy.yaml: unknown key 'lock-timout'", "did you mean 'lock-timeout'?");
-    assertFalse(r.err().contains("\tat "), r.err());
-    assertEquals("true", db.scalar(NO_CONVOY_SCHEMA), "nothing was applied");
+    try (db) {
+      new MigrationFiles(dir).sql("conf0001", null, "CREATE TABLE t (id int);", "DROP TABLE t;");
+      Files.writeString(dir.resolve("convoy.yaml"), "lock-timout: 5s\n");
+      ConvoyShell.Result r =
+          ConvoyShell.at(dir, db.url())
+              .run("upgrade", "head")
+              .exits(2)
+              .errContains(
+                  "convoy.yaml: unknown key 'lock-timout'", "did you mean 'lock-timeout'?");
+      assertFalse(r.err().contains("\tat "), r.err());
+      assertEquals("true", db.scalar(NO_CONVOY_SCHEMA), "nothing was applied");
 
-    // A key of another command is fine: one convoy.yaml serves every command.
-    Files.writeString(dir.resolve("convoy.yaml"), "namespace: team-a\nlock-timeout: 5s\n");
-    ConvoyShell.at(dir, db.url()).run("upgrade", "head").exits(0);
+      // A key of another command is fine: one convoy.yaml serves every command.
+      Files.writeString(dir.resolve("convoy.yaml"), "namespace: team-a\nlock-timeout: 5s\n");
+      ConvoyShell.at(dir, db.url()).run("upgrade", "head").exits(0);
 
-    Files.writeString(dir.resolve("convoy.yaml"), "lock-timeout: 5s\nlock-timeout: 9s\n");
-    r =
-        ConvoyShell.at(dir, db.url())
-            .run("current")
-            .exits(2)
-            .errContains("convoy.yaml", "duplicate key lock-timeout");
-    assertFalse(r.err().contains("\tat "), r.err());
+      Files.writeString(dir.resolve("convoy.yaml"), "lock-timeout: 5s\nlock-timeout: 9s\n");
+      r =
+          ConvoyShell.at(dir, db.url())
+              .run("current")
+              .exits(2)
+              .errContains("convoy.yaml", "duplicate key lock-timeout");
+      assertFalse(r.err().contains("\tat "), r.err());
 
-    Files.writeString(dir.resolve("convoy.yaml"), "url: [unclosed\n");
-    r = ConvoyShell.at(dir, db.url()).run("current").exits(2).errContains("convoy.yaml");
-    assertFalse(r.err().contains("\tat "), r.err());
+      Files.writeString(dir.resolve("convoy.yaml"), "url: [unclosed\n");
+      r = ConvoyShell.at(dir, db.url()).run("current").exits(2).errContains("convoy.yaml");
+      assertFalse(r.err().contains("\tat "), r.err());
+    }
   }
 
   @Test
   void a_relative_revision_too_large_for_any_graph_is_one_line() throws Exception {
     TestDatabase db = TestPostgres.createDatabase("config_relative");
-    new MigrationFiles(dir).sql("conf0001", null, "CREATE TABLE t (id int);", "DROP TABLE t;");
-    ConvoyShell.Result r =
-        ConvoyShell.at(dir, db.url())
-            .run("upgrade", "+99999999999")
-            .exits(2)
-            .errContains("'+99999999999' moves 99999999999 revisions");
-    assertFalse(r.err().contains("\tat ") || r.err().contains("NumberFormatException"), r.err());
-    assertEquals("true", db.scalar(NO_CONVOY_SCHEMA), "nothing was applied");
+    try (db) {
+      new MigrationFiles(dir).sql("conf0001", null, "CREATE TABLE t (id int);", "DROP TABLE t;");
+      ConvoyShell.Result r =
+          ConvoyShell.at(dir, db.url())
+              .run("upgrade", "+99999999999")
+              .exits(2)
+              .errContains("'+99999999999' moves 99999999999 revisions");
+      assertFalse(r.err().contains("\tat ") || r.err().contains("NumberFormatException"), r.err());
+      assertEquals("true", db.scalar(NO_CONVOY_SCHEMA), "nothing was applied");
+    }
   }
 
   @Test

@@ -79,6 +79,7 @@ class LauncherErrorsIT {
   static void tearDown() throws Exception {
     silent.close();
     taken.close();
+    db.close();
   }
 
   private void wrong(String what, int code, List<String> says, String... args) {

@@ -76,31 +76,33 @@ class StartupErrorsTest {
   void a_short_signing_key_a_port_out_of_range_or_a_malformed_redis_url_is_one_line_naming_it()
       throws Exception {
     TestDatabase db = TestPostgres.createDatabase("startup_errors");
-    String said =
-        exited(agent(db, "short.log", Map.of("CONVOY_SIGNING_KEY", "short")), "short.log", 2);
-    assertTrue(said.contains("CONVOY_SIGNING_KEY is 5 characters long"), said);
-    assertTrue(said.contains("openssl rand -hex 32"), said);
-    said = exited(agent(db, "range.log", Map.of(), "--metrics-port", "70000"), "range.log", 2);
-    assertTrue(said.contains("--metrics-port 70000 is not a port"), said);
-    for (String bad : List.of("redis://:::bad", "http://127.0.0.1:6379", "redis://h:1/x")) {
-      said =
-          exited(
-              ChildConvoy.start(
-                  logs.resolve("redis.log"),
-                  Map.of(),
-                  "agent",
-                  "--env",
-                  "dev",
-                  "--url",
-                  db.url(),
-                  "--redis",
-                  bad,
-                  "--dir",
-                  dir.toString()),
-              "redis.log",
-              2);
-      assertTrue(
-          said.contains("--redis (CONVOY_REDIS_URL) '" + bad + "' is not a Redis URL"), said);
+    try (db) {
+      String said =
+          exited(agent(db, "short.log", Map.of("CONVOY_SIGNING_KEY", "short")), "short.log", 2);
+      assertTrue(said.contains("CONVOY_SIGNING_KEY is 5 characters long"), said);
+      assertTrue(said.contains("openssl rand -hex 32"), said);
+      said = exited(agent(db, "range.log", Map.of(), "--metrics-port", "70000"), "range.log", 2);
+      assertTrue(said.contains("--metrics-port 70000 is not a port"), said);
+      for (String bad : List.of("redis://:::bad", "http://127.0.0.1:6379", "redis://h:1/x")) {
+        said =
+            exited(
+                ChildConvoy.start(
+                    logs.resolve("redis.log"),
+                    Map.of(),
+                    "agent",
+                    "--env",
+                    "dev",
+                    "--url",
+                    db.url(),
+                    "--redis",
+                    bad,
+                    "--dir",
+                    dir.toString()),
+                "redis.log",
+                2);
+        assertTrue(
+            said.contains("--redis (CONVOY_REDIS_URL) '" + bad + "' is not a Redis URL"), said);
+      }
     }
   }
 
@@ -108,55 +110,59 @@ class StartupErrorsTest {
   void two_agents_on_one_host_start_with_their_defaults_and_a_taken_port_is_named()
       throws Exception {
     TestDatabase db = TestPostgres.createDatabase("startup_ports");
-    Process a = agent(db, "a.log", Map.of(), "--agent-id", "a");
-    Process b = agent(db, "b.log", Map.of(), "--agent-id", "b");
-    try {
-      int pa = metricsPort(a, "a.log");
-      int pb = metricsPort(b, "b.log");
-      assertNotEquals(pa, pb);
-      for (int port : new int[] {pa, pb}) {
-        HttpResponse<String> r =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode());
+    try (db) {
+      Process a = agent(db, "a.log", Map.of(), "--agent-id", "a");
+      Process b = agent(db, "b.log", Map.of(), "--agent-id", "b");
+      try {
+        int pa = metricsPort(a, "a.log");
+        int pb = metricsPort(b, "b.log");
+        assertNotEquals(pa, pb);
+        for (int port : new int[] {pa, pb}) {
+          HttpResponse<String> r =
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+          assertEquals(200, r.statusCode());
+        }
+      } finally {
+        a.destroy();
+        b.destroy();
+        a.waitFor(10, TimeUnit.SECONDS);
+        b.waitFor(10, TimeUnit.SECONDS);
       }
-    } finally {
-      a.destroy();
-      b.destroy();
-      a.waitFor(10, TimeUnit.SECONDS);
-      b.waitFor(10, TimeUnit.SECONDS);
-    }
-    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-      String port = Integer.toString(taken.getLocalPort());
-      String said =
-          exited(agent(db, "taken.log", Map.of(), "--metrics-port", port), "taken.log", 2);
-      assertTrue(said.contains("--metrics-port " + port + ": 127.0.0.1:" + port), said);
-      assertTrue(said.contains("--metrics-port 0 to pick a free one"), said);
-      TestDatabase control = TestPostgres.createDatabase("startup_control");
-      Process c =
-          ChildConvoy.start(
-              logs.resolve("coordinator.log"),
-              Map.of(),
-              "coordinator",
-              "--control-url",
-              control.url(),
-              "--environments",
-              "dev",
-              "--redis",
-              REDIS,
-              "--namespace",
-              namespace,
-              "--dir",
-              dir.toString(),
-              "--http-port",
-              port,
-              "--wait-for-services",
-              "60s");
-      said = exited(c, "coordinator.log", 2);
-      assertTrue(said.contains("--http-port " + port + ": 127.0.0.1:" + port), said);
+      try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+        String port = Integer.toString(taken.getLocalPort());
+        String said =
+            exited(agent(db, "taken.log", Map.of(), "--metrics-port", port), "taken.log", 2);
+        assertTrue(said.contains("--metrics-port " + port + ": 127.0.0.1:" + port), said);
+        assertTrue(said.contains("--metrics-port 0 to pick a free one"), said);
+        TestDatabase control = TestPostgres.createDatabase("startup_control");
+        try (control) {
+          Process c =
+              ChildConvoy.start(
+                  logs.resolve("coordinator.log"),
+                  Map.of(),
+                  "coordinator",
+                  "--control-url",
+                  control.url(),
+                  "--environments",
+                  "dev",
+                  "--redis",
+                  REDIS,
+                  "--namespace",
+                  namespace,
+                  "--dir",
+                  dir.toString(),
+                  "--http-port",
+                  port,
+                  "--wait-for-services",
+                  "60s");
+          said = exited(c, "coordinator.log", 2);
+          assertTrue(said.contains("--http-port " + port + ": 127.0.0.1:" + port), said);
+        }
+      }
     }
   }
 
@@ -164,65 +170,69 @@ class StartupErrorsTest {
   void a_coordinator_or_agent_that_cannot_reach_its_services_says_which_and_exits()
       throws Exception {
     TestDatabase db = TestPostgres.createDatabase("startup_unreachable");
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort(); // nothing listens there once closed
-    }
-    String said =
-        exited(
+    try (db) {
+      int closed;
+      try (ServerSocket s = new ServerSocket(0)) {
+        closed = s.getLocalPort(); // nothing listens there once closed
+      }
+      String said =
+          exited(
+              ChildConvoy.start(
+                  logs.resolve("noredis.log"),
+                  Map.of(),
+                  "agent",
+                  "--env",
+                  "dev",
+                  "--url",
+                  db.url(),
+                  "--redis",
+                  "redis://127.0.0.1:" + closed,
+                  "--dir",
+                  dir.toString()),
+              "noredis.log",
+              1);
+      assertTrue(said.contains("Redis at redis://127.0.0.1:" + closed), said);
+      assertTrue(said.contains("--wait-for-services"), said);
+      Process p =
+          ChildConvoy.start(
+              logs.resolve("nodb.log"),
+              Map.of(),
+              "agent",
+              "--env",
+              "dev",
+              "--url",
+              "postgresql://postgres@127.0.0.1:" + closed + "/postgres",
+              "--redis",
+              REDIS,
+              "--namespace",
+              namespace,
+              "--dir",
+              dir.toString());
+      said = exited(p, "nodb.log", 1);
+      assertTrue(said.contains("the database of dev (--url) does not answer"), said);
+      TestDatabase control = TestPostgres.createDatabase("startup_unreachable_control");
+      try (control) {
+        Process c =
             ChildConvoy.start(
-                logs.resolve("noredis.log"),
+                logs.resolve("coordinator.log"),
                 Map.of(),
-                "agent",
-                "--env",
+                "coordinator",
+                "--control-url",
+                control.url(),
+                "--environments",
                 "dev",
-                "--url",
-                db.url(),
                 "--redis",
                 "redis://127.0.0.1:" + closed,
+                "--namespace",
+                namespace,
                 "--dir",
-                dir.toString()),
-            "noredis.log",
-            1);
-    assertTrue(said.contains("Redis at redis://127.0.0.1:" + closed), said);
-    assertTrue(said.contains("--wait-for-services"), said);
-    Process p =
-        ChildConvoy.start(
-            logs.resolve("nodb.log"),
-            Map.of(),
-            "agent",
-            "--env",
-            "dev",
-            "--url",
-            "postgresql://postgres@127.0.0.1:" + closed + "/postgres",
-            "--redis",
-            REDIS,
-            "--namespace",
-            namespace,
-            "--dir",
-            dir.toString());
-    said = exited(p, "nodb.log", 1);
-    assertTrue(said.contains("the database of dev (--url) does not answer"), said);
-    TestDatabase control = TestPostgres.createDatabase("startup_unreachable_control");
-    Process c =
-        ChildConvoy.start(
-            logs.resolve("coordinator.log"),
-            Map.of(),
-            "coordinator",
-            "--control-url",
-            control.url(),
-            "--environments",
-            "dev",
-            "--redis",
-            "redis://127.0.0.1:" + closed,
-            "--namespace",
-            namespace,
-            "--dir",
-            dir.toString(),
-            "--http-port",
-            "0");
-    said = exited(c, "coordinator.log", 1);
-    assertTrue(said.contains("Redis at redis://127.0.0.1:" + closed), said);
+                dir.toString(),
+                "--http-port",
+                "0");
+        said = exited(c, "coordinator.log", 1);
+        assertTrue(said.contains("Redis at redis://127.0.0.1:" + closed), said);
+      }
+    }
   }
 
   @Test

@@ -108,6 +108,7 @@ public final class Coordinator implements AutoCloseable {
   private final Rollouts rollouts;
   private final CoordinatorMetrics metrics;
   private final Roster roster;
+  private final AgentDigests digests;
   private final LeaseLoop leadership;
   private final EventsLoop eventsLoop;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -135,6 +136,7 @@ public final class Coordinator implements AutoCloseable {
             redis, keys.leader(), config.id(), config.leaseTtl().toMillis(), System::nanoTime);
     this.metrics = new CoordinatorMetrics(config.environments());
     this.roster = new Roster(config.environments(), clock);
+    this.digests = new AgentDigests(roster, this::graph);
     this.rollouts = new Rollouts(store, config.environments(), clock, roster);
     this.outcomes = new StepOutcomes(store, metrics);
     this.leadership =
@@ -277,36 +279,9 @@ public final class Coordinator implements AutoCloseable {
     return roster.view();
   }
 
-  JsonArray environments() {
-    return roster.view();
-  }
-
-  private volatile String digest;
-  private volatile long digestReadAt;
-
-  /**
-   * {@code GET /api/environments}: each environment's agents, with whether each one's migrations
-   * directory has the same digest as this coordinator's ({@code digest}, re-read at most every five
-   * seconds; null when the directory cannot be read).
-   */
+  /** {@code GET /api/environments}: agents, and whether their directories match this one's. */
   JsonObject environmentsJson() {
-    long now = System.nanoTime();
-    if (digestReadAt == 0 || now - digestReadAt > 5_000_000_000L) {
-      try {
-        digest = dev.convoy.rollout.Plans.digest(graph());
-      } catch (RuntimeException e) {
-        digest = null; // a broken directory: rollouts say why; here there is nothing to compare
-      }
-      digestReadAt = now;
-    }
-    JsonArray envs = roster.view();
-    for (Object e : envs) {
-      for (Object a : ((JsonObject) e).getJsonArray("agents")) {
-        JsonObject agent = (JsonObject) a;
-        agent.put("digest_matches", digest == null || digest.equals(agent.getString("digest")));
-      }
-    }
-    return new JsonObject().put("environments", envs).put("digest", digest);
+    return digests.environments();
   }
 
   private Thread thread(String name, Runnable body) {

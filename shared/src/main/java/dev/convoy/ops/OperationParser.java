@@ -1,7 +1,6 @@
 package dev.convoy.ops;
 
 import dev.convoy.migration.YamlObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,8 +44,6 @@ public final class OperationParser {
                   "drop_default",
                   "from_default",
                   "nullable")));
-  private static final List<String> COLUMN_FIELDS =
-      List.of("name", "type", "nullable", "default", "primary_key");
 
   private OperationParser() {}
 
@@ -57,7 +54,7 @@ public final class OperationParser {
 
   /** The fields of a column ({@code create_table}, {@code add_column}, ...). */
   public static List<String> columnFields() {
-    return COLUMN_FIELDS;
+    return ColumnFields.FIELDS;
   }
 
   /** The operation, or empty when it has problems (already recorded). */
@@ -83,7 +80,9 @@ public final class OperationParser {
           case "create_table" -> createTable(y);
           case "drop_table" ->
               new DropTable(
-                  y.requiredString("table", ctx), columns(y, false), y.strings("primary_key"));
+                  y.requiredString("table", ctx),
+                  ColumnFields.columns(y, false),
+                  y.strings("primary_key"));
           case "add_column" -> addColumn(y);
           case "drop_column" -> dropColumn(y);
           case "rename_column" ->
@@ -120,7 +119,7 @@ public final class OperationParser {
     if (!y.has("columns")) {
       y.problem("missing required field 'columns' in create_table " + table);
     }
-    List<ColumnSpec> cols = columns(y, true);
+    List<ColumnSpec> cols = ColumnFields.columns(y, true);
     if (y.has("columns") && cols.isEmpty()) {
       y.problem("columns", "create_table " + table + " needs at least one column");
     }
@@ -129,9 +128,9 @@ public final class OperationParser {
 
   private static Operation addColumn(YamlObject y) {
     String table = y.requiredString("table", "add_column");
-    ColumnSpec c = column(y, "add_column " + table, true);
+    ColumnSpec c = ColumnFields.column(y, "add_column " + table, true);
     String backfill =
-        backfill(
+        ColumnFields.backfill(
             y,
             "add_column " + table + (c == null ? "" : "." + c.name()),
             "the SQL expression existing rows get (e.g. 'backfill: \"lower(name)\"'), or give the"
@@ -159,36 +158,17 @@ public final class OperationParser {
     return new SetNotNull(
         table,
         column,
-        backfill(
+        ColumnFields.backfill(
             y,
             "set_not_null " + table + "." + column,
             "the SQL expression rows holding NULL get (e.g. 'backfill: \"lower(name)\"'), or delete"
                 + " the backfill line if no row can hold NULL"));
   }
 
-  /** The text autogenerate leaves on a backfill line for the author to replace. */
-  public static final String BACKFILL_PLACEHOLDER = "<fill in";
-
-  /**
-   * The backfill expression; autogenerate's placeholder is refused at its line, so neither {@code
-   * upgrade} nor {@code lint} runs a revision whose author has not written it yet.
-   */
-  private static String backfill(YamlObject y, String what, String fix) {
-    String backfill = y.string("backfill").orElse(null);
-    if (backfill != null && backfill.strip().startsWith(BACKFILL_PLACEHOLDER)) {
-      y.problem(
-          "backfill",
-          what
-              + ": the backfill is still the placeholder autogenerate wrote; replace it with "
-              + fix);
-    }
-    return backfill;
-  }
-
   private static Operation dropColumn(YamlObject y) {
     String table = y.requiredString("table", "drop_column");
     if (y.isObject("column")) {
-      return new DropColumn(table, column(y, "drop_column " + table, false));
+      return new DropColumn(table, ColumnFields.column(y, "drop_column " + table, false));
     }
     String name = y.requiredString("column", "drop_column " + table);
     return new DropColumn(
@@ -329,41 +309,6 @@ public final class OperationParser {
         y.string("down").orElse(null),
         y.bool("transactional", true),
         phase.equals("contract") ? Phase.CONTRACT : Phase.EXPAND);
-  }
-
-  private static List<ColumnSpec> columns(YamlObject y, boolean typeRequired) {
-    List<ColumnSpec> out = new ArrayList<>();
-    for (YamlObject c : y.objects("columns")) {
-      ColumnSpec spec = columnSpec(c, "a column", typeRequired);
-      if (spec != null) {
-        out.add(spec);
-      }
-    }
-    return out;
-  }
-
-  private static ColumnSpec column(YamlObject y, String context, boolean typeRequired) {
-    Optional<YamlObject> c = y.object("column");
-    if (c.isEmpty()) {
-      y.problem("missing required field 'column' ({name: ..., type: ...}) in " + context);
-      return null;
-    }
-    return columnSpec(c.get(), "the column of " + context, typeRequired);
-  }
-
-  private static ColumnSpec columnSpec(YamlObject c, String context, boolean typeRequired) {
-    c.onlyKeys(context, COLUMN_FIELDS);
-    String name = c.requiredString("name", context);
-    String type = typeRequired ? c.requiredString("type", context) : c.string("type").orElse(null);
-    if (name == null || (typeRequired && type == null)) {
-      return null;
-    }
-    return new ColumnSpec(
-        name,
-        type,
-        c.bool("nullable", true),
-        c.string("default").orElse(null),
-        c.bool("primary_key", false));
   }
 
   private static boolean hasNulls(Operation op) {

@@ -11,8 +11,9 @@ import java.util.TreeMap;
 final class ColumnChanges {
   /** The backfill line autogenerate leaves for the author; the parser refuses it until replaced. */
   static final String BACKFILL_PLACEHOLDER =
-      "    backfill: \"<fill in: SQL expression for existing rows>\""
-          + "  # convoy: write the value existing rows get";
+      "    backfill: \""
+          + dev.convoy.ops.ColumnFields.BACKFILL_PLACEHOLDER
+          + "\"  # convoy: write the value existing rows get";
 
   private final Plan plan;
   private final String table;

@@ -2,6 +2,7 @@ package dev.convoy.agent.schema;
 
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
+import dev.convoy.lint.SqlWords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -198,101 +199,16 @@ final class SchemaDdlGuard {
   }
 
   /**
-   * The tokens of {@code sql[from, to)}: words upper-cased, {@code ;}, psql commands ({@code \x}),
-   * and dollar-quoted bodies whole ({@code $tag$...$tag$}); whitespace, comments, quoted strings
-   * and identifiers and other punctuation left out (a quoted identifier is never a keyword).
+   * The tokens of {@code sql[from, to)} as the lint's tokenizer reads them: words upper-cased,
+   * {@code ;}, psql commands ({@code \\x}) and dollar-quoted bodies whole; strings, quoted names,
+   * comments and other punctuation left out (a quoted identifier is never a keyword).
    */
   private static List<Token> tokens(String sql, int from, int to) {
     List<Token> out = new ArrayList<>();
-    int i = from;
-    while (i < to) {
-      char c = sql.charAt(i);
-      if (Character.isWhitespace(c)) {
-        i++;
-      } else if (c == '-' && i + 1 < to && sql.charAt(i + 1) == '-') {
-        while (i < to && sql.charAt(i) != '\n') {
-          i++;
-        }
-      } else if (c == '/' && i + 1 < to && sql.charAt(i + 1) == '*') {
-        int depth = 1;
-        i += 2;
-        while (i < to && depth > 0) {
-          if (sql.startsWith("/*", i)) {
-            depth++;
-            i += 2;
-          } else if (sql.startsWith("*/", i)) {
-            depth--;
-            i += 2;
-          } else {
-            i++;
-          }
-        }
-      } else if (c == '\'' || c == '"') {
-        boolean escapes =
-            c == '\'' && i > from && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e');
-        i = quoted(sql, i, to, c, escapes);
-      } else if (c == '$' && dollarTag(sql, i, to) != null) {
-        String tag = dollarTag(sql, i, to);
-        int end = sql.indexOf(tag, i + tag.length());
-        int stop = end < 0 || end + tag.length() > to ? to : end + tag.length();
-        out.add(new Token(sql.substring(i, stop), i, false));
-        i = stop;
-      } else if (c == '\\') {
-        int s = i++;
-        while (i < to && Character.isLetter(sql.charAt(i))) {
-          i++;
-        }
-        out.add(new Token(sql.substring(s, i), s, true));
-      } else if (Character.isLetter(c) || c == '_') {
-        int s = i;
-        while (i < to
-            && (Character.isLetterOrDigit(sql.charAt(i)) || "_$".indexOf(sql.charAt(i)) >= 0)) {
-          i++;
-        }
-        if (i < to && sql.charAt(i) == '\'' && i - s == 1 && "EeUuBbXxNn".indexOf(c) >= 0) {
-          continue; // a string's prefix: E'...', U&'...' reads as the string
-        }
-        out.add(new Token(sql.substring(s, i).toUpperCase(Locale.ROOT), s, true));
-      } else {
-        if (c == ';') {
-          out.add(new Token(";", i, false));
-        }
-        i++;
-      }
+    for (SqlWords.Word w : SqlWords.of(sql.substring(from, to))) {
+      boolean word = w.kind() == SqlWords.Kind.WORD || w.kind() == SqlWords.Kind.PSQL_COMMAND;
+      out.add(new Token(w.text(), from + w.start(), word));
     }
     return out;
-  }
-
-  /** Past the closing quote of the string or identifier opening at {@code i}. */
-  private static int quoted(String sql, int i, int to, char q, boolean escapes) {
-    i++;
-    while (i < to) {
-      char c = sql.charAt(i);
-      if (escapes && c == '\\') {
-        i += 2;
-      } else if (c == q) {
-        if (i + 1 < to && sql.charAt(i + 1) == q) {
-          i += 2;
-        } else {
-          return i + 1;
-        }
-      } else {
-        i++;
-      }
-    }
-    return to;
-  }
-
-  /** {@code $tag$} opening at {@code i}, or null when the {@code $} is something else. */
-  private static String dollarTag(String sql, int i, int to) {
-    int j = i + 1;
-    while (j < to && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
-      j++;
-    }
-    if (j >= to || sql.charAt(j) != '$') {
-      return null;
-    }
-    String tag = sql.substring(i, j + 1);
-    return tag.length() > 2 && Character.isDigit(tag.charAt(1)) ? null : tag;
   }
 }

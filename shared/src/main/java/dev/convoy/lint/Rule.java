@@ -68,6 +68,14 @@ public enum Rule {
       Severity.ERROR,
       "renaming a column breaks every running application version that uses the old name",
       "add the new column, backfill it, move the application over, then drop the old column"),
+  VERSIONED_RENAME(
+      Cost.FIXED,
+      "versioned-rename",
+      Severity.WARNING,
+      "the rename happens in contract; until then the new name exists only in the revision's"
+          + " version schema, so an application that does not select a version breaks at contract",
+      "run the new application with the revision's version ('convoy version url|search-path|role"
+          + " REV') and the old one with its own, and contract once the old one is gone"),
   VACUUM_FULL(
       Cost.ROWS,
       "vacuum-full",

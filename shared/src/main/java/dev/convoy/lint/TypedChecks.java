@@ -10,6 +10,7 @@ import dev.convoy.ops.DropIndex;
 import dev.convoy.ops.DropTable;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.RenameColumn;
+import dev.convoy.ops.RenameTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +42,11 @@ final class TypedChecks {
       out.add(on(rev.finding(Rule.DROP_COLUMN, line, what), d.table()));
     } else if (op instanceof DropTable d) {
       out.add(on(rev.finding(Rule.DROP_TABLE, line, what), d.table()));
+    } else if (op instanceof RenameTable r) {
+      out.add(on(rev.finding(Rule.VERSIONED_RENAME, line, what), r.table()));
+      longName(rev, line, what, out, r.to());
     } else if (op instanceof RenameColumn r) {
-      out.add(on(rev.finding(Rule.RENAME, line, what), r.table()));
+      out.add(on(rev.finding(Rule.VERSIONED_RENAME, line, what), r.table()));
       longName(rev, line, what, out, r.to());
     } else if (op instanceof CreateTable t) {
       longName(rev, line, what, out, t.table());

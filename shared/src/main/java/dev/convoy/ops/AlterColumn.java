@@ -181,22 +181,20 @@ public record AlterColumn(
             Statement.tx(
                 "CREATE OR REPLACE FUNCTION "
                     + fn
-                    + "() RETURNS trigger LANGUAGE plpgsql AS $convoy$ BEGIN NEW."
-                    + s
-                    + " := (SELECT "
-                    + conversion(column)
-                    + " FROM (SELECT NEW.*) AS "
-                    + Sql.ident(Sql.simpleName(table))
-                    + "); RETURN NEW; END $convoy$;\nCREATE OR REPLACE TRIGGER "
+                    + "() RETURNS trigger LANGUAGE plpgsql AS $convoy$ "
+                    + syncBody(s)
+                    + " $convoy$;\nCREATE OR REPLACE TRIGGER "
                     + Sql.ident(Names.fillTrigger(shadow))
                     + " BEFORE INSERT OR UPDATE OF "
                     + c()
+                    + ", "
+                    + s
                     + " ON "
                     + t()
                     + " FOR EACH ROW EXECUTE FUNCTION "
                     + fn
                     + "()"),
-            "sync trigger from " + column + " to " + shadow));
+            "sync trigger between " + column + " and " + shadow));
     out.add(
         new BackfillStep(
             table,
@@ -235,6 +233,55 @@ public record AlterColumn(
             Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
             "drop the old column"));
     return out;
+  }
+
+  /**
+   * The body of the trigger keeping the column and its shadow in step, both ways: a write in the
+   * old shape (the column set, the shadow not, or set to what the column converts to) sets the
+   * shadow from the column; a write in the new shape (through the new version's view, which shows
+   * the shadow under the column's name) sets the column from the shadow with the reverse
+   * conversion, so the old version reads it. Comparing with the converted value, rather than asking
+   * who wrote, also keeps the backfill's own updates (shadow := conversion) from touching the old
+   * column. Without {@code from_type} there is no way back, and the old column keeps its value.
+   */
+  private String syncBody(String s) {
+    String row = " FROM (SELECT NEW.*) AS " + Sql.ident(Sql.simpleName(table)) + ")";
+    String fwd = "(SELECT " + conversion(column) + row;
+    String back =
+        fromType == null ? null : "(SELECT " + reverseConversion(Names.shadowColumn(column)) + row;
+    String toOld = back == null ? "NULL;" : "NEW." + c() + " := " + back + ";";
+    return "DECLARE fwd "
+        + type
+        + " := "
+        + fwd
+        + "; BEGIN IF TG_OP = 'INSERT' THEN IF NEW."
+        + s
+        + " IS NULL OR NEW."
+        + s
+        + " IS NOT DISTINCT FROM fwd THEN NEW."
+        + s
+        + " := fwd; ELSE "
+        + toOld
+        + " END IF; ELSIF NEW."
+        + c()
+        + " IS DISTINCT FROM OLD."
+        + c()
+        + " THEN NEW."
+        + s
+        + " := fwd; ELSIF NEW."
+        + s
+        + " IS DISTINCT FROM OLD."
+        + s
+        + " AND NEW."
+        + s
+        + " IS DISTINCT FROM fwd THEN "
+        + toOld
+        + " END IF; RETURN NEW; END";
+  }
+
+  /** The old type's value from {@code from}, a column of the new type (needs {@code from_type}). */
+  public String reverseConversion(String from) {
+    return "CAST(" + Sql.ident(from) + " AS " + fromType + ")";
   }
 
   /**

@@ -15,6 +15,7 @@ public sealed interface Operation
         AddColumn,
         DropColumn,
         RenameColumn,
+        RenameTable,
         CreateIndex,
         DropIndex,
         RawSql,

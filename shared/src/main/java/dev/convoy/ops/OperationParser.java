@@ -14,6 +14,7 @@ public final class OperationParser {
           Map.entry("add_column", List.of("op", "table", "column", "backfill")),
           Map.entry("drop_column", List.of("op", "table", "column")),
           Map.entry("rename_column", List.of("op", "table", "from", "to")),
+          Map.entry("rename_table", List.of("op", "table", "to")),
           Map.entry(
               "create_index",
               List.of(
@@ -90,6 +91,8 @@ public final class OperationParser {
                   y.requiredString("table", ctx),
                   y.requiredString("from", ctx),
                   y.requiredString("to", ctx));
+          case "rename_table" ->
+              new RenameTable(y.requiredString("table", ctx), y.requiredString("to", ctx));
           case "create_index" -> createIndex(y, !y.has("name"));
           case "drop_index" -> dropIndex(y);
           case "set_not_null" -> setNotNull(y);
@@ -322,6 +325,8 @@ public final class OperationParser {
       return d.table() == null || d.column() == null;
     } else if (op instanceof RenameColumn r) {
       return r.table() == null || r.from() == null || r.to() == null;
+    } else if (op instanceof RenameTable r) {
+      return r.table() == null || r.to() == null;
     } else if (op instanceof CreateIndex i) {
       return i.table() == null || i.name() == null;
     } else if (op instanceof DropIndex d) {

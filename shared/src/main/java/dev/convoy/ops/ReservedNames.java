@@ -44,6 +44,8 @@ final class ReservedNames {
       out.add(d.column().name());
     } else if (op instanceof RenameColumn r) {
       out.addAll(List.of(r.table(), r.from(), r.to()));
+    } else if (op instanceof RenameTable r) {
+      out.addAll(List.of(r.table(), r.to()));
     } else if (op instanceof CreateIndex i) {
       out.add(i.table());
       out.add(i.name());

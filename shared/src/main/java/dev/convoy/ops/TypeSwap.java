@@ -47,6 +47,9 @@ final class TypeSwap {
                  ELSE 'rule ' || quote_ident(w.rulename) || ' on ' END || v.oid::regclass::text AS x
             FROM pg_depend d JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class
             WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = t AND d.refobjsubid = att
+              AND NOT EXISTS (SELECT 1 FROM pg_description vd WHERE vd.classoid = 'pg_namespace'::regclass
+                                AND vd.objoid = v.relnamespace AND vd.objsubid = 0
+                                AND left(vd.description, 15) = 'convoy:version ')
           UNION
           SELECT 'generated column ' || quote_ident(g.attname)
             FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid

@@ -10,6 +10,7 @@ import dev.convoy.ops.DropTable;
 import dev.convoy.ops.Operation;
 import dev.convoy.ops.Phase;
 import dev.convoy.ops.RenameColumn;
+import dev.convoy.ops.RenameTable;
 import dev.convoy.ops.SetNotNull;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,16 @@ record ContractChange(String table, String name, Kind kind, String describe) {
       out.add(new ContractChange(d.table(), null, Kind.DROPS_TABLE, "drops table " + d.table()));
     } else if (op instanceof DropColumn d) {
       out.add(column(d.table(), d.column().name(), "drops column"));
+    } else if (op instanceof RenameTable r) {
+      out.add(
+          new ContractChange(
+              r.table(), null, Kind.DROPS_TABLE, "renames table " + r.table() + " to " + r.to()));
+      out.add(
+          new ContractChange(
+              r.renamed(),
+              null,
+              Kind.DROPS_TABLE,
+              "creates table " + r.renamed() + " by a rename"));
     } else if (op instanceof RenameColumn r) {
       out.add(
           new ContractChange(

@@ -1,5 +1,6 @@
 package dev.convoy.agent.engine;
 
+import dev.convoy.agent.db.BackendPid;
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.agent.db.PoolerCheck;
 import dev.convoy.agent.db.TextSession;
@@ -287,7 +288,20 @@ public final class Migrator {
                     config.who(),
                     new LostConnection(
                         config.url(), config.who().applicationName("migrate"), state, listener)),
-                phased));
+                phased,
+                new dev.convoy.agent.versions.VersionKeeper(
+                    db,
+                    state.schema(),
+                    graph(),
+                    () -> state.expanded(db),
+                    (what, attempt) ->
+                        retry.run(
+                            what,
+                            BackendPid.of(db),
+                            () -> {
+                              attempt.run();
+                              return null;
+                            }))));
       } finally {
         flush(db);
       }

@@ -5,6 +5,7 @@ import dev.convoy.agent.state.HistoryEntry;
 import dev.convoy.agent.state.StateStore;
 import dev.convoy.agent.state.Who;
 import dev.convoy.agent.state.WorkFence;
+import dev.convoy.agent.versions.VersionKeeper;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.Phase;
 import java.time.Duration;
@@ -48,6 +49,7 @@ final class PhasedRunner {
    */
   Outcome upgrade(
       Migration m,
+      VersionKeeper versions,
       boolean expandOnly,
       boolean wasExpanded,
       Collection<String> headsWith,
@@ -59,10 +61,15 @@ final class PhasedRunner {
     boolean expanded = wasExpanded;
     try {
       if (!wasExpanded) {
+        boolean contract = StepRunner.hasContract(m);
+        if (contract) {
+          versions.expanding(m);
+        }
         steps.upgrade(m, Set.of(Phase.EXPAND, Phase.BACKFILL), touched);
-        if (StepRunner.hasContract(m)) {
+        if (contract) {
           record(m, headsWith, "expand", started, t0, state.markExpandedSql(m.revision()));
           expanded = true;
+          versions.expanded(m);
           if (expandOnly) {
             return Outcome.EXPANDED;
           }
@@ -70,8 +77,10 @@ final class PhasedRunner {
       } else {
         touched.addAll(allOps(m));
       }
+      versions.contracting(m);
       steps.upgrade(m, Set.of(Phase.CONTRACT), touched);
       record(m, headsWith, "applied", started, t0, state.clearSql(m.revision()));
+      versions.contracted(m);
       return Outcome.APPLIED;
     } catch (RuntimeException e) {
       if (ConnectionLoss.is(e)) {
@@ -80,7 +89,7 @@ final class PhasedRunner {
         recordFailure(m, e);
         throw failure(m, e, RESUMABLE);
       }
-      String after = undo(m, touched, expanded, headsWithout, undoable, e);
+      String after = undo(m, versions, touched, expanded, headsWithout, undoable, e);
       throw failure(m, e, after);
     }
   }
@@ -90,12 +99,18 @@ final class PhasedRunner {
           + " running the upgrade again resumes the revision where it stopped.";
 
   /** Reverts a phased revision: {@code contracted} says whether its contract phase ran. */
-  void downgrade(Migration m, boolean contracted, Collection<String> headsAfter, String whereNow) {
+  void downgrade(
+      Migration m,
+      VersionKeeper versions,
+      boolean contracted,
+      Collection<String> headsAfter,
+      String whereNow) {
     OffsetDateTime started = OffsetDateTime.now();
     long t0 = System.nanoTime();
     try {
       steps.downgrade(m, allOps(m), contracted);
       record(m, headsAfter, "reverted", started, t0, state.clearSql(m.revision()), "downgrade");
+      versions.reverted(m);
     } catch (RuntimeException e) {
       throw failure(
           m,
@@ -108,6 +123,7 @@ final class PhasedRunner {
 
   private String undo(
       Migration m,
+      VersionKeeper versions,
       Set<Integer> touched,
       boolean expanded,
       Collection<String> headsWithout,
@@ -135,6 +151,7 @@ final class PhasedRunner {
           System.nanoTime(),
           state.clearSql(m.revision()),
           "downgrade");
+      versions.reverted(m);
       return "The steps it had completed were undone; the database is still at "
           + Migrator.describe(List.copyOf(headsWithout))
           + ".";

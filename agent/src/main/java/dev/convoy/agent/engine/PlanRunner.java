@@ -2,6 +2,7 @@ package dev.convoy.agent.engine;
 
 import dev.convoy.agent.db.TextSession;
 import dev.convoy.agent.state.StateStore;
+import dev.convoy.agent.versions.VersionKeeper;
 import dev.convoy.graph.RevisionGraph;
 import dev.convoy.migration.Migration;
 import java.time.Duration;
@@ -22,7 +23,8 @@ final class PlanRunner {
    * on {@code text}, the lock's own connection; phased ones need Vert.x and a connection of its
    * client, opened the first time one comes (see {@link PhasedWork}).
    */
-  record Sessions(TextSession text, RevisionRunner runner, PhasedWork phased) {}
+  record Sessions(
+      TextSession text, RevisionRunner runner, PhasedWork phased, VersionKeeper versions) {}
 
   private final StateStore state;
   private final RevisionGraph graph;
@@ -100,6 +102,7 @@ final class PlanRunner {
                 .runner()
                 .upgrade(
                     m,
+                    db.versions(),
                     mode == PhaseMode.EXPAND,
                     wasExpanded,
                     after,
@@ -112,6 +115,10 @@ final class PlanRunner {
       listener.finished(m, Direction.UPGRADE, took, outcome);
       done.add(new AppliedRevision(m.revision(), m.message(), Direction.UPGRADE, took, outcome));
       heads = after;
+    }
+    if (!work.isEmpty()) {
+      // Plain revisions change tables too: the versions' views follow what is physical now.
+      db.versions().refresh();
     }
     return new MigrationResult(from, heads, done);
   }
@@ -150,13 +157,16 @@ final class PlanRunner {
       long t0 = System.nanoTime();
       String where = "the database is still at " + Migrator.describe(heads) + ".";
       if (StepRunner.phased(m)) {
-        db.phased().runner().downgrade(m, !expanded.contains(m.revision()), after, where);
+        db.phased()
+            .runner()
+            .downgrade(m, db.versions(), !expanded.contains(m.revision()), after, where);
       } else {
         try {
           db.runner().run(m, Direction.DOWNGRADE, after, where);
         } catch (ConnectionLostException e) {
           appliedAnyway(e, plan.size() - 1 - plan.indexOf(planned));
         }
+        db.versions().reverted(m);
       }
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       listener.finished(m, Direction.DOWNGRADE, took);

@@ -1,0 +1,211 @@
+package dev.convoy.agent.versions;
+
+import dev.convoy.agent.db.TextSession;
+import dev.convoy.graph.RevisionGraph;
+import dev.convoy.migration.Migration;
+import dev.convoy.ops.Sql;
+import dev.convoy.versions.InFlight;
+import dev.convoy.versions.TableView;
+import dev.convoy.versions.VersionNames;
+import dev.convoy.versions.VersionShapes;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Keeps each application version's schema of views in step with the revisions in flight (see {@link
+ * VersionShapes} for what each version sees).
+ *
+ * <p>The engine calls it at each turn of a revision that changes a table's shape: before expand
+ * (the revision's version and its parents' get their schemas, and the old versions' views hide what
+ * expand is about to add), after expand (the new version's views pick up the shadow columns),
+ * before contract (the versions without the revision are retired: their schemas are dropped, which
+ * is what lets contract drop and rename what only they used), after contract and after a downgrade.
+ * Each refresh is one short transaction: views whose definition changed are dropped and created
+ * again in it (sessions querying them wait on the view's lock and then find the new one by name),
+ * views no longer needed are dropped. Retries on lock timeouts like every other statement.
+ */
+public final class VersionKeeper {
+  /** Runs one attempt of a transaction, retrying it when it hit its lock_timeout. */
+  public interface Retry {
+    void run(String what, Runnable attempt);
+  }
+
+  private final TextSession db;
+  private final VersionCatalog catalog;
+  private final RevisionGraph graph;
+  private final Supplier<Set<String>> expanded;
+  private final Retry retry;
+
+  public VersionKeeper(
+      TextSession db,
+      String stateSchema,
+      RevisionGraph graph,
+      Supplier<Set<String>> expanded,
+      Retry retry) {
+    this.db = db;
+    this.catalog = new VersionCatalog(db, stateSchema);
+    this.graph = graph;
+    this.expanded = expanded;
+    this.retry = retry;
+  }
+
+  /** Before {@code m}'s expand: its version and its parents' exist, old shapes are pinned. */
+  public void expanding(Migration m) {
+    if (!VersionShapes.changesShape(m.operations())) {
+      return;
+    }
+    List<String> revisions = new ArrayList<>(graph.dependencies(m));
+    revisions.add(m.revision());
+    StringBuilder sql = new StringBuilder();
+    for (String r : revisions) {
+      sql.append(catalog.ensureSql(r)).append(";\n");
+    }
+    retry.run("create the version schemas of " + m.revision(), () -> inTransaction(sql.toString()));
+    refresh(Set.of(m.revision()), Set.of());
+  }
+
+  /** After {@code m}'s expand and backfill. */
+  public void expanded(Migration m) {
+    if (VersionShapes.changesShape(m.operations())) {
+      refresh(Set.of(m.revision()), Set.of());
+    }
+  }
+
+  /** Before {@code m}'s contract: every version without {@code m} is retired. */
+  public void contracting(Migration m) {
+    if (!VersionShapes.changesShape(m.operations())) {
+      return;
+    }
+    StringBuilder sql = new StringBuilder();
+    for (Map.Entry<String, String> v : catalog.versions().entrySet()) {
+      if (!contains(v.getValue(), m.revision())) {
+        sql.append("DROP SCHEMA IF EXISTS ").append(Sql.ident(v.getKey())).append(" CASCADE;\n");
+      }
+    }
+    if (!sql.isEmpty()) {
+      retry.run("retire the versions without " + m.revision(), () -> inTransaction(sql.toString()));
+    }
+  }
+
+  /** After {@code m}'s contract: its changes are physical now. */
+  public void contracted(Migration m) {
+    if (VersionShapes.changesShape(m.operations())) {
+      refresh(Set.of(), Set.of(m.revision()));
+    }
+  }
+
+  /**
+   * After {@code m} was reverted: its version goes, its parents' versions are there again for the
+   * application that runs now.
+   */
+  public void reverted(Migration m) {
+    if (!VersionShapes.changesShape(m.operations()) && catalog.versions().isEmpty()) {
+      return;
+    }
+    StringBuilder sql =
+        new StringBuilder("DROP SCHEMA IF EXISTS ")
+            .append(Sql.ident(VersionNames.of(catalog.stateSchema(), m.revision())))
+            .append(" CASCADE;\n");
+    if (VersionShapes.changesShape(m.operations())) {
+      for (String r : graph.dependencies(m)) {
+        sql.append(catalog.ensureSql(r)).append(";\n");
+      }
+    }
+    retry.run("retire the version of " + m.revision(), () -> inTransaction(sql.toString()));
+    refresh(Set.of(), Set.of(m.revision()));
+  }
+
+  /** Brings every version's views in step with the revisions in flight. */
+  public void refresh() {
+    refresh(Set.of(), Set.of());
+  }
+
+  private void refresh(Set<String> plus, Set<String> minus) {
+    Map<String, String> versions = catalog.versions();
+    if (versions.isEmpty()) {
+      return;
+    }
+    Set<String> flying = new LinkedHashSet<>(expanded.get());
+    flying.addAll(plus);
+    flying.removeAll(minus);
+    List<InFlight> inFlight = new ArrayList<>();
+    for (String r : graph.sorted(flying)) {
+      graph.find(r).ifPresent(mig -> inFlight.add(new InFlight(r, mig.operations())));
+    }
+    Map<String, VersionShapes.PhysicalTable> seen = new LinkedHashMap<>();
+    VersionShapes.Physical physical =
+        name -> {
+          if (!seen.containsKey(name)) {
+            seen.put(name, catalog.table(name).orElse(null));
+          }
+          return java.util.Optional.ofNullable(seen.get(name));
+        };
+    boolean invoker = catalog.securityInvoker();
+    Map<String, String> want = new LinkedHashMap<>();
+    Map<String, String> create = new LinkedHashMap<>();
+    for (Map.Entry<String, String> v : versions.entrySet()) {
+      for (TableView view : VersionShapes.views(v.getValue(), inFlight, this::contains, physical)) {
+        String key = VersionCatalog.key(v.getKey(), view.name());
+        String ddl = view.createSql(v.getKey(), invoker);
+        want.put(key, hash(ddl));
+        create.put(key, ddl + ";\n" + VersionCatalog.grantsSql(key, view.base()));
+      }
+    }
+    Map<String, String> have = catalog.views(versions.keySet());
+    StringBuilder sql = new StringBuilder();
+    for (Map.Entry<String, String> h : have.entrySet()) {
+      if (!h.getValue().equals(want.get(h.getKey()))) {
+        sql.append("DROP VIEW IF EXISTS ").append(h.getKey()).append(";\n");
+      }
+    }
+    for (Map.Entry<String, String> w : want.entrySet()) {
+      if (!w.getValue().equals(have.get(w.getKey()))) {
+        sql.append("DROP VIEW IF EXISTS ").append(w.getKey()).append(";\n");
+        sql.append(create.get(w.getKey())).append(";\n");
+        sql.append("COMMENT ON VIEW ")
+            .append(w.getKey())
+            .append(" IS ")
+            .append(Sql.literal(VersionCatalog.VIEW_MARK + w.getValue()))
+            .append(";\n");
+      }
+    }
+    if (!sql.isEmpty()) {
+      retry.run("refresh the version views", () -> inTransaction(sql.toString()));
+    }
+  }
+
+  private boolean contains(String version, String revision) {
+    return graph.contains(version) && graph.closure(List.of(version)).contains(revision);
+  }
+
+  private void inTransaction(String sql) {
+    try {
+      db.execute("BEGIN;\n" + sql + "COMMIT");
+    } catch (RuntimeException e) {
+      try {
+        db.execute("ROLLBACK");
+      } catch (RuntimeException ignored) {
+        // the connection is gone: nothing is left open on it
+      }
+      throw e;
+    }
+  }
+
+  private static String hash(String ddl) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(ddl.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -27,6 +27,7 @@ public final class Main implements Runnable {
           MergeCommand.class,
           RevisionCommand.class,
           CheckCommand.class,
+          VersionCommand.class,
           LintCommand.class,
           CoordinatorCommand.class,
           AgentCommand.class,

@@ -108,6 +108,7 @@ final class PhasedRunner {
     OffsetDateTime started = OffsetDateTime.now();
     long t0 = System.nanoTime();
     try {
+      versions.reverting(m);
       steps.downgrade(m, allOps(m), contracted);
       record(m, headsAfter, "reverted", started, t0, state.clearSql(m.revision()), "downgrade");
       versions.reverted(m);
@@ -141,6 +142,7 @@ final class PhasedRunner {
           + " 'convoy downgrade' to revert it (that rewrites the table).";
     }
     try {
+      versions.reverting(m);
       steps.downgrade(m, touched, false);
       OffsetDateTime now = OffsetDateTime.now();
       record(

@@ -161,6 +161,7 @@ final class PlanRunner {
             .runner()
             .downgrade(m, db.versions(), !expanded.contains(m.revision()), after, where);
       } else {
+        db.versions().reverting(m);
         try {
           db.runner().run(m, Direction.DOWNGRADE, after, where);
         } catch (ConnectionLostException e) {

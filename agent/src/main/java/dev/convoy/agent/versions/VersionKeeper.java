@@ -104,23 +104,30 @@ public final class VersionKeeper {
   }
 
   /**
-   * After {@code m} was reverted: its version goes, its parents' versions are there again for the
-   * application that runs now.
+   * Before {@code m} is reverted (or undone): its version goes first, since its views use what the
+   * downgrade removes.
    */
-  public void reverted(Migration m) {
-    if (!VersionShapes.changesShape(m.operations()) && catalog.versions().isEmpty()) {
-      return;
+  public void reverting(Migration m) {
+    String schema = VersionNames.of(catalog.stateSchema(), m.revision());
+    if (catalog.versions().containsKey(schema)) {
+      retry.run(
+          "retire the version of " + m.revision(),
+          () -> inTransaction("DROP SCHEMA IF EXISTS " + Sql.ident(schema) + " CASCADE;\n"));
     }
-    StringBuilder sql =
-        new StringBuilder("DROP SCHEMA IF EXISTS ")
-            .append(Sql.ident(VersionNames.of(catalog.stateSchema(), m.revision())))
-            .append(" CASCADE;\n");
+  }
+
+  /** After {@code m} was reverted: its parents' versions are there for the application now. */
+  public void reverted(Migration m) {
     if (VersionShapes.changesShape(m.operations())) {
+      StringBuilder sql = new StringBuilder();
       for (String r : graph.dependencies(m)) {
         sql.append(catalog.ensureSql(r)).append(";\n");
       }
+      if (!sql.isEmpty()) {
+        retry.run(
+            "restore the versions before " + m.revision(), () -> inTransaction(sql.toString()));
+      }
     }
-    retry.run("retire the version of " + m.revision(), () -> inTransaction(sql.toString()));
     refresh(Set.of(), Set.of(m.revision()));
   }
 

@@ -44,6 +44,7 @@ public final class VersionKeeper {
   private final RevisionGraph graph;
   private final Supplier<Set<String>> expanded;
   private final Retry retry;
+  private final Set<String> retired = new java.util.HashSet<>();
 
   public VersionKeeper(
       TextSession db,
@@ -70,7 +71,15 @@ public final class VersionKeeper {
       sql.append(catalog.ensureSql(r)).append(";\n");
     }
     retry.run("create the version schemas of " + m.revision(), () -> inTransaction(sql.toString()));
-    refresh(Set.of(m.revision()), Set.of());
+    // A type change PostgreSQL makes in place (ALTER ... TYPE) is refused while a view uses the
+    // column: the tables it alters have no version views until expand is done.
+    Set<String> direct = new LinkedHashSet<>();
+    for (var op : m.operations()) {
+      if (op instanceof dev.convoy.ops.AlterColumn a && a.type() != null && a.direct()) {
+        catalog.table(a.table()).ifPresent(t -> direct.add(t.qualifiedName()));
+      }
+    }
+    refresh(Set.of(m.revision()), Set.of(), direct);
   }
 
   /** After {@code m}'s expand and backfill. */
@@ -110,15 +119,19 @@ public final class VersionKeeper {
   public void reverting(Migration m) {
     String schema = VersionNames.of(catalog.stateSchema(), m.revision());
     if (catalog.versions().containsKey(schema)) {
+      retired.add(m.revision());
       retry.run(
           "retire the version of " + m.revision(),
           () -> inTransaction("DROP SCHEMA IF EXISTS " + Sql.ident(schema) + " CASCADE;\n"));
     }
   }
 
-  /** After {@code m} was reverted: its parents' versions are there for the application now. */
+  /**
+   * After {@code m} was reverted: when it had a version, its parents' versions are there for the
+   * application now.
+   */
   public void reverted(Migration m) {
-    if (VersionShapes.changesShape(m.operations())) {
+    if (retired.remove(m.revision())) {
       StringBuilder sql = new StringBuilder();
       for (String r : graph.dependencies(m)) {
         sql.append(catalog.ensureSql(r)).append(";\n");
@@ -137,6 +150,11 @@ public final class VersionKeeper {
   }
 
   private void refresh(Set<String> plus, Set<String> minus) {
+    refresh(plus, minus, Set.of());
+  }
+
+  /** {@code unviewed}: physical tables that get no view this time (their views are dropped). */
+  private void refresh(Set<String> plus, Set<String> minus, Set<String> unviewed) {
     Map<String, String> versions = catalog.versions();
     if (versions.isEmpty()) {
       return;
@@ -161,6 +179,9 @@ public final class VersionKeeper {
     Map<String, String> create = new LinkedHashMap<>();
     for (Map.Entry<String, String> v : versions.entrySet()) {
       for (TableView view : VersionShapes.views(v.getValue(), inFlight, this::contains, physical)) {
+        if (unviewed.contains(view.base())) {
+          continue;
+        }
         String key = VersionCatalog.key(v.getKey(), view.name());
         String ddl = view.createSql(v.getKey(), invoker);
         want.put(key, hash(ddl));

@@ -161,7 +161,7 @@ class ExpandChainTest {
           0,
           db.count(
               "SELECT count(*) FROM information_schema.columns WHERE table_name = 'book'"
-                  + " AND column_name IN ('slug', 'name')"),
+                  + " AND table_schema = 'public' AND column_name IN ('slug', 'name')"),
           "nothing of the waiting revision ran, and the rename waits for contract");
     }
     Outcome o = both(dir);

@@ -98,6 +98,73 @@ class SideBySideVersionsTest {
         true);
   }
 
+  @Test
+  void three_versions_live_at_once_while_a_chain_of_two_revisions_is_in_flight() throws Exception {
+    String tag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+    String base = "base" + tag;
+    String r1 = "rena" + tag;
+    String r2 = "drop" + tag;
+    MigrationFiles files = new MigrationFiles(dir);
+    files.sql(base, null, BASE, "DROP TABLE author;");
+    files.yaml(r1, base, "  - op: rename_column\n    table: author\n    from: name\n    to: full_name\n");
+    files.yaml(r2, r1, "  - op: drop_column\n    table: author\n    column: {name: bio, type: text}\n");
+    try (TestDatabase db = TestPostgres.createDatabase("three_versions")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy.run("upgrade", base).exits(0);
+      convoy.run("upgrade", "head", "--phase", "expand").exits(0);
+      String[] paths = new String[3];
+      String[] revs = {base, r1, r2};
+      for (int i = 0; i < 3; i++) {
+        paths[i] = convoy.run("version", "search-path", revs[i]).exits(0).out().strip();
+      }
+      try (AppVersion v0 = AppVersion.connect(db.url(), "postgres", paths[0], OLD, "v0");
+          AppVersion v1 =
+              AppVersion.connect(
+                  db.url(),
+                  "postgres",
+                  paths[1],
+                  new AppVersion.Shape(
+                      "INSERT INTO author (full_name, age, bio) VALUES (?, 1, 'b1')",
+                      "UPDATE author SET age = 2 WHERE full_name = ?",
+                      "SELECT bio FROM author WHERE full_name = ?"),
+                  "v1");
+          AppVersion v2 =
+              AppVersion.connect(
+                  db.url(),
+                  "postgres",
+                  paths[2],
+                  new AppVersion.Shape(
+                      "INSERT INTO author (full_name, age) VALUES (?, 3)",
+                      "UPDATE author SET age = 4 WHERE full_name = ?",
+                      "SELECT full_name FROM author WHERE full_name = ?"),
+                  "v2")) {
+        assertEquals(
+            List.of("id bigint", "name text", "age integer", "bio text"), columns(v0, "author"));
+        assertEquals(
+            List.of("id bigint", "full_name text", "age integer", "bio text"),
+            columns(v1, "author"));
+        assertEquals(List.of("id bigint", "full_name text", "age integer"), columns(v2, "author"));
+        v0.insert("zero");
+        v1.insert("one");
+        v2.insert("two");
+        assertEquals("one", v0.read("one"));
+        assertEquals("b1", v1.read("one"));
+        assertEquals("zero", v2.read("zero"));
+        assertEquals("two", v0.read("two"));
+        assertEquals("old bio", v1.read("zero"));
+
+        convoy.run("upgrade", "head").exits(0);
+        assertEquals(List.of("id bigint", "full_name text", "age integer"), columns(v2, "author"));
+        assertEquals("zero", v2.read("zero"));
+        assertEquals(
+            "1",
+            db.scalar(
+                "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'convoy\\_v\\_%'"),
+            "only the head's version is left");
+      }
+    }
+  }
+
   /** What a run saw that a test checks beyond the common assertions. */
   private static final class Change {
     String typeSeenByNew;

@@ -32,7 +32,8 @@ final class CatalogQueries {
 
   /**
    * Which schemas are read: {@code only} (null: every one) but never the system ones, temporary
-   * ones or the state schema.
+   * ones, the state schema or the application versions' schemas (Convoy's views, see {@code
+   * dev.convoy.versions}).
    */
   record Scope(String stateSchema, Set<String> only) {}
 
@@ -43,7 +44,11 @@ final class CatalogQueries {
         + Sql.literal(scope.stateSchema())
         + ") AND "
         + nsp
-        + " !~ '^pg_(toast|temp_|toast_temp_)'"
+        + " !~ '^pg_(toast|temp_|toast_temp_)' AND NOT EXISTS (SELECT 1 FROM pg_namespace vn"
+        + " JOIN pg_description vd ON vd.objoid = vn.oid AND vd.classoid = 'pg_namespace'::regclass"
+        + " AND vd.objsubid = 0 WHERE vn.nspname = "
+        + nsp
+        + " AND left(vd.description, 15) = 'convoy:version ')"
         + (scope.only() == null
             ? ""
             : " AND "

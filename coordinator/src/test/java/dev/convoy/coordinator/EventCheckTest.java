@@ -33,6 +33,7 @@ class EventCheckTest {
         1.0,
         sentAt,
         null,
+        null,
         null);
   }
 
@@ -113,6 +114,7 @@ class EventCheckTest {
             null,
             null,
             newer.sentAt() - 1000,
+            null,
             null,
             null);
     assertEquals("ok", reason(Wire.write(newer.signed(KEY))));

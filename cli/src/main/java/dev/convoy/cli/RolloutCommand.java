@@ -185,8 +185,8 @@ final class RolloutCommand implements Callable<Integer> {
             "For expand-first, what ends the deploy window between expand (done in every environment)"
                 + " and contract: approval (default; 'rollout approve ID' or 'rollout deployed"
                 + " ID'), deployed (only 'rollout deployed ID', from a deploy pipeline),"
-                + " soak:<duration>, versions-drained[:<duration>] (each environment contracts"
-                + " once its old application versions have drained), or auto (no window).")
+                + " soak:<duration>, versions-drained[:<duration>] (each environment's contract"
+                + " waits for its old versions to drain), or auto (no window).")
     String contractGate;
 
     Start(Cli cli) {

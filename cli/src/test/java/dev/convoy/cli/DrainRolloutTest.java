@@ -89,7 +89,8 @@ class DrainRolloutTest {
                 id,
                 "to wait for prod's versions to drain",
                 x ->
-                    x.getJsonObject("waiting_for") != null
+                    "waiting".equals(x.getString("state"))
+                        && x.getJsonObject("waiting_for") != null
                         && "versions".equals(x.getJsonObject("waiting_for").getString("kind"))
                         && x.getJsonObject("waiting_for").getString("message").contains("session"));
         assertEquals("waiting", r.getString("state"), r.encodePrettily());
@@ -137,10 +138,29 @@ class DrainRolloutTest {
         assertEquals("id,note", column(t, "prod"), "still waiting after more decisions");
       }
       // Both applications gone: prod stays quiet for 1 s, then contracts.
+      long closedAt = System.currentTimeMillis();
       JsonObject r = t.awaitEnd(id, Duration.ofSeconds(120));
       assertEquals("succeeded", r.getString("state"), r.encodePrettily());
       assertEquals("id,memo", column(t, "prod"));
       assertEquals("drain0002", t.heads("prod"));
+      long sentAt =
+          Long.parseLong(
+              t.control.scalar(
+                  "SELECT (extract(epoch FROM sent_at) * 1000)::bigint FROM convoy_control.steps"
+                      + " WHERE rollout_id = '"
+                      + id
+                      + "' AND env = 'prod' AND phase = 'all'"));
+      // The last report that saw the session came at most one heartbeat (500 ms) before the close.
+      assertTrue(
+          sentAt - closedAt >= 500,
+          "prod's contract went "
+              + (sentAt - closedAt)
+              + " ms after the close, before 1 s of quiet");
+      System.out.println(
+          "measured: prod's contract sent "
+              + (sentAt - closedAt)
+              + " ms after the old session closed"
+              + " (versions-drained:1s, heartbeat 500 ms)");
       String events =
           t.control.scalar(
               "SELECT string_agg(type || ':' || coalesce(message, ''), ' | ' ORDER BY id) FROM"

@@ -273,7 +273,7 @@ function drawRollouts(tbody, rollouts, since) {
 
 function drawEnvironments(table, data) {
   table.replaceChildren(
-    el('thead', {}, el('tr', {}, ['Environment', 'Agent', 'Heads', 'Last heard', 'Lag'].map(h => el('th', {}, h)))),
+    el('thead', {}, el('tr', {}, ['Environment', 'Agent', 'Heads', 'Last heard', 'Lag', 'Live versions'].map(h => el('th', {}, h)))),
     el(
       'tbody',
       {},
@@ -312,9 +312,28 @@ function drawEnvironments(table, data) {
                   el('td', {testid: 'last-heard', 'data-ms': a.last_seen_ms_ago}, `${seconds(a.last_seen_ms_ago / 1000)} ago`),
                   el('td', {testid: 'agent-lag', 'data-ms': a.lag_ms}, seconds(a.lag_ms / 1000)),
                 ],
+            i === 0 ? el('td', {testid: 'env-versions', 'data-env': env.env}, liveVersions(env)) : el('td'),
           ),
         );
       }),
+    ),
+  );
+}
+
+/**
+ * An environment's live versions as its agents report them (sessions by application_name or
+ * version role): one badge per version, "none" when none has sessions, "not reported" when no
+ * agent of it reports versions (an older agent).
+ */
+function liveVersions(env) {
+  if (!env.versions) return el('span', {class: 'muted', testid: 'versions-unknown'}, 'not reported');
+  const list = Object.entries(env.versions);
+  if (!list.length) return el('span', {class: 'muted', testid: 'versions-none'}, 'none');
+  return list.map(([rev, v]) =>
+    el(
+      'span',
+      {class: 'badge version', testid: 'env-version', 'data-revision': rev, 'data-sessions': v.sessions, title: `revision ${rev}`},
+      `${v.name} · ${v.sessions} ${v.sessions === 1 ? 'session' : 'sessions'}`,
     ),
   );
 }
@@ -335,7 +354,7 @@ function startForm(envs) {
   const contract = el('input', {
     testid: 'start-contract-gate',
     name: 'contract_gate',
-    placeholder: 'approval (default), deployed, auto, soak:10m',
+    placeholder: 'approval (default), deployed, auto, soak:10m, versions-drained',
   });
   const by = el('input', {testid: 'start-by', name: 'by', placeholder: 'your name'});
   const error = el('p', {class: 'error', testid: 'start-error', role: 'alert'});
@@ -344,7 +363,7 @@ function startForm(envs) {
     {class: 'start', testid: 'start-form'},
     el('label', {}, 'Target (revision, head or heads)', target),
     el('label', {}, 'Strategy', strategy),
-    el('label', {}, 'Gates (env=approval or env=soak:5m, comma-separated)', gates),
+    el('label', {}, 'Gates (env=approval, env=soak:5m or env=versions-drained:30s, comma-separated)', gates),
     el('label', {}, 'Contract gate (expand-first)', contract),
     el('label', {}, 'Started by', by),
     el('button', {type: 'submit', class: 'primary', testid: 'start-submit'}, 'Start rollout'),
@@ -477,7 +496,7 @@ function gateWaiting(page, r) {
     'span',
     {testid: 'gate-text'},
     w.message,
-    w.gate ? ` (contract gate ${w.gate})` : '',
+    w.gate ? ` (${w.kind === 'deploy' ? 'contract gate' : 'gate'} ${w.gate})` : '',
     w.soak_remaining_seconds !== undefined && w.soak_remaining_seconds !== null
       ? `, ${seconds(w.soak_remaining_seconds)} of soak left`
       : '',
@@ -551,6 +570,10 @@ function lane(r, stage) {
       el('span', {}, stage.env),
       el('span', {class: `state ${stage.state}`, testid: 'lane-state'}, stage.state),
     ),
+    stage.versions !== undefined ? el('p', {class: 'lane-versions', testid: 'lane-versions'}, 'Live versions: ', liveVersions(stage)) : null,
+    r.waiting_for && r.waiting_for.kind === 'versions' && r.waiting_for.env === stage.env
+      ? el('p', {class: 'lane-waiting', testid: 'lane-waiting', 'data-kind': 'versions'}, r.waiting_for.message)
+      : null,
     el(
       'div',
       {class: 'phases'},

@@ -81,6 +81,15 @@ final class CoordinatorCommand implements Callable<Integer> {
               + " included).")
   String eventWindow;
 
+  @Option(
+      names = "--drain-quiet",
+      defaultValue = "30s",
+      description =
+          "How long a versions-drained gate waits, with no session of an old application version"
+              + " reported, before it lets an environment's contract go (when the gate names no"
+              + " time, as versions-drained:1m does).")
+  String drainQuiet;
+
   @Option(names = "--id", description = "This coordinator's id (default: host-pid).")
   String id;
 
@@ -146,6 +155,12 @@ final class CoordinatorCommand implements Callable<Integer> {
               + "' must be between 1s and 10m (a leader renews its lease every third of it), e.g."
               + " 5s");
     }
+    Duration quiet = dev.convoy.config.Durations.parse("--drain-quiet", drainQuiet);
+    if (quiet.isNegative()) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "--drain-quiet '" + drainQuiet + "' must be zero or longer, e.g. 30s");
+    }
     String apiToken = Secrets.get("CONVOY_API_TOKEN", true);
     Coordinator.Config config =
         new Coordinator.Config(
@@ -165,7 +180,8 @@ final class CoordinatorCommand implements Callable<Integer> {
             window,
             BindAddress.checked(bind),
             readToken(apiToken),
-            publicRead);
+            publicRead,
+            quiet);
     try (Coordinator c =
         StartupChecks.listening(
             "--http-port",

@@ -127,7 +127,8 @@ final class DemoCommand implements Callable<Integer> {
                     // need the demo's random API token.
                     Coordinator.Config.LOOPBACK,
                     null,
-                    true))
+                    true,
+                    null))
             .start();
     List<AgentDaemon> agents = new ArrayList<>();
     try {

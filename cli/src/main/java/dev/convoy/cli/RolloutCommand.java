@@ -164,7 +164,9 @@ final class RolloutCommand implements Callable<Integer> {
         description =
             "A gate before an environment's stage, as ENV=GATE (repeatable): auto goes on at once,"
                 + " approval waits for 'rollout approve', soak:30s waits that long after the"
-                + " stage before it finished.")
+                + " stage before it finished; versions-drained[:30s] holds the environment's"
+                + " contract until no session of an old application version was seen there for"
+                + " that long (default: the coordinator's --drain-quiet; expand-first only).")
     List<String> gates = new ArrayList<>();
 
     @Option(
@@ -183,7 +185,8 @@ final class RolloutCommand implements Callable<Integer> {
             "For expand-first, what ends the deploy window between expand (done in every environment)"
                 + " and contract: approval (default; 'rollout approve ID' or 'rollout deployed"
                 + " ID'), deployed (only 'rollout deployed ID', from a deploy pipeline),"
-                + " soak:<duration>, or auto (no window).")
+                + " soak:<duration>, versions-drained[:<duration>] (each environment's contract"
+                + " waits for its old versions to drain), or auto (no window).")
     String contractGate;
 
     Start(Cli cli) {

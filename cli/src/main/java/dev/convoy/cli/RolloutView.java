@@ -10,10 +10,11 @@ import java.util.List;
 
 /**
  * A rollout as text: its state (and wave, when there are several), what it waits for (which gate,
- * which environment) and what releases it, soaks with the time left, then one line per environment
- * with a progress bar and a silent agent marked, and a failed step's error in full. {@link #line}
- * says the same on one line, with times of day instead of countdowns, so that a log of {@code
- * --watch} without a terminal gets a line only when something changed.
+ * which environment) and what releases it, soaks with the time left, old application versions still
+ * draining, then one line per environment with a progress bar, its live versions and a silent agent
+ * marked, and a failed step's error in full. {@link #line} says the same on one line, with times of
+ * day instead of countdowns, so that a log of {@code --watch} without a terminal gets a line only
+ * when something changed.
  */
 final class RolloutView {
   private static final DateTimeFormatter CLOCK =
@@ -49,6 +50,7 @@ final class RolloutView {
         sb.append("deploy".equals(w.getString("kind")) ? "; contract gate " : "; gate ")
             .append(w.getString("gate"));
       }
+      // A drain's message already says how long it has been quiet.
       if (w.getValue("soak_remaining_seconds") != null) {
         sb.append(String.format(", %.1f s of soak left", w.getDouble("soak_remaining_seconds")));
       }
@@ -78,6 +80,10 @@ final class RolloutView {
             .append("] ")
             .append(String.format("%,d/%,d rows", done, total));
       }
+      String versions = versions(s);
+      if (versions != null) {
+        sb.append(" versions: ").append(versions);
+      }
       JsonObject silence = s.getJsonObject("agent_silence");
       if (silence != null) {
         sb.append(" ")
@@ -104,8 +110,13 @@ final class RolloutView {
     JsonObject w = r.getJsonObject("waiting_for");
     if (w != null) {
       String soakEnd = w.getString("soak_ends_at");
+      String message = w.getString("message");
+      if ("versions".equals(w.getString("kind")) && message.contains("; quiet for ")) {
+        // The quiet time counts up every second: a log gets a line when the sessions change.
+        message = message.substring(0, message.indexOf("; quiet for "));
+      }
       parts.add(
-          w.getString("message")
+          message
               + (w.getString("gate") != null ? " (gate " + w.getString("gate") + ")" : "")
               + (soakEnd != null ? ", soak ends " + time(soakEnd) : "")
               + "; released by "
@@ -204,6 +215,24 @@ final class RolloutView {
       }
     }
     return out;
+  }
+
+  /**
+   * A stage's live versions with sessions ({@code convoy_v_ab12 3 sessions, ...}); null when there
+   * are none, or its agents report none (older agents, or a rollout that ended).
+   */
+  static String versions(JsonObject stage) {
+    JsonObject v = stage.getJsonObject("versions");
+    if (v == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (String rev : new java.util.TreeSet<>(v.fieldNames())) {
+      JsonObject one = v.getJsonObject(rev);
+      int n = one.getInteger("sessions", 0);
+      out.add(one.getString("name", rev) + " " + n + (n == 1 ? " session" : " sessions"));
+    }
+    return out.isEmpty() ? null : String.join(", ", out);
   }
 
   private static String revision(JsonObject stage) {

@@ -259,7 +259,7 @@ class DeployWindowTest {
           .exits(2)
           .errContains(
               "contract gate 'whenever' is not one of approval, deployed, soak:<duration>"
-                  + " (e.g. soak:10m) or auto");
+                  + " (e.g. soak:10m), versions-drained[:<duration>] or auto");
       ConvoyShell.exec("rollout", "deployed", "nope", "--api", t.api(), "--token-file", token)
           .exits(2)
           .errContains("coordinator answered 404", "no rollout nope");

@@ -138,6 +138,7 @@ class PoisonedEventsTest {
             null,
             System.currentTimeMillis(),
             "bad_signature",
+            null,
             null);
     redis
         .send(
@@ -168,6 +169,7 @@ class PoisonedEventsTest {
             null,
             0.1,
             now,
+            null,
             null,
             null);
     add(t, redis, "malformed", "e", "garbage \u0000\u00ff not json");
@@ -212,6 +214,7 @@ class PoisonedEventsTest {
             0.1,
             now - Duration.ofMinutes(11).toMillis(),
             null,
+            null,
             null);
     add(t, redis, "out_of_date", "e", Wire.write(old.signed(new Signer(Topology.KEY))));
     Event nul =
@@ -229,6 +232,7 @@ class PoisonedEventsTest {
             null,
             0.1,
             now,
+            null,
             null,
             null);
     // Signed with the real key, yet PostgreSQL could never store it: refused, not retried.

@@ -81,4 +81,61 @@ class RolloutViewTest {
             + "  Released; the coordinator sends the next step at once.",
         RolloutView.render(r));
   }
+
+  private static JsonObject drainingInProd(int quiet) {
+    String message =
+        "waiting for versions to drain in prod: convoy_v_ab12cd34 has 3 sessions; quiet for "
+            + quiet
+            + "s of 30s";
+    return new JsonObject()
+        .put("id", "r14")
+        .put("target", "head")
+        .put("strategy", "expand-first")
+        .put("state", "waiting")
+        .put(
+            "waiting_for",
+            new JsonObject()
+                .put("kind", "versions")
+                .put("env", "prod")
+                .put("gate", "versions-drained:30s")
+                .put("message", message)
+                .put("released_by", "no session of an old version in prod for 30s"))
+        .put(
+            "stages",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("env", "prod")
+                        .put("state", "expanded")
+                        .put("revision", new JsonArray().add("ef56ab78"))
+                        .put(
+                            "versions",
+                            new JsonObject()
+                                .put(
+                                    "ab12cd34",
+                                    new JsonObject()
+                                        .put("name", "convoy_v_ab12cd34")
+                                        .put("sessions", 3))
+                                .put(
+                                    "ef56ab78",
+                                    new JsonObject()
+                                        .put("name", "convoy_v_ef56ab78")
+                                        .put("sessions", 1)))));
+  }
+
+  @Test
+  void a_drain_wait_names_the_old_versions_and_each_stage_its_live_versions() {
+    String text = RolloutView.render(drainingInProd(0));
+    assertTrue(
+        text.contains(
+            "Waiting for versions to drain in prod: convoy_v_ab12cd34 has 3 sessions; quiet for 0s"
+                + " of 30s; gate versions-drained:30s."),
+        text);
+    assertTrue(
+        text.contains("versions: convoy_v_ab12cd34 3 sessions, convoy_v_ef56ab78 1 session"), text);
+    assertEquals(
+        RolloutView.line(drainingInProd(0)),
+        RolloutView.line(drainingInProd(7)),
+        "a log of --watch gets no new line for each second of quiet");
+  }
 }

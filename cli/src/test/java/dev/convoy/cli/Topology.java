@@ -51,6 +51,9 @@ final class Topology implements AutoCloseable {
   /** The clock of the coordinators this topology starts; a test may move it (see OffsetClock). */
   java.time.Clock clock = java.time.Clock.systemUTC();
 
+  /** The default quiet time of a versions-drained gate (null: the coordinator's, 30 s). */
+  Duration drainQuiet;
+
   Topology(Path dir) {
     this(dir, System.getenv().getOrDefault("CONVOY_TEST_REDIS_URL", "redis://127.0.0.1:6379"));
   }
@@ -107,7 +110,8 @@ final class Topology implements AutoCloseable {
                 Coordinator.Config.EVENT_WINDOW,
                 bind,
                 readToken,
-                publicRead),
+                publicRead,
+                drainQuiet),
             clock)
         // A loaded machine can be slow to answer a first PING: wait for the services.
         .start(Duration.ofSeconds(60));

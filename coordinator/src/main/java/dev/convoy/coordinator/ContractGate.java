@@ -9,13 +9,15 @@ import java.time.Duration;
  * first contract step of each wave waits on this gate while the new application is deployed. {@code
  * approval} (default; released by {@code convoy rollout approve} or {@code deployed}), {@code
  * deployed} (released only by the deploy call), {@code soak:<duration>} (opens that long after the
- * last environment's expand finished; the deploy call opens it early) and {@code auto}. On its step
- * the gate is stored as {@code contract:<gate>}, apart from the stage gates, whose approvals are
- * per environment.
+ * last environment's expand finished; the deploy call opens it early), {@code auto} and {@code
+ * versions-drained[:<duration>]} (each environment's contract step waits until the old application
+ * versions have drained from its database, see {@link DrainGate}). On its step the gate is stored
+ * as {@code contract:<gate>}, apart from the stage gates, whose approvals are per environment.
  */
 final class ContractGate {
   static final String DEFAULT = "approval";
-  static final String ALLOWED = "approval, deployed, soak:<duration> (e.g. soak:10m) or auto";
+  static final String ALLOWED =
+      "approval, deployed, soak:<duration> (e.g. soak:10m), versions-drained[:<duration>] or auto";
   private static final String PREFIX = "contract:";
 
   private ContractGate() {}
@@ -64,6 +66,9 @@ final class ContractGate {
     }
     if (gate.startsWith("soak:")) {
       return "the soak of " + gate.substring(5) + " running out, or " + deployed;
+    }
+    if (DrainGate.is(gate)) {
+      return "no session of an old application version in each environment for the quiet time";
     }
     return deployed + " (POST /api/rollouts/" + rollout + "/deployed)";
   }

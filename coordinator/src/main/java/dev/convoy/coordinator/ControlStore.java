@@ -101,7 +101,9 @@ final class ControlStore implements AutoCloseable {
             + " ADD COLUMN IF NOT EXISTS progress_at timestamptz,"
             + " ADD COLUMN IF NOT EXISTS backfill_from bigint,"
             + " ADD COLUMN IF NOT EXISTS rows_before bigint NOT NULL DEFAULT 0,"
-            + " ADD COLUMN IF NOT EXISTS total_before bigint NOT NULL DEFAULT 0;"
+            + " ADD COLUMN IF NOT EXISTS total_before bigint NOT NULL DEFAULT 0,"
+            // A versions-drained gate before a contract step: its quiet time (null: none).
+            + " ADD COLUMN IF NOT EXISTS drain_ms bigint;"
             + " CREATE TABLE IF NOT EXISTS "
             + SCHEMA
             + ".releases (rollout_id text NOT NULL, wave int NOT NULL, how text NOT NULL,"

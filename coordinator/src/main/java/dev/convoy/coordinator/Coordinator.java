@@ -35,7 +35,8 @@ public final class Coordinator implements AutoCloseable {
   /**
    * Everything a coordinator needs; validated by the caller's option parsing. The HTTP server
    * listens on {@code bind} ({@link #LOOPBACK} unless the operator says otherwise); reads need
-   * {@code apiToken} or {@code readToken} unless {@code publicRead}.
+   * {@code apiToken} or {@code readToken} unless {@code publicRead}. {@code drainQuiet} is the
+   * quiet time of a {@code versions-drained} gate that names none (null: 30 s).
    */
   public record Config(
       String id,
@@ -52,7 +53,8 @@ public final class Coordinator implements AutoCloseable {
       Duration eventWindow,
       String bind,
       String readToken,
-      boolean publicRead) {
+      boolean publicRead,
+      Duration drainQuiet) {
     /** Events older than this are refused (as {@code out_of_date}) unless the caller says. */
     public static final Duration EVENT_WINDOW = Duration.ofMinutes(10);
 
@@ -61,6 +63,10 @@ public final class Coordinator implements AutoCloseable {
     public Config {
       bind = bind == null || bind.isBlank() ? LOOPBACK : bind.strip();
       readToken = readToken == null || readToken.isEmpty() ? null : readToken;
+      drainQuiet = drainQuiet == null ? DrainGate.DEFAULT_QUIET : drainQuiet;
+      if (drainQuiet.isNegative()) {
+        throw new IllegalArgumentException("the drain quiet time is negative: " + drainQuiet);
+      }
     }
 
     /** Listening on loopback only, reads behind the tokens (the command's defaults). */
@@ -91,7 +97,8 @@ public final class Coordinator implements AutoCloseable {
           EVENT_WINDOW,
           LOOPBACK,
           null,
-          false);
+          false,
+          null);
     }
   }
 
@@ -137,7 +144,10 @@ public final class Coordinator implements AutoCloseable {
     this.metrics = new CoordinatorMetrics(config.environments());
     this.roster = new Roster(config.environments(), clock);
     this.digests = new AgentDigests(roster, this::graph);
-    this.rollouts = new Rollouts(store, config.environments(), clock, roster);
+    DrainGate drain =
+        new DrainGate(
+            roster.versions(), this::graph, DrainGate.fromControl(store), config.drainQuiet());
+    this.rollouts = new Rollouts(store, config.environments(), clock, roster, drain);
     this.outcomes = new StepOutcomes(store, metrics);
     this.leadership =
         new LeaseLoop(config.id(), lease, store, keys, metrics, config.leaseTtl().toMillis());
@@ -170,7 +180,8 @@ public final class Coordinator implements AutoCloseable {
             config.environments(),
             metrics,
             clock,
-            new RollbackGuard(this::graph, () -> roster.liveHeads()));
+            new RollbackGuard(this::graph, () -> roster.liveHeads()),
+            drain);
     this.driverLoop =
         new DriverLoop(
             config.id(),

@@ -2,6 +2,7 @@ package dev.convoy.coordinator;
 
 import dev.convoy.rollout.BuildVersion;
 import dev.convoy.rollout.RecentRevisions;
+import dev.convoy.rollout.VersionSessions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -10,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,10 +23,12 @@ import java.util.function.LongSupplier;
  * The coordinator's Prometheus metrics (names as in DESIGN.md; what deploy/prometheus/alerts.yml
  * and deploy/grafana/convoy.json read). Labels stay bounded: {@code env} from the configured
  * environments, {@code op} from {@link dev.convoy.rollout.Command#OPS}, {@code revision} from the
- * last {@link RecentRevisions#CAPACITY} revisions (older ones' series are removed).
+ * last {@link RecentRevisions#CAPACITY} revisions (older ones' series are removed), {@code version}
+ * from the last {@link RecentRevisions#CAPACITY} version names seen per environment.
  */
 final class CoordinatorMetrics {
   private static final String STEP_DURATION = "convoy_step_duration_seconds";
+  private static final String VERSION_SESSIONS = "convoy_version_sessions";
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -40,6 +44,8 @@ final class CoordinatorMetrics {
   private final AtomicInteger leader = new AtomicInteger();
   private final AtomicLong waitingMillis = new AtomicLong();
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, AtomicInteger>> versionSessions = new ConcurrentHashMap<>();
+  private final Map<String, RecentRevisions> recentVersions = new ConcurrentHashMap<>();
 
   /**
    * One environment's stage of the latest rollout: its state's number and since when (nanoTime) it
@@ -179,6 +185,55 @@ final class CoordinatorMetrics {
       g.set(n);
       agentSilence.get(env).set(silentMs);
     }
+  }
+
+  /**
+   * The sessions of each version in {@code env} as its agents last reported them ({@code null}: no
+   * recent report, and the environment's series go, since nothing is known). A version seen before
+   * and absent now shows 0; one that falls out of the recent names loses its series.
+   */
+  synchronized void versions(String env, Map<String, VersionSessions> report) {
+    Map<String, AtomicInteger> series = versionSessions.computeIfAbsent(env, e -> new HashMap<>());
+    if (report == null) {
+      series.keySet().forEach(name -> removeVersion(env, name));
+      series.clear();
+      return;
+    }
+    RecentRevisions recent =
+        recentVersions.computeIfAbsent(env, e -> new RecentRevisions(RecentRevisions.CAPACITY));
+    Map<String, Integer> now = new HashMap<>();
+    report.values().forEach(v -> now.merge(v.name(), v.sessions(), Integer::sum));
+    for (var v : now.entrySet()) {
+      recent
+          .seen(v.getKey())
+          .ifPresent(
+              old -> {
+                removeVersion(env, old);
+                series.remove(old);
+              });
+      series.computeIfAbsent(v.getKey(), name -> versionGauge(env, name)).set(v.getValue());
+    }
+    series.forEach((name, g) -> g.set(now.getOrDefault(name, 0)));
+  }
+
+  private AtomicInteger versionGauge(String env, String name) {
+    AtomicInteger value = new AtomicInteger();
+    Gauge.builder(VERSION_SESSIONS, value, AtomicInteger::get)
+        .description(
+            "Sessions of each application version (application_name or login role"
+                + " <schema>_v_<revision>) in the environment's database, as its agents last"
+                + " reported them; absent while no agent of it reports")
+        .tags("env", env, "version", name)
+        .register(registry);
+    return value;
+  }
+
+  private void removeVersion(String env, String name) {
+    registry
+        .find(VERSION_SESSIONS)
+        .tags("env", env, "version", name)
+        .meters()
+        .forEach(registry::remove);
   }
 
   /** An entry of the events stream refused for {@code reason} (one of EventCheck.REASONS). */

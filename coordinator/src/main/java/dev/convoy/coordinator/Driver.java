@@ -16,16 +16,17 @@ import java.util.List;
 /**
  * The leader's rollout state machine. Each tick reads every active rollout from the control
  * database and moves it one decision on: pass a gate ({@link GateKeeper}: a stage's auto, soak or
- * approval, or an expand-first wave's contract gate, the deploy window) and send the next step's
- * command to its environment's stream; finish the rollout when every step succeeded; on a failed or
- * rejected step, stop and append rollback steps by policy (every touched environment, or only the
- * failed one, in reverse stage order, back to all of its starting heads; a rollback step the agent
- * refuses because it would drop rows waits at a {@link DataLossGate}). Step outcomes come from
- * {@link #apply(Event)}. Everything it decides is written to the control database first, so a
- * coordinator that takes over continues exactly there; a step sent by an earlier term and not
- * answered is sent again with the new epoch. Each decision is one {@link Decision}: one
- * transaction, conditional on the rollout's state as read and on the leader's epoch being the
- * current term, so an API call or a newer leader that decided first is never overwritten.
+ * approval, an expand-first wave's contract gate (the deploy window), or a contract step's {@link
+ * DrainGate versions-drained} gate) and send the next step's command to its environment's stream;
+ * finish the rollout when every step succeeded; on a failed or rejected step, stop and append
+ * rollback steps by policy (every touched environment, or only the failed one, in reverse stage
+ * order, back to all of its starting heads; a rollback step the agent refuses because it would drop
+ * rows waits at a {@link DataLossGate}). Step outcomes come from {@link #apply(Event)}. Everything
+ * it decides is written to the control database first, so a coordinator that takes over continues
+ * exactly there; a step sent by an earlier term and not answered is sent again with the new epoch.
+ * Each decision is one {@link Decision}: one transaction, conditional on the rollout's state as
+ * read and on the leader's epoch being the current term, so an API call or a newer leader that
+ * decided first is never overwritten.
  */
 final class Driver {
   /** A step not heard of (no event, no heartbeat naming it) for this long is sent again. */
@@ -51,11 +52,27 @@ final class Driver {
       CoordinatorMetrics metrics,
       Clock clock,
       RollbackGuard guard) {
+    this(lease, id, store, redis, keys, signer, environments, metrics, clock, guard, null);
+  }
+
+  /** With the versions-drained gate (null: a step behind one waits, saying why). */
+  Driver(
+      Lease lease,
+      String id,
+      ControlStore store,
+      Redis redis,
+      Keys keys,
+      Signer signer,
+      List<String> environments,
+      CoordinatorMetrics metrics,
+      Clock clock,
+      RollbackGuard guard,
+      DrainGate drain) {
     this.store = store;
     this.metrics = metrics;
     this.clock = clock;
     this.sender = new StepSender(lease, id, store, redis, keys, signer);
-    this.gates = new GateKeeper(store);
+    this.gates = new GateKeeper(store, drain);
     this.dataLoss = new DataLossGate(store);
     this.decisions = new Decisions(id, store);
     this.rollbackStart = new RollbackStart(id, environments, guard, decisions);
@@ -96,7 +113,7 @@ final class Driver {
             "SELECT seq, env, action, phase, target, gate, rollback, state, epoch,"
                 + " finished_at, coalesce(heard_at, sent_at) < now() - interval '"
                 + SILENCE.toMillis()
-                + " milliseconds', wave, allow_data_loss, message, code FROM "
+                + " milliseconds', wave, allow_data_loss, message, code, drain_ms FROM "
                 + SCHEMA
                 + ".steps WHERE rollout_id = "
                 + Sql.literal(rollout)

@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's driver loop: every tick (or at once when woken: a step finished, a rollout was
- * created, approved or resumed) publishes how many agents of each environment are alive and, while
- * this coordinator leads before its lease deadline, lets the {@link Driver} move every active
- * rollout one decision on and publishes the latest rollout's stages. Apart from the {@link
- * Coordinator} so that the loop's pacing (tick, wake-ups) sits apart from the state machine.
+ * created, approved or resumed) publishes how many agents of each environment are alive (and the
+ * sessions of each application version they report) and, while this coordinator leads before its
+ * lease deadline, lets the {@link Driver} move every active rollout one decision on and publishes
+ * the latest rollout's stages. Apart from the {@link Coordinator} so that the loop's pacing (tick,
+ * wake-ups) sits apart from the state machine.
  */
 final class DriverLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(DriverLoop.class);
@@ -63,6 +64,7 @@ final class DriverLoop implements Runnable {
       try {
         for (String env : environments) {
           metrics.agents(env, roster.alive(env), roster.silentMillis(env));
+          metrics.versions(env, roster.versions().fresh(env, roster.now()));
         }
         long term = leadership.epoch();
         if (term >= 0 && leadership.held()) {

@@ -187,6 +187,24 @@ final class EventCheck {
         return "'heads' holds a value that is not a revision id";
       }
     }
+    return e.versions() == null ? null : unfitVersions(e.versions());
+  }
+
+  /** Why a heartbeat's versions cannot be kept, or null: bounded like its heads. */
+  private static String unfitVersions(Map<String, dev.convoy.rollout.VersionSessions> versions) {
+    if (versions.size() > 1000) {
+      return "'versions' lists " + versions.size() + " versions";
+    }
+    for (var v : versions.entrySet()) {
+      String rev = v.getKey();
+      String name = v.getValue().name();
+      if (rev.indexOf('\u0000') >= 0
+          || rev.length() > 256
+          || name.indexOf('\u0000') >= 0
+          || name.length() > 256) {
+        return "'versions' holds a value that is not a revision id or a version name";
+      }
+    }
     return null;
   }
 

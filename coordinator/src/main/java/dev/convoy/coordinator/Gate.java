@@ -4,12 +4,16 @@ import dev.convoy.config.Durations;
 import java.time.Duration;
 import java.time.Instant;
 
-/** A gate before a step: {@code auto}, {@code approval}, or {@code soak:<duration>}. */
+/**
+ * A gate before a step: {@code auto}, {@code approval}, {@code soak:<duration>}, or {@code
+ * versions-drained[:<duration>]} ({@link DrainGate}, which holds the environment's contract step,
+ * not its expand).
+ */
 final class Gate {
   private Gate() {}
 
   static boolean valid(String gate) {
-    if (gate.equals("auto") || gate.equals("approval")) {
+    if (gate.equals("auto") || gate.equals("approval") || DrainGate.valid(gate)) {
       return true;
     }
     if (!gate.startsWith("soak:")) {

@@ -14,24 +14,32 @@ import java.util.Map;
 
 /**
  * A rollout as the API shows it: its row, a stage per environment (derived from its steps), the
- * steps, the wave it is in and, while it waits at a gate, what it waits for ({@link Waiting}).
+ * steps, the wave it is in and, while it waits at a gate, what it waits for ({@link Waiting}). An
+ * active rollout's stages also carry their environment's live versions (from its agents'
+ * heartbeats), for a wait at a versions-drained gate.
  */
 final class RolloutJson {
   private final ControlStore store;
   private final List<String> environments;
   private final Clock clock;
   private final Roster roster;
+  private final DrainGate drain;
 
   RolloutJson(ControlStore store, List<String> environments, Clock clock) {
-    this(store, environments, clock, null);
+    this(store, environments, clock, null, null);
   }
 
-  /** With the agents heard from, so a stage whose agent went silent says so. */
-  RolloutJson(ControlStore store, List<String> environments, Clock clock, Roster roster) {
+  /**
+   * With the agents heard from, so a stage whose agent went silent says so, and the
+   * versions-drained gate, so a wait at it is described (either null: not shown).
+   */
+  RolloutJson(
+      ControlStore store, List<String> environments, Clock clock, Roster roster, DrainGate drain) {
     this.store = store;
     this.environments = environments;
     this.clock = clock;
     this.roster = roster;
+    this.drain = drain;
   }
 
   /** The rollout {@code id}, or null when there is none. */
@@ -67,7 +75,7 @@ final class RolloutJson {
             "SELECT seq, env, action, phase, target, gate, rollback, state, epoch, sent_at::text,"
                 + " finished_at::text, seconds, rows_done, rows_total, heads::text, message, wave,"
                 + " allow_data_loss, code, rows_before, total_before, backfill_from,"
-                + " extract(epoch FROM progress_at - backfill_started_at)::float8"
+                + " extract(epoch FROM progress_at - backfill_started_at)::float8, drain_ms"
                 + " FROM "
                 + SCHEMA
                 + ".steps WHERE rollout_id = "
@@ -136,9 +144,10 @@ final class RolloutJson {
       // An active rollout's stages name an environment whose agents have gone quiet.
       for (JsonObject stage : stages.values()) {
         stage.put("agent_silence", roster.silence(stage.getString("env")));
+        roster.versions().into(stage, stage.getString("env"));
       }
     }
-    return out.put("waiting_for", new Waiting(store, clock).describe(out));
+    return out.put("waiting_for", new Waiting(store, clock, drain).describe(out));
   }
 
   private static BackfillFigures figures(Row s) {
@@ -186,7 +195,9 @@ final class RolloutJson {
             .put("rows_total", s.getLong(13))
             .put("message", s.getString(15))
             .put("code", s.getString(18))
-            .put("allow_data_loss", s.getBoolean(17));
+            .put("allow_data_loss", s.getBoolean(17))
+            // The quiet time of a versions-drained gate before this contract step, or null.
+            .put("drain_quiet_seconds", s.getLong(23) == null ? null : s.getLong(23) / 1000.0);
     BackfillFigures figures = figures(s);
     return figures == null ? step : figures.into(step, s.getString(7));
   }

@@ -4,6 +4,7 @@ import dev.convoy.graph.RevisionGraph;
 import dev.convoy.ops.Sql;
 import dev.convoy.phases.ExpandOrder;
 import dev.convoy.rollout.Command;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +16,10 @@ import java.util.Set;
  * expand-first rollout is a list of waves; each wave expands every environment in stage order
  * (behind the stage gates), then waits at its contract gate (the deploy window: the new application
  * goes out while both schemas work), then contracts every environment. A per-environment rollout
- * runs each environment whole, in stage order, in one wave.
+ * runs each environment whole, in stage order, in one wave. A {@code versions-drained} gate holds
+ * an environment's contract steps, not its expand: it is stored on them as their quiet time in
+ * milliseconds ({@code drain_ms}, resolved here against the coordinator's default), beside whatever
+ * gate they carry, so a new leader decides with the same quiet time.
  */
 final class RolloutPlan {
   private RolloutPlan() {}
@@ -53,38 +57,75 @@ final class RolloutPlan {
         graph.all().stream().filter(m -> missing.contains(m.revision())).toList());
   }
 
-  /** The {@code (rollout_id, seq, env, action, phase, target, gate, wave)} rows, in order. */
+  /** The steps with the default quiet time of a {@code versions-drained} gate. */
   static List<String> steps(
       String id, RolloutRequest req, List<String> environments, List<List<String>> waves) {
+    return steps(id, req, environments, waves, DrainGate.DEFAULT_QUIET);
+  }
+
+  /**
+   * The {@code (rollout_id, seq, env, action, phase, target, gate, wave, drain_ms)} rows, in order;
+   * {@code quiet} is the quiet time of a {@code versions-drained} gate that names none.
+   */
+  static List<String> steps(
+      String id,
+      RolloutRequest req,
+      List<String> environments,
+      List<List<String>> waves,
+      Duration quiet) {
     List<String> values = new ArrayList<>();
     int seq = 0;
     if (req.strategy().equals("per-environment")) {
       String target = String.join(",", waves.get(waves.size() - 1));
       for (String env : environments) {
-        values.add(row(id, ++seq, env, "all", target, stageGate(req, env), 1));
+        values.add(row(id, ++seq, env, "all", target, stageGate(req, env), 1, null));
       }
       return values;
     }
     for (int w = 0; w < waves.size(); w++) {
       String target = String.join(",", waves.get(w));
       for (String env : environments) {
-        values.add(row(id, ++seq, env, "expand", target, stageGate(req, env), w + 1));
+        values.add(row(id, ++seq, env, "expand", target, stageGate(req, env), w + 1, null));
       }
       String gate = ContractGate.onStep(req.contractGate());
       for (String env : environments) {
-        values.add(row(id, ++seq, env, "all", target, gate, w + 1));
+        values.add(row(id, ++seq, env, "all", target, gate, w + 1, drainMs(req, env, quiet)));
         gate = "auto";
       }
     }
     return values;
   }
 
+  /** A stage's gate before its expand: a drain gate waits at the contract instead. */
   private static String stageGate(RolloutRequest req, String env) {
-    return req.gates().getOrDefault(env, "auto");
+    String gate = req.gates().getOrDefault(env, "auto");
+    return DrainGate.is(gate) ? "auto" : gate;
+  }
+
+  /**
+   * The quiet time before {@code env}'s contract, from its own gate or the contract gate (the
+   * longer when both ask for one); null when neither is a drain gate.
+   */
+  private static Long drainMs(RolloutRequest req, String env, Duration quiet) {
+    Long ms = null;
+    for (String gate : new String[] {req.gates().get(env), req.contractGate()}) {
+      if (DrainGate.is(gate)) {
+        long q = DrainGate.quiet(gate, quiet).toMillis();
+        ms = ms == null ? q : Math.max(ms, q);
+      }
+    }
+    return ms;
   }
 
   private static String row(
-      String id, int seq, String env, String phase, String target, String gate, int wave) {
+      String id,
+      int seq,
+      String env,
+      String phase,
+      String target,
+      String gate,
+      int wave,
+      Long drainMs) {
     return "("
         + String.join(
             ", ",
@@ -95,7 +136,8 @@ final class RolloutPlan {
             Sql.literal(phase),
             Sql.literal(target),
             Sql.literal(gate),
-            String.valueOf(wave))
+            String.valueOf(wave),
+            String.valueOf(drainMs == null ? "NULL" : drainMs))
         + ")";
   }
 }

@@ -24,6 +24,7 @@ record RolloutRequest(
 
   static final List<String> STRATEGIES = List.of("expand-first", "per-environment");
   static final List<String> ROLLBACKS = List.of("all", "failed", "none");
+  static final String GATES = "auto, approval, soak:<duration> or " + DrainGate.FORM;
 
   RolloutRequest {
     target = target == null || target.isBlank() ? "head" : target.strip();
@@ -52,12 +53,26 @@ record RolloutRequest(
       if (!Gate.valid(g.getValue())) {
         throw ApiError.invalid(
             "gates." + g.getKey(),
-            "auto, approval or soak:<duration>",
+            GATES,
             "gate '"
                 + JsonBody.oneLine(g.getValue())
                 + "' for "
                 + g.getKey()
-                + " is not auto, approval or soak:<duration> (e.g. soak:30s)");
+                + " is not "
+                + GATES
+                + " (e.g. soak:30s, versions-drained:1m)");
+      }
+      if (strategy.equals("per-environment") && DrainGate.is(g.getValue())) {
+        throw ApiError.invalid(
+            "gates." + g.getKey(),
+            "versions-drained only with strategy expand-first",
+            "gate '"
+                + JsonBody.oneLine(g.getValue())
+                + "' for "
+                + g.getKey()
+                + " holds a contract step, and a per-environment rollout contracts in the same"
+                + " step as it expands, before the new application can run; use strategy"
+                + " expand-first");
       }
     }
     if (strategy.equals("per-environment") && contractGate != null) {
@@ -87,7 +102,7 @@ record RolloutRequest(
         if (!(gate instanceof String s)) {
           throw ApiError.invalid(
               "gates." + env,
-              "a string: auto, approval or soak:<duration>",
+              "a string: " + GATES,
               "the gate for "
                   + JsonBody.oneLine(env)
                   + " is "

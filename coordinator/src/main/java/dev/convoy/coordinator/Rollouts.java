@@ -33,16 +33,27 @@ final class Rollouts {
   private final ControlStore store;
   private final List<String> environments;
   private final RolloutJson json;
+  private final java.time.Duration drainQuiet;
 
   Rollouts(ControlStore store, List<String> environments, java.time.Clock clock) {
-    this(store, environments, clock, null);
+    this(store, environments, clock, null, null);
   }
 
-  /** With the agents heard from (null: none), for the stages' {@code agent_silence}. */
-  Rollouts(ControlStore store, List<String> environments, java.time.Clock clock, Roster roster) {
+  /**
+   * With the agents heard from (null: none), for the stages' {@code agent_silence} and live
+   * versions, and the {@code versions-drained} gate (null: the default quiet time, and no wait
+   * described).
+   */
+  Rollouts(
+      ControlStore store,
+      List<String> environments,
+      java.time.Clock clock,
+      Roster roster,
+      DrainGate drain) {
     this.store = store;
     this.environments = List.copyOf(environments);
-    this.json = new RolloutJson(store, this.environments, clock, roster);
+    this.json = new RolloutJson(store, this.environments, clock, roster, drain);
+    this.drainQuiet = drain == null ? DrainGate.DEFAULT_QUIET : drain.defaultQuiet();
   }
 
   /** Plans and stores a rollout; {@code heads} are the environments' current heads. */
@@ -93,7 +104,7 @@ final class Rollouts {
     String id = UUID.randomUUID().toString().substring(0, 8);
     String target = String.join(",", targetHeads);
     List<List<String>> waves = RolloutPlan.waveTargets(graph, heads, targetHeads);
-    List<String> values = RolloutPlan.steps(id, req, environments, waves);
+    List<String> values = RolloutPlan.steps(id, req, environments, waves, drainQuiet);
     JsonObject start = new JsonObject();
     heads.forEach((env, h) -> start.put(env, new JsonArray(h)));
     // One simple query without BEGIN/COMMIT: PostgreSQL runs it as one implicit transaction, which
@@ -126,7 +137,7 @@ final class Rollouts {
             + ");"
             + " INSERT INTO "
             + SCHEMA
-            + ".steps (rollout_id, seq, env, action, phase, target, gate, wave)"
+            + ".steps (rollout_id, seq, env, action, phase, target, gate, wave, drain_ms)"
             + " VALUES "
             + String.join(", ", values);
     try {

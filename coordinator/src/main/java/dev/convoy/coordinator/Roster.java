@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The agents this coordinator has heard from, by environment: each one's last heartbeat and when it
  * arrived. An agent silent for five seconds counts as down. Kept in memory (every coordinator,
  * leader or standby, reads all heartbeats), so a new leader knows the agents within a second. Times
- * are read from the coordinator's {@link Clock}.
+ * are read from the coordinator's {@link Clock}. The application versions the heartbeats report are
+ * kept apart, in {@link VersionsSeen}.
  */
 final class Roster {
   static final long ALIVE_MS = 5000;
@@ -25,6 +26,7 @@ final class Roster {
   private final Map<String, Map<String, Heartbeat>> agents = new ConcurrentHashMap<>();
   private final Clock clock;
   private final long started;
+  private final VersionsSeen versions = new VersionsSeen();
 
   Roster(List<String> environments, Clock clock) {
     this.environments = List.copyOf(environments);
@@ -34,9 +36,21 @@ final class Roster {
 
   /** A heartbeat arrived now. */
   void heard(Event heartbeat) {
+    long now = clock.millis();
     agents
         .computeIfAbsent(heartbeat.env(), k -> new ConcurrentHashMap<>())
-        .put(heartbeat.agent(), new Heartbeat(heartbeat, clock.millis()));
+        .put(heartbeat.agent(), new Heartbeat(heartbeat, now));
+    versions.heard(heartbeat, now);
+  }
+
+  /** The application versions the environments' agents report. */
+  VersionsSeen versions() {
+    return versions;
+  }
+
+  /** Milliseconds on the coordinator's clock, as heartbeats are stamped with on arrival. */
+  long now() {
+    return clock.millis();
   }
 
   int alive(String env) {
@@ -115,7 +129,7 @@ final class Roster {
                 // How long its last heartbeat took to arrive (agent's clock to this one's).
                 .put("lag_ms", Math.max(0, e.getValue().receivedAt() - h.sentAt())));
       }
-      out.add(new JsonObject().put("env", env).put("agents", list));
+      out.add(versions.into(new JsonObject().put("env", env).put("agents", list), env));
     }
     return out;
   }

@@ -13,11 +13,12 @@ import java.util.List;
 
 /**
  * What an active rollout waits for at its next step's gate, for people: the deploy window of an
- * expand-first rollout (its contract gate, what releases it, the soak's remaining time and end), a
- * stage's approval, or a stage's soak (the rollout stays {@code running} meanwhile). Derived from
- * the described rollout's steps and the control database, so every coordinator, leader or not,
- * answers the same; the soak's remaining time on the coordinator's {@link Clock}, the one the
- * driver's gate decision reads.
+ * expand-first rollout (its contract gate, what releases it, the soak's remaining time and end), an
+ * environment's old application versions draining before its contract ({@link DrainGate}: which
+ * versions still have sessions, the quiet so far), a stage's approval, or a stage's soak (the
+ * rollout stays {@code running} meanwhile). Derived from the described rollout's steps and the
+ * control database, so every coordinator, leader or not, answers the same; the soak's remaining
+ * time on the coordinator's {@link Clock}, the one the driver's gate decision reads.
  */
 final class Waiting {
   static final String DEPLOY =
@@ -26,10 +27,17 @@ final class Waiting {
 
   private final ControlStore store;
   private final Clock clock;
+  private final DrainGate drain;
 
   Waiting(ControlStore store, Clock clock) {
+    this(store, clock, null);
+  }
+
+  /** With the versions-drained gate (null: a wait for it is not described). */
+  Waiting(ControlStore store, Clock clock, DrainGate drain) {
     this.store = store;
     this.clock = clock;
+    this.drain = drain;
   }
 
   /** Running, waiting or paused: a rollout whose forward steps may still run. */
@@ -85,28 +93,50 @@ final class Waiting {
       }
     }
     JsonObject step = atContractGate(rollout);
-    if (step != null) {
-      String gate = ContractGate.of(step.getString("gate"));
-      int wave = step.getInteger("wave");
-      if (gate.equals("auto") || new Releases(store).released(id, wave)) {
-        return null;
-      }
-      JsonObject w =
-          new JsonObject()
-              .put("kind", "deploy")
-              .put("gate", gate)
-              .put("wave", wave)
-              .put("message", DEPLOY)
-              .put("released_by", ContractGate.releasedBy(id, gate));
-      if (gate.startsWith("soak:")) {
-        soak(w, soakEnd(id, step, ContractGate.soak(gate)));
-      }
-      return w;
+    JsonObject deploy = step == null ? null : deploy(id, step);
+    if (deploy != null) {
+      return deploy;
     }
     JsonObject next = active(rollout) ? next(rollout.getJsonArray("steps")) : null;
     if (next == null || !next.getString("state").equals("pending")) {
       return null;
     }
+    if (next.getValue("drain_quiet_seconds") != null && drain != null) {
+      DrainGate.Verdict v =
+          drain.check(
+              id,
+              next.getString("env"),
+              next.getInteger("wave"),
+              next.getString("target"),
+              Math.round(next.getDouble("drain_quiet_seconds") * 1000),
+              clock.millis());
+      return v.open() ? null : v.json();
+    }
+    return ContractGate.is(next.getString("gate")) ? null : stage(id, next);
+  }
+
+  /** The deploy window of a contract step, or null when its gate is open. */
+  private JsonObject deploy(String id, JsonObject step) {
+    String gate = ContractGate.of(step.getString("gate"));
+    int wave = step.getInteger("wave");
+    if (gate.equals("auto") || DrainGate.is(gate) || new Releases(store).released(id, wave)) {
+      return null;
+    }
+    JsonObject w =
+        new JsonObject()
+            .put("kind", "deploy")
+            .put("gate", gate)
+            .put("wave", wave)
+            .put("message", DEPLOY)
+            .put("released_by", ContractGate.releasedBy(id, gate));
+    if (gate.startsWith("soak:")) {
+      soak(w, soakEnd(id, step, ContractGate.soak(gate)));
+    }
+    return w;
+  }
+
+  /** A stage's soak or approval before {@code next}, or null when it waits for neither. */
+  private JsonObject stage(String id, JsonObject next) {
     String env = next.getString("env");
     if (next.getString("gate").startsWith("soak:")) {
       // A stage's soak: the rollout stays running, and says for how long it does nothing.

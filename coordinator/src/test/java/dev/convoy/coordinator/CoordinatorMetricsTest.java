@@ -139,4 +139,49 @@ class CoordinatorMetricsTest {
     assertTrue(m.find(), metrics.scrape());
     return Double.parseDouble(m.group(1));
   }
+
+  private static java.util.Map<String, dev.convoy.rollout.VersionSessions> sessions(
+      String... nameAndCount) {
+    java.util.Map<String, dev.convoy.rollout.VersionSessions> out = new java.util.HashMap<>();
+    for (int i = 0; i < nameAndCount.length; i += 2) {
+      String rev = nameAndCount[i];
+      out.put(
+          rev,
+          new dev.convoy.rollout.VersionSessions(
+              "convoy_v_" + rev, Integer.parseInt(nameAndCount[i + 1]), null));
+    }
+    return out;
+  }
+
+  @Test
+  void
+      version_sessions_are_a_gauge_per_environment_and_version_zero_once_drained_gone_when_unknown() {
+    metrics.versions("prod", sessions("aaaa1111", "3", "bbbb2222", "1"));
+    String scrape = metrics.scrape();
+    assertTrue(
+        scrape.contains("convoy_version_sessions{env=\"prod\",version=\"convoy_v_aaaa1111\"} 3.0"),
+        scrape);
+    assertTrue(
+        scrape.contains("convoy_version_sessions{env=\"prod\",version=\"convoy_v_bbbb2222\"} 1.0"),
+        scrape);
+    metrics.versions("prod", sessions("bbbb2222", "2"));
+    scrape = metrics.scrape();
+    assertTrue(
+        scrape.contains("convoy_version_sessions{env=\"prod\",version=\"convoy_v_aaaa1111\"} 0.0"),
+        "a drained version shows 0: " + scrape);
+    metrics.versions("prod", null);
+    assertTrue(
+        !metrics.scrape().contains("convoy_version_sessions{env=\"prod\""),
+        "no recent report: nothing is known, nothing is served");
+    for (int i = 1; i <= 12; i++) {
+      metrics.versions("dev", sessions(String.format("r%04d", i), "1"));
+    }
+    long served =
+        metrics
+            .scrape()
+            .lines()
+            .filter(l -> l.startsWith("convoy_version_sessions{env=\"dev\""))
+            .count();
+    assertEquals(RecentRevisions.CAPACITY, served, "bounded like the revision label");
+  }
 }

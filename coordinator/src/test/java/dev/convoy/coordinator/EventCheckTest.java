@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convoy.rollout.Event;
 import dev.convoy.rollout.Signer;
+import dev.convoy.rollout.VersionSessions;
 import dev.convoy.rollout.Wire;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EventCheckTest {
@@ -32,6 +34,7 @@ class EventCheckTest {
         null,
         1.0,
         sentAt,
+        null,
         null,
         null);
   }
@@ -114,9 +117,74 @@ class EventCheckTest {
             null,
             newer.sentAt() - 1000,
             null,
+            null,
             null);
     assertEquals("ok", reason(Wire.write(newer.signed(KEY))));
     assertEquals("out_of_date", reason(Wire.write(older.signed(KEY))), "a replayed heartbeat");
     assertEquals("ok", reason(Wire.write(newer.signed(KEY))), "the same one again is harmless");
+  }
+
+  private static Event heartbeatWithVersions() {
+    return Event.heartbeat(
+        "a1",
+        "prod",
+        List.of("r2"),
+        "d",
+        null,
+        Map.of("r1r1", new VersionSessions("convoy_v_r1r1", 3, 1_700_000_000_000L)));
+  }
+
+  @Test
+  void a_heartbeats_live_versions_are_signed_so_a_changed_or_stripped_count_is_refused() {
+    String signed = Wire.write(heartbeatWithVersions().signed(KEY));
+    EventCheck.Verdict v = check.check(signed, now);
+    assertTrue(v.ok(), String.valueOf(v));
+    assertEquals(3, v.event().versions().get("r1r1").sessions());
+    JsonObject e = new JsonObject(signed);
+    JsonObject none = e.copy();
+    none.getJsonObject("versions").getJsonObject("r1r1").put("sessions", 0);
+    assertEquals("bad_signature", reason(none.encode()), "the old version made to look drained");
+    JsonObject stripped = e.copy();
+    stripped.remove("versions");
+    assertEquals("bad_signature", reason(stripped.encode()), "its report taken away");
+    JsonObject tooLong = e.copy();
+    tooLong.getJsonObject("versions").getJsonObject("r1r1").put("name", "x".repeat(300));
+    assertEquals("malformed", reason(tooLong.encode()));
+    JsonObject negative = e.copy();
+    negative.getJsonObject("versions").getJsonObject("r1r1").put("sessions", -1);
+    assertEquals("malformed", reason(negative.encode()));
+  }
+
+  @Test
+  void an_older_agents_heartbeat_without_versions_signs_and_verifies_as_it_always_did() {
+    Event old =
+        new Event(
+            "heartbeat",
+            "a1",
+            "dev",
+            null,
+            null,
+            null,
+            List.of("r1"),
+            "d",
+            null,
+            null,
+            null,
+            null,
+            1000,
+            null,
+            null,
+            null);
+    // The bytes agents signed before heartbeats carried versions, pinned.
+    assertEquals(
+        "event|9:heartbeat|2:a1|3:dev|1:\u0000|1:\u0000|1:\u0000|1:d|1:\u0000|1:\u0000|1:\u0000"
+            + "|1:\u0000|4:1000|1:\u0000|1|2:r1",
+        old.signedPayload());
+    JsonObject json =
+        new JsonObject(Wire.write(Event.heartbeat("a1", "dev", List.of(), "d", null).signed(KEY)));
+    json.remove("versions"); // an older agent never wrote the field
+    EventCheck.Verdict v = check.check(json.encode(), now);
+    assertTrue(v.ok(), String.valueOf(v));
+    assertEquals(null, v.event().versions(), "unknown, not none");
   }
 }

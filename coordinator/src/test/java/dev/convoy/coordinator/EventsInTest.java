@@ -44,6 +44,7 @@ class EventsInTest {
                 1.0,
                 SENT.toEpochMilli(),
                 null,
+                null,
                 null)
             .signed(KEY));
   }

@@ -1,7 +1,9 @@
 package dev.convoy.rollout;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * What an agent tells the coordinator: {@code heartbeat} (who it is, its environment's heads, the
@@ -11,8 +13,12 @@ import java.util.Objects;
  * a coordinator ignores answers to superseded sends. {@code sentAt} is the agent's clock in epoch
  * milliseconds, for lag measurements and to refuse old events. {@code code} is a machine-readable
  * reason for a failure or refusal ({@code data_loss}, {@code expired}, {@code stale_epoch}, ...),
- * or null. {@code signature} is an HMAC of every other field with the shared signing key (see
- * {@link Signer}): the coordinator ignores an event that does not carry one.
+ * or null. A heartbeat's {@code versions} are the sessions of each version in the environment's
+ * database, by revision ({@link VersionSessions}); null when the agent could not read them or is
+ * older than the field. {@code signature} is an HMAC of every other field with the shared signing
+ * key (see {@link Signer}): the coordinator ignores an event that does not carry one. An event
+ * without versions signs the same bytes as before the field existed, so older agents stay
+ * verifiable.
  */
 public record Event(
     String type,
@@ -29,6 +35,7 @@ public record Event(
     Double seconds,
     long sentAt,
     String code,
+    Map<String, VersionSessions> versions,
     String signature) {
   public static final String HEARTBEAT = "heartbeat";
   public static final String ACCEPTED = "accepted";
@@ -43,6 +50,7 @@ public record Event(
 
   public Event {
     heads = heads == null ? List.of() : List.copyOf(heads);
+    versions = versions == null ? null : Map.copyOf(versions);
   }
 
   /**
@@ -51,9 +59,20 @@ public record Event(
    */
   public static Event heartbeat(
       String agent, String env, List<String> heads, String digest, String working) {
+    return heartbeat(agent, env, heads, digest, working, null);
+  }
+
+  /** A heartbeat with the sessions of each version (null: not known). */
+  public static Event heartbeat(
+      String agent,
+      String env,
+      List<String> heads,
+      String digest,
+      String working,
+      Map<String, VersionSessions> versions) {
     return new Event(
         HEARTBEAT, agent, env, null, null, null, heads, digest, working, null, null, null, now(),
-        null, null);
+        null, versions, null);
   }
 
   public static Event about(
@@ -71,13 +90,13 @@ public record Event(
       String code) {
     return new Event(
         type, agent, c.env(), c.plan(), c.step(), c.epoch(), heads, null, message, null, null,
-        seconds, now(), code, null);
+        seconds, now(), code, null, null);
   }
 
   public static Event progress(String agent, Command c, long rows, long total) {
     return new Event(
         PROGRESS, agent, c.env(), c.plan(), c.step(), c.epoch(), null, null, null, rows, total,
-        null, now(), null, null);
+        null, now(), null, null, null);
   }
 
   /** The same event with its signature. */
@@ -97,6 +116,7 @@ public record Event(
         seconds,
         sentAt,
         code,
+        versions,
         signer.sign(this));
   }
 
@@ -114,6 +134,22 @@ public record Event(
     sb.append('|').append(heads.size());
     for (String h : heads) {
       sb.append('|').append(h.length()).append(':').append(h);
+    }
+    if (versions != null) {
+      // Only when present: an older agent's event signs what it always signed.
+      sb.append("|versions|").append(versions.size());
+      for (var v : new TreeMap<>(versions).entrySet()) {
+        for (Object o :
+            new Object[] {
+              v.getKey(),
+              v.getValue().name(),
+              v.getValue().sessions(),
+              v.getValue().oldestStartedAt()
+            }) {
+          String s = Objects.toString(o, "\u0000");
+          sb.append('|').append(s.length()).append(':').append(s);
+        }
+      }
     }
     return sb.toString();
   }

@@ -153,6 +153,7 @@ public final class AgentDaemon implements AutoCloseable {
             config.env(),
             directory,
             events,
+            new LiveVersions(config.schema(), stateDb),
             () -> working,
             config.heartbeat().toMillis());
     this.commandLoop =

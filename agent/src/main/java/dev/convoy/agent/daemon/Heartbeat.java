@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's heartbeat loop: every period it says which agent it is, its environment's heads, its
- * migrations directory's digest and the command it is working on (so the coordinator knows that
- * step is alive), logging and carrying on when Redis or the database is away. Apart from {@link
- * AgentDaemon} because it runs on its own thread beside the command loop.
+ * migrations directory's digest, the command it is working on (so the coordinator knows that step
+ * is alive) and the sessions of each application version in its database ({@link LiveVersions}),
+ * logging and carrying on when Redis or the database is away. Apart from {@link AgentDaemon}
+ * because it runs on its own thread beside the command loop.
  */
 final class Heartbeat implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
@@ -21,6 +22,7 @@ final class Heartbeat implements Runnable {
   private final String env;
   private final DirectoryCache directory;
   private final AgentEvents events;
+  private final LiveVersions versions;
   private final Supplier<String> working;
   private final long periodMs;
   private volatile boolean running = true;
@@ -30,12 +32,14 @@ final class Heartbeat implements Runnable {
       String env,
       DirectoryCache directory,
       AgentEvents events,
+      LiveVersions versions,
       Supplier<String> working,
       long periodMs) {
     this.agentId = agentId;
     this.env = env;
     this.directory = directory;
     this.events = events;
+    this.versions = versions;
     this.working = working;
     this.periodMs = periodMs;
   }
@@ -51,7 +55,8 @@ final class Heartbeat implements Runnable {
       try {
         RevisionGraph graph = directory.graph();
         events.publish(
-            Event.heartbeat(agentId, env, events.heads(), Plans.digest(graph), working.get()));
+            Event.heartbeat(
+                agentId, env, events.heads(), Plans.digest(graph), working.get(), versions.read()));
       } catch (Exception e) {
         if (!running) {
           return;

@@ -106,8 +106,10 @@ class SideBySideVersionsTest {
     String r2 = "drop" + tag;
     MigrationFiles files = new MigrationFiles(dir);
     files.sql(base, null, BASE, "DROP TABLE author;");
-    files.yaml(r1, base, "  - op: rename_column\n    table: author\n    from: name\n    to: full_name\n");
-    files.yaml(r2, r1, "  - op: drop_column\n    table: author\n    column: {name: bio, type: text}\n");
+    files.yaml(
+        r1, base, "  - op: rename_column\n    table: author\n    from: name\n    to: full_name\n");
+    files.yaml(
+        r2, r1, "  - op: drop_column\n    table: author\n    column: {name: bio, type: text}\n");
     try (TestDatabase db = TestPostgres.createDatabase("three_versions")) {
       ConvoyShell convoy = ConvoyShell.at(dir, db.url());
       convoy.run("upgrade", base).exits(0);
@@ -158,8 +160,7 @@ class SideBySideVersionsTest {
         assertEquals("zero", v2.read("zero"));
         assertEquals(
             "1",
-            db.scalar(
-                "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'convoy\\_v\\_%'"),
+            db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'convoy\\_v\\_%'"),
             "only the head's version is left");
       }
     }

@@ -138,11 +138,12 @@ final class VersionCommand implements Callable<Integer> {
     int at = u.lastIndexOf('@', q < 0 ? u.length() : q);
     String rest = at >= scheme ? u.substring(at + 1) : u.substring(scheme);
     return withParams(
-        u.substring(0, scheme) + encode(role) + "@" + rest, Map.of("application_name", role));
+        u.substring(0, scheme) + encode(role) + "@" + rest,
+        Map.of("application_name", role, "user", "", "password", "", "passfile", ""));
   }
 
   private static boolean hasPassword(String url) {
-    return !withoutPassword(url).equals(url);
+    return !withoutPassword(url).equals(url) || param(url, "password") != null;
   }
 
   static String withoutPassword(String url) {
@@ -177,7 +178,7 @@ final class VersionCommand implements Callable<Integer> {
       }
     }
     for (String key : List.of("options", "application_name")) {
-      if (add.containsKey(key)) {
+      if (add.containsKey(key) && !add.get(key).isEmpty()) {
         out.append(sep).append(key).append('=').append(encode(add.get(key)));
         sep = '&';
       }

@@ -99,6 +99,42 @@ class SideBySideVersionsTest {
   }
 
   @Test
+  void contract_refuses_to_retire_a_version_schema_the_application_created_a_table_in()
+      throws Exception {
+    String tag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+    String base = "base" + tag;
+    String rev = "next" + tag;
+    MigrationFiles files = new MigrationFiles(dir);
+    files.sql(base, null, BASE, "DROP TABLE author;");
+    files.yaml(
+        rev, base, "  - op: rename_column\n    table: author\n    from: name\n    to: full_name\n");
+    try (TestDatabase db = TestPostgres.createDatabase("version_in_use")) {
+      ConvoyShell convoy = ConvoyShell.at(dir, db.url());
+      convoy.run("upgrade", base).exits(0);
+      convoy.run("upgrade", "head", "--phase", "expand").exits(0);
+      String oldPath = convoy.run("version", "search-path", base).exits(0).out().strip();
+      try (AppVersion old = AppVersion.connect(db.url(), "postgres", oldPath, OLD, "old")) {
+        old.value("CREATE TABLE jobs (id int) ; INSERT INTO jobs VALUES (1) RETURNING id");
+      }
+      convoy
+          .run("upgrade", "head")
+          .exits(1)
+          .errContains("holds table jobs, which Convoy did not make", "It stays expanded");
+      assertEquals("1", db.scalar("SELECT count(*) FROM convoy_v_" + base + ".jobs"));
+      assertEquals(
+          "1",
+          db.scalar(
+              "SELECT count(*) FROM information_schema.columns WHERE column_name = 'name'"
+                  + " AND table_schema = 'public' AND table_name = 'author'"),
+          "nothing of the contract ran");
+      convoy.run("current").exits(0).outContains("expanded: contract pending");
+      db.execute("ALTER TABLE convoy_v_" + base + ".jobs SET SCHEMA public");
+      convoy.run("upgrade", "head").exits(0);
+      assertEquals("1", db.scalar("SELECT count(*) FROM public.jobs"));
+    }
+  }
+
+  @Test
   void three_versions_live_at_once_while_a_chain_of_two_revisions_is_in_flight() throws Exception {
     String tag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
     String base = "base" + tag;

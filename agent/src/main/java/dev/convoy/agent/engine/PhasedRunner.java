@@ -80,18 +80,36 @@ final class PhasedRunner {
       versions.contracting(m);
       steps.upgrade(m, Set.of(Phase.CONTRACT), touched);
       record(m, headsWith, "applied", started, t0, state.clearSql(m.revision()));
-      versions.contracted(m);
-      return Outcome.APPLIED;
     } catch (RuntimeException e) {
-      if (ConnectionLoss.is(e)) {
-        // Cut off, not refused: left as a crash leaves it, so running it again resumes it (an
-        // undo on a connection still up would throw away the backfill's committed batches).
+      if (VersionKeeper.inUse(e)) {
+        // Nothing of the contract ran: the revision stays expanded, to be contracted once the
+        // application's objects are out of the old version's schema.
         recordFailure(m, e);
-        throw failure(m, e, RESUMABLE);
+        throw failure(m, e, "It stays expanded; nothing of its contract ran.");
       }
-      String after = undo(m, versions, touched, expanded, headsWithout, undoable, e);
-      throw failure(m, e, after);
+      throw upgradeFailed(m, e, touched, expanded, headsWithout, undoable, versions);
     }
+    // Applied and recorded: tidying the versions' views can no longer undo it.
+    versions.contractedQuietly(m);
+    return Outcome.APPLIED;
+  }
+
+  private MigrationFailedException upgradeFailed(
+      Migration m,
+      RuntimeException e,
+      Set<Integer> touched,
+      boolean expanded,
+      Collection<String> headsWithout,
+      boolean undoable,
+      VersionKeeper versions) {
+    if (ConnectionLoss.is(e)) {
+      // Cut off, not refused: left as a crash leaves it, so running it again resumes it (an
+      // undo on a connection still up would throw away the backfill's committed batches).
+      recordFailure(m, e);
+      return failure(m, e, RESUMABLE);
+    }
+    String after = undo(m, versions, touched, expanded, headsWithout, undoable, e);
+    return failure(m, e, after);
   }
 
   static final String RESUMABLE =

@@ -92,7 +92,11 @@ public final class VersionCatalog {
     return Sql.ident(schema) + "." + Sql.ident(view);
   }
 
-  /** The physical table {@code name} resolves to on Convoy's connection, with its columns. */
+  /**
+   * The physical table {@code name} resolves to on Convoy's connection, with its columns; empty
+   * when its bare name finds another table first (a version's view is named by the bare name, so it
+   * would stand for the wrong table): such a table is not versioned.
+   */
   Optional<VersionShapes.PhysicalTable> table(String name) {
     List<String[]> rows =
         db.rows(
@@ -101,7 +105,8 @@ public final class VersionCatalog {
                 + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT"
                 + " a.attisdropped WHERE c.oid = to_regclass("
                 + Sql.literal(Sql.name(name))
-                + ") AND c.relkind IN ('r', 'p') ORDER BY a.attnum");
+                + ") AND c.relkind IN ('r', 'p') AND to_regclass(format('%I', c.relname)) = c.oid"
+                + " ORDER BY a.attnum");
     if (rows.isEmpty()) {
       return Optional.empty();
     }
@@ -120,12 +125,22 @@ public final class VersionCatalog {
     return db.value("SELECT reset_val FROM pg_settings WHERE name = 'search_path'");
   }
 
-  /** Grants on the view what the table grants: the version sees what the table lets it see. */
+  /**
+   * The view belongs to the table's owner when Convoy may give it away (it is the owner, a member,
+   * or a superuser), and grants what the table grants (its default privileges when it never granted
+   * any), so whoever may use the table may use its view, and nobody else.
+   */
   static String grantsSql(String view, String base) {
-    return "DO $convoy$ DECLARE g record; BEGIN FOR g IN SELECT a.privilege_type AS p,"
+    return "DO $convoy$ DECLARE g record; BEGIN"
+        + " BEGIN EXECUTE format('ALTER VIEW %s OWNER TO %I', "
+        + Sql.literal(view)
+        + ", (SELECT r.rolname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE c.oid = "
+        + Sql.literal(base)
+        + "::regclass)); EXCEPTION WHEN insufficient_privilege THEN NULL; END;"
+        + " FOR g IN SELECT a.privilege_type AS p,"
         + " CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS who"
-        + " FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a"
-        + " LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE c.oid = "
+        + " FROM pg_class c CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r',"
+        + " c.relowner))) a LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE c.oid = "
         + Sql.literal(base)
         + "::regclass AND a.privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE')"
         + " LOOP EXECUTE format('GRANT %s ON %s TO %s', g.p, "

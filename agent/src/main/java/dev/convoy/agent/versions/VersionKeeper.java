@@ -34,6 +34,9 @@ import java.util.function.Supplier;
  * views no longer needed are dropped. Retries on lock timeouts like every other statement.
  */
 public final class VersionKeeper {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(VersionKeeper.class);
+
   /** Runs one attempt of a transaction, retrying it when it hit its lock_timeout. */
   public interface Retry {
     void run(String what, Runnable attempt);
@@ -97,11 +100,32 @@ public final class VersionKeeper {
     StringBuilder sql = new StringBuilder();
     for (Map.Entry<String, String> v : catalog.versions().entrySet()) {
       if (!contains(v.getValue(), m.revision())) {
-        sql.append("DROP SCHEMA IF EXISTS ").append(Sql.ident(v.getKey())).append(" CASCADE;\n");
+        sql.append(retireSql(v.getKey())).append(";\n");
       }
     }
     if (!sql.isEmpty()) {
       retry.run("retire the versions without " + m.revision(), () -> inTransaction(sql.toString()));
+    }
+  }
+
+  /** True when {@code e} is a retirement refused because a version schema holds others' objects. */
+  public static boolean inUse(Throwable e) {
+    return "55006".equals(TextSession.sqlState(e));
+  }
+
+  /**
+   * {@link #contracted}, for after the contract is recorded: a failure (a lock held for long by the
+   * application) is logged, and the next command's refresh finishes the job.
+   */
+  public void contractedQuietly(Migration m) {
+    try {
+      contracted(m);
+    } catch (RuntimeException e) {
+      log.warn(
+          "{} - the versions' views were not brought in step after the contract ({}); the next"
+              + " upgrade or downgrade does it",
+          m.revision(),
+          e.getMessage());
     }
   }
 
@@ -121,8 +145,7 @@ public final class VersionKeeper {
     if (catalog.versions().containsKey(schema)) {
       retired.add(m.revision());
       retry.run(
-          "retire the version of " + m.revision(),
-          () -> inTransaction("DROP SCHEMA IF EXISTS " + Sql.ident(schema) + " CASCADE;\n"));
+          "retire the version of " + m.revision(), () -> inTransaction(retireSql(schema) + ";\n"));
     }
   }
 
@@ -131,6 +154,18 @@ public final class VersionKeeper {
    * application now.
    */
   public void reverted(Migration m) {
+    try {
+      restoreParents(m);
+    } catch (RuntimeException e) {
+      log.warn(
+          "{} - the versions were not brought in step after the downgrade ({}); the next upgrade or"
+              + " downgrade does it",
+          m.revision(),
+          e.getMessage());
+    }
+  }
+
+  private void restoreParents(Migration m) {
     if (retired.remove(m.revision())) {
       StringBuilder sql = new StringBuilder();
       for (String r : graph.dependencies(m)) {
@@ -144,9 +179,62 @@ public final class VersionKeeper {
     refresh(Set.of(), Set.of(m.revision()));
   }
 
-  /** Brings every version's views in step with the revisions in flight. */
+  /**
+   * Drops a version schema: Convoy's views in it, then the schema, which must then be empty. An
+   * application whose search path starts with the version may have created something there (a
+   * table, a function): that is its data, so the retirement stops, naming it, instead of dropping
+   * it with the schema.
+   */
+  static String retireSql(String schema) {
+    String s = Sql.literal(schema);
+    return "DO $convoy$ DECLARE what text; v record; BEGIN"
+        + " SELECT string_agg(x, ', ' ORDER BY x) INTO what FROM ("
+        + " SELECT CASE c.relkind WHEN 'r' THEN 'table ' WHEN 'v' THEN 'view ' WHEN 'S' THEN"
+        + " 'sequence ' WHEN 'm' THEN 'materialized view ' ELSE 'relation ' END"
+        + " || quote_ident(c.relname) AS x FROM pg_class c JOIN pg_namespace n ON n.oid ="
+        + " c.relnamespace WHERE n.nspname = "
+        + s
+        + " AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT (c.relkind = 'v' AND"
+        + " left(coalesce(obj_description(c.oid, 'pg_class'), ''), "
+        + VersionCatalog.VIEW_MARK.length()
+        + ") = "
+        + Sql.literal(VersionCatalog.VIEW_MARK)
+        + ") UNION ALL SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p JOIN"
+        + " pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
+        + s
+        + " UNION ALL SELECT 'type ' || quote_ident(t.typname) FROM pg_type t JOIN pg_namespace n"
+        + " ON n.oid = t.typnamespace WHERE n.nspname = "
+        + s
+        + " AND t.typrelid = 0 AND t.typelem = 0) o;"
+        + " IF what IS NOT NULL THEN RAISE EXCEPTION 'version schema % holds %, which Convoy did"
+        + " not make: retiring the version would drop it', "
+        + s
+        + ", what USING ERRCODE = 'object_in_use', HINT = 'An application whose search path"
+        + " starts with the version created it there. Move it to the schema it belongs in (ALTER"
+        + " ... SET SCHEMA public) and run the command again.'; END IF;"
+        + " FOR v IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid ="
+        + " c.relnamespace WHERE n.nspname = "
+        + s
+        + " AND c.relkind = 'v' LOOP EXECUTE format('DROP VIEW %I.%I', "
+        + s
+        + ", v.relname); END LOOP;"
+        + " EXECUTE format('DROP SCHEMA IF EXISTS %I', "
+        + s
+        + "); END $convoy$";
+  }
+
+  /**
+   * Brings every version's views in step with the revisions in flight; after a command's work is
+   * committed, so a failure is logged and left to the next command.
+   */
   public void refresh() {
-    refresh(Set.of(), Set.of());
+    try {
+      refresh(Set.of(), Set.of());
+    } catch (RuntimeException e) {
+      log.warn(
+          "the versions' views were not brought in step ({}); the next command does it",
+          e.getMessage());
+    }
   }
 
   private void refresh(Set<String> plus, Set<String> minus) {

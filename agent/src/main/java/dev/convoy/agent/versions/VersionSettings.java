@@ -47,10 +47,9 @@ public final class VersionSettings {
         searchPath(name, base), exists, appliedClosure.contains(revision) && !expanded, expanded);
   }
 
-  /** {@code name} first, then the database's own path. */
+  /** {@code name} first, then the database's own path (each name quoted). */
   public static String searchPath(String name, String base) {
-    String rest = base == null || base.isBlank() ? "\"$user\", public" : base;
-    return Sql.ident(name) + ", " + rest;
+    return SearchPath.with(name, base);
   }
 
   /**

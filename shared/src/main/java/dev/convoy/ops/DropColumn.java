@@ -3,8 +3,23 @@ package dev.convoy.ops;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code drop_column}: reversible when the migration keeps the column's type. */
-public record DropColumn(String table, ColumnSpec column) implements Operation {
+/**
+ * {@code drop_column}: reversible when the migration keeps the column's type. With a {@link Hold}
+ * (a revert window), contract renames the column out of the way instead of dropping it ({@link
+ * HeldSql}), and a downgrade inside the window brings it back with its data. {@code down} is an
+ * optional SQL expression over the row that keeps the held copy current for rows written since.
+ */
+public record DropColumn(String table, ColumnSpec column, String down, Hold hold)
+    implements Operation {
+  public DropColumn(String table, ColumnSpec column) {
+    this(table, column, null, null);
+  }
+
+  /** The same drop, kept for a revert window (null: dropped at once). */
+  public DropColumn withHold(Hold h) {
+    return new DropColumn(table, column, down, h);
+  }
+
   @Override
   public String kind() {
     return "drop_column";
@@ -23,11 +38,30 @@ public record DropColumn(String table, ColumnSpec column) implements Operation {
 
   @Override
   public List<Step> downgradeSteps(boolean contracted) {
-    return contracted ? Operation.super.downgradeSteps(true) : List.of();
+    if (!contracted) {
+      return List.of();
+    }
+    if (hold != null && hold.found() == Hold.Found.IN_WINDOW) {
+      return HeldSql.restoreColumn(hold, table, column.name());
+    }
+    List<Step> readd = Operation.super.downgradeSteps(true);
+    if (hold != null && hold.found() == Hold.Found.EXPIRED) {
+      return Steps.concat(
+          List.of(
+              DdlStep.of(
+                  Phase.EXPAND,
+                  Statement.tx(HeldSql.discardColumn(hold, table, Names.heldName(column.name()))),
+                  "drop the expired held copy of " + table + "." + column.name())),
+          readd);
+    }
+    return readd;
   }
 
   @Override
   public List<Statement> up(boolean guarded) {
+    if (hold != null) {
+      return List.of(Statement.tx(HeldSql.holdColumn(hold, table, column.name(), down)));
+    }
     return List.of(Statement.tx(dropSql(table, column.name(), guarded)));
   }
 

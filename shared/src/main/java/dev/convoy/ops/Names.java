@@ -42,6 +42,24 @@ final class Names {
     return suffixed(column, "__convoy_old");
   }
 
+  /** What a contract keeps for the revert window: a dropped column or table, renamed. */
+  static String heldName(String name) {
+    return suffixed(name, HELD_SUFFIX);
+  }
+
+  static final String HELD_SUFFIX = "__convoy_held";
+
+  /** The trigger function keeping a held column current from its {@code down:} expression. */
+  static String heldFunction(String table, String column) {
+    String schema = Sql.schemaOf(table);
+    String fn = cut("convoy_held_" + Sql.simpleName(table) + "_" + column);
+    return schema == null ? fn : schema + "." + fn;
+  }
+
+  static String heldTrigger(String column) {
+    return cut("convoy_held_" + column);
+  }
+
   /**
    * {@code column + suffix}, the suffix kept whole: a name too long for it is shortened and given a
    * hash of the whole name, so the helper column never collides with the column itself (cutting at

@@ -12,7 +12,7 @@ public final class OperationParser {
           Map.entry("create_table", List.of("op", "table", "columns", "primary_key")),
           Map.entry("drop_table", List.of("op", "table", "columns", "primary_key")),
           Map.entry("add_column", List.of("op", "table", "column", "backfill")),
-          Map.entry("drop_column", List.of("op", "table", "column")),
+          Map.entry("drop_column", List.of("op", "table", "column", "down")),
           Map.entry("rename_column", List.of("op", "table", "from", "to")),
           Map.entry(
               "create_index",
@@ -167,12 +167,14 @@ public final class OperationParser {
 
   private static Operation dropColumn(YamlObject y) {
     String table = y.requiredString("table", "drop_column");
+    String down = y.string("down").orElse(null);
     if (y.isObject("column")) {
-      return new DropColumn(table, ColumnFields.column(y, "drop_column " + table, false));
+      return new DropColumn(
+          table, ColumnFields.column(y, "drop_column " + table, false), down, null);
     }
     String name = y.requiredString("column", "drop_column " + table);
     return new DropColumn(
-        table, name == null ? null : new ColumnSpec(name, null, true, null, false));
+        table, name == null ? null : new ColumnSpec(name, null, true, null, false), down, null);
   }
 
   private static CreateIndex createIndex(YamlObject y, boolean defaultName) {

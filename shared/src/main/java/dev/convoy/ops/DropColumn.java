@@ -50,7 +50,10 @@ public record DropColumn(String table, ColumnSpec column, String down, Hold hold
           List.of(
               DdlStep.of(
                   Phase.EXPAND,
-                  Statement.tx(HeldSql.discardColumn(hold, table, Names.heldName(column.name()))),
+                  Statement.tx(
+                      HeldSql.discardColumn(hold, table, Names.heldName(column.name()))
+                          + ";\n"
+                          + HeldSql.forget(hold)),
                   "drop the expired held copy of " + table + "." + column.name())),
           readd);
     }

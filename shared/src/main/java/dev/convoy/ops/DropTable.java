@@ -54,7 +54,7 @@ public record DropTable(String table, List<ColumnSpec> columns, List<String> pri
           List.of(
               DdlStep.of(
                   Phase.EXPAND,
-                  Statement.tx(HeldSql.discardTable(hold, table)),
+                  Statement.tx(HeldSql.discardTable(hold, table) + ";\n" + HeldSql.forget(hold)),
                   "drop the expired held copy of " + table)),
           recreate);
     }

@@ -2,7 +2,10 @@ package dev.convoy.agent.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convoy.error.ConvoyException;
 import dev.convoy.testkit.MigrationFiles;
 import dev.convoy.testkit.MovingClock;
 import dev.convoy.testkit.TestDatabase;
@@ -95,6 +98,190 @@ class RevertWindowTest {
       assertEquals(0, db.count("SELECT count(*) FROM convoy.held"));
       assertEquals(0, db.count("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'convoy_%'"));
       assertEquals(0, db.count("SELECT count(*) FROM pg_constraint WHERE conname LIKE 'convoy_%'"));
+    }
+  }
+
+  @Test
+  void rows_written_while_held_get_the_column_default_and_come_back_with_it() {
+    MigrationFiles files = new MigrationFiles(dir);
+    authors(files, "      - {name: score, type: int, default: '7'}\n");
+    files.yaml(
+        "scor0002",
+        "auth0001",
+        "  - op: drop_column\n    table: author\n    column: {name: score, type: int}\n");
+    try (TestDatabase db = TestPostgres.createDatabase("revert")) {
+      migrator(db).upgrade("auth0001");
+      db.execute(
+          "INSERT INTO author (name, score) SELECT 'W' || g, g FROM generate_series(1, 50) g");
+      migrator(db).upgrade("head");
+      db.execute("INSERT INTO author (name) VALUES ('Late')");
+      migrator(db).downgrade("auth0001", false);
+      assertEquals(1275 + 7, db.count("SELECT sum(score) FROM author"));
+      assertEquals("7", db.scalar("SELECT score FROM author WHERE name = 'Late'"));
+    }
+  }
+
+  @Test
+  void a_not_null_column_that_rows_written_since_left_empty_is_refused_with_the_count() {
+    MigrationFiles files = new MigrationFiles(dir);
+    authors(files, "      - {name: nick, type: text, nullable: false}\n");
+    files.yaml(
+        "nick0002",
+        "auth0001",
+        "  - op: drop_column\n    table: author\n    column: {name: nick, type: text}\n");
+    try (TestDatabase db = TestPostgres.createDatabase("revert")) {
+      migrator(db).upgrade("auth0001");
+      db.execute("INSERT INTO author (name, nick) VALUES ('A', 'a'), ('B', 'b')");
+      migrator(db).upgrade("head");
+      db.execute("INSERT INTO author (name) VALUES ('C'), ('D'), ('E')");
+      ConvoyException e =
+          assertThrows(ConvoyException.class, () -> migrator(db).downgrade("auth0001", false));
+      assertTrue(
+          e.getMessage()
+              .contains("column author.nick (revision nick0002) was NOT NULL, but 3 rows"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("Nothing was changed"), e.getMessage());
+      assertEquals("nick0002", db.scalar("SELECT revision FROM convoy.version"));
+      assertEquals(1, db.count("SELECT count(*) FROM convoy.held"));
+
+      db.execute(
+          "UPDATE author SET nick__convoy_held = lower(name) WHERE nick__convoy_held IS NULL");
+      migrator(db).downgrade("auth0001", false);
+      assertEquals("a,b,c,d,e", db.scalar("SELECT string_agg(nick, ',' ORDER BY id) FROM author"));
+      assertEquals("NO", nullable(db, "nick"));
+    }
+  }
+
+  @Test
+  void a_dropped_table_comes_back_with_its_rows_sequence_and_foreign_key() {
+    MigrationFiles files = new MigrationFiles(dir);
+    authors(files, "");
+    files.yaml(
+        "tags0002",
+        "auth0001",
+        "  - op: sql\n    up: CREATE TABLE tag (id serial PRIMARY KEY, author_id bigint NOT NULL"
+            + " REFERENCES author (id), label text UNIQUE)\n    down: DROP TABLE tag\n");
+    files.yaml(
+        "tags0003",
+        "tags0002",
+        "  - op: drop_table\n    table: tag\n    columns: [{name: id, type: int}]\n");
+    try (TestDatabase db = TestPostgres.createDatabase("revert")) {
+      migrator(db).upgrade("tags0002");
+      db.execute(
+          "INSERT INTO author (name) VALUES ('A'), ('B');"
+              + " INSERT INTO tag (author_id, label) SELECT 1, 'l' || g FROM generate_series(1, 100) g");
+      migrator(db).upgrade("head");
+      assertNull(db.scalar("SELECT to_regclass('tag')"));
+      // Nothing stops the new application deleting an author no held row references.
+      db.execute("DELETE FROM author WHERE id = 2");
+
+      migrator(db).downgrade("tags0002", false);
+      assertEquals(100, db.count("SELECT count(*) FROM tag"));
+      db.execute("INSERT INTO tag (author_id, label) VALUES (1, 'new')");
+      assertEquals("101", db.scalar("SELECT max(id) FROM tag"), "its sequence came back with it");
+      assertEquals(
+          "true",
+          db.scalar(
+              "SELECT convalidated::text FROM pg_constraint WHERE conrelid = 'tag'::regclass"
+                  + " AND contype = 'f'"));
+      assertEquals(0, db.count("SELECT count(*) FROM convoy.held"));
+    }
+  }
+
+  @Test
+  void
+      a_downgrade_after_the_window_is_refused_with_the_date_and_re_adds_the_column_empty_if_allowed() {
+    MigrationFiles files = new MigrationFiles(dir);
+    authors(files, "      - {name: bio, type: text}\n");
+    files.yaml(
+        "bio00002",
+        "auth0001",
+        "  - op: drop_column\n    table: author\n    column: {name: bio, type: text}\n");
+    try (TestDatabase db = TestPostgres.createDatabase("revert")) {
+      migrator(db).upgrade("auth0001");
+      db.execute("INSERT INTO author (name, bio) VALUES ('A', 'a'), ('B', 'b')");
+      migrator(db).upgrade("head");
+      Instant expires =
+          Instant.ofEpochMilli(
+              db.count("SELECT (extract(epoch FROM expires_at) * 1000)::bigint FROM convoy.held"));
+      clock.advance(Duration.ofDays(8));
+
+      DataLossRefused e =
+          assertThrows(DataLossRefused.class, () -> migrator(db).downgrade("auth0001", false));
+      assertTrue(
+          e.getMessage()
+              .contains(
+                  "revision bio00002 cannot bring back column author.bio with its data: its revert"
+                      + " window expired on "
+                      + Holds.when(expires)),
+          e.getMessage());
+      assertEquals("bio__convoy_held", db.scalar("SELECT held_name FROM convoy.held"));
+
+      migrator(db).downgrade("auth0001", true);
+      assertEquals(0, db.count("SELECT count(*) FROM author WHERE bio IS NOT NULL"));
+      assertNull(
+          db.scalar(
+              "SELECT attname FROM pg_attribute WHERE attrelid = 'author'::regclass"
+                  + " AND attname = 'bio__convoy_held' AND NOT attisdropped"));
+      assertEquals(0, db.count("SELECT count(*) FROM convoy.held"));
+    }
+  }
+
+  @Test
+  void a_downgrade_that_fails_half_way_keeps_the_held_data_and_finishes_when_run_again() {
+    MigrationFiles files = new MigrationFiles(dir);
+    authors(files, "      - {name: code, type: text, default: \"'x'\"}\n");
+    files.yaml(
+        "code0002",
+        "auth0001",
+        "  - op: drop_column\n    table: author\n    column: {name: code, type: text}\n");
+    try (TestDatabase db = TestPostgres.createDatabase("revert")) {
+      migrator(db).upgrade("auth0001");
+      db.execute(
+          "INSERT INTO author (name, code) SELECT 'W' || g, 'c' || g FROM generate_series(1, 30) g;"
+              + " CREATE UNIQUE INDEX author_code ON author (code)");
+      migrator(db).upgrade("head");
+      // Rows written since all get the default: the unique index cannot be rebuilt.
+      db.execute("INSERT INTO author (name) VALUES ('N1'), ('N2')");
+      assertThrows(MigrationFailedException.class, () -> migrator(db).downgrade("auth0001", false));
+      assertEquals("code0002", db.scalar("SELECT revision FROM convoy.version"));
+      assertEquals(1, db.count("SELECT count(*) FROM convoy.held"), "still known as held");
+
+      db.execute("UPDATE author SET code = 'n' || id WHERE code = 'x'");
+      migrator(db).downgrade("auth0001", false);
+      assertEquals(32, db.count("SELECT count(DISTINCT code) FROM author"));
+      assertEquals("c1", db.scalar("SELECT code FROM author WHERE id = 1"));
+      assertEquals(
+          "true",
+          db.scalar(
+              "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'author_code'::regclass"));
+      assertEquals(0, db.count("SELECT count(*) FROM convoy.held"));
+    }
+  }
+
+  @Test
+  void a_contract_that_fails_after_holding_keeps_the_held_data_and_a_rerun_finishes_it() {
+    MigrationFiles files = new MigrationFiles(dir);
+    authors(files, "      - {name: bio, type: text}\n");
+    files.yaml(
+        "bio00002",
+        "auth0001",
+        "  - op: drop_column\n    table: author\n    column: {name: bio, type: text}\n"
+            + "  - op: sql\n    phase: contract\n"
+            + "    up: SELECT 1 / (SELECT count(*)::int FROM author WHERE name = 'go')\n"
+            + "    down: SELECT 1\n");
+    try (TestDatabase db = TestPostgres.createDatabase("revert")) {
+      migrator(db).upgrade("auth0001");
+      db.execute("INSERT INTO author (name, bio) VALUES ('A', 'a'), ('B', 'b')");
+      assertThrows(MigrationFailedException.class, () -> migrator(db).upgrade("head"));
+      assertEquals("auth0001", db.scalar("SELECT revision FROM convoy.version"));
+
+      db.execute("INSERT INTO author (name) VALUES ('go')");
+      migrator(db).upgrade("head");
+      assertEquals("bio00002", db.scalar("SELECT revision FROM convoy.version"));
+      migrator(db).downgrade("auth0001", false);
+      assertEquals(
+          "a,b,", db.scalar("SELECT string_agg(coalesce(bio, ''), ',' ORDER BY id) FROM author"));
     }
   }
 }

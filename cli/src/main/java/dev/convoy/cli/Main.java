@@ -27,6 +27,7 @@ public final class Main implements Runnable {
           MergeCommand.class,
           RevisionCommand.class,
           CheckCommand.class,
+          PurgeCommand.class,
           LintCommand.class,
           CoordinatorCommand.class,
           AgentCommand.class,
@@ -36,7 +37,7 @@ public final class Main implements Runnable {
           CommandLine.HelpCommand.class);
 
   private static final java.util.Set<String> LOCKING =
-      java.util.Set.of("upgrade", "downgrade", "stamp");
+      java.util.Set.of("upgrade", "downgrade", "stamp", "purge");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -57,6 +57,16 @@ public record DropColumn(String table, ColumnSpec column, String down, Hold hold
                   "drop the expired held copy of " + table + "." + column.name())),
           readd);
     }
+    if (hold != null) {
+      // Purged: re-added empty, and the purged row forgotten with the revision.
+      return Steps.concat(
+          readd,
+          List.of(
+              DdlStep.of(
+                  Phase.EXPAND,
+                  Statement.tx(HeldSql.forget(hold)),
+                  "forget the purged copy of " + table + "." + column.name())));
+    }
     return readd;
   }
 

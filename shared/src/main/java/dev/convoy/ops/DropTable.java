@@ -58,6 +58,16 @@ public record DropTable(String table, List<ColumnSpec> columns, List<String> pri
                   "drop the expired held copy of " + table)),
           recreate);
     }
+    if (hold != null) {
+      // Purged: re-added empty, and the purged row forgotten with the revision.
+      return Steps.concat(
+          recreate,
+          List.of(
+              DdlStep.of(
+                  Phase.EXPAND,
+                  Statement.tx(HeldSql.forget(hold)),
+                  "forget the purged copy of " + table)));
+    }
     return recreate;
   }
 

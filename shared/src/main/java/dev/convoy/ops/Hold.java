@@ -12,7 +12,7 @@ import java.util.Objects;
 public record Hold(String stateSchema, String revision, int opIndex, Duration window, Found found) {
   /** What a downgrade finds of the held copy. */
   public enum Found {
-    /** No held copy (dropped at once, or purged): the downgrade re-adds it empty, as before. */
+    /** Not held (on the way up), or purged: the downgrade re-adds it empty, as without a hold. */
     NOTHING,
     /** Held and inside its window: the downgrade renames it back with its data. */
     IN_WINDOW,
@@ -54,5 +54,15 @@ public record Hold(String stateSchema, String revision, int opIndex, Duration wi
     String schema = Sql.schemaOf(table);
     String held = Names.heldName(Sql.simpleName(table));
     return schema == null ? held : schema + "." + held;
+  }
+
+  /**
+   * Ends this held copy for good ({@code convoy purge}): the held column of {@code table} (or, when
+   * {@code column} is null, the held table) dropped, its row marked purged. Idempotent.
+   */
+  public String discardSql(String table, String column) {
+    return column == null
+        ? HeldSql.discardTable(this, table)
+        : HeldSql.discardColumn(this, table, Names.heldName(column));
   }
 }

@@ -83,11 +83,14 @@ final class Holds {
     for (int i = 0; i < m.operations().size(); i++) {
       HeldStore.Held h = held.get(i);
       Operation op = m.operations().get(i);
-      if (h == null || h.purgedAt() != null || !holds(op)) {
+      if (h == null || !holds(op)) {
         ops.add(op);
         continue;
       }
-      Hold.Found found = h.expiredAt(clock.instant()) ? Hold.Found.EXPIRED : Hold.Found.IN_WINDOW;
+      Hold.Found found =
+          h.purgedAt() != null
+              ? Hold.Found.NOTHING
+              : h.expiredAt(clock.instant()) ? Hold.Found.EXPIRED : Hold.Found.IN_WINDOW;
       Duration kept = Duration.between(h.heldAt(), h.expiresAt());
       ops.add(
           with(

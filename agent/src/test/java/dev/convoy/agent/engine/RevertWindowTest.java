@@ -267,7 +267,7 @@ class RevertWindowTest {
         "bio00002",
         "auth0001",
         "  - op: drop_column\n    table: author\n    column: {name: bio, type: text}\n"
-            + "  - op: sql\n    phase: contract\n"
+            + "  - op: sql\n    phase: contract\n    transactional: false\n"
             + "    up: SELECT 1 / (SELECT count(*)::int FROM author WHERE name = 'go')\n"
             + "    down: SELECT 1\n");
     try (TestDatabase db = TestPostgres.createDatabase("revert")) {
@@ -275,6 +275,7 @@ class RevertWindowTest {
       db.execute("INSERT INTO author (name, bio) VALUES ('A', 'a'), ('B', 'b')");
       assertThrows(MigrationFailedException.class, () -> migrator(db).upgrade("head"));
       assertEquals("auth0001", db.scalar("SELECT revision FROM convoy.version"));
+      assertEquals("bio__convoy_held", db.scalar("SELECT held_name FROM convoy.held"), "committed");
 
       db.execute("INSERT INTO author (name) VALUES ('go')");
       migrator(db).upgrade("head");

@@ -39,7 +39,9 @@ public record DropColumn(String table, ColumnSpec column, String down, Hold hold
   @Override
   public List<Step> downgradeSteps(boolean contracted) {
     if (!contracted) {
-      return List.of();
+      // Undoing a failed upgrade: a hold that committed before the failure is brought back (each
+      // step does nothing when nothing is held).
+      return hold == null ? List.of() : HeldSql.restoreColumn(hold, table, column.name());
     }
     if (hold != null && hold.found() == Hold.Found.IN_WINDOW) {
       return HeldSql.restoreColumn(hold, table, column.name());

@@ -43,7 +43,9 @@ public record DropTable(String table, List<ColumnSpec> columns, List<String> pri
   @Override
   public List<Step> downgradeSteps(boolean contracted) {
     if (!contracted) {
-      return List.of();
+      // Undoing a failed upgrade: a hold that committed before the failure is brought back (each
+      // step does nothing when nothing is held).
+      return hold == null ? List.of() : HeldSql.restoreTable(hold, table);
     }
     if (hold != null && hold.found() == Hold.Found.IN_WINDOW) {
       return HeldSql.restoreTable(hold, table);

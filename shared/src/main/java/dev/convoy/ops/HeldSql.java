@@ -5,16 +5,17 @@ package dev.convoy.ops;
  * a table, and what a downgrade inside the window runs to bring it back.
  *
  * <p>Holding a column drops what DROP COLUMN would have dropped with it (the indexes and the
- * table's constraints that use it), so the application sees the same table as after a real drop,
- * and keeps how to rebuild them in the held row ({@code keep}, a JSON list). It refuses what DROP
- * COLUMN without CASCADE refuses (a view, or another table's foreign key, using it). It drops the
- * column's NOT NULL (the new application does not write it) and keeps its default, so a row
- * inserted since gets the default or NULL, and, when the operation gives {@code down:}, a trigger
- * sets the held value from the row on every insert and update. Holding a table keeps its indexes,
- * constraints and sequences (they were never dropped) but drops its foreign keys to other tables,
- * which would otherwise stop the application deleting the rows they reference. Everything, the
- * rename and the held row, commits in one transaction; a rerun finds the column gone and does
- * nothing.
+ * table's constraints that use it, and a default that uses another object such as a sequence), so
+ * the application and later operations see the same table as after a real drop, and keeps how to
+ * rebuild them in the held row ({@code keep}, a JSON list). It refuses what DROP COLUMN without
+ * CASCADE refuses (a view, or another table's foreign key, using it). It drops the column's NOT
+ * NULL (the new application does not write it) and keeps a self-contained default (a constant,
+ * now()), so a row inserted since gets the default or NULL, and, when the operation gives {@code
+ * down:}, a trigger sets the held value from the row on every insert and update. Holding a table
+ * keeps its indexes, constraints and sequences (they were never dropped) but drops its foreign keys
+ * to other tables, which would otherwise stop the application deleting the rows they reference.
+ * Everything, the rename and the held row, commits in one transaction; a rerun finds the column
+ * gone and does nothing.
  */
 final class HeldSql {
   private HeldSql() {}
@@ -29,6 +30,9 @@ final class HeldSql {
         nn boolean;
         ident "char";
         what text;
+        def text;
+        def_oid oid;
+        uses text;
         keep jsonb := '[]';
         r record;
       BEGIN
@@ -57,6 +61,21 @@ final class HeldSql {
           RAISE EXCEPTION 'drop_column %.%: % depends on it', t, col, what
             USING HINT = 'Drop those first (an operation before this one), as DROP COLUMN without CASCADE needs.';
         END IF;
+        -- Held, a column of a type (or collation) of the schema's own would stop a later change
+        -- dropping that type, as a dropped one would not: such a column is dropped at once.
+        SELECT string_agg(DISTINCT pg_describe_object(d.refclassid, d.refobjid, 0), ', ') INTO uses
+          FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = t AND d.objsubid = att
+            AND NOT (d.refclassid = 'pg_class'::regclass AND d.refobjid = t);
+        IF uses IS NOT NULL THEN
+          EXECUTE format('ALTER TABLE %s DROP COLUMN %I', t, col);
+          INSERT INTO {STATE} AS h (revision, op_index, kind, table_name, column_name, held_name, held_at,
+              expires_at, purged_at, why)
+            VALUES ({REVISION}, {OP}, 'column', {TABLE_AS_WRITTEN}, col, held, now(), now(), now(),
+              'it was dropped at once, not held: it uses ' || uses || ', which a later change may drop')
+            ON CONFLICT (revision, op_index) DO UPDATE SET held_at = now(), expires_at = now(),
+              purged_at = now(), why = EXCLUDED.why;
+          RETURN;
+        END IF;
         FOR r IN SELECT c.conname, c.contype, c.convalidated, pg_get_constraintdef(c.oid) AS def,
                         ic.relname AS ixname, pg_get_indexdef(c.conindid) AS ixdef,
                         CASE WHEN c.condeferred THEN ' DEFERRABLE INITIALLY DEFERRED'
@@ -83,6 +102,15 @@ final class HeldSql {
           keep := keep || jsonb_build_object('kind', 'index', 'name', r.relname, 'def', r.def);
           EXECUTE format('DROP INDEX %s', r.ix);
         END LOOP;
+        -- A default that uses another object (a sequence, a function) would stop a later operation
+        -- dropping that object, as a dropped column's would not: it goes, and comes back on restore.
+        SELECT pg_get_expr(ad.adbin, ad.adrelid), ad.oid INTO def, def_oid FROM pg_attrdef ad
+          WHERE ad.adrelid = t AND ad.adnum = att;
+        IF def IS NOT NULL AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_attrdef'::regclass
+            AND d.objid = def_oid AND NOT (d.refclassid = 'pg_class'::regclass AND d.refobjid = t)) THEN
+          keep := keep || jsonb_build_object('kind', 'default', 'column', col, 'def', def);
+          EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', t, col);
+        END IF;
         IF nn AND ident = '' THEN
           EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP NOT NULL', t, col);
         END IF;
@@ -94,7 +122,7 @@ final class HeldSql {
           ON CONFLICT (revision, op_index) DO UPDATE SET kind = EXCLUDED.kind,
             table_name = EXCLUDED.table_name, column_name = EXCLUDED.column_name,
             held_name = EXCLUDED.held_name, held_at = EXCLUDED.held_at, expires_at = EXCLUDED.expires_at,
-            purged_at = NULL, not_null = EXCLUDED.not_null, keep = EXCLUDED.keep;
+            purged_at = NULL, why = NULL, not_null = EXCLUDED.not_null, keep = EXCLUDED.keep;
         {TRIGGER}
       END""";
 
@@ -103,6 +131,7 @@ final class HeldSql {
       DECLARE
         t regclass := to_regclass({TABLE});
         what text;
+        uses text;
         keep jsonb := '[]';
         r record;
       BEGIN
@@ -126,6 +155,29 @@ final class HeldSql {
           RAISE EXCEPTION 'drop_table %: % depends on it', t, what
             USING HINT = 'Drop those first (an operation before this one), as DROP TABLE without CASCADE needs.';
         END IF;
+        -- Held, a table using a type, sequence or function of the schema's own (other than its own
+        -- serials) would stop a later change dropping it, as a dropped one would not: such a table
+        -- is dropped at once.
+        SELECT string_agg(DISTINCT pg_describe_object(d.refclassid, d.refobjid, 0), ', ') INTO uses
+          FROM pg_depend d
+          WHERE ((d.classid = 'pg_class'::regclass AND d.objid = t)
+              OR (d.classid = 'pg_attrdef'::regclass AND d.objid IN (SELECT oid FROM pg_attrdef WHERE adrelid = t))
+              OR (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint
+                  WHERE conrelid = t AND contype <> 'f')))
+            AND d.deptype = 'n' AND d.refclassid <> 'pg_namespace'::regclass
+            AND NOT (d.refclassid = 'pg_class'::regclass AND (d.refobjid = t OR d.refobjid IN (
+              SELECT s.objid FROM pg_depend s WHERE s.classid = 'pg_class'::regclass
+                AND s.refclassid = 'pg_class'::regclass AND s.refobjid = t AND s.deptype IN ('a', 'i'))));
+        IF uses IS NOT NULL THEN
+          EXECUTE format('DROP TABLE %s', t);
+          INSERT INTO {STATE} AS h (revision, op_index, kind, table_name, column_name, held_name, held_at,
+              expires_at, purged_at, why)
+            VALUES ({REVISION}, {OP}, 'table', {TABLE_AS_WRITTEN}, NULL, {HELD}, now(), now(), now(),
+              'it was dropped at once, not held: it uses ' || uses || ', which a later change may drop')
+            ON CONFLICT (revision, op_index) DO UPDATE SET held_at = now(), expires_at = now(),
+              purged_at = now(), why = EXCLUDED.why;
+          RETURN;
+        END IF;
         FOR r IN SELECT c.conname, c.convalidated, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
             WHERE c.conrelid = t AND c.contype = 'f' AND c.confrelid <> t ORDER BY c.oid LOOP
           keep := keep || jsonb_build_object('kind', 'constraint', 'name', r.conname,
@@ -140,7 +192,7 @@ final class HeldSql {
           ON CONFLICT (revision, op_index) DO UPDATE SET kind = EXCLUDED.kind,
             table_name = EXCLUDED.table_name, column_name = NULL, held_name = EXCLUDED.held_name,
             held_at = EXCLUDED.held_at, expires_at = EXCLUDED.expires_at, purged_at = NULL,
-            not_null = false, keep = EXCLUDED.keep;
+            why = NULL, not_null = false, keep = EXCLUDED.keep;
       END""";
 
   /** Contract of drop_column: the column renamed to its held name and recorded. */
@@ -425,6 +477,10 @@ final class HeldSql {
             + " format('ALTER TABLE %s VALIDATE CONSTRAINT %I', "
             + t
             + ", x->>'name') END]"
+            + " WHEN x->>'kind' = 'default' THEN ARRAY[format('ALTER TABLE %s ALTER COLUMN %I SET"
+            + " DEFAULT %s', "
+            + t
+            + ", x->>'column', x->>'def')]"
             + " END) WITH ORDINALITY u(s, m)"
             + " WHERE h."
             + h.row()

@@ -140,9 +140,11 @@ final class Holds {
           continue;
         }
         String ended =
-            h.purgedAt() != null
-                ? "its revert window was purged on " + when(h.purgedAt())
-                : "its revert window expired on " + when(h.expiresAt());
+            h.why() != null
+                ? h.why()
+                : h.purgedAt() != null
+                    ? "its revert window was purged on " + when(h.purgedAt())
+                    : "its revert window expired on " + when(h.expiresAt());
         long rows = h.isTable() ? heldRows(db, h) : tableRows(db, h.table());
         out.add(
             new DataLossRefused.Loss(

@@ -32,12 +32,15 @@ public final class HeldStore {
         + ".held (revision text NOT NULL, op_index integer NOT NULL,"
         + " kind text NOT NULL CHECK (kind IN ('column', 'table')), table_name text NOT NULL,"
         + " column_name text, held_name text NOT NULL, held_at timestamptz NOT NULL,"
-        + " expires_at timestamptz NOT NULL, purged_at timestamptz,"
+        + " expires_at timestamptz NOT NULL, purged_at timestamptz, why text,"
         + " not_null boolean NOT NULL DEFAULT false, keep jsonb NOT NULL DEFAULT '[]',"
         + " PRIMARY KEY (revision, op_index))";
   }
 
-  /** One held copy. {@code column} is null for a table; {@code purgedAt} null while it is kept. */
+  /**
+   * One held copy. {@code column} is null for a table; {@code purgedAt} null while it is kept;
+   * {@code why}, when set, says why it was not kept after all (dropped at once).
+   */
   public record Held(
       String revision,
       int opIndex,
@@ -48,7 +51,8 @@ public final class HeldStore {
       Instant heldAt,
       Instant expiresAt,
       Instant purgedAt,
-      boolean notNull) {
+      boolean notNull,
+      String why) {
     public boolean isTable() {
       return "table".equals(kind);
     }
@@ -67,7 +71,7 @@ public final class HeldStore {
       "revision, op_index::text, kind, table_name, column_name, held_name,"
           + " (extract(epoch FROM held_at) * 1000)::bigint::text,"
           + " (extract(epoch FROM expires_at) * 1000)::bigint::text,"
-          + " (extract(epoch FROM purged_at) * 1000)::bigint::text, not_null::text";
+          + " (extract(epoch FROM purged_at) * 1000)::bigint::text, not_null::text, why";
 
   /** Every row (held and purged), oldest first; empty when there is no state. */
   public List<Held> all(TextSession db) {
@@ -104,7 +108,8 @@ public final class HeldStore {
               Instant.ofEpochMilli(Long.parseLong(r[6])),
               Instant.ofEpochMilli(Long.parseLong(r[7])),
               r[8] == null ? null : Instant.ofEpochMilli(Long.parseLong(r[8])),
-              Boolean.parseBoolean(r[9])));
+              Boolean.parseBoolean(r[9]),
+              r[10]));
     }
     return out;
   }

@@ -260,7 +260,8 @@ class RevertWindowTest {
   }
 
   @Test
-  void a_contract_that_fails_after_holding_keeps_the_held_data_and_a_rerun_finishes_it() {
+  void
+      a_contract_that_fails_after_holding_is_undone_with_every_value_back_and_a_rerun_finishes_it() {
     MigrationFiles files = new MigrationFiles(dir);
     authors(files, "      - {name: bio, type: text}\n");
     files.yaml(
@@ -275,7 +276,9 @@ class RevertWindowTest {
       db.execute("INSERT INTO author (name, bio) VALUES ('A', 'a'), ('B', 'b')");
       assertThrows(MigrationFailedException.class, () -> migrator(db).upgrade("head"));
       assertEquals("auth0001", db.scalar("SELECT revision FROM convoy.version"));
-      assertEquals("bio__convoy_held", db.scalar("SELECT held_name FROM convoy.held"), "committed");
+      assertEquals(
+          "a,b", db.scalar("SELECT string_agg(bio, ',' ORDER BY id) FROM author"), "undone");
+      assertEquals(0, db.count("SELECT count(*) FROM convoy.held"));
 
       db.execute("INSERT INTO author (name) VALUES ('go')");
       migrator(db).upgrade("head");
@@ -283,6 +286,42 @@ class RevertWindowTest {
       migrator(db).downgrade("auth0001", false);
       assertEquals(
           "a,b,", db.scalar("SELECT string_agg(coalesce(bio, ''), ',' ORDER BY id) FROM author"));
+    }
+  }
+
+  @Test
+  void a_column_of_a_type_a_later_operation_drops_is_dropped_at_once_and_a_downgrade_says_why() {
+    MigrationFiles files = new MigrationFiles(dir);
+    files.yaml(
+        "mood0001",
+        null,
+        "  - op: sql\n    up: CREATE TYPE mood AS ENUM ('ok', 'sad')\n    down: DROP TYPE mood\n"
+            + "  - op: create_table\n    table: author\n    columns:\n"
+            + "      - {name: id, type: bigint, primary_key: true}\n"
+            + "      - {name: mood, type: mood}\n");
+    files.yaml(
+        "mood0002",
+        "mood0001",
+        "  - op: drop_column\n    table: author\n    column: {name: mood, type: mood}\n"
+            + "  - op: sql\n    phase: contract\n    up: DROP TYPE mood\n"
+            + "    down: CREATE TYPE mood AS ENUM ('ok', 'sad')\n");
+    try (TestDatabase db = TestPostgres.createDatabase("revert")) {
+      migrator(db).upgrade("mood0001");
+      db.execute("INSERT INTO author VALUES (1, 'ok'), (2, 'sad')");
+      migrator(db).upgrade("head");
+      assertNull(db.scalar("SELECT to_regtype('mood')"));
+
+      DataLossRefused e =
+          assertThrows(DataLossRefused.class, () -> migrator(db).downgrade("mood0001", false));
+      assertTrue(
+          e.getMessage()
+              .contains(
+                  "cannot bring back column author.mood with its data: it was dropped at once, not"
+                      + " held: it uses type mood, which a later change may drop"),
+          e.getMessage());
+      migrator(db).downgrade("mood0001", true);
+      assertEquals(0, db.count("SELECT count(mood) FROM author"));
+      assertEquals(0, db.count("SELECT count(*) FROM convoy.held"));
     }
   }
 }

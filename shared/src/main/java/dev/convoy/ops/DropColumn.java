@@ -41,10 +41,10 @@ public record DropColumn(String table, ColumnSpec column, String down, Hold hold
     if (!contracted) {
       // Undoing a failed upgrade: a hold that committed before the failure is brought back (each
       // step does nothing when nothing is held).
-      return hold == null ? List.of() : HeldSql.restoreColumn(hold, table, column.name());
+      return hold == null ? List.of() : RestoreSql.restoreColumn(hold, table, column.name());
     }
     if (hold != null && hold.found() == Hold.Found.IN_WINDOW) {
-      return HeldSql.restoreColumn(hold, table, column.name());
+      return RestoreSql.restoreColumn(hold, table, column.name());
     }
     List<Step> readd = Operation.super.downgradeSteps(true);
     if (hold != null && hold.found() == Hold.Found.EXPIRED) {
@@ -53,9 +53,9 @@ public record DropColumn(String table, ColumnSpec column, String down, Hold hold
               DdlStep.of(
                   Phase.EXPAND,
                   Statement.tx(
-                      HeldSql.discardColumn(hold, table, Names.heldName(column.name()))
+                      RestoreSql.discardColumn(hold, table, Names.heldName(column.name()))
                           + ";\n"
-                          + HeldSql.forget(hold)),
+                          + RestoreSql.forget(hold)),
                   "drop the expired held copy of " + table + "." + column.name())),
           readd);
     }
@@ -66,7 +66,7 @@ public record DropColumn(String table, ColumnSpec column, String down, Hold hold
           List.of(
               DdlStep.of(
                   Phase.EXPAND,
-                  Statement.tx(HeldSql.forget(hold)),
+                  Statement.tx(RestoreSql.forget(hold)),
                   "forget the purged copy of " + table + "." + column.name())));
     }
     return readd;

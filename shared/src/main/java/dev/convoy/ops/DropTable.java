@@ -45,10 +45,10 @@ public record DropTable(String table, List<ColumnSpec> columns, List<String> pri
     if (!contracted) {
       // Undoing a failed upgrade: a hold that committed before the failure is brought back (each
       // step does nothing when nothing is held).
-      return hold == null ? List.of() : HeldSql.restoreTable(hold, table);
+      return hold == null ? List.of() : RestoreSql.restoreTable(hold, table);
     }
     if (hold != null && hold.found() == Hold.Found.IN_WINDOW) {
-      return HeldSql.restoreTable(hold, table);
+      return RestoreSql.restoreTable(hold, table);
     }
     List<Step> recreate = Operation.super.downgradeSteps(true);
     if (hold != null && hold.found() == Hold.Found.EXPIRED) {
@@ -56,7 +56,8 @@ public record DropTable(String table, List<ColumnSpec> columns, List<String> pri
           List.of(
               DdlStep.of(
                   Phase.EXPAND,
-                  Statement.tx(HeldSql.discardTable(hold, table) + ";\n" + HeldSql.forget(hold)),
+                  Statement.tx(
+                      RestoreSql.discardTable(hold, table) + ";\n" + RestoreSql.forget(hold)),
                   "drop the expired held copy of " + table)),
           recreate);
     }
@@ -67,7 +68,7 @@ public record DropTable(String table, List<ColumnSpec> columns, List<String> pri
           List.of(
               DdlStep.of(
                   Phase.EXPAND,
-                  Statement.tx(HeldSql.forget(hold)),
+                  Statement.tx(RestoreSql.forget(hold)),
                   "forget the purged copy of " + table)));
     }
     return recreate;

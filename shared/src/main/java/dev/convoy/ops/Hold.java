@@ -62,7 +62,7 @@ public record Hold(String stateSchema, String revision, int opIndex, Duration wi
    */
   public String discardSql(String table, String column) {
     return column == null
-        ? HeldSql.discardTable(this, table)
-        : HeldSql.discardColumn(this, table, Names.heldName(column));
+        ? RestoreSql.discardTable(this, table)
+        : RestoreSql.discardColumn(this, table, Names.heldName(column));
   }
 }

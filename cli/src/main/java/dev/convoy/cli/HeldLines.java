@@ -24,7 +24,7 @@ final class HeldLines {
   /** {@code column author.nick (revision 3f2a..., held since ..., expires ...): 1.2 MB}. */
   static String line(HeldCopies.Copy c) {
     HeldStore.Held h = c.held();
-    return (h.isTable() ? "table " : "column ")
+    return (h.isTable() ? "table " : h.isTypeChange() ? "old type of column " : "column ")
         + h.what()
         + " (revision "
         + h.revision()

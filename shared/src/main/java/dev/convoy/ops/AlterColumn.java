@@ -28,8 +28,36 @@ public record AlterColumn(
     boolean dropDefault,
     String fromDefault,
     Boolean nullable,
-    boolean direct)
+    boolean direct,
+    String downUsing,
+    Hold hold)
     implements Operation {
+
+  public AlterColumn(
+      String table,
+      String column,
+      String type,
+      String using,
+      String fromType,
+      String defaultExpr,
+      boolean dropDefault,
+      String fromDefault,
+      Boolean nullable,
+      boolean direct) {
+    this(
+        table,
+        column,
+        type,
+        using,
+        fromType,
+        defaultExpr,
+        dropDefault,
+        fromDefault,
+        nullable,
+        direct,
+        null,
+        null);
+  }
 
   /** The same change, run as a direct ALTER TYPE (the catalog says it needs no rewrite). */
   public AlterColumn withDirect() {
@@ -43,7 +71,47 @@ public record AlterColumn(
         dropDefault,
         fromDefault,
         nullable,
-        true);
+        true,
+        downUsing,
+        hold);
+  }
+
+  /**
+   * The same change, its old column kept for a revert window ({@link TypeHold}). A change whose old
+   * column is held went through a shadow column, whatever the catalog says now (after it the column
+   * already has the new type): it is undone as one, phased.
+   */
+  public AlterColumn withHold(Hold h) {
+    return new AlterColumn(
+        table,
+        column,
+        type,
+        using,
+        fromType,
+        defaultExpr,
+        dropDefault,
+        fromDefault,
+        nullable,
+        direct && h.found() != Hold.Found.IN_WINDOW,
+        downUsing,
+        h);
+  }
+
+  /** The type change back, old type from new, as a shadow change (used to swap back). */
+  AlterColumn reverse() {
+    return new AlterColumn(
+        table,
+        column,
+        fromType,
+        reverseConversion(column),
+        type,
+        null,
+        false,
+        null,
+        null,
+        false,
+        null,
+        null);
   }
 
   /**
@@ -89,6 +157,17 @@ public record AlterColumn(
     return using != null ? using : Sql.ident(from) + "::" + type;
   }
 
+  /**
+   * The old-type value of a row, from the new-type column {@code fromColumn}: {@code down_using}
+   * (SQL over the row) when given, else {@code CAST(<fromColumn> AS <from_type>)}. Keeps a held old
+   * column current during the revert window.
+   */
+  public String reverseConversion(String fromColumn) {
+    return downUsing != null
+        ? downUsing
+        : "CAST(" + Sql.ident(fromColumn) + " AS " + fromType + ")";
+  }
+
   @Override
   public List<Step> upgradeSteps() {
     List<Step> out = new ArrayList<>();
@@ -120,7 +199,19 @@ public record AlterColumn(
       out.add(DdlStep.of(Phase.EXPAND, defaultSql(fromDefault), "restore the default"));
     }
     if (type != null) {
-      if (direct || contracted) {
+      if (contracted && hold != null && hold.found() == Hold.Found.IN_WINDOW) {
+        out.addAll(TypeHold.swapBack(this, hold));
+      } else if (direct || contracted) {
+        if (hold != null && hold.found() == Hold.Found.EXPIRED) {
+          out.add(
+              DdlStep.of(
+                  Phase.EXPAND,
+                  Statement.tx(
+                      RestoreSql.discardColumn(hold, table, Names.heldName(column))
+                          + ";\n"
+                          + RestoreSql.forget(hold)),
+                  "drop the expired held copy of " + table + "." + column));
+        }
         // An explicit cast back: text to integer, say, has no implicit one.
         out.addAll(directType(fromType, c() + "::" + fromType));
       } else {
@@ -230,10 +321,15 @@ public record AlterColumn(
             Statement.tx("ANALYZE " + t() + " (" + c() + ")"),
             "analyze " + table + "." + column));
     out.add(
-        DdlStep.separate(
-            Phase.CONTRACT,
-            Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
-            "drop the old column"));
+        hold == null
+            ? DdlStep.separate(
+                Phase.CONTRACT,
+                Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
+                "drop the old column")
+            : DdlStep.separate(
+                Phase.CONTRACT,
+                TypeHold.hold(this, hold),
+                "keep the old column for the revert window"));
     return out;
   }
 

@@ -43,7 +43,8 @@ public final class OperationParser {
                   "default",
                   "drop_default",
                   "from_default",
-                  "nullable")));
+                  "nullable",
+                  "down_using")));
 
   private OperationParser() {}
 
@@ -293,7 +294,9 @@ public final class OperationParser {
         dropDefault,
         y.string("from_default").orElse(null),
         nullable.orElse(null),
-        false);
+        false,
+        y.string("down_using").orElse(null),
+        null);
   }
 
   private static Operation rawSql(YamlObject y) {

@@ -5,6 +5,7 @@ import dev.convoy.agent.state.HeldStore;
 import dev.convoy.error.ConvoyException;
 import dev.convoy.error.ErrorCode;
 import dev.convoy.migration.Migration;
+import dev.convoy.ops.AlterColumn;
 import dev.convoy.ops.DropColumn;
 import dev.convoy.ops.DropTable;
 import dev.convoy.ops.Hold;
@@ -55,7 +56,9 @@ final class Holds {
   }
 
   private static boolean holds(Operation op) {
-    return op instanceof DropColumn || op instanceof DropTable;
+    return op instanceof DropColumn
+        || op instanceof DropTable
+        || (op instanceof AlterColumn a && a.type() != null);
   }
 
   /** {@code m} with its drops kept for the window (unchanged when the window is zero). */
@@ -65,10 +68,11 @@ final class Holds {
     }
     List<Operation> ops = new ArrayList<>();
     for (int i = 0; i < m.operations().size(); i++) {
+      Operation op = m.operations().get(i);
+      // A type change the catalog makes without a rewrite keeps nothing: nothing is dropped.
+      boolean direct = op instanceof AlterColumn a && a.direct();
       ops.add(
-          with(
-              m.operations().get(i),
-              new Hold(schema, m.revision(), i, window, Hold.Found.NOTHING)));
+          direct ? op : with(op, new Hold(schema, m.revision(), i, window, Hold.Found.NOTHING)));
     }
     return Catalog.withOperations(m, ops);
   }
@@ -120,6 +124,9 @@ final class Holds {
     if (op instanceof DropTable t) {
       return t.withHold(h);
     }
+    if (op instanceof AlterColumn a) {
+      return a.withHold(h);
+    }
     return op;
   }
 
@@ -136,7 +143,8 @@ final class Holds {
         continue;
       }
       for (HeldStore.Held h : held(db, m).values()) {
-        if (h.purgedAt() == null && !h.expiredAt(now)) {
+        if ((h.purgedAt() == null && !h.expiredAt(now)) || h.isTypeChange()) {
+          // A type change outside its window is undone as before: by rewriting the table.
           continue;
         }
         String ended =

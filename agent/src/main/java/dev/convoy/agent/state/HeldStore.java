@@ -30,7 +30,7 @@ public final class HeldStore {
     return "CREATE TABLE IF NOT EXISTS "
         + q
         + ".held (revision text NOT NULL, op_index integer NOT NULL,"
-        + " kind text NOT NULL CHECK (kind IN ('column', 'table')), table_name text NOT NULL,"
+        + " kind text NOT NULL CHECK (kind IN ('column', 'table', 'type')), table_name text NOT NULL,"
         + " column_name text, held_name text NOT NULL, held_at timestamptz NOT NULL,"
         + " expires_at timestamptz NOT NULL, purged_at timestamptz, why text,"
         + " not_null boolean NOT NULL DEFAULT false, keep jsonb NOT NULL DEFAULT '[]',"
@@ -55,6 +55,11 @@ public final class HeldStore {
       String why) {
     public boolean isTable() {
       return "table".equals(kind);
+    }
+
+    /** The old column of a type change, kept current from the new one. */
+    public boolean isTypeChange() {
+      return "type".equals(kind);
     }
 
     /** {@code table.column}, or the table. */

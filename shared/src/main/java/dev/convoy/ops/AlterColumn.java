@@ -215,7 +215,11 @@ public record AlterColumn(
         // An explicit cast back: text to integer, say, has no implicit one.
         out.addAll(directType(fromType, c() + "::" + fromType));
       } else {
-        out.add(DdlStep.of(Phase.EXPAND, undoShadow(), "drop the shadow column"));
+        out.add(
+            DdlStep.of(
+                Phase.EXPAND,
+                TypeSwap.undoShadow(table, column, fromType),
+                "drop the shadow column"));
         out.add(
             DdlStep.of(
                 Phase.EXPAND,
@@ -308,7 +312,7 @@ public record AlterColumn(
     out.add(
         DdlStep.separate(
             Phase.CONTRACT,
-            TypeSwap.swap(table, column, dropSync()),
+            TypeSwap.swap(table, column, TypeSwap.dropSync(table, column)),
             SWAP + column + " and " + shadow + " with their indexes and constraints"));
     out.add(
         DdlStep.of(
@@ -331,51 +335,6 @@ public record AlterColumn(
                 TypeHold.hold(this, hold),
                 "keep the old column for the revert window"));
     return out;
-  }
-
-  /**
-   * Undoes a shadow type change that did not finish: drops the shadow column (and the index copies
-   * on it), or, when the swap already happened, turns the column back into its old type and drops
-   * the old one.
-   */
-  private Statement undoShadow() {
-    String retired = Names.retiredColumn(column);
-    String back =
-        fromType == null
-            ? ""
-            : "IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
-                + Sql.literal(t())
-                + ") AND attname = "
-                + Sql.literal(retired)
-                + " AND NOT attisdropped) THEN ALTER TABLE "
-                + t()
-                + " ALTER COLUMN "
-                + c()
-                + " TYPE "
-                + fromType
-                + "; ALTER TABLE "
-                + t()
-                + " DROP COLUMN "
-                + Sql.ident(retired)
-                + "; END IF;";
-    return Statement.tx(
-        dropSync()
-            + ";\n"
-            + DropColumn.dropSql(table, Names.shadowColumn(column), true)
-            + ";\nDO $convoy$ BEGIN "
-            + back
-            + " END $convoy$");
-  }
-
-  private String dropSync() {
-    String shadow = Names.shadowColumn(column);
-    return "DROP TRIGGER IF EXISTS "
-        + Sql.ident(Names.fillTrigger(shadow))
-        + " ON "
-        + t()
-        + "; DROP FUNCTION IF EXISTS "
-        + Sql.name(Names.fillFunction(table, shadow))
-        + "()";
   }
 
   private Statement defaultSql(String expr) {

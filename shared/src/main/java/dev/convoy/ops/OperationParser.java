@@ -104,7 +104,7 @@ public final class OperationParser {
                   y.requiredString("name", ctx),
                   y.requiredString("check", ctx));
           case "add_unique" -> addUnique(y);
-          case "alter_column" -> alterColumn(y);
+          case "alter_column" -> ColumnFields.alterColumn(y);
           default -> rawSql(y);
         };
     if (hasNulls(op)) {
@@ -267,36 +267,6 @@ public final class OperationParser {
     String name =
         y.string("name").orElse(table == null ? null : CreateIndex.defaultName(table, cols, true));
     return new AddUnique(table, name, cols);
-  }
-
-  private static Operation alterColumn(YamlObject y) {
-    String table = y.requiredString("table", "alter_column");
-    String column = y.requiredString("column", "alter_column");
-    String type = y.string("type").orElse(null);
-    String def = y.string("default").orElse(null);
-    boolean dropDefault = y.bool("drop_default", false);
-    Optional<Boolean> nullable = y.optionalBool("nullable");
-    if (type == null && def == null && !dropDefault && nullable.isEmpty()) {
-      y.problem(
-          "alter_column "
-              + table
-              + "."
-              + column
-              + " changes nothing; give type, default, drop_default or nullable");
-    }
-    return new AlterColumn(
-        table,
-        column,
-        type,
-        y.string("using").orElse(null),
-        y.string("from_type").orElse(null),
-        def,
-        dropDefault,
-        y.string("from_default").orElse(null),
-        nullable.orElse(null),
-        false,
-        y.string("down_using").orElse(null),
-        null);
   }
 
   private static Operation rawSql(YamlObject y) {

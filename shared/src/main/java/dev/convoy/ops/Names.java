@@ -49,15 +49,25 @@ final class Names {
 
   static final String HELD_SUFFIX = "__convoy_held";
 
-  /** The trigger function keeping a held column current from its {@code down:} expression. */
-  static String heldFunction(String table, String column) {
+  /**
+   * The trigger function keeping the held column {@code held} current. Like every name of the
+   * revert window it ends with the held suffix, whole (a long name is shortened with a hash), so
+   * two long columns never share one and whatever reads the catalog can leave them all out.
+   */
+  static String heldFunction(String table, String held) {
     String schema = Sql.schemaOf(table);
-    String fn = cut("convoy_held_" + Sql.simpleName(table) + "_" + column);
+    String fn = heldName("convoy_" + Sql.simpleName(table) + "_" + unheld(held));
     return schema == null ? fn : schema + "." + fn;
   }
 
-  static String heldTrigger(String column) {
-    return cut("convoy_held_" + column);
+  static String heldTrigger(String held) {
+    return heldName("convoy_" + unheld(held));
+  }
+
+  private static String unheld(String held) {
+    return held.endsWith(HELD_SUFFIX)
+        ? held.substring(0, held.length() - HELD_SUFFIX.length())
+        : held;
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.convoy.cli;
 
+import dev.convoy.agent.engine.HeldCopies;
 import dev.convoy.agent.engine.Inspector;
 import dev.convoy.agent.engine.StateValidator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,6 +41,7 @@ final class CheckCommand implements Callable<Integer> {
       return drift();
     }
     Inspector.CheckReport r = new Inspector(cli.vertx(), db.engine(), db.graph()).check();
+    List<HeldCopies.Copy> held = new HeldCopies(db.engine()).list();
     if (db.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("ok", r.ok());
@@ -56,6 +59,7 @@ final class CheckCommand implements Callable<Integer> {
                           "current_checksum", c.migration().checksum()))
               .toList());
       doc.put("pending", r.pending());
+      doc.put("held", HeldLines.json(held));
       Json.print(cli.out(), doc);
       return r.ok() ? 0 : 2;
     }
@@ -73,8 +77,24 @@ final class CheckCommand implements Callable<Integer> {
       cli.out()
           .println((r.unknown().size() + r.changed().size()) + " problem(s) found; see above.");
     }
+    held(held);
     cli.out().flush();
     return r.ok() ? 0 : 2;
+  }
+
+  /** What contracts keep for the revert window, and how much it takes. */
+  private void held(List<HeldCopies.Copy> held) {
+    if (held.isEmpty()) {
+      return;
+    }
+    cli.out()
+        .println(
+            "Held for the revert window ("
+                + held.size()
+                + (held.size() == 1 ? " copy, " : " copies, ")
+                + HeldLines.bytes(HeldLines.total(held))
+                + "; 'convoy purge' drops the expired ones):");
+    held.forEach(c -> cli.out().println("  " + HeldLines.line(c)));
   }
 
   private int drift() {

@@ -54,7 +54,9 @@ public final class DbOptions {
         t.lockRetries(),
         t.backfill(),
         allowUnsafe,
-        Who.local());
+        Who.local(),
+        t.revertWindow(),
+        java.time.Clock.systemUTC());
   }
 
   boolean hasUrl() {

@@ -45,7 +45,11 @@ final class DowngradeCommand implements Callable<Integer> {
     if (sql) {
       cli.out()
           .print(
-              new OfflineSql(db.graph(), db.schema, db.tuning.tuning().lockTimeout())
+              new OfflineSql(
+                      db.graph(),
+                      db.schema,
+                      db.tuning.tuning().lockTimeout(),
+                      db.tuning.tuning().revertWindow())
                   .downgrade(target));
       cli.out().flush();
       return 0;

@@ -47,6 +47,15 @@ public final class EngineOptions {
               + " CONVOY_BACKFILL_WORKERS; 1 on a one-core server).")
   int backfillWorkers;
 
+  @Option(
+      names = "--revert-window",
+      defaultValue = "7d",
+      description =
+          "How long contract keeps what drop_column and drop_table drop (renamed out of the way),"
+              + " so a downgrade can bring it back with its data; 'convoy purge' ends it early."
+              + " 0 drops at once (env CONVOY_REVERT_WINDOW).")
+  String revertWindow;
+
   /** The options as the engine takes them; the durations are checked here, the rest by it. */
   EngineTuning tuning() {
     return new EngineTuning(
@@ -56,6 +65,7 @@ public final class EngineOptions {
             Durations.parse("--batch-time", batchTime),
             BackfillSettings.DEFAULTS.initialBatch(),
             maxRowsPerSecond,
-            backfillWorkers));
+            backfillWorkers),
+        Durations.parse("--revert-window", revertWindow));
   }
 }

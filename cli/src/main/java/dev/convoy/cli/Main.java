@@ -28,6 +28,7 @@ public final class Main implements Runnable {
           RevisionCommand.class,
           CheckCommand.class,
           VersionCommand.class,
+          PurgeCommand.class,
           LintCommand.class,
           CoordinatorCommand.class,
           AgentCommand.class,
@@ -37,7 +38,7 @@ public final class Main implements Runnable {
           CommandLine.HelpCommand.class);
 
   private static final java.util.Set<String> LOCKING =
-      java.util.Set.of("upgrade", "downgrade", "stamp");
+      java.util.Set.of("upgrade", "downgrade", "stamp", "purge");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -62,7 +62,11 @@ final class UpgradeCommand implements Callable<Integer> {
     if (sql) {
       cli.out()
           .print(
-              new OfflineSql(db.graph(), db.schema, db.tuning.tuning().lockTimeout())
+              new OfflineSql(
+                      db.graph(),
+                      db.schema,
+                      db.tuning.tuning().lockTimeout(),
+                      db.tuning.tuning().revertWindow())
                   .upgrade(target));
       cli.out().flush();
       return 0;

@@ -7,9 +7,9 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them: 500ms, 2s, 1.5s, 5m, 1h, or ISO-8601 (PT2S). */
+/** Durations as people write them: 500ms, 2s, 1.5s, 5m, 1h, 7d, or ISO-8601 (PT2S). */
 public final class Durations {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -26,7 +26,8 @@ public final class Durations {
             case "ms" -> n;
             case "s" -> n * 1000;
             case "m" -> n * 60_000;
-            default -> n * 3_600_000;
+            case "h" -> n * 3_600_000;
+            default -> n * 86_400_000;
           };
       return Duration.ofMillis(Math.round(ms));
     }
@@ -35,7 +36,7 @@ public final class Durations {
     } catch (DateTimeParseException e) {
       throw new ConvoyException(
           ErrorCode.BAD_INPUT,
-          what + " '" + text + "' is not a duration; write it like 500ms, 2s, 5m or 1h");
+          what + " '" + text + "' is not a duration; write it like 500ms, 2s, 5m, 1h or 7d");
     }
   }
 

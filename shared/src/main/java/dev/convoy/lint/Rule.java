@@ -53,14 +53,17 @@ public enum Rule {
       Cost.FIXED,
       "drop-column",
       Severity.WARNING,
-      "the running application may still read or write the column; its data is gone",
+      "the running application may still read or write the column; its data is gone once the"
+          + " revert window ends (contract keeps it renamed until then; at once with"
+          + " --revert-window 0)",
       "drop it with drop_column (runs in contract, after the new application is deployed) once"
           + " no deployed version uses it"),
   DROP_TABLE(
       Cost.FIXED,
       "drop-table",
       Severity.WARNING,
-      "the running application may still use the table; its data is gone",
+      "the running application may still use the table; its data is gone once the revert window"
+          + " ends (contract keeps it renamed until then; at once with --revert-window 0)",
       "drop it with drop_table (runs in contract) once no deployed version uses it"),
   RENAME(
       Cost.FIXED,

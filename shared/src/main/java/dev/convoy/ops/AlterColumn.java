@@ -28,8 +28,36 @@ public record AlterColumn(
     boolean dropDefault,
     String fromDefault,
     Boolean nullable,
-    boolean direct)
+    boolean direct,
+    String downUsing,
+    Hold hold)
     implements Operation {
+
+  public AlterColumn(
+      String table,
+      String column,
+      String type,
+      String using,
+      String fromType,
+      String defaultExpr,
+      boolean dropDefault,
+      String fromDefault,
+      Boolean nullable,
+      boolean direct) {
+    this(
+        table,
+        column,
+        type,
+        using,
+        fromType,
+        defaultExpr,
+        dropDefault,
+        fromDefault,
+        nullable,
+        direct,
+        null,
+        null);
+  }
 
   /** The same change, run as a direct ALTER TYPE (the catalog says it needs no rewrite). */
   public AlterColumn withDirect() {
@@ -43,7 +71,47 @@ public record AlterColumn(
         dropDefault,
         fromDefault,
         nullable,
-        true);
+        true,
+        downUsing,
+        hold);
+  }
+
+  /**
+   * The same change, its old column kept for a revert window ({@link TypeHold}). A change whose old
+   * column is held went through a shadow column, whatever the catalog says now (after it the column
+   * already has the new type): it is undone as one, phased.
+   */
+  public AlterColumn withHold(Hold h) {
+    return new AlterColumn(
+        table,
+        column,
+        type,
+        using,
+        fromType,
+        defaultExpr,
+        dropDefault,
+        fromDefault,
+        nullable,
+        direct && h.found() != Hold.Found.IN_WINDOW,
+        downUsing,
+        h);
+  }
+
+  /** The type change back, old type from new, as a shadow change (used to swap back). */
+  AlterColumn reverse() {
+    return new AlterColumn(
+        table,
+        column,
+        fromType,
+        reverseConversion(column),
+        type,
+        null,
+        false,
+        null,
+        null,
+        false,
+        null,
+        null);
   }
 
   /**
@@ -89,6 +157,17 @@ public record AlterColumn(
     return using != null ? using : Sql.ident(from) + "::" + type;
   }
 
+  /**
+   * The old-type value of a row, from the new-type column {@code fromColumn}: {@code down_using}
+   * (SQL over the row) when given, else {@code CAST(<fromColumn> AS <from_type>)}. Keeps a held old
+   * column current during the revert window.
+   */
+  public String reverseConversion(String fromColumn) {
+    return downUsing != null
+        ? downUsing
+        : "CAST(" + Sql.ident(fromColumn) + " AS " + fromType + ")";
+  }
+
   @Override
   public List<Step> upgradeSteps() {
     List<Step> out = new ArrayList<>();
@@ -120,11 +199,27 @@ public record AlterColumn(
       out.add(DdlStep.of(Phase.EXPAND, defaultSql(fromDefault), "restore the default"));
     }
     if (type != null) {
-      if (direct || contracted) {
+      if (contracted && hold != null && hold.found() == Hold.Found.IN_WINDOW) {
+        out.addAll(TypeHold.swapBack(this, hold));
+      } else if (direct || contracted) {
+        if (hold != null && hold.found() == Hold.Found.EXPIRED) {
+          out.add(
+              DdlStep.of(
+                  Phase.EXPAND,
+                  Statement.tx(
+                      RestoreSql.discardColumn(hold, table, Names.heldName(column))
+                          + ";\n"
+                          + RestoreSql.forget(hold)),
+                  "drop the expired held copy of " + table + "." + column));
+        }
         // An explicit cast back: text to integer, say, has no implicit one.
         out.addAll(directType(fromType, c() + "::" + fromType));
       } else {
-        out.add(DdlStep.of(Phase.EXPAND, undoShadow(), "drop the shadow column"));
+        out.add(
+            DdlStep.of(
+                Phase.EXPAND,
+                TypeSwap.undoShadow(table, column, fromType),
+                "drop the shadow column"));
         out.add(
             DdlStep.of(
                 Phase.EXPAND,
@@ -182,7 +277,7 @@ public record AlterColumn(
                 "CREATE OR REPLACE FUNCTION "
                     + fn
                     + "() RETURNS trigger LANGUAGE plpgsql AS $convoy$ "
-                    + syncBody(s)
+                    + TypeSync.body(table, column, type, fromType, conversion(column))
                     + " $convoy$;\nCREATE OR REPLACE TRIGGER "
                     + Sql.ident(Names.fillTrigger(shadow))
                     + " BEFORE INSERT OR UPDATE OF "
@@ -215,7 +310,7 @@ public record AlterColumn(
     out.add(
         DdlStep.separate(
             Phase.CONTRACT,
-            TypeSwap.swap(table, column, dropSync()),
+            TypeSwap.swap(table, column, TypeSwap.dropSync(table, column)),
             SWAP + column + " and " + shadow + " with their indexes and constraints"));
     out.add(
         DdlStep.of(
@@ -228,105 +323,16 @@ public record AlterColumn(
             Statement.tx("ANALYZE " + t() + " (" + c() + ")"),
             "analyze " + table + "." + column));
     out.add(
-        DdlStep.separate(
-            Phase.CONTRACT,
-            Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
-            "drop the old column"));
+        hold == null
+            ? DdlStep.separate(
+                Phase.CONTRACT,
+                Statement.tx(DropColumn.dropSql(table, Names.retiredColumn(column), true)),
+                "drop the old column")
+            : DdlStep.separate(
+                Phase.CONTRACT,
+                TypeHold.hold(this, hold),
+                "keep the old column for the revert window"));
     return out;
-  }
-
-  /**
-   * The body of the trigger keeping the column and its shadow in step, both ways: a write in the
-   * old shape (the column set, the shadow not, or set to what the column converts to) sets the
-   * shadow from the column; a write in the new shape (through the new version's view, which shows
-   * the shadow under the column's name) sets the column from the shadow with the reverse
-   * conversion, so the old version reads it. Comparing with the converted value, rather than asking
-   * who wrote, also keeps the backfill's own updates (shadow := conversion) from touching the old
-   * column. Without {@code from_type} there is no way back, and the old column keeps its value.
-   */
-  private String syncBody(String s) {
-    String row = " FROM (SELECT NEW.*) AS " + Sql.ident(Sql.simpleName(table)) + ")";
-    String fwd = "(SELECT " + conversion(column) + row;
-    String back =
-        fromType == null ? null : "(SELECT " + reverseConversion(Names.shadowColumn(column)) + row;
-    String toOld = back == null ? "NULL;" : "NEW." + c() + " := " + back + ";";
-    return "DECLARE fwd "
-        + type
-        + " := "
-        + fwd
-        + "; BEGIN IF TG_OP = 'INSERT' THEN IF NEW."
-        + s
-        + " IS NULL OR NEW."
-        + s
-        + " IS NOT DISTINCT FROM fwd THEN NEW."
-        + s
-        + " := fwd; ELSE "
-        + toOld
-        + " END IF; ELSIF NEW."
-        + c()
-        + " IS DISTINCT FROM OLD."
-        + c()
-        + " THEN NEW."
-        + s
-        + " := fwd; ELSIF NEW."
-        + s
-        + " IS DISTINCT FROM OLD."
-        + s
-        + " AND NEW."
-        + s
-        + " IS DISTINCT FROM fwd THEN "
-        + toOld
-        + " END IF; RETURN NEW; END";
-  }
-
-  /** The old type's value from {@code from}, a column of the new type (needs {@code from_type}). */
-  public String reverseConversion(String from) {
-    return "CAST(" + Sql.ident(from) + " AS " + fromType + ")";
-  }
-
-  /**
-   * Undoes a shadow type change that did not finish: drops the shadow column (and the index copies
-   * on it), or, when the swap already happened, turns the column back into its old type and drops
-   * the old one.
-   */
-  private Statement undoShadow() {
-    String retired = Names.retiredColumn(column);
-    String back =
-        fromType == null
-            ? ""
-            : "IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
-                + Sql.literal(t())
-                + ") AND attname = "
-                + Sql.literal(retired)
-                + " AND NOT attisdropped) THEN ALTER TABLE "
-                + t()
-                + " ALTER COLUMN "
-                + c()
-                + " TYPE "
-                + fromType
-                + "; ALTER TABLE "
-                + t()
-                + " DROP COLUMN "
-                + Sql.ident(retired)
-                + "; END IF;";
-    return Statement.tx(
-        dropSync()
-            + ";\n"
-            + DropColumn.dropSql(table, Names.shadowColumn(column), true)
-            + ";\nDO $convoy$ BEGIN "
-            + back
-            + " END $convoy$");
-  }
-
-  private String dropSync() {
-    String shadow = Names.shadowColumn(column);
-    return "DROP TRIGGER IF EXISTS "
-        + Sql.ident(Names.fillTrigger(shadow))
-        + " ON "
-        + t()
-        + "; DROP FUNCTION IF EXISTS "
-        + Sql.name(Names.fillFunction(table, shadow))
-        + "()";
   }
 
   private Statement defaultSql(String expr) {

@@ -71,4 +71,35 @@ public final class ColumnFields {
         c.string("default").orElse(null),
         c.bool("primary_key", false));
   }
+
+  /** An {@code alter_column}: what it changes of one column, and how to change it back. */
+  static Operation alterColumn(YamlObject y) {
+    String table = y.requiredString("table", "alter_column");
+    String column = y.requiredString("column", "alter_column");
+    String type = y.string("type").orElse(null);
+    String def = y.string("default").orElse(null);
+    boolean dropDefault = y.bool("drop_default", false);
+    Optional<Boolean> nullable = y.optionalBool("nullable");
+    if (type == null && def == null && !dropDefault && nullable.isEmpty()) {
+      y.problem(
+          "alter_column "
+              + table
+              + "."
+              + column
+              + " changes nothing; give type, default, drop_default or nullable");
+    }
+    return new AlterColumn(
+        table,
+        column,
+        type,
+        y.string("using").orElse(null),
+        y.string("from_type").orElse(null),
+        def,
+        dropDefault,
+        y.string("from_default").orElse(null),
+        nullable.orElse(null),
+        false,
+        y.string("down_using").orElse(null),
+        null);
+  }
 }

@@ -42,6 +42,34 @@ final class Names {
     return suffixed(column, "__convoy_old");
   }
 
+  /** What a contract keeps for the revert window: a dropped column or table, renamed. */
+  static String heldName(String name) {
+    return suffixed(name, HELD_SUFFIX);
+  }
+
+  static final String HELD_SUFFIX = "__convoy_held";
+
+  /**
+   * The trigger function keeping the held column {@code held} current. Like every name of the
+   * revert window it ends with the held suffix, whole (a long name is shortened with a hash), so
+   * two long columns never share one and whatever reads the catalog can leave them all out.
+   */
+  static String heldFunction(String table, String held) {
+    String schema = Sql.schemaOf(table);
+    String fn = heldName("convoy_" + Sql.simpleName(table) + "_" + unheld(held));
+    return schema == null ? fn : schema + "." + fn;
+  }
+
+  static String heldTrigger(String held) {
+    return heldName("convoy_" + unheld(held));
+  }
+
+  private static String unheld(String held) {
+    return held.endsWith(HELD_SUFFIX)
+        ? held.substring(0, held.length() - HELD_SUFFIX.length())
+        : held;
+  }
+
   /**
    * {@code column + suffix}, the suffix kept whole: a name too long for it is shortened and given a
    * hash of the whole name, so the helper column never collides with the column itself (cutting at

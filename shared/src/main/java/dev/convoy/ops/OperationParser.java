@@ -12,7 +12,7 @@ public final class OperationParser {
           Map.entry("create_table", List.of("op", "table", "columns", "primary_key")),
           Map.entry("drop_table", List.of("op", "table", "columns", "primary_key")),
           Map.entry("add_column", List.of("op", "table", "column", "backfill")),
-          Map.entry("drop_column", List.of("op", "table", "column")),
+          Map.entry("drop_column", List.of("op", "table", "column", "down")),
           Map.entry("rename_column", List.of("op", "table", "from", "to")),
           Map.entry("rename_table", List.of("op", "table", "to")),
           Map.entry(
@@ -44,7 +44,8 @@ public final class OperationParser {
                   "default",
                   "drop_default",
                   "from_default",
-                  "nullable")));
+                  "nullable",
+                  "down_using")));
 
   private OperationParser() {}
 
@@ -106,7 +107,7 @@ public final class OperationParser {
                   y.requiredString("name", ctx),
                   y.requiredString("check", ctx));
           case "add_unique" -> addUnique(y);
-          case "alter_column" -> alterColumn(y);
+          case "alter_column" -> ColumnFields.alterColumn(y);
           default -> rawSql(y);
         };
     if (hasNulls(op)) {
@@ -170,12 +171,14 @@ public final class OperationParser {
 
   private static Operation dropColumn(YamlObject y) {
     String table = y.requiredString("table", "drop_column");
+    String down = y.string("down").orElse(null);
     if (y.isObject("column")) {
-      return new DropColumn(table, ColumnFields.column(y, "drop_column " + table, false));
+      return new DropColumn(
+          table, ColumnFields.column(y, "drop_column " + table, false), down, null);
     }
     String name = y.requiredString("column", "drop_column " + table);
     return new DropColumn(
-        table, name == null ? null : new ColumnSpec(name, null, true, null, false));
+        table, name == null ? null : new ColumnSpec(name, null, true, null, false), down, null);
   }
 
   private static CreateIndex createIndex(YamlObject y, boolean defaultName) {
@@ -267,34 +270,6 @@ public final class OperationParser {
     String name =
         y.string("name").orElse(table == null ? null : CreateIndex.defaultName(table, cols, true));
     return new AddUnique(table, name, cols);
-  }
-
-  private static Operation alterColumn(YamlObject y) {
-    String table = y.requiredString("table", "alter_column");
-    String column = y.requiredString("column", "alter_column");
-    String type = y.string("type").orElse(null);
-    String def = y.string("default").orElse(null);
-    boolean dropDefault = y.bool("drop_default", false);
-    Optional<Boolean> nullable = y.optionalBool("nullable");
-    if (type == null && def == null && !dropDefault && nullable.isEmpty()) {
-      y.problem(
-          "alter_column "
-              + table
-              + "."
-              + column
-              + " changes nothing; give type, default, drop_default or nullable");
-    }
-    return new AlterColumn(
-        table,
-        column,
-        type,
-        y.string("using").orElse(null),
-        y.string("from_type").orElse(null),
-        def,
-        dropDefault,
-        y.string("from_default").orElse(null),
-        nullable.orElse(null),
-        false);
   }
 
   private static Operation rawSql(YamlObject y) {

@@ -239,4 +239,52 @@ final class TypeSwap {
             : quoted.toString();
     return "(?<![[:alnum:]_$\"'.:])" + either + "(?![[:alnum:]_$\"'.(])";
   }
+
+  /**
+   * Undoes a shadow type change that did not finish: drops the shadow column (and the index copies
+   * on it), or, when the swap already happened, turns the column back into its old type and drops
+   * the old one.
+   */
+  static Statement undoShadow(String table, String column, String fromType) {
+    String t = Sql.name(table);
+    String c = Sql.ident(column);
+    String retired = Names.retiredColumn(column);
+    String back =
+        fromType == null
+            ? ""
+            : "IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass("
+                + Sql.literal(t)
+                + ") AND attname = "
+                + Sql.literal(retired)
+                + " AND NOT attisdropped) THEN ALTER TABLE "
+                + t
+                + " ALTER COLUMN "
+                + c
+                + " TYPE "
+                + fromType
+                + "; ALTER TABLE "
+                + t
+                + " DROP COLUMN "
+                + Sql.ident(retired)
+                + "; END IF;";
+    return Statement.tx(
+        dropSync(table, column)
+            + ";\n"
+            + DropColumn.dropSql(table, Names.shadowColumn(column), true)
+            + ";\nDO $convoy$ BEGIN "
+            + back
+            + " END $convoy$");
+  }
+
+  static String dropSync(String table, String column) {
+    String t = Sql.name(table);
+    String shadow = Names.shadowColumn(column);
+    return "DROP TRIGGER IF EXISTS "
+        + Sql.ident(Names.fillTrigger(shadow))
+        + " ON "
+        + t
+        + "; DROP FUNCTION IF EXISTS "
+        + Sql.name(Names.fillFunction(table, shadow))
+        + "()";
+  }
 }

@@ -44,6 +44,11 @@ final class Catalog {
     if (!changed) {
       return m;
     }
+    return withOperations(m, ops);
+  }
+
+  /** {@code m} with {@code ops} in place of its operations. */
+  static Migration withOperations(Migration m, List<Operation> ops) {
     return new Migration(
         m.revision(),
         m.downRevisions(),

@@ -11,8 +11,15 @@ import java.util.Locale;
  * and the CLI can print them. Nothing was changed when it is thrown.
  */
 public final class DataLossRefused extends ConvoyException {
-  /** One table or column a downgrade would drop: {@code what} is "table t" or "column t.c". */
-  public record Loss(String revision, String what, long rows) {
+  /**
+   * One table or column a downgrade would drop: {@code what} is "table t" or "column t.c". {@code
+   * reason}, when given, says it in full instead (a revert window that ended).
+   */
+  public record Loss(String revision, String what, long rows, String reason) {
+    public Loss(String revision, String what, long rows) {
+      this(revision, what, rows, null);
+    }
+
     @Override
     public String toString() {
       return what
@@ -33,14 +40,16 @@ public final class DataLossRefused extends ConvoyException {
                 losses.stream()
                     .map(
                         l ->
-                            "revision "
-                                + l.revision()
-                                + " would drop "
-                                + l.what()
-                                + ", losing "
-                                + l.rows()
-                                + (l.rows() == 1 ? " row" : " rows")
-                                + " of data")
+                            l.reason() != null
+                                ? l.reason()
+                                : "revision "
+                                    + l.revision()
+                                    + " would drop "
+                                    + l.what()
+                                    + ", losing "
+                                    + l.rows()
+                                    + (l.rows() == 1 ? " row" : " rows")
+                                    + " of data")
                     .toList())
             + ". Back the data up, then run again with --allow-data-loss. Nothing was changed.");
     this.losses = List.copyOf(losses);

@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * Where and how the engine works; validated here, immutable after. {@code lockRetries} is how many
  * times a statement that hit its lock_timeout is tried again (with jittered backoff) before the
- * revision fails.
+ * revision fails. {@code revertWindow}: how long a contract keeps what drop_column and drop_table
+ * drop (zero: dropped at once); {@code clock} tells when such a window is over.
  */
 public record EngineConfig(
     DatabaseUrl url,
@@ -19,10 +20,39 @@ public record EngineConfig(
     int lockRetries,
     BackfillSettings backfill,
     java.util.Set<String> allowUnsafe,
-    Who who) {
+    Who who,
+    Duration revertWindow,
+    java.time.Clock clock) {
   public static final String DEFAULT_SCHEMA = "convoy";
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(2);
   public static final int DEFAULT_LOCK_RETRIES = 5;
+  public static final Duration DEFAULT_REVERT_WINDOW = Duration.ofDays(7);
+
+  public EngineConfig(
+      DatabaseUrl url,
+      String schema,
+      Duration lockTimeout,
+      int lockRetries,
+      BackfillSettings backfill,
+      java.util.Set<String> allowUnsafe,
+      Who who) {
+    this(
+        url,
+        schema,
+        lockTimeout,
+        lockRetries,
+        backfill,
+        allowUnsafe,
+        who,
+        DEFAULT_REVERT_WINDOW,
+        java.time.Clock.systemUTC());
+  }
+
+  /** The same, with another revert window and clock. */
+  public EngineConfig withRevertWindow(Duration window, java.time.Clock clock) {
+    return new EngineConfig(
+        url, schema, lockTimeout, lockRetries, backfill, allowUnsafe, who, window, clock);
+  }
 
   public EngineConfig(DatabaseUrl url, String schema, Duration lockTimeout, Who who) {
     this(url, schema, lockTimeout, DEFAULT_LOCK_RETRIES, BackfillSettings.DEFAULTS, who);
@@ -40,7 +70,16 @@ public record EngineConfig(
 
   /** Checks {@code tuning} as every engine run would. */
   public EngineConfig(DatabaseUrl url, String schema, EngineTuning tuning, Who who) {
-    this(url, schema, tuning.lockTimeout(), tuning.lockRetries(), tuning.backfill(), who);
+    this(
+        url,
+        schema,
+        tuning.lockTimeout(),
+        tuning.lockRetries(),
+        tuning.backfill(),
+        java.util.Set.of(),
+        who,
+        tuning.revertWindow(),
+        java.time.Clock.systemUTC());
   }
 
   public EngineConfig {
@@ -50,6 +89,15 @@ public record EngineConfig(
     who = who == null ? Who.local() : who;
     backfill = backfill == null ? BackfillSettings.DEFAULTS : backfill;
     allowUnsafe = allowUnsafe == null ? java.util.Set.of() : java.util.Set.copyOf(allowUnsafe);
+    revertWindow = revertWindow == null ? DEFAULT_REVERT_WINDOW : revertWindow;
+    clock = clock == null ? java.time.Clock.systemUTC() : clock;
+    if (revertWindow.isNegative() || revertWindow.toDays() > 3650) {
+      throw new ConvoyException(
+          ErrorCode.BAD_INPUT,
+          "--revert-window "
+              + revertWindow
+              + " must be between 0 (drop at once) and 3650 days, e.g. 7d (the default)");
+    }
     for (String rule : allowUnsafe) {
       if (dev.convoy.lint.Rule.byId(rule).isEmpty()) {
         throw new ConvoyException(

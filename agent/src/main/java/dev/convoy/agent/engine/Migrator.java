@@ -114,7 +114,8 @@ public final class Migrator {
           Preflight.requireSafe(
               config, work.stream().filter(m -> !expanded.contains(m.revision())).toList());
           MigrationResult done =
-              new PlanRunner(state, graph(), listener).upgrade(db, from, expanded, work, mode);
+              new PlanRunner(state, graph(), listener, Holds.of(config))
+                  .upgrade(db, from, expanded, work, mode);
           return wait.map(w -> done.heldBack(heldBack(w))).orElse(done);
         },
         db -> {
@@ -157,11 +158,14 @@ public final class Migrator {
           StateValidator.requireConsistent(graph(), from, state.recordedChecksums(db.text()));
           List<Migration> plan = planned.apply(planner, from);
           Preflight.requireReversible(plan);
+          Set<String> expanded = state.expanded(db.text());
+          Holds holds = Holds.of(config);
+          holds.requireRestorable(db.text(), plan, expanded);
           if (!allowDataLoss) {
-            Preflight.requireNoDataLoss(db.text(), plan);
+            Preflight.requireNoDataLoss(db.text(), plan, holds.losses(db.text(), plan, expanded));
           }
-          return new PlanRunner(state, graph(), listener)
-              .downgrade(db, from, state.expanded(db.text()), plan);
+          return new PlanRunner(state, graph(), listener, holds)
+              .downgrade(db, from, expanded, plan);
         });
   }
 

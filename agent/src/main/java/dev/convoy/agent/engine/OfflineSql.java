@@ -22,11 +22,23 @@ public final class OfflineSql {
   private final RevisionGraph graph;
   private final StateStore state;
   private final Duration lockTimeout;
+  private final Holds holds;
 
   public OfflineSql(RevisionGraph graph, String schema, Duration lockTimeout) {
+    this(graph, schema, lockTimeout, EngineConfig.DEFAULT_REVERT_WINDOW);
+  }
+
+  /**
+   * {@code revertWindow}: an upgrade's drops are shown as the renames that keep them (zero: as the
+   * drops). A downgrade is shown as it runs outside any window (the column or table re-added
+   * empty): offline, what is held is not known.
+   */
+  public OfflineSql(
+      RevisionGraph graph, String schema, Duration lockTimeout, Duration revertWindow) {
     this.graph = graph;
     this.state = new StateStore(schema);
     this.lockTimeout = lockTimeout;
+    this.holds = new Holds(schema, revertWindow, java.time.Clock.systemUTC());
   }
 
   /** {@code range} is {@code end} (from base) or {@code start:end}. */
@@ -37,6 +49,10 @@ public final class OfflineSql {
     StringBuilder out = header("upgrade", r[0] == null ? "base" : r[0], r[1]);
     if (from.isEmpty()) {
       out.append("-- Convoy's state tables\n").append(state.ddl()).append(";\n\n");
+    } else if (plan.stream().anyMatch(m -> holds.upgrade(m) != m)) {
+      out.append("-- Convoy's table of what contracts keep for the revert window\n")
+          .append(dev.convoy.agent.state.HeldStore.ddl(Sql.ident(state.schema())))
+          .append(";\n\n");
     }
     return script(out, from, plan, Direction.UPGRADE);
   }
@@ -55,7 +71,8 @@ public final class OfflineSql {
   private String script(
       StringBuilder out, List<String> from, List<Migration> plan, Direction direction) {
     Set<String> applied = new LinkedHashSet<>(graph.closure(from));
-    for (Migration m : plan) {
+    for (Migration planned : plan) {
+      Migration m = direction == Direction.UPGRADE ? holds.upgrade(planned) : planned;
       if (direction == Direction.UPGRADE) {
         applied.add(m.revision());
       } else {

@@ -29,11 +29,13 @@ final class PlanRunner {
   private final StateStore state;
   private final RevisionGraph graph;
   private final MigrationListener listener;
+  private final Holds holds;
 
-  PlanRunner(StateStore state, RevisionGraph graph, MigrationListener listener) {
+  PlanRunner(StateStore state, RevisionGraph graph, MigrationListener listener, Holds holds) {
     this.state = state;
     this.graph = graph;
     this.listener = listener;
+    this.holds = holds;
   }
 
   MigrationResult upgrade(
@@ -75,7 +77,7 @@ final class PlanRunner {
         // a lock timeout or reports the failure with its statement and leaves the database at
         // the revision before it.
       }
-      Migration m = Catalog.resolve(db.text(), work.get(i));
+      Migration m = holds.upgrade(Catalog.resolve(db.text(), work.get(i)));
       boolean wasExpanded = expanded.contains(m.revision());
       Set<String> without = new LinkedHashSet<>(applied);
       without.remove(m.revision());
@@ -150,7 +152,7 @@ final class PlanRunner {
       state.ensure(db.text());
     }
     for (Migration planned : plan) {
-      Migration m = Catalog.resolve(db.text(), planned);
+      Migration m = holds.downgrade(db.text(), Catalog.resolve(db.text(), planned));
       applied.remove(m.revision());
       List<String> after = List.copyOf(graph.headsOf(applied));
       listener.starting(m, Direction.DOWNGRADE);

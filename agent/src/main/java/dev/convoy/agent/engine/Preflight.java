@@ -58,8 +58,10 @@ final class Preflight {
     }
   }
 
-  static void requireNoDataLoss(TextSession db, List<Migration> plan) {
-    List<DataLossRefused.Loss> losses = new ArrayList<>();
+  /** {@code ended}: what revert windows that ended cannot bring back (see {@link Holds}). */
+  static void requireNoDataLoss(
+      TextSession db, List<Migration> plan, List<DataLossRefused.Loss> ended) {
+    List<DataLossRefused.Loss> losses = new ArrayList<>(ended);
     for (Migration m : plan) {
       for (Operation op : m.operations()) {
         for (DataLoss loss : op.dataLossOnDown()) {

@@ -67,10 +67,12 @@ final class CatalogQueries {
         + " AND e.deptype = 'e')";
   }
 
-  /** The oids of the tables read. */
+  /** The oids of the tables read: not those held for the revert window. */
   static String tableOids(Scope scope) {
     return "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        + " WHERE c.relkind IN ('r', 'p') AND "
+        + " WHERE c.relkind IN ('r', 'p') AND c.relname !~ '"
+        + HELD
+        + "' AND "
         + userSchema("n.nspname", scope)
         + " AND "
         + notFromExtension("pg_class", "c.oid");
@@ -86,7 +88,10 @@ final class CatalogQueries {
         + ")";
   }
 
-  /** Columns, without the shadow and retired columns of a type change in progress. */
+  /**
+   * Columns, without the shadow and retired columns of a type change in progress and the columns
+   * held for the revert window.
+   */
   static String columns(Scope scope) {
     return "SELECT a.attrelid::text, a.attname, format_type(a.atttypid, a.atttypmod),"
         + " a.attnotnull::text,"
@@ -105,7 +110,7 @@ final class CatalogQueries {
         + " WHERE a.attrelid IN ("
         + tableOids(scope)
         + ") AND a.attnum > 0 AND NOT a.attisdropped"
-        + " AND a.attname !~ '__convoy_(new|old)$'"
+        + " AND a.attname !~ '__convoy_(new|old|held)$'"
         // The table's own order: a generated create_table lists columns as they were declared.
         + " ORDER BY a.attrelid, a.attnum";
   }
@@ -208,6 +213,18 @@ final class CatalogQueries {
         + " AND "
         + notFromExtension("pg_class", "c.oid")
         + " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-        + " AND d.objid = c.oid AND d.deptype = 'i')";
+        + " AND d.objid = c.oid AND d.deptype = 'i')"
+        // A serial of a table or column held for the revert window went with it.
+        + " AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid"
+        + " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid"
+        + " WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'"
+        + " AND d.refclassid = 'pg_class'::regclass AND (t.relname ~ '"
+        + HELD
+        + "' OR a.attname ~ '"
+        + HELD
+        + "'))";
   }
+
+  /** What a contract keeps for the revert window: a column or table with this ending. */
+  private static final String HELD = "__convoy_held$";
 }

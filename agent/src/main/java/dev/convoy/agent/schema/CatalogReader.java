@@ -28,12 +28,14 @@ import java.util.Set;
  * <p>What Convoy leaves in a database while a change is in flight is left out too, so a revision
  * stopped after expand (or a crash in the middle of one) does not show as a schema of its own: the
  * shadow and retired columns of a type change ({@code <column>__convoy_new}, {@code
- * <column>__convoy_old}), the index copies it builds for them ({@code convoy_ix_<oid>}), the checks
- * that prove a NOT NULL before SET NOT NULL ({@code convoy_nn_<table>_<column>}) and invalid
- * indexes (an interrupted CONCURRENTLY build, which Convoy rebuilds). Its fill triggers and
- * functions are not part of the model anyway, and a constraint's validity is not either (expand
- * adds them NOT VALID, contract validates them). A shadow column name cut to PostgreSQL's 63 bytes
- * past its {@code __convoy_} suffix cannot be told from a user's column and is read as one.
+ * <column>__convoy_old}), the columns and tables a contract keeps for the revert window ({@code
+ * <name>__convoy_held}, with a held table's serials), the index copies it builds for them ({@code
+ * convoy_ix_<oid>}), the checks that prove a NOT NULL before SET NOT NULL ({@code
+ * convoy_nn_<table>_<column>}) and invalid indexes (an interrupted CONCURRENTLY build, which Convoy
+ * rebuilds). Its fill triggers and functions are not part of the model anyway, and a constraint's
+ * validity is not either (expand adds them NOT VALID, contract validates them). A shadow column
+ * name cut to PostgreSQL's 63 bytes past its {@code __convoy_} suffix cannot be told from a user's
+ * column and is read as one.
  *
  * <p>Values are as the catalog prints them, with {@code search_path} set to {@code public} so two
  * databases print the same text: types by {@code format_type}, defaults, generated expressions and

@@ -119,7 +119,9 @@ public final class ScratchSchemas {
               engine.lockRetries(),
               engine.backfill(),
               Set.copyOf(Rule.ids()),
-              engine.who());
+              engine.who(),
+              java.time.Duration.ZERO, // a scratch database is thrown away: nothing to keep
+              engine.clock());
       Migrator migrator = new Migrator(vertx, config, () -> graph, MigrationListener.SILENT);
       try {
         for (String r : revisions) {

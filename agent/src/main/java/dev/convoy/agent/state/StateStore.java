@@ -15,8 +15,9 @@ import java.util.Map;
  * Convoy's own tables in a target database (schema {@code convoy} by default): {@code version}
  * holds the applied heads (one row per head, as alembic_version), {@code history} every apply,
  * rollback and stamp, {@code progress} resumable cursors, {@code fence} the highest coordinator
- * epoch seen, {@code ledger} every coordinator command executed here and its outcome. Created under
- * the migration lock, so concurrent first runs do not race.
+ * epoch seen, {@code ledger} every coordinator command executed here and its outcome, {@code held}
+ * what contracts keep for the revert window ({@link HeldStore}). Created under the migration lock,
+ * so concurrent first runs do not race.
  */
 public final class StateStore {
   private final String schema;
@@ -75,7 +76,8 @@ public final class StateStore {
             + ".ledger (plan) WHERE state = 'running'",
         // Why a command failed, when that is a question rather than a break (data_loss); ledgers
         // made before it gain it here.
-        "ALTER TABLE " + q + ".ledger ADD COLUMN IF NOT EXISTS code text");
+        "ALTER TABLE " + q + ".ledger ADD COLUMN IF NOT EXISTS code text",
+        HeldStore.ddl(q));
   }
 
   /**
@@ -87,7 +89,7 @@ public final class StateStore {
   }
 
   public void ensure(TextSession db) {
-    if (!hasAll(db, "version", "history", "progress", "expanded", "fence", "ledger")) {
+    if (!hasAll(db, "version", "history", "progress", "expanded", "fence", "ledger", "held")) {
       db.execute(ddl());
     }
   }

@@ -9,12 +9,17 @@ final class TypeChangeFixture {
   /** The lock timeout the type change tests run with. */
   static final java.time.Duration LOCK_TIMEOUT = java.time.Duration.ofSeconds(2);
 
-  /** An engine over {@code dir} with the tests' lock timeout and small backfill batches. */
+  /**
+   * An engine over {@code dir} with the tests' lock timeout and small backfill batches, and no
+   * revert window: these tests check that contract leaves nothing of the change behind
+   * (TypeRevertTest covers keeping the old column).
+   */
   static Migrator migrator(java.nio.file.Path dir, TestDatabase db, MigrationListener listener) {
     return Engines.migrator(
         dir,
         Engines.config(
-            db, LOCK_TIMEOUT, 5, new BackfillSettings(java.time.Duration.ofMillis(20), 100, 0)),
+                db, LOCK_TIMEOUT, 5, new BackfillSettings(java.time.Duration.ofMillis(20), 100, 0))
+            .withRevertWindow(java.time.Duration.ZERO, java.time.Clock.systemUTC()),
         listener);
   }
 

@@ -42,13 +42,15 @@ final class VersionCommand implements Callable<Integer> {
   @Option(
       names = "--inherit",
       paramLabel = "ROLE",
-      description = "role: the role the version's role is a member of (gets its privileges).")
+      description =
+          "With role: the role the version's role is made a member of, for its privileges.")
   String inherit;
 
   @Option(
       names = "--password-file",
       paramLabel = "FILE",
-      description = "role: a file holding the version role's password (never on the command line).")
+      description =
+          "With role: a file holding the version role's password (never on the command line).")
   Path passwordFile;
 
   VersionCommand(Cli cli) {
@@ -124,10 +126,35 @@ final class VersionCommand implements Callable<Integer> {
 
   /** The URL without its password, options and application_name, with the version's instead. */
   static String versionUrl(String url, String searchPath, String name) {
+    String u = withoutPassword(url);
+    String option = "-c search_path=" + searchPath.replace(", ", ",").replace(" ", "\\ ");
+    String kept = param(u, "options");
     return withParams(
-        withoutPassword(url),
+        u,
         Map.of(
-            "options", "-c search_path=" + searchPath.replace(" ", ""), "application_name", name));
+            "options",
+            kept == null ? option : option + " " + kept,
+            "application_name",
+            name,
+            "password",
+            "",
+            "passfile",
+            ""));
+  }
+
+  /** A query parameter of {@code url}, decoded, or null. */
+  private static String param(String url, String key) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return null;
+    }
+    for (String kv : url.substring(q + 1).split("&")) {
+      if (kv.startsWith(key + "=")) {
+        return java.net.URLDecoder.decode(
+            kv.substring(key.length() + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   /** The URL as the version's role, without password. */

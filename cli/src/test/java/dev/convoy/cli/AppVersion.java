@@ -81,6 +81,13 @@ final class AppVersion implements AutoCloseable {
     }
   }
 
+  /** Runs {@code sql} (DDL, several statements allowed). */
+  void execute(String sql) throws SQLException {
+    try (var st = conn.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
   /** Starts writing and reading in a loop, until {@link #stop}. */
   void start() {
     running = true;

@@ -114,7 +114,7 @@ class SideBySideVersionsTest {
       convoy.run("upgrade", "head", "--phase", "expand").exits(0);
       String oldPath = convoy.run("version", "search-path", base).exits(0).out().strip();
       try (AppVersion old = AppVersion.connect(db.url(), "postgres", oldPath, OLD, "old")) {
-        old.value("CREATE TABLE jobs (id int) ; INSERT INTO jobs VALUES (1) RETURNING id");
+        old.execute("CREATE TABLE jobs (id int); INSERT INTO jobs VALUES (1)");
       }
       convoy
           .run("upgrade", "head")

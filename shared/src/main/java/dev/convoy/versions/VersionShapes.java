@@ -65,6 +65,19 @@ public final class VersionShapes {
       List<InFlight> inFlight,
       BiPredicate<String, String> contains,
       Physical physical) {
+    return views(version, inFlight, contains, physical, List.of());
+  }
+
+  /**
+   * As above, and {@code helped}: tables holding Convoy's helper columns with nothing in flight (a
+   * column kept for the revert window), which every version sees without them.
+   */
+  public static List<TableView> views(
+      String version,
+      List<InFlight> inFlight,
+      BiPredicate<String, String> contains,
+      Physical physical,
+      List<String> helped) {
     Map<String, Shape> shapes = new LinkedHashMap<>();
     Map<String, String> renamedTables = new LinkedHashMap<>();
     for (InFlight r : inFlight) {
@@ -92,6 +105,15 @@ public final class VersionShapes {
         }
         shape.apply(op, has);
       }
+    }
+    for (String t : helped) {
+      physical
+          .table(t)
+          .filter(
+              p ->
+                  shapes.values().stream()
+                      .noneMatch(s -> s.physical.qualifiedName().equals(p.qualifiedName())))
+          .ifPresent(p -> shapes.put(t, new Shape(p)));
     }
     List<TableView> out = new ArrayList<>();
     for (Shape s : shapes.values()) {

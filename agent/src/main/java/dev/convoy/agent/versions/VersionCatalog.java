@@ -115,6 +115,23 @@ public final class VersionCatalog {
             rows.get(0)[0], rows.get(0)[1], rows.stream().map(r -> r[2]).toList()));
   }
 
+  /**
+   * Tables with a column Convoy keeps beside the application's ({@code <c>__convoy_held} for the
+   * revert window, a shadow or retired column), as qualified names.
+   */
+  List<String> tablesWithHelperColumns() {
+    return db
+        .rows(
+            "SELECT DISTINCT format('%I.%I', n.nspname, c.relname) FROM pg_attribute a"
+                + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid ="
+                + " c.relnamespace WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN"
+                + " ('r', 'p') AND a.attname ~ '__convoy_[a-z]+$' AND n.nspname <> "
+                + Sql.literal(stateSchema))
+        .stream()
+        .map(r -> r[0])
+        .toList();
+  }
+
   /** PostgreSQL 15 and later check a view's privileges as its user ({@code security_invoker}). */
   boolean securityInvoker() {
     return Integer.parseInt(db.value("SELECT current_setting('server_version_num')")) >= 150000;

@@ -263,10 +263,12 @@ public final class VersionKeeper {
           return java.util.Optional.ofNullable(seen.get(name));
         };
     boolean invoker = catalog.securityInvoker();
+    List<String> helped = catalog.tablesWithHelperColumns();
     Map<String, String> want = new LinkedHashMap<>();
     Map<String, String> create = new LinkedHashMap<>();
     for (Map.Entry<String, String> v : versions.entrySet()) {
-      for (TableView view : VersionShapes.views(v.getValue(), inFlight, this::contains, physical)) {
+      for (TableView view :
+          VersionShapes.views(v.getValue(), inFlight, this::contains, physical, helped)) {
         if (unviewed.contains(view.base())) {
           continue;
         }

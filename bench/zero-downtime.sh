@@ -547,7 +547,7 @@ mkdir -p "$(dirname "$RESULTS")"
   echo "- workloads: \`bench/load\` (old application, knows no email column), $RATE tx/s open loop on $LOAD_THREADS connections; latency measured from each transaction's intended start; ${WARMUP} s before and ${COOLDOWN} s after the migration; only write transactions counted"
   echo "- naive: one psql transaction: ADD COLUMN email text; UPDATE author SET email = name || '@example.com'; SET NOT NULL"
   if has convoy; then
-    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (the defaults)}; wall includes the JVM start; jar built $CONVOY_BUILT"
+    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (the defaults: --batch-time 30ms, --backfill-workers 2, the adaptive pace, --lock-timeout 2s, --lock-retries 5)}; wall includes the JVM start; jar built $CONVOY_BUILT"
   fi
   echo "- each approach waits (up to ${IDLE_WAIT} s) for the machine to be idle first, and is rerun (at most $BUSY_RETRIES times) when processes outside the benchmark used more than ${BUSY_LIMIT}% of the CPU during its migration: other work shares this machine"
   echo

@@ -4,6 +4,10 @@ import dev.convoy.agent.db.PgSession;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.BackfillStep;
 import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Sleeper;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,14 +18,18 @@ import java.util.function.Supplier;
  * Fills rows in short batches (see {@link BackfillWalk}), walking the primary key (composite keys
  * compared as row values), else a unique index over NOT NULL columns, else physical pages (ctid
  * ranges, up to the table's size when the backfill started, so rows moved by the backfill's own
- * updates are not visited twice). Batch size adapts towards a target batch time; an optional
- * rows-per-second cap sleeps between batches.
+ * updates are not visited twice). Each worker's batches are paced by a {@link PaceController} from
+ * what an {@link AppWatch} sees of the application (slow statements, sessions waiting for the
+ * backfill's row locks); an optional rows-per-second cap sleeps between batches; and with a replica
+ * lag limit, every worker waits between batches while a streaming replica is further behind than it
+ * (see {@link ReplicaWatch}).
  *
  * <p>A big table is split into ranges (see {@link BackfillPlanner}) walked by several workers at
  * once, each on its own connection: one backend updates about 300,000 rows a second, and a second
  * one on another core nearly doubles that.
  */
 final class Backfiller {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Backfiller.class);
   private final PgSession db;
   private final Supplier<PgSession> connect;
   private final BackfillPlanner planner;
@@ -32,6 +40,15 @@ final class Backfiller {
   /** In distributed mode, every batch's transaction checks the fence and the ledger first. */
   private final WorkGuard guard;
 
+  private final Clock clock;
+  private final Sleeper sleeper;
+
+  /** How often the application is sampled while a backfill runs. */
+  static final Duration WATCH_EVERY = Duration.ofMillis(20);
+
+  /** How often replicas are asked for their lag, and waited for while behind. */
+  static final Duration REPLICA_CHECK = Duration.ofMillis(250);
+
   /** {@code connect} opens another connection, set up like {@code db}, for each extra worker. */
   Backfiller(
       PgSession db,
@@ -41,6 +58,21 @@ final class Backfiller {
       BackfillSettings settings,
       MigrationListener listener,
       WorkGuard guard) {
+    this(db, connect, schema, retry, settings, listener, guard, Clock.systemUTC(), Sleeper.THREAD);
+  }
+
+  Backfiller(
+      PgSession db,
+      Supplier<PgSession> connect,
+      String schema,
+      LockRetry retry,
+      BackfillSettings settings,
+      MigrationListener listener,
+      WorkGuard guard,
+      Clock clock,
+      Sleeper sleeper) {
+    this.clock = clock;
+    this.sleeper = sleeper;
     this.db = db;
     this.connect = connect;
     this.guard = guard;
@@ -63,21 +95,37 @@ final class Backfiller {
             ? 0
             : Math.max(
                 1, (settings.maxRowsPerSecond() + walks.size() - 1) / Math.max(1, walks.size()));
-    if (walks.size() <= 1) {
-      for (BackfillWalk w : walks) {
-        walk(w, db, cap, progress, new AtomicBoolean());
+    ReplicaWatch replicas = new ReplicaWatch(settings.maxReplicaLag(), REPLICA_CHECK, clock);
+    try (AppWatch watch = watch()) {
+      Pacing pacing = new Pacing(cap, watch, replicas, progress);
+      if (walks.size() <= 1) {
+        for (BackfillWalk w : walks) {
+          walk(w, db, pacing, new AtomicBoolean());
+        }
+      } else {
+        parallel(walks, pacing, progress);
       }
-    } else {
-      parallel(walks, cap, progress);
     }
     planner.markDone(m, group);
     progress.finish();
   }
 
+  /** The application's watch, on a connection of its own; blind when none can be had. */
+  private AppWatch watch() {
+    try {
+      return AppWatch.start(connect.get(), WATCH_EVERY, clock);
+    } catch (RuntimeException e) {
+      return AppWatch.blind(clock);
+    }
+  }
+
+  /** What every worker of one backfill shares: the rate cap, the watches, the progress. */
+  private record Pacing(long cap, AppWatch watch, ReplicaWatch replicas, Progress progress) {}
+
   /**
    * Walks {@code walks[0]} here on {@code db} and each other on a thread and connection of its own.
    */
-  private void parallel(List<BackfillWalk> walks, long cap, Progress progress) {
+  private void parallel(List<BackfillWalk> walks, Pacing pacing, Progress progress) {
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<Boolean>> others = new ArrayList<>();
     for (int i = 1; i < walks.size(); i++) {
@@ -95,7 +143,7 @@ final class Backfiller {
                   return false;
                 }
                 try (own) {
-                  walk(w, own, cap, progress, stop);
+                  walk(w, own, pacing, stop);
                   Migrator.flush(own.text());
                 } catch (RuntimeException | Error e) {
                   stop.set(true);
@@ -106,7 +154,7 @@ final class Backfiller {
     }
     Throwable first = null;
     try {
-      walk(walks.get(0), db, cap, progress, stop);
+      walk(walks.get(0), db, pacing, stop);
     } catch (RuntimeException | Error e) {
       stop.set(true);
       first = e;
@@ -116,7 +164,7 @@ final class Backfiller {
     for (int i = 0; i < others.size(); i++) {
       try {
         if (!Background.join(others.get(i)) && first == null) {
-          walk(walks.get(i + 1), db, cap, progress, stop);
+          walk(walks.get(i + 1), db, pacing, stop);
         }
       } catch (RuntimeException | Error e) {
         stop.set(true);
@@ -131,27 +179,68 @@ final class Backfiller {
     }
   }
 
-  private void walk(BackfillWalk w, PgSession on, long cap, Progress progress, AtomicBoolean stop) {
-    int batch = settings.initialBatch();
+  private void walk(BackfillWalk w, PgSession on, Pacing pacing, AtomicBoolean stop) {
+    pacing.watch().backfillPid(dev.convoy.agent.db.BackendPid.of(on));
+    PaceController pace = new PaceController(settings, clock);
     long t0 = System.nanoTime();
     long rows = 0;
     while (!w.done() && !stop.get()) {
+      awaitReplicas(on, pacing);
+      int batch = pace.batch();
+      Instant from = clock.instant();
       long b0 = System.nanoTime();
       BackfillWalk.Batch b = w.next(on, retry, guard, batch);
-      long took = Math.max(1, System.nanoTime() - b0);
+      Duration took = Duration.ofNanos(Math.max(1, System.nanoTime() - b0));
       rows += b.updated();
-      progress.add(b.updated(), batch);
-      pace(cap, rows, t0);
-      batch = nextBatch(batch, took);
+      pacing.progress().add(b.updated(), batch);
+      AppWatch.Signal seen = pacing.watch().since(from);
+      Duration pause = pace.after(took, seen);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(
+            "backfill {}: {} rows in {} ms; application: slowest {} ms, {} blocked ({} samples);"
+                + " next {} rows ({} ms), pause {} ms",
+            w.phase(),
+            b.updated(),
+            took.toMillis(),
+            Math.round(seen.slowestMs()),
+            seen.blocked(),
+            seen.samples(),
+            pace.batch(),
+            pace.batchTime().toMillis(),
+            pause.toMillis());
+      }
+      if (!b.finished()) {
+        sleep(pause.toMillis());
+        pace(pacing.cap(), rows, t0);
+      }
     }
   }
 
-  /** Scales the batch towards the target time, at most doubling or halving per batch. */
-  private int nextBatch(int batch, long tookNanos) {
-    double factor = (settings.targetBatchTime().toNanos()) / (double) tookNanos;
-    factor = Math.max(0.5, Math.min(2.0, factor));
-    int next = (int) (batch * factor);
-    return Math.max(BackfillSettings.MIN_BATCH, Math.min(BackfillSettings.MAX_BATCH, next));
+  /** Waits while a streaming replica is further behind than the limit, saying so. */
+  private void awaitReplicas(PgSession on, Pacing pacing) {
+    var behind = pacing.replicas().check(on);
+    if (behind.isEmpty()) {
+      return;
+    }
+    Instant since = clock.instant();
+    while (behind.isPresent()) {
+      pacing.progress().paused(behind.get().describe());
+      sleep(REPLICA_CHECK.toMillis());
+      behind = pacing.replicas().check(on);
+    }
+    pacing.progress().resumed(Duration.between(since, clock.instant()));
+  }
+
+  private void sleep(long ms) {
+    if (ms <= 0) {
+      return;
+    }
+    try {
+      sleeper.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while pacing a backfill", e);
+    }
   }
 
   private static void pace(long maxRowsPerSecond, long rows, long t0) {
@@ -193,6 +282,14 @@ final class Backfiller {
       lastBatch = batch;
       listener.backfill(
           m, new BackfillProgress(table, done, Math.max(estimate, done), rate(), batch, false));
+    }
+
+    synchronized void paused(String why) {
+      listener.backfillPaused(m, table, why);
+    }
+
+    synchronized void resumed(Duration after) {
+      listener.backfillResumed(m, table, after);
     }
 
     synchronized void finish() {

@@ -211,8 +211,8 @@ final class Backfiller {
       }
       if (!b.finished()) {
         sleep(pause.toMillis());
-        pace(pacing.cap(), rows, t0);
       }
+      pace(pacing.cap(), rows, t0);
     }
   }
 

@@ -179,7 +179,27 @@ final class Backfiller {
     }
   }
 
+  /**
+   * Walks with {@code synchronous_commit} off: a batch commits its rows and its cursor together, so
+   * a crash that loses the last batches' commits loses both, and the rerun redoes them. The batch
+   * no longer waits for its WAL to reach disk (the application's commits and the next synchronous
+   * commit, the backfill's end, flush it), and the walk does not hold the WAL write lock the
+   * application's commits queue for. Restored for what runs next on the connection.
+   */
   private void walk(BackfillWalk w, PgSession on, Pacing pacing, AtomicBoolean stop) {
+    on.query("SET synchronous_commit = off");
+    try {
+      walkBatches(w, on, pacing, stop);
+    } finally {
+      try {
+        on.query("RESET synchronous_commit");
+      } catch (RuntimeException e) {
+        LOG.debug("backfill {}: could not reset synchronous_commit: {}", w.phase(), e.getMessage());
+      }
+    }
+  }
+
+  private void walkBatches(BackfillWalk w, PgSession on, Pacing pacing, AtomicBoolean stop) {
     pacing.watch().backfillPid(dev.convoy.agent.db.BackendPid.of(on));
     PaceController pace = new PaceController(settings, clock);
     long t0 = System.nanoTime();

@@ -7,7 +7,6 @@ import dev.convoy.ops.Sql;
 import dev.convoy.rollout.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +28,6 @@ import java.util.function.Supplier;
  * one on another core nearly doubles that.
  */
 final class Backfiller {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Backfiller.class);
   private final PgSession db;
   private final Supplier<PgSession> connect;
   private final BackfillPlanner planner;
@@ -45,9 +43,6 @@ final class Backfiller {
 
   /** How often the application is sampled while a backfill runs. */
   static final Duration WATCH_EVERY = Duration.ofMillis(20);
-
-  /** How often replicas are asked for their lag, and waited for while behind. */
-  static final Duration REPLICA_CHECK = Duration.ofMillis(250);
 
   /** {@code connect} opens another connection, set up like {@code db}, for each extra worker. */
   Backfiller(
@@ -88,22 +83,26 @@ final class Backfiller {
     if (plan.done()) {
       return;
     }
-    Progress progress = new Progress(m, step.table(), plan.estimate(), plan.rowsDone());
+    BackfillTally progress =
+        new BackfillTally(listener, m, step.table(), plan.estimate(), plan.rowsDone());
     List<BackfillWalk> walks = plan.walks().stream().filter(w -> !w.done()).toList();
     long cap =
         settings.maxRowsPerSecond() <= 0
             ? 0
             : Math.max(
                 1, (settings.maxRowsPerSecond() + walks.size() - 1) / Math.max(1, walks.size()));
-    ReplicaWatch replicas = new ReplicaWatch(settings.maxReplicaLag(), REPLICA_CHECK, clock);
+    ReplicaWatch replicas =
+        new ReplicaWatch(settings.maxReplicaLag(), BackfillWorker.REPLICA_CHECK, clock);
     try (AppWatch watch = watch()) {
-      Pacing pacing = new Pacing(cap, watch, replicas, progress);
+      BackfillWorker worker =
+          new BackfillWorker(
+              retry, guard, settings, clock, sleeper, cap, watch, replicas, progress);
       if (walks.size() <= 1) {
         for (BackfillWalk w : walks) {
-          walk(w, db, pacing, new AtomicBoolean());
+          worker.walk(w, db, new AtomicBoolean());
         }
       } else {
-        parallel(walks, pacing, progress);
+        parallel(walks, worker);
       }
     }
     planner.markDone(m, group);
@@ -119,13 +118,10 @@ final class Backfiller {
     }
   }
 
-  /** What every worker of one backfill shares: the rate cap, the watches, the progress. */
-  private record Pacing(long cap, AppWatch watch, ReplicaWatch replicas, Progress progress) {}
-
   /**
    * Walks {@code walks[0]} here on {@code db} and each other on a thread and connection of its own.
    */
-  private void parallel(List<BackfillWalk> walks, Pacing pacing, Progress progress) {
+  private void parallel(List<BackfillWalk> walks, BackfillWorker worker) {
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<Boolean>> others = new ArrayList<>();
     for (int i = 1; i < walks.size(); i++) {
@@ -143,7 +139,7 @@ final class Backfiller {
                   return false;
                 }
                 try (own) {
-                  walk(w, own, pacing, stop);
+                  worker.walk(w, own, stop);
                   Migrator.flush(own.text());
                 } catch (RuntimeException | Error e) {
                   stop.set(true);
@@ -154,7 +150,7 @@ final class Backfiller {
     }
     Throwable first = null;
     try {
-      walk(walks.get(0), db, pacing, stop);
+      worker.walk(walks.get(0), db, stop);
     } catch (RuntimeException | Error e) {
       stop.set(true);
       first = e;
@@ -164,7 +160,7 @@ final class Backfiller {
     for (int i = 0; i < others.size(); i++) {
       try {
         if (!Background.join(others.get(i)) && first == null) {
-          walk(walks.get(i + 1), db, pacing, stop);
+          worker.walk(walks.get(i + 1), db, stop);
         }
       } catch (RuntimeException | Error e) {
         stop.set(true);
@@ -176,149 +172,6 @@ final class Backfiller {
     }
     if (first instanceof Error e) {
       throw e;
-    }
-  }
-
-  /**
-   * Walks with {@code synchronous_commit} off: a batch commits its rows and its cursor together, so
-   * a crash that loses the last batches' commits loses both, and the rerun redoes them. The batch
-   * no longer waits for its WAL to reach disk (the application's commits and the next synchronous
-   * commit, the backfill's end, flush it), and the walk does not hold the WAL write lock the
-   * application's commits queue for. Restored for what runs next on the connection.
-   */
-  private void walk(BackfillWalk w, PgSession on, Pacing pacing, AtomicBoolean stop) {
-    on.query("SET synchronous_commit = off");
-    try {
-      walkBatches(w, on, pacing, stop);
-    } finally {
-      try {
-        on.query("RESET synchronous_commit");
-      } catch (RuntimeException e) {
-        LOG.debug("backfill {}: could not reset synchronous_commit: {}", w.phase(), e.getMessage());
-      }
-    }
-  }
-
-  private void walkBatches(BackfillWalk w, PgSession on, Pacing pacing, AtomicBoolean stop) {
-    pacing.watch().backfillPid(dev.convoy.agent.db.BackendPid.of(on));
-    PaceController pace = new PaceController(settings, clock);
-    long t0 = System.nanoTime();
-    long rows = 0;
-    while (!w.done() && !stop.get()) {
-      awaitReplicas(on, pacing);
-      int batch = pace.batch();
-      Instant from = clock.instant();
-      long b0 = System.nanoTime();
-      BackfillWalk.Batch b = w.next(on, retry, guard, batch);
-      Duration took = Duration.ofNanos(Math.max(1, System.nanoTime() - b0));
-      rows += b.updated();
-      pacing.progress().add(b.updated(), batch);
-      AppWatch.Signal seen = pacing.watch().since(from);
-      Duration pause = pace.after(took, seen);
-      if (LOG.isDebugEnabled()) {
-        LOG.debug(
-            "backfill {}: {} rows in {} ms; application: slowest {} ms, {} blocked ({} samples);"
-                + " next {} rows ({} ms), pause {} ms",
-            w.phase(),
-            b.updated(),
-            took.toMillis(),
-            Math.round(seen.slowestMs()),
-            seen.blocked(),
-            seen.samples(),
-            pace.batch(),
-            pace.batchTime().toMillis(),
-            pause.toMillis());
-      }
-      if (!b.finished()) {
-        sleep(pause.toMillis());
-      }
-      pace(pacing.cap(), rows, t0);
-    }
-  }
-
-  /** Waits while a streaming replica is further behind than the limit, saying so. */
-  private void awaitReplicas(PgSession on, Pacing pacing) {
-    var behind = pacing.replicas().check(on);
-    if (behind.isEmpty()) {
-      return;
-    }
-    Instant since = clock.instant();
-    while (behind.isPresent()) {
-      pacing.progress().paused(behind.get().describe());
-      sleep(REPLICA_CHECK.toMillis());
-      behind = pacing.replicas().check(on);
-    }
-    pacing.progress().resumed(Duration.between(since, clock.instant()));
-  }
-
-  private void sleep(long ms) {
-    if (ms <= 0) {
-      return;
-    }
-    try {
-      sleeper.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while pacing a backfill", e);
-    }
-  }
-
-  private static void pace(long maxRowsPerSecond, long rows, long t0) {
-    if (maxRowsPerSecond <= 0) {
-      return;
-    }
-    long dueNanos = (long) (rows * 1e9 / maxRowsPerSecond);
-    long aheadMs = (dueNanos - (System.nanoTime() - t0)) / 1_000_000;
-    if (aheadMs > 0) {
-      try {
-        Thread.sleep(aheadMs);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while pacing a backfill", e);
-      }
-    }
-  }
-
-  /** Rows done across the walks, reported to the listener one batch at a time. */
-  private final class Progress {
-    private final Migration m;
-    private final String table;
-    private final long estimate;
-    private final long doneAtStart;
-    private final long t0 = System.nanoTime();
-    private long done;
-    private int lastBatch;
-
-    Progress(Migration m, String table, long estimate, long doneAtStart) {
-      this.m = m;
-      this.table = table;
-      this.estimate = estimate;
-      this.doneAtStart = doneAtStart;
-      this.done = doneAtStart;
-    }
-
-    synchronized void add(long rows, int batch) {
-      done += rows;
-      lastBatch = batch;
-      listener.backfill(
-          m, new BackfillProgress(table, done, Math.max(estimate, done), rate(), batch, false));
-    }
-
-    synchronized void paused(String why) {
-      listener.backfillPaused(m, table, why);
-    }
-
-    synchronized void resumed(Duration after) {
-      listener.backfillResumed(m, table, after);
-    }
-
-    synchronized void finish() {
-      listener.backfill(m, new BackfillProgress(table, done, done, rate(), lastBatch, true));
-    }
-
-    private double rate() {
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      return seconds <= 0 ? 0 : (done - doneAtStart) / seconds;
     }
   }
 }

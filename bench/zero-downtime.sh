@@ -74,6 +74,8 @@ COMMAND_LINE="bash bench/zero-downtime.sh $ROWS $RATE"
 [[ "$WORKLOAD" != "$ALL_WORKLOADS" ]] && COMMAND_LINE="WORKLOAD=\"$WORKLOAD\" $COMMAND_LINE"
 [[ -n "$CONVOY_OPTS" ]] && COMMAND_LINE="CONVOY_OPTS=\"$CONVOY_OPTS\" $COMMAND_LINE"
 [[ "$REPEAT" != 3 ]] && COMMAND_LINE="REPEAT=$REPEAT $COMMAND_LINE"
+[[ "$IDLE_WAIT" != 300 ]] && COMMAND_LINE="IDLE_WAIT=$IDLE_WAIT $COMMAND_LINE"
+[[ "$BUSY_RETRIES" != 2 ]] && COMMAND_LINE="BUSY_RETRIES=$BUSY_RETRIES $COMMAND_LINE"
 
 pg() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 die() { echo "zero-downtime: $*" >&2; exit 2; }
@@ -289,12 +291,12 @@ run_approach() { # approach
   # The workload: runs far longer than needed and is stopped with SIGTERM after the cool-down.
   LOAD_WORKLOAD=$(load_workload "$w") java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$LOAD_JAR" "$url" "$RATE" 3600 "$csv" 2>"$loadlog" &
   LOAD_PID=$!
-  for ((i = 0; i < 300; i++)); do
+  for ((i = 0; i < 900; i++)); do
     grep -q '^load: started' "$loadlog" 2>/dev/null && break
     kill -0 "$LOAD_PID" 2>/dev/null || { cat "$loadlog" >&2; die "the load generator exited early"; }
     sleep 0.1
   done
-  grep -q '^load: started' "$loadlog" || die "the load generator did not start within 30 s"
+  grep -q '^load: started' "$loadlog" || die "the load generator did not start within 90 s (a JVM start on a saturated machine)"
   started=$(sed -n 's/^load: started \([0-9.]*\).*/\1/p' "$loadlog")
   sleep "$WARMUP"
 

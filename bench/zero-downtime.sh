@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Zero-downtime benchmark: "add email NOT NULL backfilled from name" on a ROWS-row author table
-# while an old application writes at RATE tx/s, done (a) naively in one transaction and (b) by
-# Convoy's phased upgrade, each on its own fresh database, in the same run.
+# while an old application works at RATE tx/s, done (a) naively in one transaction and (b) by
+# Convoy's phased upgrade, each on its own fresh database, in the same run; once per workload.
 #
 #   bash bench/zero-downtime.sh [ROWS=1000000] [RATE=400]
 #
 # Environment (all optional):
+#   WORKLOAD=all          the old application's workloads, one round set each (space-separated, or
+#                         all): update-read-column (updates of name, the column the backfill reads),
+#                         update-other (updates of visits only), insert (inserts only), mix (50%
+#                         reads, 20% inserts, 15% updates of name, 15% of visits), indexes (mix on a
+#                         table with secondary indexes on name and on visits)
 #   PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres   the PostgreSQL server (trust auth)
 #   CONVOY_OPTS=""        extra options for `convoy upgrade`, e.g. "--batch-time 50ms"
 #   APPROACHES="naive convoy"   which approaches to run (the ratio and verdict need both)
@@ -24,10 +29,11 @@
 #                         BUSY_RETRIES more times); the report shows that CPU and the attempts
 #   KEEP_TMP=1            keep the migrations, the load CSVs and every log
 #
-# Prints: approach | migration wall s | p50 ms | p99 ms | max ms | errors | tx in window, for the
-# write transactions whose intended start falls inside each migration; Convoy/naive wall ratio; and
-# TARGET MET / TARGET MISSED (Convoy p99 <= 20 ms, max <= 150 ms, wall <= 1.3 x naive). Writes the
-# same to bench/results/zero-downtime.md.
+# Prints, per workload: approach | migration wall s | p50 ms | p99 ms | max ms | errors | tx in
+# window, for the write transactions (reads are left out) whose intended start falls inside each
+# migration; Convoy/naive wall ratio; and TARGET MET / TARGET MISSED (Convoy p99 <= 20 ms, max <=
+# 150 ms, wall <= 1.3 x naive). Writes a summary table and every workload's details to
+# bench/results/zero-downtime.md.
 set -euo pipefail
 
 ROWS="${1:-1000000}"
@@ -48,7 +54,11 @@ IDLE_WAIT="${IDLE_WAIT:-300}"
 IDLE_BUSY="${IDLE_BUSY:-15}"
 BUSY_LIMIT="${BUSY_LIMIT:-10}"
 BUSY_RETRIES="${BUSY_RETRIES:-2}"
+WORKLOAD="${WORKLOAD:-all}"
+ALL_WORKLOADS="update-read-column update-other insert mix indexes"
+[[ "$WORKLOAD" == all ]] && WORKLOAD="$ALL_WORKLOADS"
 export LOAD_THREADS
+SUITE_T0=$SECONDS
 
 # Targets (the issue's acceptance line).
 TARGET_P99=20
@@ -61,8 +71,11 @@ LOAD_JAR="$BENCH_DIR/load/target/load.jar"
 CONVOY_JAR="$ROOT/cli/target/convoy.jar"
 RESULTS="$BENCH_DIR/results/zero-downtime.md"
 COMMAND_LINE="bash bench/zero-downtime.sh $ROWS $RATE"
+[[ "$WORKLOAD" != "$ALL_WORKLOADS" ]] && COMMAND_LINE="WORKLOAD=\"$WORKLOAD\" $COMMAND_LINE"
 [[ -n "$CONVOY_OPTS" ]] && COMMAND_LINE="CONVOY_OPTS=\"$CONVOY_OPTS\" $COMMAND_LINE"
 [[ "$REPEAT" != 3 ]] && COMMAND_LINE="REPEAT=$REPEAT $COMMAND_LINE"
+[[ "$IDLE_WAIT" != 300 ]] && COMMAND_LINE="IDLE_WAIT=$IDLE_WAIT $COMMAND_LINE"
+[[ "$BUSY_RETRIES" != 2 ]] && COMMAND_LINE="BUSY_RETRIES=$BUSY_RETRIES $COMMAND_LINE"
 
 pg() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 die() { echo "zero-downtime: $*" >&2; exit 2; }
@@ -77,13 +90,16 @@ done
 for a in $APPROACHES; do
   case "$a" in naive|convoy) ;; *) die "unknown approach '$a' in APPROACHES";; esac
 done
+for w in $WORKLOAD; do
+  [[ " $ALL_WORKLOADS " == *" $w "* ]] || die "unknown workload '$w' in WORKLOAD; one or more of: $ALL_WORKLOADS (or all)"
+done
 command -v psql >/dev/null || die "psql not found"
 command -v java >/dev/null || die "java not found"
 pg -d postgres -tAc 'SELECT 1' >/dev/null || die "cannot reach PostgreSQL at $PGUSER@$PGHOST:$PGPORT"
 has() { [[ " $APPROACHES " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------- build what is missing
-if [[ ! -f "$LOAD_JAR" ]]; then
+if [[ ! -f "$LOAD_JAR" || -n "$(find "$BENCH_DIR/load/src" "$BENCH_DIR/load/pom.xml" -newer "$LOAD_JAR" 2>/dev/null | head -n 1)" ]]; then
   log "building $LOAD_JAR"
   mvn -B -q -f "$BENCH_DIR/load/pom.xml" package -DskipTests >&2
 fi
@@ -138,6 +154,7 @@ operations:
     columns:
       - {name: id, type: bigserial, primary_key: true}
       - {name: name, type: text, nullable: false}
+      - {name: visits, type: integer, nullable: false, default: "0"}
 EOF
   cat >"$TMP/migrations/versions/addemail0002_add_email.yaml" <<'EOF'
 revision: addemail0002
@@ -162,11 +179,11 @@ stamp_lines() {
   done
 }
 
-# stats CSV FROM_MS TO_MS -> "n p50 p99 max errors" over txs whose intended start is in [FROM, TO]
+# stats CSV FROM_MS TO_MS -> "n p50 p99 max errors" over write txs whose intended start is in [FROM, TO]
 stats() {
   local csv=$1 from=$2 to=$3 lat
   lat="$TMP/lat.$$"
-  awk -F, -v f="$from" -v t="$to" 'NR > 1 && $1 >= f && $1 <= t { print $2 > "/dev/stdout"; if ($3 != 1) e++ }
+  awk -F, -v f="$from" -v t="$to" 'NR > 1 && $1 >= f && $1 <= t && $4 != "read" { print $2 > "/dev/stdout"; if ($3 != 1) e++ }
     END { print (e + 0) > "/dev/stderr" }' "$csv" 2>"$lat.err" | sort -g >"$lat"
   awk -v e="$(cat "$lat.err")" '{ a[NR] = $1 }
     END {
@@ -235,25 +252,30 @@ foreign_seconds() {
     END { printf "%.1f", s / hz }' "$1" "$2"
 }
 
-setup_db() { # db
+setup_db() { # db workload
   local db=$1
   pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
   pg -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
   CREATED_DBS+=("$db")
-  pg -d "$db" -c "CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL)" \
+  pg -d "$db" -c "CREATE TABLE author (id bigserial PRIMARY KEY, name text NOT NULL, visits integer NOT NULL DEFAULT 0)" \
     -c "INSERT INTO author (name) SELECT 'Author ' || g FROM generate_series(1, $ROWS) g" >/dev/null
+  if [[ "$2" == indexes ]]; then
+    pg -d "$db" -c "CREATE INDEX author_name ON author (name)" -c "CREATE INDEX author_visits ON author (visits)" >/dev/null
+  fi
   pg -d "$db" -c "VACUUM ANALYZE author" >/dev/null
 }
+# The load generator's workload for a benchmark workload.
+load_workload() { if [[ "$1" == indexes ]]; then echo mix; else echo "$1"; fi; }
 
 declare -A TRIES FOREIGN FIRST_ERR IDLE WALL N P50 P99 MAX ERR ALL_LINE BASE_LINE ERR_STATES ERR_ALL_STATES VERIFY OK LOAD1 MIGLOG
 run_approach() { # approach
-  local a=$1 db="${DB_PREFIX}_$1" url csv loadlog t0 t1 rc=0 stop_at started i
+  local a=$1 db="${DB_PREFIX}_$1" url csv loadlog t0 t1 rc=0 stop_at started i w=$CURRENT
   url="postgresql://$PGUSER@$PGHOST:$PGPORT/$db"
   csv="$TMP/load-$a.csv"
   loadlog="$TMP/load-$a.log"
   MIGLOG[$a]="$TMP/migration-$a.log"
-  log "$a: creating $db with $ROWS rows"
-  setup_db "$db"
+  log "$w/$a: creating $db with $ROWS rows"
+  setup_db "$db" "$w"
   if [[ "$a" == convoy ]]; then
     # The table exists with its data: record revision 1 as applied (untimed; also lets the launcher
     # write its class-data archive outside the timed window).
@@ -267,19 +289,19 @@ run_approach() { # approach
   IDLE[$a]=$BUSY
 
   # The workload: runs far longer than needed and is stopped with SIGTERM after the cool-down.
-  java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$LOAD_JAR" "$url" "$RATE" 3600 "$csv" 2>"$loadlog" &
+  LOAD_WORKLOAD=$(load_workload "$w") java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$LOAD_JAR" "$url" "$RATE" 3600 "$csv" 2>"$loadlog" &
   LOAD_PID=$!
-  for ((i = 0; i < 300; i++)); do
+  for ((i = 0; i < 900; i++)); do
     grep -q '^load: started' "$loadlog" 2>/dev/null && break
     kill -0 "$LOAD_PID" 2>/dev/null || { cat "$loadlog" >&2; die "the load generator exited early"; }
     sleep 0.1
   done
-  grep -q '^load: started' "$loadlog" || die "the load generator did not start within 30 s"
+  grep -q '^load: started' "$loadlog" || die "the load generator did not start within 90 s (a JVM start on a saturated machine)"
   started=$(sed -n 's/^load: started \([0-9.]*\).*/\1/p' "$loadlog")
   sleep "$WARMUP"
 
   LOAD1[$a]=$(cut -d' ' -f1 /proc/loadavg)
-  log "$a: migrating under load (load1 $(cut -d' ' -f1 /proc/loadavg))"
+  log "$w/$a: migrating under load (load1 $(cut -d' ' -f1 /proc/loadavg))"
   foreign_ticks >"$TMP/foreign0"
   t0=$(now_ms)
   set +e
@@ -337,65 +359,72 @@ EOF
   pg -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
 }
 
-# Rounds: each runs every approach once, in turn, so a slow spell of the machine falls on both.
-declare -A R_WALL R_P50 R_P99 R_MAX R_ERR R_N
-ALL_OK_RUNS=""
-for ((round = 1; round <= REPEAT; round++)); do
-  for a in $APPROACHES; do
-    ((REPEAT > 1)) && log "round $round of $REPEAT: $a"
-    for ((attempt = 0; ; attempt++)); do
-      run_approach "$a"
-      # Another process took more than BUSY_LIMIT % of the machine during the migration: its numbers
-      # measure that process too. Run the approach again, BUSY_RETRIES times at most.
-      if ((attempt < BUSY_RETRIES)) && awk -v f="${FOREIGN[$a]}" -v w="${WALL[$a]}" -v c="$(nproc)" -v l="$BUSY_LIMIT" \
-        'BEGIN { exit !(f > l / 100 * c * w) }'; then
-        log "$a: other processes used ${FOREIGN[$a]} CPU-s during the ${WALL[$a]} s migration; running it again"
-        continue
-      fi
-      break
-    done
-    TRIES[$a]=$((attempt + 1))
-    R_WALL[$a,$round]=${WALL[$a]}; R_P50[$a,$round]=${P50[$a]}; R_P99[$a,$round]=${P99[$a]}
-    R_MAX[$a,$round]=${MAX[$a]}; R_ERR[$a,$round]=${ERR[$a]}; R_N[$a,$round]=${N[$a]}
-    ((OK[$a])) || ALL_OK_RUNS+=" $a#$round"
-  done
-done
-# The reported numbers: for each approach and each column, the median over the rounds.
+# Rounds of one workload: each runs every approach once, in turn, so a slow spell of the machine
+# falls on both. Leaves the medians in WALL, P50, ... and the verdict in VERDICT.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-for a in $APPROACHES; do
-  for col in WALL P50 P99 MAX ERR N; do
-    declare -n runs="R_$col" out="$col"
-    vals=()
-    for ((round = 1; round <= REPEAT; round++)); do vals+=("${runs[$a,$round]}"); done
-    out[$a]=$(median "${vals[@]}")
-    unset -n runs out
-  done
-  # Verified only if every round's migration succeeded and verified.
-  [[ "$ALL_OK_RUNS" == *" $a#"* ]] && OK[$a]=0
-done
-
-# ---------------------------------------------------------------- report
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }'; }
-RATIO="n/a"
-VERDICT=""
-CHECKS=()
-if has naive && has convoy; then
-  RATIO=$(awk -v c="${WALL[convoy]}" -v n="${WALL[naive]}" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }')
-  met=1
-  if le "${P99[convoy]}" "$TARGET_P99"; then CHECKS+=("Convoy p99 ${P99[convoy]} ms <= $TARGET_P99 ms: met")
-  else CHECKS+=("Convoy p99 ${P99[convoy]} ms <= $TARGET_P99 ms: MISSED"); met=0; fi
-  if le "${MAX[convoy]}" "$TARGET_MAX"; then CHECKS+=("Convoy max ${MAX[convoy]} ms <= $TARGET_MAX ms: met")
-  else CHECKS+=("Convoy max ${MAX[convoy]} ms <= $TARGET_MAX ms: MISSED"); met=0; fi
-  if le "$RATIO" "$TARGET_RATIO"; then CHECKS+=("Convoy wall / naive wall $RATIO <= $TARGET_RATIO: met")
-  else CHECKS+=("Convoy wall / naive wall $RATIO <= $TARGET_RATIO: MISSED"); met=0; fi
-  if ((OK[convoy])); then CHECKS+=("Convoy's migration succeeded and verified: met")
-  else CHECKS+=("Convoy's migration succeeded and verified: MISSED (${VERIFY[convoy]})"); met=0; fi
-  if ((met)); then VERDICT="TARGET MET"; else VERDICT="TARGET MISSED"; fi
-fi
+run_workload() { # workload
+  CURRENT=$1
+  declare -gA R_WALL=() R_P50=() R_P99=() R_MAX=() R_ERR=() R_N=()
+  local round a attempt col vals met
+  ALL_OK_RUNS=""
+  for ((round = 1; round <= REPEAT; round++)); do
+    for a in $APPROACHES; do
+      log "$CURRENT: round $round of $REPEAT: $a"
+      for ((attempt = 0; ; attempt++)); do
+        run_approach "$a"
+        # Another process took more than BUSY_LIMIT % of the machine during the migration: its numbers
+        # measure that process too. Run the approach again, BUSY_RETRIES times at most.
+        if ((attempt < BUSY_RETRIES)) && awk -v f="${FOREIGN[$a]}" -v w="${WALL[$a]}" -v c="$(nproc)" -v l="$BUSY_LIMIT" \
+          'BEGIN { exit !(f > l / 100 * c * w) }'; then
+          log "$CURRENT/$a: other processes used ${FOREIGN[$a]} CPU-s during the ${WALL[$a]} s migration; running it again"
+          continue
+        fi
+        break
+      done
+      TRIES[$a]=$((attempt + 1))
+      R_WALL[$a,$round]=${WALL[$a]}; R_P50[$a,$round]=${P50[$a]}; R_P99[$a,$round]=${P99[$a]}
+      R_MAX[$a,$round]=${MAX[$a]}; R_ERR[$a,$round]=${ERR[$a]}; R_N[$a,$round]=${N[$a]}
+      ((OK[$a])) || ALL_OK_RUNS+=" $a#$round"
+    done
+  done
+  # The reported numbers: for each approach and each column, the median over the rounds.
+  for a in $APPROACHES; do
+    for col in WALL P50 P99 MAX ERR N; do
+      declare -n runs="R_$col" out="$col"
+      vals=()
+      for ((round = 1; round <= REPEAT; round++)); do vals+=("${runs[$a,$round]}"); done
+      out[$a]=$(median "${vals[@]}")
+      unset -n runs out
+    done
+    # Verified only if every round's migration succeeded and verified.
+    [[ "$ALL_OK_RUNS" == *" $a#"* ]] && OK[$a]=0
+  done
 
-{
+  RATIO="n/a"
+  VERDICT=""
+  CHECKS=()
+  MISSES=""
+  if has naive && has convoy; then
+    RATIO=$(awk -v c="${WALL[convoy]}" -v n="${WALL[naive]}" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }')
+    met=1
+    if le "${P99[convoy]}" "$TARGET_P99"; then CHECKS+=("Convoy p99 ${P99[convoy]} ms <= $TARGET_P99 ms: met")
+    else CHECKS+=("Convoy p99 ${P99[convoy]} ms <= $TARGET_P99 ms: MISSED"); met=0; MISSES+=" p99"; fi
+    if le "${MAX[convoy]}" "$TARGET_MAX"; then CHECKS+=("Convoy max ${MAX[convoy]} ms <= $TARGET_MAX ms: met")
+    else CHECKS+=("Convoy max ${MAX[convoy]} ms <= $TARGET_MAX ms: MISSED"); met=0; MISSES+=" max"; fi
+    if le "$RATIO" "$TARGET_RATIO"; then CHECKS+=("Convoy wall / naive wall $RATIO <= $TARGET_RATIO: met")
+    else CHECKS+=("Convoy wall / naive wall $RATIO <= $TARGET_RATIO: MISSED"); met=0; MISSES+=" wall"; fi
+    if ((OK[convoy])); then CHECKS+=("Convoy's migration succeeded and verified: met")
+    else CHECKS+=("Convoy's migration succeeded and verified: MISSED (${VERIFY[convoy]})"); met=0; MISSES+=" verify"; fi
+    if ((met)); then VERDICT="TARGET MET"; else VERDICT="TARGET MISSED (${MISSES# })"; fi
+  fi
+}
+
+# What one workload looked like, on the terminal.
+print_workload() {
+  local a round n p50 p99 mx e
   echo
-  echo "ROWS=$ROWS RATE=$RATE tx/s, $LOAD_THREADS connections; latency from each tx's intended start"
+  echo "== workload $CURRENT: ROWS=$ROWS RATE=$RATE tx/s, $LOAD_THREADS connections; latency from each tx's intended start"
   echo "Write transactions whose intended start falls inside each migration:"
   printf '%-8s | %17s | %7s | %7s | %8s | %6s | %12s\n' approach "migration wall s" "p50 ms" "p99 ms" "max ms" errors "tx in window"
   echo "---------+-------------------+---------+---------+----------+--------+-------------"
@@ -410,41 +439,24 @@ fi
       done
     done
   fi
-  echo
-  echo "Whole load run (warm-up + migration + cool-down) and before the migration (last round):"
-  printf '%-8s | %-7s | %7s | %7s | %8s | %6s | %6s\n' approach span txs "p50 ms" "p99 ms" "max ms" errors
   for a in $APPROACHES; do
-    read -r n p50 p99 mx e <<<"${ALL_LINE[$a]}"
-    printf '%-8s | %-7s | %7s | %7s | %8s | %6s | %6s\n' "$a" overall "$n" "$p50" "$p99" "$mx" "$e"
-    read -r n p50 p99 mx e <<<"${BASE_LINE[$a]}"
-    printf '%-8s | %-7s | %7s | %7s | %8s | %6s | %6s\n' "$a" before "$n" "$p50" "$p99" "$mx" "$e"
-  done
-  echo
-  for a in $APPROACHES; do
-    echo "$a: errors in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; first failed tx due at +${FIRST_ERR[$a]:-none} s; machine busy before: ${IDLE[$a]}%, load1 at start: ${LOAD1[$a]}, CPU used by other processes during the migration: ${FOREIGN[$a]} s, attempts: ${TRIES[$a]}"
+    echo "$a: errors in window: ${ERR_STATES[$a]}; overall: ${ERR_ALL_STATES[$a]}; machine busy before: ${IDLE[$a]}%, load1 at start: ${LOAD1[$a]}, CPU used by other processes during the migration: ${FOREIGN[$a]} s, attempts: ${TRIES[$a]}"
     echo "$a: ${VERIFY[$a]}"
   done
   if [[ -n "$VERDICT" ]]; then
-    echo
     echo "Convoy wall / naive wall = $RATIO"
     for c in "${CHECKS[@]}"; do echo "  $c"; done
     echo "$VERDICT"
   fi
 }
 
-mkdir -p "$(dirname "$RESULTS")"
-{
-  echo "# Zero-downtime: add email NOT NULL backfilled from name, under write load"
+# One workload's section of the results file.
+section_workload() {
+  local a round n p50 p99 mx e
   echo
-  echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-  echo "- machine: $(nproc) cores, $(uname -sm), $(java -version 2>&1 | head -n 1), $(psql --version), server $(pg -d postgres -tAc 'SHOW server_version' | head -n 1)"
-  echo "- command: \`$COMMAND_LINE\`"
-  echo "- table: \`author (id bigserial primary key, name text not null)\` with $ROWS rows, VACUUM ANALYZE, CHECKPOINT, one fresh database per approach"
-  echo "- workload: \`bench/load\` (old application, knows no email column), $RATE tx/s open loop on $LOAD_THREADS connections, 50% \`INSERT INTO author (name)\`, 50% \`UPDATE author SET name = .. WHERE id = random\`; latency measured from each transaction's intended start; ${WARMUP} s before and ${COOLDOWN} s after the migration"
-  echo "- naive: one psql transaction: ADD COLUMN email text; UPDATE author SET email = name || '@example.com'; SET NOT NULL"
-  if has convoy; then
-    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (defaults: --batch-time 30ms, --backfill-workers 2, --lock-timeout 2s, --lock-retries 5)}; wall includes the JVM start; jar built $CONVOY_BUILT"
-  fi
+  echo "## Workload \`$CURRENT\`"
+  echo
+  echo "Old application: $(workload_text "$CURRENT")"
   echo
   echo "Write transactions whose intended start falls inside each migration:"
   echo
@@ -476,7 +488,7 @@ mkdir -p "$(dirname "$RESULTS")"
   echo
   echo "Whole load run (warm-up + migration + cool-down), and before the migration (after the load's first second), last round:"
   echo
-  echo "| approach | span | txs | p50 ms | p99 ms | max ms | errors |"
+  echo "| approach | span | write txs | p50 ms | p99 ms | max ms | errors |"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
   for a in $APPROACHES; do
     read -r n p50 p99 mx e <<<"${ALL_LINE[$a]}"
@@ -493,8 +505,59 @@ mkdir -p "$(dirname "$RESULTS")"
     echo "$a migration output, last round (seconds since its start):"
     echo
     echo '```'
-    cat "${MIGLOG[$a]}"
+    if [[ "$a" == convoy ]] && (($(wc -l <"${MIGLOG[$a]}") > 40)); then
+      head -n 20 "${MIGLOG[$a]}"; echo "  ... ($(($(wc -l <"${MIGLOG[$a]}") - 40)) lines)"; tail -n 20 "${MIGLOG[$a]}"
+    else
+      cat "${MIGLOG[$a]}"
+    fi
     echo '```'
   done
+}
+
+workload_text() {
+  case "$1" in
+    update-read-column) echo "100% \`UPDATE author SET name = .. WHERE id = random\` (the column the backfill reads)" ;;
+    update-other) echo "100% \`UPDATE author SET visits = visits + 1 WHERE id = random\` (a column the backfill does not read)" ;;
+    insert) echo "100% \`INSERT INTO author (name)\`" ;;
+    mix) echo "50% \`SELECT name FROM author WHERE id = random\` (not counted: write latency only), 20% inserts, 15% updates of name, 15% updates of visits" ;;
+    indexes) echo "the \`mix\` workload, on a table with two secondary indexes: \`author (name)\` and \`author (visits)\`" ;;
+  esac
+}
+
+SUMMARY=()
+: >"$TMP/sections.md"
+for w in $WORKLOAD; do
+  run_workload "$w"
+  print_workload
+  section_workload >>"$TMP/sections.md"
+  SUMMARY+=("| \`$w\` | ${WALL[naive]:--} | ${WALL[convoy]:--} | $RATIO | ${P50[convoy]:--} | ${P99[convoy]:--} | ${MAX[convoy]:--} | ${ERR[convoy]:--} | ${P99[naive]:--} / ${MAX[naive]:--} | ${VERDICT:--} |")
+done
+SUITE_MIN=$(awk -v s=$((SECONDS - SUITE_T0)) 'BEGIN { printf "%.1f", s / 60 }')
+
+echo
+echo "Summary (medians of $REPEAT rounds; suite took $SUITE_MIN min):"
+printf '%s\n' "${SUMMARY[@]}"
+
+mkdir -p "$(dirname "$RESULTS")"
+{
+  echo "# Zero-downtime: add email NOT NULL backfilled from name, under five old-application workloads"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); the whole suite took $SUITE_MIN min"
+  echo "- machine: $(nproc) cores, $(uname -sm), $(java -version 2>&1 | head -n 1), $(psql --version), server $(pg -d postgres -tAc 'SHOW server_version' | head -n 1)"
+  echo "- command: \`$COMMAND_LINE\`"
+  echo "- table: \`author (id bigserial primary key, name text not null, visits integer not null default 0)\` with $ROWS rows (the \`indexes\` workload adds indexes on \`name\` and on \`visits\`), VACUUM ANALYZE, CHECKPOINT, one fresh database per approach and round"
+  echo "- workloads: \`bench/load\` (old application, knows no email column), $RATE tx/s open loop on $LOAD_THREADS connections; latency measured from each transaction's intended start; ${WARMUP} s before and ${COOLDOWN} s after the migration; only write transactions counted"
+  echo "- naive: one psql transaction: ADD COLUMN email text; UPDATE author SET email = name || '@example.com'; SET NOT NULL"
+  if has convoy; then
+    echo "- convoy: \`./convoy upgrade head --url postgresql://postgres@HOST:PORT/DB --dir DIR${CONVOY_OPTS:+ $CONVOY_OPTS}\` over an \`add_column\` (\`nullable: false\`, \`backfill: \"name || '@example.com'\"\`) revision, after \`./convoy stamp\` of the revision that creates the table; options: ${CONVOY_OPTS:-none (the defaults: --batch-time 30ms, --backfill-workers 2, the adaptive pace, --lock-timeout 2s, --lock-retries 5)}; wall includes the JVM start; jar built $CONVOY_BUILT"
+  fi
+  echo "- each approach waits (up to ${IDLE_WAIT} s) for the machine to be idle first, and is rerun (at most $BUSY_RETRIES times) when processes outside the benchmark used more than ${BUSY_LIMIT}% of the CPU during its migration: other work shares this machine"
+  echo
+  echo "Summary: medians of $REPEAT rounds; Convoy's write latency during its migration; naive's p99 / max for scale. Targets: Convoy p99 <= $TARGET_P99 ms, max <= $TARGET_MAX ms, wall <= $TARGET_RATIO x naive."
+  echo
+  echo "| workload | naive wall s | convoy wall s | ratio | convoy p50 ms | convoy p99 ms | convoy max ms | convoy errors | naive p99 / max ms | verdict |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+  printf '%s\n' "${SUMMARY[@]}"
+  cat "$TMP/sections.md"
 } >"$RESULTS"
 log "wrote ${RESULTS#$ROOT/}"

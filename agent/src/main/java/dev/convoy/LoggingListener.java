@@ -75,6 +75,16 @@ final class LoggingListener implements MigrationListener {
   }
 
   @Override
+  public void backfillPaused(Migration m, String table, String why) {
+    LOG.info("{}: backfill {} paused: {}", m.revision(), table, why);
+  }
+
+  @Override
+  public void backfillResumed(Migration m, String table, Duration after) {
+    LOG.info("{}: backfill {} resumed after {} ms", m.revision(), table, after.toMillis());
+  }
+
+  @Override
   public void finished(Migration m, Direction direction, Duration took, String state) {
     String done =
         switch (state) {

@@ -56,6 +56,15 @@ public final class EngineOptions {
               + " 0 drops at once (env CONVOY_REVERT_WINDOW).")
   String revertWindow;
 
+  @Option(
+      names = "--max-replica-lag",
+      defaultValue = "0",
+      description =
+          "A backfill waits between batches while a streaming replica is further behind than"
+              + " this, e.g. 5s; 0 for no limit. Reading replicas' positions needs pg_monitor"
+              + " (env CONVOY_MAX_REPLICA_LAG).")
+  String maxReplicaLag;
+
   /** The options as the engine takes them; the durations are checked here, the rest by it. */
   EngineTuning tuning() {
     return new EngineTuning(
@@ -65,7 +74,8 @@ public final class EngineOptions {
             Durations.parse("--batch-time", batchTime),
             BackfillSettings.DEFAULTS.initialBatch(),
             maxRowsPerSecond,
-            backfillWorkers),
+            backfillWorkers,
+            Durations.parse("--max-replica-lag", maxReplicaLag)),
         Durations.parse("--revert-window", revertWindow));
   }
 }

@@ -24,6 +24,7 @@ final class ProgressPrinter implements MigrationListener {
   private int total;
   private int done;
   private long lastBackfillLine;
+  private long lastPauseLine;
   private String lastPhase;
 
   ProgressPrinter(Cli cli, boolean quiet) {
@@ -166,6 +167,38 @@ final class ProgressPrinter implements MigrationListener {
       cli.out().println("  " + line);
       cli.out().flush();
     }
+  }
+
+  /**
+   * Always on stdout as a line of its own (the TTY's progress line is ended first), the first at
+   * once and then about every 2 s while the pause lasts.
+   */
+  @Override
+  public void backfillPaused(Migration m, String table, String why) {
+    if (quiet) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (lastPauseLine != 0 && now - lastPauseLine < 2_000_000_000L) {
+      return;
+    }
+    lastPauseLine = now;
+    if (tty) {
+      cli.err().print("\r\033[K");
+      cli.err().flush();
+    }
+    cli.out().println("  backfill " + table + ": paused: " + why);
+    cli.out().flush();
+  }
+
+  @Override
+  public void backfillResumed(Migration m, String table, Duration after) {
+    lastPauseLine = 0;
+    if (quiet) {
+      return;
+    }
+    cli.out().println("  backfill " + table + ": resumed after " + Durations.human(after));
+    cli.out().flush();
   }
 
   private String bar() {

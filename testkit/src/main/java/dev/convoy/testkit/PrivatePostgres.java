@@ -133,6 +133,57 @@ public final class PrivatePostgres implements AutoCloseable {
     return port;
   }
 
+  /**
+   * A streaming replica of this server, started on a free port of its own from {@code pg_basebackup
+   * -R} (this server's {@code hba} must trust {@code host replication postgres 127.0.0.1/32}); the
+   * primary sees it in {@code pg_stat_replication} as {@code name} (its cluster_name). Stopped and
+   * deleted on close, before or after the primary.
+   */
+  public PrivatePostgres startReplica(String name) throws IOException, InterruptedException {
+    Path replicaDir = Files.createTempDirectory("convoy-pg-replica-");
+    if (asPostgresUser) {
+      UserPrincipalLookupService users = replicaDir.getFileSystem().getUserPrincipalLookupService();
+      Files.setOwner(replicaDir, users.lookupPrincipalByName("postgres"));
+    }
+    int replicaPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      replicaPort = s.getLocalPort();
+    }
+    PrivatePostgres replica = new PrivatePostgres(bin, replicaDir, replicaPort, asPostgresUser);
+    run(
+        bin.resolve("pg_basebackup").toString(),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        Integer.toString(port),
+        "-U",
+        "postgres",
+        "-D",
+        replicaDir.resolve("data").toString(),
+        "-R",
+        "-X",
+        "stream",
+        // A checkpoint at once, not spread over minutes of checkpoint_completion_target.
+        "--checkpoint=fast",
+        "--no-sync");
+    replica.run(
+        bin.resolve("pg_ctl").toString(),
+        "-D",
+        replicaDir.resolve("data").toString(),
+        "-l",
+        replicaDir.resolve("log").toString(),
+        "-w",
+        "-o",
+        "-p "
+            + replicaPort
+            + " -k "
+            + replicaDir
+            + " -c listen_addresses=127.0.0.1 -c fsync=off -c cluster_name="
+            + name,
+        "start");
+    return replica;
+  }
+
   /** The certificates of a server started {@link #startWithTls with TLS}; null otherwise. */
   public TestCertificates certificates() {
     return certificates;

@@ -4,6 +4,9 @@ import dev.convoy.agent.db.PgSession;
 import dev.convoy.migration.Migration;
 import dev.convoy.ops.BackfillStep;
 import dev.convoy.ops.Sql;
+import dev.convoy.rollout.Sleeper;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,8 +17,11 @@ import java.util.function.Supplier;
  * Fills rows in short batches (see {@link BackfillWalk}), walking the primary key (composite keys
  * compared as row values), else a unique index over NOT NULL columns, else physical pages (ctid
  * ranges, up to the table's size when the backfill started, so rows moved by the backfill's own
- * updates are not visited twice). Batch size adapts towards a target batch time; an optional
- * rows-per-second cap sleeps between batches.
+ * updates are not visited twice). Each worker's batches are paced by a {@link PaceController} from
+ * what an {@link AppWatch} sees of the application (slow statements, sessions waiting for the
+ * backfill's row locks); an optional rows-per-second cap sleeps between batches; and with a replica
+ * lag limit, every worker waits between batches while a streaming replica is further behind than it
+ * (see {@link ReplicaWatch}).
  *
  * <p>A big table is split into ranges (see {@link BackfillPlanner}) walked by several workers at
  * once, each on its own connection: one backend updates about 300,000 rows a second, and a second
@@ -32,6 +38,12 @@ final class Backfiller {
   /** In distributed mode, every batch's transaction checks the fence and the ledger first. */
   private final WorkGuard guard;
 
+  private final Clock clock;
+  private final Sleeper sleeper;
+
+  /** How often the application is sampled while a backfill runs. */
+  static final Duration WATCH_EVERY = Duration.ofMillis(20);
+
   /** {@code connect} opens another connection, set up like {@code db}, for each extra worker. */
   Backfiller(
       PgSession db,
@@ -41,6 +53,21 @@ final class Backfiller {
       BackfillSettings settings,
       MigrationListener listener,
       WorkGuard guard) {
+    this(db, connect, schema, retry, settings, listener, guard, Clock.systemUTC(), Sleeper.THREAD);
+  }
+
+  Backfiller(
+      PgSession db,
+      Supplier<PgSession> connect,
+      String schema,
+      LockRetry retry,
+      BackfillSettings settings,
+      MigrationListener listener,
+      WorkGuard guard,
+      Clock clock,
+      Sleeper sleeper) {
+    this.clock = clock;
+    this.sleeper = sleeper;
     this.db = db;
     this.connect = connect;
     this.guard = guard;
@@ -56,28 +83,45 @@ final class Backfiller {
     if (plan.done()) {
       return;
     }
-    Progress progress = new Progress(m, step.table(), plan.estimate(), plan.rowsDone());
+    BackfillTally progress =
+        new BackfillTally(listener, m, step.table(), plan.estimate(), plan.rowsDone());
     List<BackfillWalk> walks = plan.walks().stream().filter(w -> !w.done()).toList();
     long cap =
         settings.maxRowsPerSecond() <= 0
             ? 0
             : Math.max(
                 1, (settings.maxRowsPerSecond() + walks.size() - 1) / Math.max(1, walks.size()));
-    if (walks.size() <= 1) {
-      for (BackfillWalk w : walks) {
-        walk(w, db, cap, progress, new AtomicBoolean());
+    ReplicaWatch replicas =
+        new ReplicaWatch(settings.maxReplicaLag(), BackfillWorker.REPLICA_CHECK, clock);
+    try (AppWatch watch = watch()) {
+      BackfillWorker worker =
+          new BackfillWorker(
+              retry, guard, settings, clock, sleeper, cap, watch, replicas, progress);
+      if (walks.size() <= 1) {
+        for (BackfillWalk w : walks) {
+          worker.walk(w, db, new AtomicBoolean());
+        }
+      } else {
+        parallel(walks, worker);
       }
-    } else {
-      parallel(walks, cap, progress);
     }
     planner.markDone(m, group);
     progress.finish();
   }
 
+  /** The application's watch, on a connection of its own; blind when none can be had. */
+  private AppWatch watch() {
+    try {
+      return AppWatch.start(connect.get(), WATCH_EVERY, clock);
+    } catch (RuntimeException e) {
+      return AppWatch.blind(clock);
+    }
+  }
+
   /**
    * Walks {@code walks[0]} here on {@code db} and each other on a thread and connection of its own.
    */
-  private void parallel(List<BackfillWalk> walks, long cap, Progress progress) {
+  private void parallel(List<BackfillWalk> walks, BackfillWorker worker) {
     AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<Boolean>> others = new ArrayList<>();
     for (int i = 1; i < walks.size(); i++) {
@@ -95,7 +139,7 @@ final class Backfiller {
                   return false;
                 }
                 try (own) {
-                  walk(w, own, cap, progress, stop);
+                  worker.walk(w, own, stop);
                   Migrator.flush(own.text());
                 } catch (RuntimeException | Error e) {
                   stop.set(true);
@@ -106,7 +150,7 @@ final class Backfiller {
     }
     Throwable first = null;
     try {
-      walk(walks.get(0), db, cap, progress, stop);
+      worker.walk(walks.get(0), db, stop);
     } catch (RuntimeException | Error e) {
       stop.set(true);
       first = e;
@@ -116,7 +160,7 @@ final class Backfiller {
     for (int i = 0; i < others.size(); i++) {
       try {
         if (!Background.join(others.get(i)) && first == null) {
-          walk(walks.get(i + 1), db, cap, progress, stop);
+          worker.walk(walks.get(i + 1), db, stop);
         }
       } catch (RuntimeException | Error e) {
         stop.set(true);
@@ -128,80 +172,6 @@ final class Backfiller {
     }
     if (first instanceof Error e) {
       throw e;
-    }
-  }
-
-  private void walk(BackfillWalk w, PgSession on, long cap, Progress progress, AtomicBoolean stop) {
-    int batch = settings.initialBatch();
-    long t0 = System.nanoTime();
-    long rows = 0;
-    while (!w.done() && !stop.get()) {
-      long b0 = System.nanoTime();
-      BackfillWalk.Batch b = w.next(on, retry, guard, batch);
-      long took = Math.max(1, System.nanoTime() - b0);
-      rows += b.updated();
-      progress.add(b.updated(), batch);
-      pace(cap, rows, t0);
-      batch = nextBatch(batch, took);
-    }
-  }
-
-  /** Scales the batch towards the target time, at most doubling or halving per batch. */
-  private int nextBatch(int batch, long tookNanos) {
-    double factor = (settings.targetBatchTime().toNanos()) / (double) tookNanos;
-    factor = Math.max(0.5, Math.min(2.0, factor));
-    int next = (int) (batch * factor);
-    return Math.max(BackfillSettings.MIN_BATCH, Math.min(BackfillSettings.MAX_BATCH, next));
-  }
-
-  private static void pace(long maxRowsPerSecond, long rows, long t0) {
-    if (maxRowsPerSecond <= 0) {
-      return;
-    }
-    long dueNanos = (long) (rows * 1e9 / maxRowsPerSecond);
-    long aheadMs = (dueNanos - (System.nanoTime() - t0)) / 1_000_000;
-    if (aheadMs > 0) {
-      try {
-        Thread.sleep(aheadMs);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while pacing a backfill", e);
-      }
-    }
-  }
-
-  /** Rows done across the walks, reported to the listener one batch at a time. */
-  private final class Progress {
-    private final Migration m;
-    private final String table;
-    private final long estimate;
-    private final long doneAtStart;
-    private final long t0 = System.nanoTime();
-    private long done;
-    private int lastBatch;
-
-    Progress(Migration m, String table, long estimate, long doneAtStart) {
-      this.m = m;
-      this.table = table;
-      this.estimate = estimate;
-      this.doneAtStart = doneAtStart;
-      this.done = doneAtStart;
-    }
-
-    synchronized void add(long rows, int batch) {
-      done += rows;
-      lastBatch = batch;
-      listener.backfill(
-          m, new BackfillProgress(table, done, Math.max(estimate, done), rate(), batch, false));
-    }
-
-    synchronized void finish() {
-      listener.backfill(m, new BackfillProgress(table, done, done, rate(), lastBatch, true));
-    }
-
-    private double rate() {
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      return seconds <= 0 ? 0 : (done - doneAtStart) / seconds;
     }
   }
 }

@@ -38,6 +38,15 @@ public interface MigrationListener {
   /** A backfill batch committed. */
   default void backfill(Migration m, BackfillProgress progress) {}
 
+  /**
+   * A backfill waits before its next batch, for {@code why} (e.g. "replica r1 is 12 s behind, limit
+   * 5 s"); said again while the wait lasts, about every quarter second.
+   */
+  default void backfillPaused(Migration m, String table, String why) {}
+
+  /** A backfill that waited goes on, after waiting {@code after}. */
+  default void backfillResumed(Migration m, String table, java.time.Duration after) {}
+
   default void finished(Migration m, Direction direction, Duration took) {}
 
   /**

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A rate-limited, open-loop write workload modelling the OLD application: it knows the table
- * {@code author (id, name)} and nothing of any column a migration adds.
+ * A rate-limited, open-loop workload modelling the OLD application: it knows the table {@code
+ * author (id, name, visits)} and nothing of any column a migration adds.
  *
  * <pre>java -jar load.jar URL RATE SECONDS OUT.csv</pre>
  *
@@ -38,10 +38,25 @@ import java.util.concurrent.locks.LockSupport;
  * lock the due transactions queue up and their wait counts in their latency, so a stall shows in
  * full instead of being hidden by coordinated omission (the load stops "asking" while it waits).
  *
- * <p>Each transaction is, at random with equal odds, {@code INSERT INTO author (name) VALUES (?)}
- * or {@code UPDATE author SET name = ? WHERE id = ?} with a random id between 1 and the largest id
- * seen (existing rows). Errors (lock timeouts, constraint violations, lost connections) are
- * recorded with their SQLSTATE, counted and reported.
+ * <p>What each transaction does is drawn at random from the workload ({@code LOAD_WORKLOAD}), each
+ * one a class of old application that hurts a backfill of {@code email} from {@code name}
+ * differently:
+ *
+ * <ul>
+ *   <li>{@code update-read-column}: {@code UPDATE author SET name = ? WHERE id = ?}, the column the
+ *       backfill reads: the same rows, so row locks meet;
+ *   <li>{@code update-other}: {@code UPDATE author SET visits = visits + 1 WHERE id = ?}, a column
+ *       the backfill does not read: the same rows, but nothing for the fill trigger to do;
+ *   <li>{@code insert}: {@code INSERT INTO author (name) VALUES (?)}: new pages and index entries
+ *       at the table's end, where the backfill's new row versions go too;
+ *   <li>{@code mix} (default): 50% {@code SELECT name FROM author WHERE id = ?}, 20% inserts, 15%
+ *       updates of name, 15% updates of visits;
+ *   <li>{@code insert-update}: 50% inserts, 50% updates of name (the first version's workload).
+ * </ul>
+ *
+ * <p>Ids are random between 1 and the largest id seen (existing rows). Errors (lock timeouts,
+ * constraint violations, lost connections) are recorded with their SQLSTATE, counted and
+ * reported. Reads are recorded with kind {@code read}, so writes can be told apart.
  *
  * <p>It stops taking new transactions after SECONDS, or as soon as it gets SIGTERM / SIGINT;
  * either way it finishes the transactions already taken and writes OUT.csv:
@@ -50,12 +65,38 @@ import java.util.concurrent.locks.LockSupport;
  * moment the schedule begins.
  *
  * <p>URL: {@code postgresql://user[:password]@host[:port]/db} or a {@code jdbc:postgresql:} URL.
- * Environment: {@code LOAD_THREADS} (default 8).
+ * Environment: {@code LOAD_THREADS} (default 8), {@code LOAD_WORKLOAD} (default mix).
  */
 public final class Load {
 
   private static final String INSERT = "INSERT INTO author (name) VALUES (?) RETURNING id";
   private static final String UPDATE = "UPDATE author SET name = ? WHERE id = ?";
+  private static final String UPDATE_OTHER = "UPDATE author SET visits = visits + 1 WHERE id = ?";
+  private static final String READ = "SELECT name FROM author WHERE id = ?";
+
+  /** Kinds of transaction, as recorded in the CSV. */
+  private static final byte INSERT_TX = 'I';
+
+  private static final byte UPDATE_TX = 'U';
+  private static final byte OTHER_TX = 'O';
+  private static final byte READ_TX = 'R';
+
+  /**
+   * A workload: percent of inserts, updates of name, updates of visits; the rest reads. Unknown
+   * names are refused in main.
+   */
+  static int[] mixOf(String workload) {
+    return switch (workload) {
+      case "update-read-column" -> new int[] {0, 100, 0};
+      case "update-other" -> new int[] {0, 0, 100};
+      case "insert" -> new int[] {100, 0, 0};
+      case "mix" -> new int[] {20, 15, 15};
+      case "insert-update" -> new int[] {50, 50, 0};
+      default -> null;
+    };
+  }
+
+  private final int[] mix;
 
   private final String jdbcUrl;
   private final Properties props;
@@ -66,7 +107,7 @@ public final class Load {
   // One slot per scheduled transaction; a slot is written only by the worker that took it.
   private final double[] latencyMs;
   private final byte[] status; // 0 = not run, 1 = ok, 2 = error
-  private final byte[] kind; // 'I' or 'U'
+  private final byte[] kind; // INSERT_TX, UPDATE_TX, OTHER_TX or READ_TX
   private final String[] sqlState;
 
   private final AtomicLong next = new AtomicLong();
@@ -77,7 +118,8 @@ public final class Load {
   private long t0Nanos;
   private double t0EpochMs;
 
-  private Load(String url, double rate, double seconds, int threads) {
+  private Load(String url, double rate, double seconds, int threads, int[] mix) {
+    this.mix = mix;
     String[] parsed = toJdbc(url);
     this.jdbcUrl = parsed[0];
     this.props = new Properties();
@@ -151,11 +193,14 @@ public final class Load {
     t0EpochMs = now.getEpochSecond() * 1000.0 + now.getNano() / 1e6 + 20.0;
     System.err.printf(
         Locale.ROOT,
-        "load: started %.3f rate=%s/s txs=%d threads=%d url=%s%n",
+        "load: started %.3f rate=%s/s txs=%d threads=%d workload=%d/%d/%d url=%s%n",
         t0EpochMs,
         fmt(rate),
         total,
         threads,
+        mix[0],
+        mix[1],
+        mix[2],
         jdbcUrl);
 
     Thread[] workers = new Thread[threads];
@@ -180,6 +225,8 @@ public final class Load {
   private void work(Connection[] conns, int w) {
     PreparedStatement ins = null;
     PreparedStatement upd = null;
+    PreparedStatement other = null;
+    PreparedStatement read = null;
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     while (true) {
       long i = next.getAndIncrement();
@@ -192,15 +239,23 @@ public final class Load {
         LockSupport.parkNanos(Math.min(wait, 50_000_000L));
       }
       int slot = (int) i;
-      boolean insert = rnd.nextBoolean();
-      kind[slot] = (byte) (insert ? 'I' : 'U');
+      int draw = rnd.nextInt(100);
+      byte k =
+          draw < mix[0]
+              ? INSERT_TX
+              : draw < mix[0] + mix[1]
+                  ? UPDATE_TX
+                  : draw < mix[0] + mix[1] + mix[2] ? OTHER_TX : READ_TX;
+      kind[slot] = k;
       try {
         if (conns[w] == null) {
           conns[w] = connect();
           ins = null;
           upd = null;
+          other = null;
+          read = null;
         }
-        if (insert) {
+        if (k == INSERT_TX) {
           if (ins == null) ins = conns[w].prepareStatement(INSERT);
           ins.setString(1, "Load " + i);
           try (ResultSet rs = ins.executeQuery()) {
@@ -208,11 +263,21 @@ public final class Load {
             long id = rs.getLong(1);
             maxId.accumulateAndGet(id, Math::max);
           }
-        } else {
+        } else if (k == UPDATE_TX) {
           if (upd == null) upd = conns[w].prepareStatement(UPDATE);
           upd.setString(1, "Author " + i + " (renamed)");
           upd.setLong(2, 1 + rnd.nextLong(maxId.get()));
           upd.executeUpdate();
+        } else if (k == OTHER_TX) {
+          if (other == null) other = conns[w].prepareStatement(UPDATE_OTHER);
+          other.setLong(1, 1 + rnd.nextLong(maxId.get()));
+          other.executeUpdate();
+        } else {
+          if (read == null) read = conns[w].prepareStatement(READ);
+          read.setLong(1, 1 + rnd.nextLong(maxId.get()));
+          try (ResultSet rs = read.executeQuery()) {
+            rs.next();
+          }
         }
         latencyMs[slot] = (System.nanoTime() - due) / 1e6;
         status[slot] = 1;
@@ -254,7 +319,7 @@ public final class Load {
         sb
             .append(status[i] == 1 ? '1' : '0')
             .append(',')
-            .append(kind[i] == 'I' ? "insert" : "update")
+            .append(kindName(kind[i]))
             .append(',')
             .append(sqlState[i] == null ? "" : sqlState[i])
             .append('\n');
@@ -302,6 +367,15 @@ public final class Load {
     return sb.append(frac);
   }
 
+  private static String kindName(byte k) {
+    return switch (k) {
+      case INSERT_TX -> "insert";
+      case UPDATE_TX -> "update";
+      case OTHER_TX -> "update-other";
+      default -> "read";
+    };
+  }
+
   /** Nearest-rank percentile of the first n sorted values. */
   static double pct(double[] sorted, int n, double p) {
     if (n == 0) return 0;
@@ -320,6 +394,8 @@ public final class Load {
       System.err.println("  RATE     transactions per second, all threads together (e.g. 400)");
       System.err.println("  SECONDS  how long to run; SIGTERM stops it earlier (the CSV is still written)");
       System.err.println("  env LOAD_THREADS  connections / worker threads (default 8)");
+      System.err.println(
+          "  env LOAD_WORKLOAD update-read-column, update-other, insert, mix (default), insert-update");
       System.exit(2);
     }
     double rate = Double.parseDouble(args[1]);
@@ -329,6 +405,15 @@ public final class Load {
       System.err.println("load: RATE, SECONDS and LOAD_THREADS must be positive (RATE x SECONDS <= 5e7)");
       System.exit(2);
     }
-    new Load(args[0], rate, seconds, threads).run(Path.of(args[3]));
+    String workload = System.getenv().getOrDefault("LOAD_WORKLOAD", "mix");
+    int[] mix = mixOf(workload);
+    if (mix == null) {
+      System.err.println(
+          "load: LOAD_WORKLOAD '"
+              + workload
+              + "' is not one of update-read-column, update-other, insert, mix, insert-update");
+      System.exit(2);
+    }
+    new Load(args[0], rate, seconds, threads, mix).run(Path.of(args[3]));
   }
 }

@@ -33,7 +33,7 @@ public record DropColumn(String table, ColumnSpec column, String down, Hold hold
   /** Destructive, so it waits for the contract phase: after the new application is deployed. */
   @Override
   public List<Step> upgradeSteps() {
-    return up(true).stream().map(st -> (Step) DdlStep.of(Phase.CONTRACT, st, describe())).toList();
+    return Steps.inContract(this);
   }
 
   @Override

@@ -37,7 +37,7 @@ public record DropTable(String table, List<ColumnSpec> columns, List<String> pri
   /** Destructive, so it waits for the contract phase: after the new application is deployed. */
   @Override
   public List<Step> upgradeSteps() {
-    return up(true).stream().map(st -> (Step) DdlStep.of(Phase.CONTRACT, st, describe())).toList();
+    return Steps.inContract(this);
   }
 
   @Override

@@ -17,7 +17,7 @@ public record RenameColumn(String table, String from, String to) implements Oper
   /** Destructive, so it waits for the contract phase: after the new application is deployed. */
   @Override
   public List<Step> upgradeSteps() {
-    return up(true).stream().map(st -> (Step) DdlStep.of(Phase.CONTRACT, st, describe())).toList();
+    return Steps.inContract(this);
   }
 
   @Override

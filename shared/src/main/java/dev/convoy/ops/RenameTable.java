@@ -21,7 +21,7 @@ public record RenameTable(String table, String to) implements Operation {
   /** Renaming breaks applications that name the old table, so it waits for contract. */
   @Override
   public List<Step> upgradeSteps() {
-    return up(true).stream().map(st -> (Step) DdlStep.of(Phase.CONTRACT, st, describe())).toList();
+    return Steps.inContract(this);
   }
 
   @Override

@@ -66,4 +66,11 @@ public final class Steps {
   static List<Step> contract(Statement s, String description) {
     return List.of(DdlStep.of(Phase.CONTRACT, s, description));
   }
+
+  /** {@code op}'s upgrade statements as contract steps: for what breaks the running application. */
+  static List<Step> inContract(Operation op) {
+    return op.up(true).stream()
+        .map(st -> (Step) DdlStep.of(Phase.CONTRACT, st, op.describe()))
+        .toList();
+  }
 }

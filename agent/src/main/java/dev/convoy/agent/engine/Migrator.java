@@ -1,6 +1,5 @@
 package dev.convoy.agent.engine;
 
-import dev.convoy.agent.db.BackendPid;
 import dev.convoy.agent.db.PgSession;
 import dev.convoy.agent.db.PoolerCheck;
 import dev.convoy.agent.db.TextSession;
@@ -293,19 +292,7 @@ public final class Migrator {
                     new LostConnection(
                         config.url(), config.who().applicationName("migrate"), state, listener)),
                 phased,
-                new dev.convoy.agent.versions.VersionKeeper(
-                    db,
-                    state.schema(),
-                    graph(),
-                    () -> state.expanded(db),
-                    (what, attempt) ->
-                        retry.run(
-                            what,
-                            BackendPid.of(db),
-                            () -> {
-                              attempt.run();
-                              return null;
-                            }))));
+                VersionHooks.keeper(db, state, graph(), retry)));
       } finally {
         flush(db);
       }

@@ -62,7 +62,8 @@ class DrainRolloutTest {
         .get(env)
         .scalar(
             "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM"
-                + " information_schema.columns WHERE table_name = 'item'");
+                + " information_schema.columns WHERE table_name = 'item'"
+                + " AND table_schema = 'public'");
   }
 
   @Test

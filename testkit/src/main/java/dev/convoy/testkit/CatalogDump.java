@@ -67,7 +67,13 @@ public final class CatalogDump {
         " NOT IN ("
             + excluded
             + ", 'pg_catalog', 'information_schema', 'pg_toast')"
-            + " AND %1$s NOT LIKE 'pg_temp_%%' AND %1$s NOT LIKE 'pg_toast_temp_%%'";
+            + " AND %1$s NOT LIKE 'pg_temp_%%' AND %1$s NOT LIKE 'pg_toast_temp_%%'"
+            // the application versions' schemas of views are Convoy's, like its state schema
+            + " AND left(%1$s, "
+            + (stateSchema.length() + 3)
+            + ") <> '"
+            + stateSchema.replace("'", "''").replace("%", "%%")
+            + "_v_'";
     String nsp = "n.nspname" + userSchema.formatted("n.nspname");
     // Objects that belong to an extension are the extension's line, not their own.
     String notExtension =

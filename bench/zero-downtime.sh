@@ -289,14 +289,26 @@ run_approach() { # approach
   IDLE[$a]=$BUSY
 
   # The workload: runs far longer than needed and is stopped with SIGTERM after the cool-down.
-  LOAD_WORKLOAD=$(load_workload "$w") java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$LOAD_JAR" "$url" "$RATE" 3600 "$csv" 2>"$loadlog" &
-  LOAD_PID=$!
-  for ((i = 0; i < 900; i++)); do
-    grep -q '^load: started' "$loadlog" 2>/dev/null && break
-    kill -0 "$LOAD_PID" 2>/dev/null || { cat "$loadlog" >&2; die "the load generator exited early"; }
-    sleep 0.1
+  # On this shared machine it has now and then not started within 90 s: then what it and the
+  # database were doing is logged, and it is started again (once).
+  local tries
+  for ((tries = 1; ; tries++)); do
+    LOAD_WORKLOAD=$(load_workload "$w") java -XX:+UseSerialGC -Xms64m -Xmx512m -jar "$LOAD_JAR" "$url" "$RATE" 3600 "$csv" 2>"$loadlog" &
+    LOAD_PID=$!
+    for ((i = 0; i < 900; i++)); do
+      grep -q '^load: started' "$loadlog" 2>/dev/null && break
+      kill -0 "$LOAD_PID" 2>/dev/null || { cat "$loadlog" >&2; die "the load generator exited early"; }
+      sleep 0.1
+    done
+    grep -q '^load: started' "$loadlog" && break
+    log "$w/$a: the load generator did not start within 90 s (attempt $tries); its threads and the database's sessions:"
+    jstack "$LOAD_PID" 2>&1 | grep -A6 '"main"' | sed 's/^/    /' >&2 || true
+    pg -d postgres -Atc "SELECT pid, datname, state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity WHERE datname = '$db'" 2>&1 | sed 's/^/    /' >&2 || true
+    kill -KILL "$LOAD_PID" 2>/dev/null || true
+    wait "$LOAD_PID" 2>/dev/null || true
+    LOAD_PID=""
+    ((tries < 2)) || die "the load generator did not start within 90 s, twice"
   done
-  grep -q '^load: started' "$loadlog" || die "the load generator did not start within 90 s (a JVM start on a saturated machine)"
   started=$(sed -n 's/^load: started \([0-9.]*\).*/\1/p' "$loadlog")
   sleep "$WARMUP"
 
